@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# make-demo.sh OUTDIR: two signed releases of the benign "ExamplePhone" app
+# re-enacting the shape of the 3CX supply-chain attack for `make demo`:
+#   release-1.0/  ExamplePhone.exe, media.dll, d3dhelper.dll, all 1.0.0
+#   release-1.1/  ExamplePhone.exe 1.1.0;
+#                 media.dll rebuilt with a new export and new imports
+#                 (LoadLibraryA, GetProcAddress) under the unchanged 1.0.0
+#                 version resource, then signed normally;
+#                 d3dhelper.dll = the signed 1.0 file with 8 KiB of marker and
+#                 random bytes hidden in its certificate table (CVE-2013-3900),
+#                 so its signature still verifies.
+# Trust anchor for the demo: OUTDIR/pki/ca.pem. Safe to re-run.
+set -euo pipefail
+
+if [[ $# -ne 1 ]]; then
+    echo "usage: $0 OUTDIR" >&2
+    exit 2
+fi
+# shellcheck source-path=SCRIPTDIR source=../tests/fixtures/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../tests/fixtures/lib.sh"
+
+mkdir -p "$1"
+OUT=$(cd "$1" && pwd)
+PKI=$OUT/pki
+SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/src" && pwd)
+BUILD=$(mktemp -d)
+trap 'rm -rf "$BUILD"' EXIT
+export SIGN_DESC=ExamplePhone
+
+# build_pe RELEASE FILE VERSION [gcc args...]: build BUILD/RELEASE/FILE with
+# a version resource for VERSION (x.y.z).
+build_pe() {
+    local release=$1 file=$2 version=$3
+    shift 3
+    local dir=$BUILD/$release work=$BUILD/$release/${file%.*}
+    mkdir -p "$work"
+    local type=VFT_DLL desc="ExamplePhone ${file%.*} library"
+    if [[ $file == *.exe ]]; then
+        type=VFT_APP
+        desc="ExamplePhone softphone"
+    fi
+    cat >"$work/version.h" <<EOF
+#define VER_NUM  ${version//./,},0
+#define VER_STR  "$version"
+#define VER_DESC "$desc"
+#define VER_NAME "$file"
+#define VER_TYPE $type
+EOF
+    quiet "$MINGW64-windres" -I "$work" -O coff "$SRC/version.rc" "$work/version.o"
+    quiet "$MINGW64-gcc" "${PE_CFLAGS[@]}" -o "$dir/$file" "$@" "$work/version.o"
+}
+
+# sign_release RELEASE UNIXTIME FILE...: sign into OUTDIR/RELEASE with a
+# built-in-TSA timestamp shortly after the signing time.
+sign_release() {
+    local release=$1 time=$2
+    shift 2
+    local tsa file
+    mapfile -t tsa < <(tsa_args "$PKI" $((time + 100)))
+    mkdir -p "$OUT/$release"
+    for file in "$@"; do
+        sign_pe "$BUILD/$release/$file" "$OUT/$release/$file" "$PKI" signer sha256 "$time" \
+            "${tsa[@]}"
+    done
+}
+
+pki_standard "$PKI" "Example Phone Ltd"
+
+# Release 1.0: everything clean.
+build_pe release-1.0 media.dll 1.0.0 -shared "$SRC/media.c"
+build_pe release-1.0 d3dhelper.dll 1.0.0 -shared "$SRC/d3dhelper.c"
+build_pe release-1.0 ExamplePhone.exe 1.0.0 "$SRC/ExamplePhone.c" \
+    "$BUILD/release-1.0/media.dll" "$BUILD/release-1.0/d3dhelper.dll"
+sign_release release-1.0 1700000000 ExamplePhone.exe media.dll d3dhelper.dll
+
+# Release 1.1: the vendor bumps the app; media.dll changes silently.
+build_pe release-1.1 media.dll 1.0.0 -shared -DMEDIA_SILENT_CHANGE "$SRC/media.c"
+build_pe release-1.1 ExamplePhone.exe 1.1.0 "$SRC/ExamplePhone.c" \
+    "$BUILD/release-1.1/media.dll" "$BUILD/release-1.0/d3dhelper.dll"
+sign_release release-1.1 1710000000 ExamplePhone.exe media.dll
+quiet "${PETWEAK[@]}" pad-certtable "$OUT/release-1.0/d3dhelper.dll" \
+    "$OUT/release-1.1/d3dhelper.dll" 8192 1011
+
+# The demo's point is that the padded DLL still verifies; fail loudly if not.
+for f in "$OUT"/release-1.0/* "$OUT"/release-1.1/*; do
+    quiet osslsigncode verify -CAfile "$PKI/ca.pem" -TSA-CAfile "$PKI/ca.pem" -in "$f"
+done

@@ -1,0 +1,323 @@
+#include "authenticode/pkcs7_reader.h"
+
+#include <openssl/objects.h>
+#include <openssl/ts.h>
+#include <openssl/x509.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/der.h"
+
+namespace cascade::authenticode {
+
+namespace {
+
+constexpr int kMaxDepth = 4;
+constexpr std::size_t kMaxSignatures = 32;
+constexpr const char* kSpcIndirectDataOid = "1.3.6.1.4.1.311.2.1.4";
+constexpr const char* kNestedSignatureOid = "1.3.6.1.4.1.311.2.4.1";
+constexpr const char* kRfc3161TimestampOid = "1.3.6.1.4.1.311.3.3.1";
+// SpcPeImageData carries page hashes as a serialized object with one of these OIDs.
+constexpr std::uint8_t kPageHashOidSha1[] = {0x06, 0x0a, 0x2b, 0x06, 0x01, 0x04, 0x01,
+                                             0x82, 0x37, 0x02, 0x03, 0x01};
+constexpr std::uint8_t kPageHashOidSha256[] = {0x06, 0x0a, 0x2b, 0x06, 0x01, 0x04, 0x01,
+                                               0x82, 0x37, 0x02, 0x03, 0x02};
+
+std::string oid_text(const ASN1_OBJECT* obj) {
+  char buf[128];
+  const int n = OBJ_obj2txt(buf, sizeof buf, obj, 1);
+  return n > 0 ? std::string(buf, std::min<std::size_t>(static_cast<std::size_t>(n), sizeof buf - 1))
+               : std::string();
+}
+
+std::optional<DigestAlgorithm> algorithm_from_nid(int nid) {
+  switch (nid) {
+    case NID_md5: return DigestAlgorithm::kMd5;
+    case NID_sha1: return DigestAlgorithm::kSha1;
+    case NID_sha256: return DigestAlgorithm::kSha256;
+    case NID_sha384: return DigestAlgorithm::kSha384;
+    case NID_sha512: return DigestAlgorithm::kSha512;
+    default: return std::nullopt;
+  }
+}
+
+bool contains(Bytes haystack, Bytes needle) {
+  return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end()) !=
+         haystack.end();
+}
+
+Bytes asn1_bytes(const ASN1_STRING* s) {
+  if (s == nullptr || s->data == nullptr || s->length <= 0) return {};
+  return Bytes(s->data, static_cast<std::size_t>(s->length));
+}
+
+PKCS7_SIGNER_INFO* first_signer(PKCS7* p7) {
+  STACK_OF(PKCS7_SIGNER_INFO)* infos = PKCS7_get_signer_info(p7);
+  return sk_PKCS7_SIGNER_INFO_num(infos) > 0 ? sk_PKCS7_SIGNER_INFO_value(infos, 0) : nullptr;
+}
+
+// Each value (a DER SEQUENCE) of the unauthenticated attributes with OID `oid`.
+std::vector<Bytes> unauthenticated_values(PKCS7_SIGNER_INFO* si, const std::string& oid) {
+  std::vector<Bytes> out;
+  if (si == nullptr || si->unauth_attr == nullptr) return out;
+  for (int i = 0; i < sk_X509_ATTRIBUTE_num(si->unauth_attr); ++i) {
+    X509_ATTRIBUTE* attr = sk_X509_ATTRIBUTE_value(si->unauth_attr, i);
+    if (oid_text(X509_ATTRIBUTE_get0_object(attr)) != oid) continue;
+    for (int v = 0; v < X509_ATTRIBUTE_count(attr); ++v) {
+      ASN1_TYPE* type = X509_ATTRIBUTE_get0_type(attr, v);
+      if (type != nullptr && type->type == V_ASN1_SEQUENCE) {
+        out.push_back(asn1_bytes(type->value.sequence));
+      }
+    }
+  }
+  return out;
+}
+
+// Decodes SpcIndirectDataContent: SEQUENCE { SpcAttributeTypeAndOptionalValue, DigestInfo }.
+void decode_indirect_data(Bytes encoded, ParsedSignature& sig) {
+  ByteReader outer(encoded);
+  auto seq = der::expect(outer, der::kSequence);
+  if (!seq) {
+    sig.error = "SpcIndirectDataContent is not a DER SEQUENCE";
+    return;
+  }
+  // The signature covers the SEQUENCE's value, without its tag and length.
+  sig.content.assign(seq->contents.begin(), seq->contents.end());
+  ByteReader r(seq->contents);
+  auto data = der::expect(r, der::kSequence);
+  auto digest_info = der::expect(r, der::kSequence);
+  if (!data || !digest_info) {
+    sig.error = "SpcIndirectDataContent is malformed";
+    return;
+  }
+  sig.page_hashes_present = contains(data->contents, kPageHashOidSha1) ||
+                            contains(data->contents, kPageHashOidSha256);
+  ByteReader di(digest_info->contents);
+  auto algorithm_id = der::expect(di, der::kSequence);
+  auto digest = der::expect(di, der::kOctetString);
+  if (!algorithm_id || !digest) {
+    sig.error = "DigestInfo is malformed";
+    return;
+  }
+  ByteReader alg(algorithm_id->contents);
+  auto oid = der::expect(alg, der::kObjectId);
+  if (!oid) {
+    sig.error = "digest algorithm identifier is malformed";
+    return;
+  }
+  const unsigned char* p = oid->encoded.data();
+  ASN1_OBJECT* obj = d2i_ASN1_OBJECT(nullptr, &p, static_cast<long>(oid->encoded.size()));
+  if (obj != nullptr) {
+    sig.algorithm = algorithm_from_nid(OBJ_obj2nid(obj));
+    sig.algorithm_name = sig.algorithm ? std::string(digest_name(*sig.algorithm)) : oid_text(obj);
+    ASN1_OBJECT_free(obj);
+  }
+  sig.signed_digest.assign(digest->contents.begin(), digest->contents.end());
+  if (sig.algorithm && sig.signed_digest.size() != digest_size(*sig.algorithm)) {
+    sig.error = "signed digest has the wrong length for " + sig.algorithm_name;
+  }
+}
+
+void read_recursive(Bytes der, std::size_t entry_index, int depth,
+                    std::vector<std::unique_ptr<ParsedSignature>>& out) {
+  if (out.size() >= kMaxSignatures) return;
+  auto sig = std::make_unique<ParsedSignature>();
+  sig->entry_index = entry_index;
+  sig->depth = depth;
+  const unsigned char* p = der.data();
+  sig->p7.reset(d2i_PKCS7(nullptr, &p, static_cast<long>(der.size())));
+  ParsedSignature& ref = *sig;
+  out.push_back(std::move(sig));
+  if (!ref.p7) {
+    ref.error = "PKCS#7 does not parse: " + ossl::take_errors();
+    return;
+  }
+  if (!PKCS7_type_is_signed(ref.p7.get()) || ref.p7->d.sign == nullptr ||
+      ref.p7->d.sign->contents == nullptr) {
+    ref.error = "PKCS#7 is not SignedData";
+    return;
+  }
+  PKCS7* contents = ref.p7->d.sign->contents;
+  if (oid_text(contents->type) != kSpcIndirectDataOid || contents->d.other == nullptr ||
+      contents->d.other->type != V_ASN1_SEQUENCE) {
+    ref.error = "signed content is not SpcIndirectDataContent";
+    return;
+  }
+  decode_indirect_data(asn1_bytes(contents->d.other->value.sequence), ref);
+  if (depth + 1 >= kMaxDepth) return;
+  for (Bytes nested : unauthenticated_values(first_signer(ref.p7.get()), kNestedSignatureOid)) {
+    read_recursive(nested, entry_index, depth + 1, out);
+  }
+}
+
+std::optional<std::string> signing_time(PKCS7_SIGNER_INFO* si) {
+  ASN1_TYPE* t = PKCS7_get_signed_attribute(si, NID_pkcs9_signingTime);
+  if (t == nullptr) return std::nullopt;
+  const ASN1_TIME* time = t->type == V_ASN1_UTCTIME           ? t->value.utctime
+                          : t->type == V_ASN1_GENERALIZEDTIME ? t->value.generalizedtime
+                                                              : nullptr;
+  auto epoch = asn1_time_to_epoch(time);
+  if (!epoch) return std::nullopt;
+  return format_time(*epoch);
+}
+
+X509* signer_certificate(PKCS7* p7) {
+  STACK_OF(X509)* signers = PKCS7_get0_signers(p7, nullptr, 0);
+  ossl::take_errors();
+  if (signers == nullptr) return nullptr;
+  X509* cert = sk_X509_num(signers) > 0 ? sk_X509_value(signers, 0) : nullptr;
+  sk_X509_free(signers);  // the certificates stay owned by p7
+  return cert;
+}
+
+// An RFC 3161 token in the Microsoft unauthenticated attribute, stamping `signed_value`.
+Timestamp check_rfc3161(Bytes der, Bytes signed_value, const TrustStore& trust) {
+  Timestamp ts;
+  ts.kind = "rfc3161";
+  const unsigned char* p = der.data();
+  ossl::Pkcs7Ptr token(d2i_PKCS7(nullptr, &p, static_cast<long>(der.size())));
+  if (!token || !PKCS7_type_is_signed(token.get())) {
+    ts.error = "timestamp token does not parse";
+    ossl::take_errors();
+    return ts;
+  }
+  ossl::TstInfoPtr info(PKCS7_to_TS_TST_INFO(token.get()));
+  if (!info) {
+    ts.error = "timestamp token holds no TSTInfo";
+    ossl::take_errors();
+    return ts;
+  }
+  if (auto epoch = asn1_time_to_epoch(TS_TST_INFO_get_time(info.get()))) {
+    ts.epoch = *epoch;
+    ts.time = format_time(*epoch);
+  }
+  TS_MSG_IMPRINT* imprint = TS_TST_INFO_get_msg_imprint(info.get());
+  const X509_ALGOR* alg = TS_MSG_IMPRINT_get_algo(imprint);
+  const EVP_MD* md = EVP_get_digestbyobj(alg->algorithm);
+  auto algorithm = algorithm_from_nid(md != nullptr ? EVP_MD_get_type(md) : NID_undef);
+  if (algorithm) {
+    const Digest expected = digest(*algorithm, signed_value);
+    const Bytes stamped = asn1_bytes(TS_MSG_IMPRINT_get_msg(imprint));
+    ts.imprint_ok = std::equal(expected.begin(), expected.end(), stamped.begin(), stamped.end());
+  }
+  ts.signature_ok = PKCS7_verify(token.get(), nullptr, nullptr, nullptr, nullptr,
+                                 PKCS7_NOVERIFY) == 1;
+  if (!ts.signature_ok) ts.error = "timestamp signature does not verify: " + ossl::take_errors();
+  if (X509* tsa = signer_certificate(token.get())) {
+    ts.signer = describe_certificate(tsa);
+    ts.chain = trust.verify(tsa, token->d.sign->cert, ts.epoch);
+  }
+  return ts;
+}
+
+// A legacy PKCS#9 countersignature (a SignerInfo over the outer signature's encrypted digest).
+Timestamp check_countersignature(Bytes der, PKCS7* outer, Bytes signed_value,
+                                 const TrustStore& trust) {
+  Timestamp ts;
+  ts.kind = "pkcs9-countersignature";
+  const unsigned char* p = der.data();
+  ossl::SignerInfoPtr cs(d2i_PKCS7_SIGNER_INFO(nullptr, &p, static_cast<long>(der.size())));
+  if (!cs) {
+    ts.error = "countersignature does not parse";
+    ossl::take_errors();
+    return ts;
+  }
+  if (auto time = signing_time(cs.get())) {
+    ts.time = *time;
+    ASN1_TYPE* t = PKCS7_get_signed_attribute(cs.get(), NID_pkcs9_signingTime);
+    ts.epoch = asn1_time_to_epoch(t->type == V_ASN1_UTCTIME ? t->value.utctime
+                                                            : t->value.generalizedtime)
+                   .value_or(0);
+  }
+  const EVP_MD* md = EVP_get_digestbyobj(cs->digest_alg->algorithm);
+  auto algorithm = algorithm_from_nid(md != nullptr ? EVP_MD_get_type(md) : NID_undef);
+  ASN1_TYPE* md_attr = PKCS7_get_signed_attribute(cs.get(), NID_pkcs9_messageDigest);
+  if (algorithm && md_attr != nullptr && md_attr->type == V_ASN1_OCTET_STRING) {
+    const Digest expected = digest(*algorithm, signed_value);
+    const Bytes stamped = asn1_bytes(md_attr->value.octet_string);
+    ts.imprint_ok = std::equal(expected.begin(), expected.end(), stamped.begin(), stamped.end());
+  }
+  X509* tsa = X509_find_by_issuer_and_serial(outer->d.sign->cert, cs->issuer_and_serial->issuer,
+                                             cs->issuer_and_serial->serial);
+  if (tsa == nullptr || md == nullptr) {
+    ts.error = "countersigner certificate not found";
+    return ts;
+  }
+  ts.signer = describe_certificate(tsa);
+  unsigned char* attrs = nullptr;
+  const int attrs_len = ASN1_item_i2d(reinterpret_cast<ASN1_VALUE*>(cs->auth_attr), &attrs,
+                                      ASN1_ITEM_rptr(PKCS7_ATTR_VERIFY));
+  ossl::MdCtxPtr ctx(EVP_MD_CTX_new());
+  ts.signature_ok = attrs_len > 0 && ctx &&
+                    EVP_DigestVerifyInit(ctx.get(), nullptr, md, nullptr, X509_get0_pubkey(tsa)) == 1 &&
+                    EVP_DigestVerify(ctx.get(), cs->enc_digest->data,
+                                     static_cast<std::size_t>(cs->enc_digest->length), attrs,
+                                     static_cast<std::size_t>(attrs_len)) == 1;
+  OPENSSL_free(attrs);
+  if (!ts.signature_ok) ts.error = "countersignature does not verify: " + ossl::take_errors();
+  ts.chain = trust.verify(tsa, outer->d.sign->cert, ts.epoch);
+  return ts;
+}
+
+}  // namespace
+
+void read_signatures(Bytes der, std::size_t entry_index,
+                     std::vector<std::unique_ptr<ParsedSignature>>& out) {
+  read_recursive(der, entry_index, 0, out);
+}
+
+Signature verify_signature(const ParsedSignature& parsed, const Digest* computed,
+                           const TrustStore& trust, std::time_t now) {
+  Signature sig;
+  sig.entry_index = parsed.entry_index;
+  sig.depth = parsed.depth;
+  sig.digest_algorithm = parsed.algorithm_name;
+  sig.signed_digest = to_hex(parsed.signed_digest);
+  sig.page_hashes_present = parsed.page_hashes_present;
+  sig.error = parsed.error;
+  if (computed != nullptr) {
+    sig.computed_digest = to_hex(*computed);
+    sig.digest_ok = *computed == parsed.signed_digest;
+  } else if (sig.error.empty() && !parsed.algorithm_name.empty()) {
+    sig.error = "unsupported digest algorithm " + parsed.algorithm_name;
+  }
+  if (!parsed.p7 || parsed.content.empty()) return sig;
+
+  PKCS7* p7 = parsed.p7.get();
+  ossl::BioPtr content(BIO_new_mem_buf(parsed.content.data(), static_cast<int>(parsed.content.size())));
+  sig.signature_ok =
+      PKCS7_verify(p7, nullptr, nullptr, content.get(), nullptr, PKCS7_NOVERIFY) == 1;
+  if (!sig.signature_ok) sig.signature_error = ossl::take_errors();
+
+  PKCS7_SIGNER_INFO* si = first_signer(p7);
+  X509* signer = signer_certificate(p7);
+  if (signer != nullptr) sig.signer = describe_certificate(signer);
+  if (si != nullptr) {
+    sig.signing_time = signing_time(si);
+    const Bytes signed_value = asn1_bytes(si->enc_digest);
+    for (Bytes token : unauthenticated_values(si, kRfc3161TimestampOid)) {
+      sig.timestamps.push_back(check_rfc3161(token, signed_value, trust));
+    }
+    for (Bytes cs : unauthenticated_values(si, "1.2.840.113549.1.9.6")) {
+      sig.timestamps.push_back(check_countersignature(cs, p7, signed_value, trust));
+    }
+  }
+  std::time_t at = now;
+  sig.validity_basis = "now";
+  for (const auto& ts : sig.timestamps) {
+    if (ts.trusted()) {
+      at = ts.epoch;
+      sig.validity_basis = "timestamp";
+      break;
+    }
+  }
+  if (signer != nullptr) {
+    sig.chain = trust.verify(signer, p7->d.sign->cert, at);
+    sig.signer_time_valid = sig.signer->not_before_epoch <= at && at <= sig.signer->not_after_epoch;
+  }
+  ossl::take_errors();
+  return sig;
+}
+
+}  // namespace cascade::authenticode

@@ -1,0 +1,38 @@
+// Decoding and checking of Authenticode PKCS#7 SignedData (internal to src/authenticode).
+#pragma once
+
+#include <ctime>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "authenticode/signature.h"
+#include "authenticode/trust_store.h"
+#include "core/digest.h"
+#include "core/openssl_handles.h"
+
+namespace cascade::authenticode {
+
+struct ParsedSignature {
+  ossl::Pkcs7Ptr p7;
+  std::size_t entry_index = 0;
+  int depth = 0;
+  std::optional<DigestAlgorithm> algorithm;
+  std::string algorithm_name;            // as named in the file, also when unsupported
+  Digest signed_digest;                  // from SpcIndirectDataContent
+  std::vector<std::uint8_t> content;     // the bytes the PKCS#7 signature covers
+  bool page_hashes_present = false;
+  std::string error;
+};
+
+// Decodes `der` (one ContentInfo) and, recursively, the signatures nested in it, appending
+// each to `out` in document order. Caps nesting depth and count.
+void read_signatures(Bytes der, std::size_t entry_index,
+                     std::vector<std::unique_ptr<ParsedSignature>>& out);
+
+// Checks one decoded signature against the recomputed image digest (null when its algorithm
+// is unsupported), the trust store and the current time.
+Signature verify_signature(const ParsedSignature& parsed, const Digest* computed,
+                           const TrustStore& trust, std::time_t now);
+
+}  // namespace cascade::authenticode

@@ -1,0 +1,67 @@
+#include <unistd.h>
+
+#include <ctime>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "inspect/inspect.h"
+#include "report/json_report.h"
+#include "report/text_report.h"
+
+namespace cascade::cli {
+
+void add_inspect_command(CLI::App& app, InspectArgs& args) {
+  CLI::App* cmd = app.add_subcommand("inspect", "Inspect binaries: headers, imports, signatures");
+  cmd->add_option("files", args.files, "Files to inspect")->required();
+  cmd->add_flag("--json", args.json, "Write one JSON document (schema cascade.inspect/1)");
+  cmd->add_flag("--hashes", args.hashes, "Also compute MD5 and SHA-1 of each file");
+  cmd->add_flag("-v,--verbose", args.verbose, "List every import and export");
+  cmd->add_option("--trust", args.trust, "PEM file of extra trusted root certificates")
+      ->check(CLI::ExistingFile);
+  cmd->add_flag("--no-system-trust", args.no_system_trust, "Do not trust the system CA bundle");
+  cmd->add_option("--fail-on", args.fail_on, "Exit 1 when a finding is at least this severe")
+      ->check(CLI::IsMember({"info", "low", "medium", "high", "critical", "none"}));
+  cmd->add_option("--color", args.color, "Color text output")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+}
+
+int run_inspect(const InspectArgs& args) {
+  auto trust = authenticode::TrustStore::create(!args.no_system_trust, args.trust);
+  if (!trust) {
+    std::cerr << "cascade: " << trust.error().message << '\n';
+    return kExitUsage;
+  }
+  InspectOptions options;
+  options.legacy_hashes = args.hashes;
+  options.trust = &trust.value();
+  options.now = std::time(nullptr);
+
+  const auto threshold = severity_from_name(args.fail_on);
+  const bool color = args.color == "always" || (args.color == "auto" && ::isatty(STDOUT_FILENO));
+  std::vector<FileReport> reports;
+  bool any_read = false;
+  bool over_threshold = false;
+  for (const auto& path : args.files) {
+    FileReport report = inspect_file(path, options);
+    if (!report.error.empty()) std::cerr << "cascade: " << path << ": " << report.error << '\n';
+    any_read = any_read || report.error.empty();
+    if (auto worst = worst_severity(report); worst && threshold && *worst >= *threshold) {
+      over_threshold = true;
+    }
+    if (args.json) {
+      reports.push_back(std::move(report));
+    } else {
+      write_text_report(std::cout, report, TextOptions{color, args.verbose});
+    }
+  }
+  if (args.json) {
+    // Hostile files can carry names that are not UTF-8; replace rather than fail the document.
+    std::cout << inspect_document(reports).dump(2, ' ', false,
+                                                nlohmann::json::error_handler_t::replace)
+              << '\n';
+  }
+  if (!any_read) return kExitUsage;
+  return over_threshold ? kExitFindings : kExitClean;
+}
+
+}  // namespace cascade::cli

@@ -1,0 +1,142 @@
+#include "core/digest.h"
+
+#include <algorithm>
+#include <cstdlib>
+
+namespace cascade {
+
+namespace {
+const EVP_MD* evp_md(DigestAlgorithm algorithm) {
+  switch (algorithm) {
+    case DigestAlgorithm::kMd5: return EVP_md5();
+    case DigestAlgorithm::kSha1: return EVP_sha1();
+    case DigestAlgorithm::kSha256: return EVP_sha256();
+    case DigestAlgorithm::kSha384: return EVP_sha384();
+    case DigestAlgorithm::kSha512: return EVP_sha512();
+  }
+  return EVP_sha256();
+}
+}  // namespace
+
+std::string_view digest_name(DigestAlgorithm algorithm) {
+  switch (algorithm) {
+    case DigestAlgorithm::kMd5: return "md5";
+    case DigestAlgorithm::kSha1: return "sha1";
+    case DigestAlgorithm::kSha256: return "sha256";
+    case DigestAlgorithm::kSha384: return "sha384";
+    case DigestAlgorithm::kSha512: return "sha512";
+  }
+  return "unknown";
+}
+
+std::optional<DigestAlgorithm> digest_from_name(std::string_view name) {
+  for (auto a : {DigestAlgorithm::kMd5, DigestAlgorithm::kSha1, DigestAlgorithm::kSha256,
+                 DigestAlgorithm::kSha384, DigestAlgorithm::kSha512}) {
+    if (digest_name(a) == name) return a;
+  }
+  return std::nullopt;
+}
+
+std::size_t digest_size(DigestAlgorithm algorithm) {
+  return static_cast<std::size_t>(EVP_MD_get_size(evp_md(algorithm)));
+}
+
+Hasher::Hasher(DigestAlgorithm algorithm) : algorithm_(algorithm), ctx_(EVP_MD_CTX_new()) {
+  // Allocation failure or a refused init leaves nothing sensible to return; it is fatal.
+  if (!ctx_ || EVP_DigestInit_ex(ctx_.get(), evp_md(algorithm), nullptr) != 1) std::abort();
+}
+
+void Hasher::update(Bytes data) {
+  if (!data.empty()) EVP_DigestUpdate(ctx_.get(), data.data(), data.size());
+}
+
+Digest Hasher::finish() {
+  Digest out(EVP_MAX_MD_SIZE);
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(ctx_.get(), out.data(), &len);
+  out.resize(len);
+  return out;
+}
+
+Digest digest(DigestAlgorithm algorithm, Bytes data) {
+  Hasher h(algorithm);
+  h.update(data);
+  return h.finish();
+}
+
+FileHashes hash_file(Bytes data, bool with_legacy) {
+  Hasher sha256(DigestAlgorithm::kSha256);
+  std::optional<Hasher> sha1;
+  std::optional<Hasher> md5;
+  if (with_legacy) {
+    sha1.emplace(DigestAlgorithm::kSha1);
+    md5.emplace(DigestAlgorithm::kMd5);
+  }
+  // Feed every hasher the same cache-sized block so the file is read from memory once.
+  constexpr std::size_t kBlock = 256 * 1024;
+  for (std::size_t off = 0; off < data.size(); off += kBlock) {
+    Bytes block = data.subspan(off, std::min(kBlock, data.size() - off));
+    sha256.update(block);
+    if (sha1) sha1->update(block);
+    if (md5) md5->update(block);
+  }
+  FileHashes out;
+  out.sha256 = to_hex(sha256.finish());
+  if (sha1) out.sha1 = to_hex(sha1->finish());
+  if (md5) out.md5 = to_hex(md5->finish());
+  return out;
+}
+
+std::string to_hex(Bytes data) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(data.size() * 2);
+  for (auto b : data) {
+    out.push_back(kDigits[b >> 4]);
+    out.push_back(kDigits[b & 0xf]);
+  }
+  return out;
+}
+
+}  // namespace cascade
+
+namespace cascade {
+
+std::vector<Digest> run_hash_jobs(Bytes data, const std::vector<HashJob>& jobs) {
+  struct Running {
+    Hasher hasher;
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> excluded;  // sorted, clamped
+  };
+  std::vector<Running> running;
+  running.reserve(jobs.size());
+  for (const auto& job : jobs) {
+    Running r{Hasher(job.algorithm), {}};
+    for (auto [begin, end] : job.excluded) {
+      end = std::min<std::uint64_t>(end, data.size());
+      if (begin < end) r.excluded.emplace_back(begin, end);
+    }
+    std::sort(r.excluded.begin(), r.excluded.end());
+    running.push_back(std::move(r));
+  }
+  constexpr std::size_t kBlock = 256 * 1024;
+  for (std::uint64_t block = 0; block < data.size(); block += kBlock) {
+    const std::uint64_t block_end = std::min<std::uint64_t>(block + kBlock, data.size());
+    for (auto& r : running) {
+      std::uint64_t pos = block;
+      for (auto [begin, end] : r.excluded) {
+        if (end <= pos) continue;
+        if (begin >= block_end) break;
+        if (begin > pos) r.hasher.update(data.subspan(pos, begin - pos));
+        pos = std::max(pos, end);
+        if (pos >= block_end) break;
+      }
+      if (pos < block_end) r.hasher.update(data.subspan(pos, block_end - pos));
+    }
+  }
+  std::vector<Digest> out;
+  out.reserve(running.size());
+  for (auto& r : running) out.push_back(r.hasher.finish());
+  return out;
+}
+
+}  // namespace cascade

@@ -1,0 +1,34 @@
+// MappedFile: a read-only view of a whole file, memory-mapped (RAII). The bytes are never
+// executed or loaded as code; an empty file gives an empty view.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "core/byte_reader.h"
+#include "core/result.h"
+
+namespace cascade {
+
+class MappedFile {
+ public:
+  static Result<MappedFile> open(const std::string& path);
+
+  MappedFile(MappedFile&& other) noexcept;
+  MappedFile& operator=(MappedFile&& other) noexcept;
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  ~MappedFile();
+
+  Bytes bytes() const { return {data_, size_}; }
+  std::uint64_t size() const { return size_; }
+
+ private:
+  MappedFile(const std::uint8_t* data, std::size_t size) : data_(data), size_(size) {}
+  void release();
+
+  const std::uint8_t* data_ = nullptr;
+  std::size_t size_ = 0;
+};
+
+}  // namespace cascade

@@ -1,0 +1,52 @@
+// Result<T>: a value or an Error, never an exception across the library boundary.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace cascade {
+
+enum class ErrorCode {
+  kIo,           // the file could not be opened or read
+  kTruncated,    // the input ends before a structure it declares
+  kMalformed,    // a structure is present but inconsistent
+  kUnsupported,  // a valid input this version does not handle
+  kLimit,        // a safety cap (size, count, depth) was reached
+  kCrypto,       // OpenSSL refused an operation
+  kUsage,        // the caller passed something invalid
+};
+
+struct Error {
+  ErrorCode code;
+  std::string message;
+};
+
+template <typename T>
+class [[nodiscard]] Result {
+ public:
+  Result(T value) : state_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(Error error) : state_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
+
+  bool ok() const { return std::holds_alternative<T>(state_); }
+  explicit operator bool() const { return ok(); }
+
+  T& value() & { return std::get<T>(state_); }
+  const T& value() const& { return std::get<T>(state_); }
+  T&& value() && { return std::get<T>(std::move(state_)); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+
+  const Error& error() const { return std::get<Error>(state_); }
+
+ private:
+  std::variant<T, Error> state_;
+};
+
+inline Error make_error(ErrorCode code, std::string message) {
+  return Error{code, std::move(message)};
+}
+
+}  // namespace cascade

@@ -1,0 +1,99 @@
+#include "inspect/inspect.h"
+
+#include <algorithm>
+
+#include "authenticode/authenticode.h"
+#include "core/entropy.h"
+#include "core/mapped_file.h"
+#include "inspect/pe_findings.h"
+
+namespace cascade {
+
+namespace {
+
+void inspect_pe(Bytes data, const InspectOptions& options, FileReport& report) {
+  auto parsed = pe::parse_pe(data);
+  if (!parsed) {
+    report.error = parsed.error().message;
+    report.findings.push_back(make_finding("file.unreadable", "PE: " + report.error));
+    report.hashes = hash_file(data, options.legacy_hashes);
+    return;
+  }
+  report.pe = std::move(parsed).value();
+  const pe::PeImage& image = *report.pe;
+  report.imphash = pe::imphash(image);
+
+  auto authenticode = authenticode::AuthenticodeAnalysis::read(data, image);
+  // One pass over the file feeds the file hashes and every image digest the signatures need.
+  std::vector<HashJob> jobs{{DigestAlgorithm::kSha256, {}}};
+  if (options.legacy_hashes) {
+    jobs.push_back({DigestAlgorithm::kSha1, {}});
+    jobs.push_back({DigestAlgorithm::kMd5, {}});
+  }
+  const std::size_t first_image_job = jobs.size();
+  for (auto& job : authenticode.digest_jobs()) jobs.push_back(std::move(job));
+  std::vector<Digest> digests = run_hash_jobs(data, jobs);
+  report.hashes.sha256 = to_hex(digests[0]);
+  if (options.legacy_hashes) {
+    report.hashes.sha1 = to_hex(digests[1]);
+    report.hashes.md5 = to_hex(digests[2]);
+  }
+  // Without a caller's store, signatures are still checked, against no roots at all.
+  static const auto kNoRoots = authenticode::TrustStore::create(false, {});
+  const authenticode::TrustStore& trust = options.trust ? *options.trust : kNoRoots.value();
+  std::vector<Digest> image_digests(digests.begin() + static_cast<std::ptrdiff_t>(first_image_job),
+                                    digests.end());
+  report.signatures = authenticode.verify(image_digests, trust, options.now);
+  report.certificate_table = authenticode.table();
+
+  // The overlay is what follows the sections, up to the certificate table when one follows.
+  std::uint64_t overlay_end = data.size();
+  if (report.certificate_table && report.certificate_table->region.offset >= image.end_of_sections) {
+    overlay_end = report.certificate_table->region.offset;
+  }
+  if (overlay_end > image.end_of_sections) {
+    report.overlay = pe::Region{image.end_of_sections, overlay_end - image.end_of_sections};
+    report.overlay_entropy =
+        shannon_entropy(*slice(data, report.overlay->offset, report.overlay->size));
+  }
+  add_pe_findings(report);
+}
+
+}  // namespace
+
+FileReport inspect_bytes(const std::string& path, Bytes data, const InspectOptions& options) {
+  FileReport report;
+  report.path = path;
+  report.size = data.size();
+  if (pe::looks_like_pe(data) || (data.size() >= 2 && data[0] == 'M' && data[1] == 'Z')) {
+    report.format = "pe";
+    inspect_pe(data, options, report);
+  } else {
+    report.hashes = hash_file(data, options.legacy_hashes);
+  }
+  std::stable_sort(report.findings.begin(), report.findings.end(),
+                   [](const Finding& a, const Finding& b) { return a.severity > b.severity; });
+  return report;
+}
+
+FileReport inspect_file(const std::string& path, const InspectOptions& options) {
+  auto mapped = MappedFile::open(path);
+  if (!mapped) {
+    FileReport report;
+    report.path = path;
+    report.error = mapped.error().message;
+    report.findings.push_back(make_finding("file.unreadable", report.error));
+    return report;
+  }
+  return inspect_bytes(path, mapped->bytes(), options);
+}
+
+std::optional<Severity> worst_severity(const FileReport& report) {
+  std::optional<Severity> worst;
+  for (const auto& f : report.findings) {
+    if (!worst || f.severity > *worst) worst = f.severity;
+  }
+  return worst;
+}
+
+}  // namespace cascade

@@ -1,0 +1,45 @@
+// inspect: everything cascade can tell about one file, from one read of it.
+#pragma once
+
+#include <ctime>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "authenticode/cert_table.h"
+#include "authenticode/signature.h"
+#include "authenticode/trust_store.h"
+#include "core/digest.h"
+#include "formats/pe/pe_image.h"
+#include "report/finding.h"
+
+namespace cascade {
+
+struct InspectOptions {
+  bool legacy_hashes = false;  // also MD5 and SHA-1 of the whole file
+  const authenticode::TrustStore* trust = nullptr;
+  std::time_t now = 0;  // the time signatures without a trusted timestamp are judged at
+};
+
+struct FileReport {
+  std::string path;
+  std::uint64_t size = 0;
+  std::string format = "unknown";  // "pe" or "unknown" (more formats to come)
+  FileHashes hashes;
+  std::optional<pe::PeImage> pe;
+  std::string imphash;
+  std::optional<pe::Region> overlay;
+  double overlay_entropy = 0.0;
+  std::optional<authenticode::CertificateTable> certificate_table;
+  std::vector<authenticode::Signature> signatures;
+  std::vector<Finding> findings;  // most severe first
+  std::string error;              // set when the file could not be read or parsed
+};
+
+FileReport inspect_bytes(const std::string& path, Bytes data, const InspectOptions& options);
+FileReport inspect_file(const std::string& path, const InspectOptions& options);
+
+// The highest severity among the report's findings, if any.
+std::optional<Severity> worst_severity(const FileReport& report);
+
+}  // namespace cascade

@@ -1,0 +1,137 @@
+#include "inspect/pe_findings.h"
+
+#include <cstdio>
+
+namespace cascade {
+
+namespace {
+
+std::string hex32(std::uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+std::string entropy_text(double e) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%.2f", e);
+  return buf;
+}
+
+std::string signature_label(const authenticode::Signature& sig) {
+  std::string label = "signature " + std::to_string(sig.entry_index + 1);
+  if (sig.depth > 0) label += " (nested, level " + std::to_string(sig.depth) + ")";
+  if (sig.signer) label += " by " + sig.signer->subject;
+  return label;
+}
+
+void add_header_findings(FileReport& report) {
+  const pe::PeImage& image = *report.pe;
+  if (image.checksum_stored != 0 && image.checksum_stored != image.checksum_computed) {
+    report.findings.push_back(make_finding(
+        "pe.checksum-mismatch", "stored checksum " + hex32(image.checksum_stored) +
+                                    ", computed " + hex32(image.checksum_computed)));
+  }
+  for (const auto& s : image.sections) {
+    if (s.executable() && s.writable()) {
+      report.findings.push_back(
+          make_finding("pe.wx-section", "section " + s.name + " is writable and executable"));
+    }
+  }
+  for (const auto& anomaly : image.anomalies) {
+    report.findings.push_back(make_finding("pe.malformed", anomaly));
+  }
+  if (report.overlay) {
+    report.findings.push_back(make_finding(
+        "pe.overlay", std::to_string(report.overlay->size) + " bytes at offset " +
+                          hex32(report.overlay->offset) + ", entropy " +
+                          entropy_text(report.overlay_entropy)));
+  }
+}
+
+void add_table_findings(FileReport& report) {
+  const auto& table = *report.certificate_table;
+  for (const auto& error : table.errors) {
+    report.findings.push_back(make_finding("signature.malformed", error));
+  }
+  for (std::size_t i = 0; i < table.entries.size(); ++i) {
+    const auto& entry = table.entries[i];
+    const std::string label = "certificate entry " + std::to_string(i + 1);
+    if (!entry.error.empty()) {
+      report.findings.push_back(make_finding("signature.malformed", label + ": " + entry.error));
+    }
+    if (entry.padding) {
+      report.findings.push_back(make_finding(
+          "signature.padding", label + ": " + std::to_string(entry.padding->size) +
+                                   " bytes after the PKCS#7 blob at offset " +
+                                   hex32(entry.padding->offset) + ", entropy " +
+                                   entropy_text(entry.padding_entropy) +
+                                   " (outside the signed digest; CVE-2013-3900)"));
+    }
+  }
+  if (table.trailing) {
+    report.findings.push_back(make_finding(
+        "signature.trailing-data", std::to_string(table.trailing->size) +
+                                       " bytes after the certificate table at offset " +
+                                       hex32(table.trailing->offset)));
+  }
+}
+
+void add_signature_findings(FileReport& report) {
+  bool any_strong = false;
+  for (const auto& sig : report.signatures) {
+    const std::string label = signature_label(sig);
+    if (!sig.error.empty()) {
+      report.findings.push_back(make_finding("signature.malformed", label + ": " + sig.error));
+    }
+    if (!sig.computed_digest.empty() && !sig.digest_ok) {
+      report.findings.push_back(make_finding(
+          "signature.digest-mismatch", label + ": signed " + sig.digest_algorithm + " " +
+                                           sig.signed_digest + ", file has " +
+                                           sig.computed_digest));
+    }
+    if (!sig.signed_digest.empty() && !sig.signature_ok && sig.error.empty()) {
+      report.findings.push_back(
+          make_finding("signature.invalid", label + ": " + sig.signature_error));
+    }
+    if (sig.signer && !sig.chain.trusted) {
+      report.findings.push_back(make_finding("signature.untrusted", label + ": " + sig.chain.error));
+    }
+    if (sig.signer && !sig.signer_time_valid) {
+      report.findings.push_back(make_finding(
+          "signature.expired", label + ": certificate valid " + sig.signer->not_before + " to " +
+                                   sig.signer->not_after + ", judged at " + sig.validity_basis));
+    }
+    for (const auto& ts : sig.timestamps) {
+      if (!ts.signature_ok || !ts.imprint_ok) {
+        report.findings.push_back(make_finding(
+            "signature.timestamp-invalid",
+            label + ": " + ts.kind + " timestamp " +
+                (ts.error.empty() ? std::string("does not stamp this signature") : ts.error)));
+      }
+    }
+    if (sig.digest_algorithm != "md5" && sig.digest_algorithm != "sha1") any_strong = true;
+  }
+  if (!report.signatures.empty() && !any_strong) {
+    report.findings.push_back(
+        make_finding("signature.weak-digest", "every signature's image digest is MD5 or SHA-1"));
+  }
+}
+
+}  // namespace
+
+void add_pe_findings(FileReport& report) {
+  add_header_findings(report);
+  if (!report.certificate_table) {
+    report.findings.push_back(make_finding("signature.missing", "no certificate table"));
+    return;
+  }
+  add_table_findings(report);
+  add_signature_findings(report);
+  if (report.signatures.empty() && report.certificate_table->errors.empty()) {
+    report.findings.push_back(
+        make_finding("signature.malformed", "certificate table holds no readable signature"));
+  }
+}
+
+}  // namespace cascade

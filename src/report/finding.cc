@@ -1,0 +1,59 @@
+#include "report/finding.h"
+
+#include <cstdlib>
+
+namespace cascade {
+
+std::string_view severity_name(Severity severity) {
+  switch (severity) {
+    case Severity::kInfo: return "info";
+    case Severity::kLow: return "low";
+    case Severity::kMedium: return "medium";
+    case Severity::kHigh: return "high";
+    case Severity::kCritical: return "critical";
+  }
+  return "info";
+}
+
+std::optional<Severity> severity_from_name(std::string_view name) {
+  for (auto s : {Severity::kInfo, Severity::kLow, Severity::kMedium, Severity::kHigh,
+                 Severity::kCritical}) {
+    if (severity_name(s) == name) return s;
+  }
+  return std::nullopt;
+}
+
+const std::vector<FindingKind>& finding_catalogue() {
+  static const std::vector<FindingKind> kCatalogue = {
+      {"file.unreadable", Severity::kMedium, "the file could not be read or parsed"},
+      {"pe.malformed", Severity::kMedium, "a PE structure is damaged; parsing went on"},
+      {"pe.checksum-mismatch", Severity::kLow, "stored PE checksum differs from the computed one"},
+      {"pe.wx-section", Severity::kMedium, "a section is both writable and executable"},
+      {"pe.overlay", Severity::kInfo, "data after the last section that is not the signature"},
+      {"signature.missing", Severity::kLow, "the PE file carries no Authenticode signature"},
+      {"signature.malformed", Severity::kHigh, "the certificate table or a signature is damaged"},
+      {"signature.digest-mismatch", Severity::kCritical,
+       "the signed image digest differs from the file's: content changed after signing"},
+      {"signature.invalid", Severity::kCritical,
+       "the PKCS#7 signature does not verify with the signer's key"},
+      {"signature.untrusted", Severity::kMedium, "no chain from the signer to a trusted root"},
+      {"signature.expired", Severity::kMedium,
+       "the signer certificate was not valid at the trusted time"},
+      {"signature.timestamp-invalid", Severity::kMedium,
+       "a timestamp is present but does not verify or does not stamp this signature"},
+      {"signature.weak-digest", Severity::kLow, "every signature uses MD5 or SHA-1"},
+      {"signature.padding", Severity::kHigh,
+       "bytes hidden in the certificate table after the PKCS#7 blob (CVE-2013-3900)"},
+      {"signature.trailing-data", Severity::kHigh, "data appended after the certificate table"},
+  };
+  return kCatalogue;
+}
+
+Finding make_finding(std::string_view id, std::string message) {
+  for (const auto& kind : finding_catalogue()) {
+    if (kind.id == id) return Finding{std::string(id), kind.severity, std::move(message)};
+  }
+  std::abort();  // an uncatalogued id is a programming error, caught by every test run
+}
+
+}  // namespace cascade

@@ -1,0 +1,176 @@
+#include "report/json_report.h"
+
+namespace cascade {
+
+namespace {
+
+using nlohmann::json;
+
+json region_json(const pe::Region& r) { return {{"offset", r.offset}, {"size", r.size}}; }
+
+json certificate_json(const authenticode::CertificateInfo& c) {
+  return {{"subject", c.subject},       {"issuer", c.issuer},         {"serial", c.serial},
+          {"sha1", c.sha1},             {"sha256", c.sha256},         {"not_before", c.not_before},
+          {"not_after", c.not_after}};
+}
+
+json chain_json(const authenticode::ChainResult& chain) {
+  json certs = json::array();
+  for (const auto& c : chain.chain) certs.push_back(c.subject);
+  json out = {{"trusted", chain.trusted}, {"certificates", certs}};
+  if (!chain.trusted) out["error"] = chain.error;
+  return out;
+}
+
+json signature_json(const authenticode::Signature& s) {
+  json out = {{"entry", s.entry_index},
+              {"nested_depth", s.depth},
+              {"digest_algorithm", s.digest_algorithm},
+              {"signed_digest", s.signed_digest},
+              {"computed_digest", s.computed_digest},
+              {"digest_ok", s.digest_ok},
+              {"signature_ok", s.signature_ok},
+              {"signer", s.signer ? json(s.signer->subject) : json(nullptr)},
+              {"signer_certificate", s.signer ? certificate_json(*s.signer) : json(nullptr)},
+              {"chain", chain_json(s.chain)},
+              {"signing_time", s.signing_time ? json(*s.signing_time) : json(nullptr)},
+              {"validity_basis", s.validity_basis},
+              {"signer_time_valid", s.signer_time_valid},
+              {"page_hashes", s.page_hashes_present}};
+  json timestamps = json::array();
+  for (const auto& t : s.timestamps) {
+    json ts = {{"kind", t.kind},
+               {"time", t.time},
+               {"signature_ok", t.signature_ok},
+               {"imprint_ok", t.imprint_ok},
+               {"signer", t.signer ? json(t.signer->subject) : json(nullptr)},
+               {"chain", chain_json(t.chain)}};
+    if (!t.error.empty()) ts["error"] = t.error;
+    timestamps.push_back(std::move(ts));
+  }
+  out["timestamps"] = std::move(timestamps);
+  if (!s.error.empty()) out["error"] = s.error;
+  if (!s.signature_error.empty()) out["signature_error"] = s.signature_error;
+  return out;
+}
+
+json imports_json(const pe::PeImage& image, bool delay) {
+  json out = json::array();
+  for (const auto& dll : image.imports) {
+    if (dll.delay_load != delay) continue;
+    json functions = json::array();
+    for (const auto& f : dll.functions) {
+      if (f.ordinal) {
+        functions.push_back({{"ordinal", *f.ordinal}});
+      } else {
+        functions.push_back({{"name", f.name}, {"hint", f.hint}});
+      }
+    }
+    out.push_back({{"dll", dll.name}, {"functions", std::move(functions)}});
+  }
+  return out;
+}
+
+json pe_json(const FileReport& report) {
+  const pe::PeImage& image = *report.pe;
+  json sections = json::array();
+  for (const auto& s : image.sections) {
+    sections.push_back({{"name", s.name},
+                        {"virtual_address", s.virtual_address},
+                        {"virtual_size", s.virtual_size},
+                        {"raw_offset", s.raw_offset},
+                        {"raw_size", s.raw_size},
+                        {"characteristics", s.characteristics},
+                        {"flags", pe::section_characteristics_names(s.characteristics)},
+                        {"entropy", s.entropy}});
+  }
+  json exports = json::array();
+  for (const auto& e : image.exports) {
+    json item = {{"ordinal", e.ordinal}, {"rva", e.rva}};
+    item["name"] = e.name.empty() ? json(nullptr) : json(e.name);
+    if (!e.forwarder.empty()) item["forwarder"] = e.forwarder;
+    exports.push_back(std::move(item));
+  }
+  json out = {{"pe32_plus", image.pe32_plus},
+              {"machine", pe::machine_name(image.machine)},
+              {"timestamp", image.timestamp},
+              {"characteristics", image.characteristics},
+              {"is_dll", image.is_dll()},
+              {"subsystem", pe::subsystem_name(image.subsystem)},
+              {"dll_characteristics", pe::dll_characteristics_names(image.dll_characteristics)},
+              {"entry_point", image.entry_point},
+              {"image_base", image.image_base},
+              {"checksum", {{"stored", image.checksum_stored}, {"computed", image.checksum_computed}}},
+              {"sections", std::move(sections)},
+              {"imports", imports_json(image, false)},
+              {"delay_imports", imports_json(image, true)},
+              {"export_name", image.export_name},
+              {"exports", std::move(exports)}};
+  if (image.version) {
+    json strings = json::object();
+    for (const auto& [key, value] : image.version->strings) strings[key] = value;
+    out["version"] = {{"strings", std::move(strings)},
+                      {"language", image.version->language},
+                      {"file_version", image.version->file_version_fixed.value_or("")},
+                      {"product_version", image.version->product_version_fixed.value_or("")}};
+  } else {
+    out["version"] = nullptr;
+  }
+  return out;
+}
+
+json certificate_table_json(const authenticode::CertificateTable& table) {
+  json entries = json::array();
+  for (const auto& e : table.entries) {
+    json item = {{"offset", e.offset}, {"length", e.length}, {"revision", e.revision},
+                 {"type", e.type}};
+    item["der_size"] = e.der_size ? json(*e.der_size) : json(nullptr);
+    if (e.padding) {
+      item["padding"] = region_json(*e.padding);
+      item["padding"]["entropy"] = e.padding_entropy;
+    }
+    if (!e.error.empty()) item["error"] = e.error;
+    entries.push_back(std::move(item));
+  }
+  json out = {{"offset", table.region.offset}, {"size", table.region.size},
+              {"entries", std::move(entries)}};
+  if (table.trailing) out["trailing"] = region_json(*table.trailing);
+  return out;
+}
+
+}  // namespace
+
+nlohmann::json file_report_json(const FileReport& report) {
+  json findings = json::array();
+  for (const auto& f : report.findings) {
+    findings.push_back(
+        {{"id", f.id}, {"severity", std::string(severity_name(f.severity))}, {"message", f.message}});
+  }
+  json out = {{"path", report.path}, {"size", report.size}, {"format", report.format},
+              {"sha256", report.hashes.sha256}};
+  if (report.hashes.sha1) out["sha1"] = *report.hashes.sha1;
+  if (report.hashes.md5) out["md5"] = *report.hashes.md5;
+  if (!report.error.empty()) out["error"] = report.error;
+  if (report.pe) {
+    out["imphash"] = report.imphash;
+    out["pe"] = pe_json(report);
+    out["overlay"] = report.overlay ? region_json(*report.overlay) : json(nullptr);
+    if (report.overlay) out["overlay"]["entropy"] = report.overlay_entropy;
+    out["certificate_table"] = report.certificate_table
+                                   ? certificate_table_json(*report.certificate_table)
+                                   : json(nullptr);
+    json signatures = json::array();
+    for (const auto& s : report.signatures) signatures.push_back(signature_json(s));
+    out["signatures"] = std::move(signatures);
+  }
+  out["findings"] = std::move(findings);
+  return out;
+}
+
+nlohmann::json inspect_document(const std::vector<FileReport>& reports) {
+  json files = json::array();
+  for (const auto& r : reports) files.push_back(file_report_json(r));
+  return {{"schema", kInspectSchema}, {"files", std::move(files)}};
+}
+
+}  // namespace cascade
