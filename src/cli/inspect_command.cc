@@ -17,7 +17,8 @@ void add_inspect_command(CLI::App& app, InspectArgs& args) {
   cmd->add_flag("--hashes", args.hashes, "Also compute MD5 and SHA-1 of each file");
   cmd->add_flag("-v,--verbose", args.verbose, "List every import and export");
   cmd->add_option("--trust", args.trust, "PEM file of extra trusted root certificates")
-      ->check(CLI::ExistingFile);
+      ->check(CLI::ExistingFile)
+      ->allow_extra_args(false);  // one file per --trust, so FILE arguments are not swallowed
   cmd->add_flag("--no-system-trust", args.no_system_trust, "Do not trust the system CA bundle");
   cmd->add_option("--fail-on", args.fail_on, "Exit 1 when a finding is at least this severe")
       ->check(CLI::IsMember({"info", "low", "medium", "high", "critical", "none"}));

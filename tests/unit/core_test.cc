@@ -1,0 +1,89 @@
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+
+#include "core/der.h"
+#include "core/digest.h"
+#include "core/entropy.h"
+#include "report/finding.h"
+
+namespace cascade {
+namespace {
+
+Bytes bytes_of(const std::string& s) {
+  return Bytes(reinterpret_cast<const std::uint8_t*>(s.data()), s.size());
+}
+
+TEST(Digest, KnownVectors) {
+  EXPECT_EQ(to_hex(digest(DigestAlgorithm::kSha256, bytes_of("abc"))),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(to_hex(digest(DigestAlgorithm::kMd5, bytes_of("abc"))),
+            "900150983cd24fb0d6963f7d28e17f72");
+  EXPECT_EQ(to_hex(digest(DigestAlgorithm::kSha1, bytes_of("abc"))),
+            "a9993e364706816aba3e25717850c26c9cd0d89d");
+}
+
+TEST(Digest, HashJobsSkipExcludedRangesAcrossBlocks) {
+  // Bigger than one internal block so exclusions straddle block boundaries.
+  std::string data(700 * 1024, '\0');
+  for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>(i * 131 % 251);
+  const std::vector<std::pair<std::uint64_t, std::uint64_t>> excluded = {
+      {262140, 262150}, {10, 20}, {600000, 800000}, {15, 30}};
+  std::string kept;
+  for (std::size_t i = 0; i < data.size(); ++i) {
+    bool skip = false;
+    for (auto [b, e] : excluded) skip = skip || (i >= b && i < e);
+    if (!skip) kept.push_back(data[i]);
+  }
+  const auto results = run_hash_jobs(bytes_of(data), {{DigestAlgorithm::kSha256, excluded},
+                                                      {DigestAlgorithm::kSha256, {}}});
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results[0], digest(DigestAlgorithm::kSha256, bytes_of(kept)));
+  EXPECT_EQ(results[1], digest(DigestAlgorithm::kSha256, bytes_of(data)));
+  EXPECT_EQ(hash_file(bytes_of(data), false).sha256, to_hex(results[1]));
+}
+
+TEST(Entropy, Extremes) {
+  EXPECT_DOUBLE_EQ(shannon_entropy({}), 0.0);
+  EXPECT_DOUBLE_EQ(shannon_entropy(bytes_of(std::string(100, 'a'))), 0.0);
+  std::string all;
+  for (int i = 0; i < 256; ++i) all.push_back(static_cast<char>(i));
+  EXPECT_DOUBLE_EQ(shannon_entropy(bytes_of(all)), 8.0);
+}
+
+TEST(Der, ReadsDefiniteLengthsAndRejectsBadOnes) {
+  const std::string seq("\x30\x03\x04\x01\x7f", 5);
+  ByteReader r(bytes_of(seq));
+  auto e = der::expect(r, der::kSequence);
+  ASSERT_TRUE(e.has_value());
+  EXPECT_EQ(e->contents.size(), 3u);
+  EXPECT_EQ(e->encoded.size(), 5u);
+  EXPECT_TRUE(r.empty());
+
+  const std::string indefinite("\x30\x80\x00\x00", 4);
+  ByteReader ri(bytes_of(indefinite));
+  EXPECT_FALSE(der::read(ri).has_value());
+  EXPECT_EQ(ri.remaining(), 4u);
+
+  const std::string too_long("\x30\x84\xff\xff\xff\xff\x00", 7);
+  ByteReader rl(bytes_of(too_long));
+  EXPECT_FALSE(der::read(rl).has_value());
+
+  const std::string wrong_tag("\x31\x00", 2);
+  ByteReader rw(bytes_of(wrong_tag));
+  EXPECT_FALSE(der::expect(rw, der::kSequence).has_value());
+  EXPECT_EQ(rw.remaining(), 2u);
+}
+
+TEST(Findings, CatalogueIdsAreUniqueAndSeveritiesNamed) {
+  std::set<std::string_view> ids;
+  for (const auto& kind : finding_catalogue()) {
+    EXPECT_TRUE(ids.insert(kind.id).second) << kind.id;
+    EXPECT_TRUE(severity_from_name(severity_name(kind.severity)).has_value());
+  }
+  EXPECT_EQ(make_finding("signature.padding", "x").severity, Severity::kHigh);
+}
+
+}  // namespace
+}  // namespace cascade

@@ -1,0 +1,149 @@
+// The PE model checked against facts pefile and osslsigncode recorded for each fixture.
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "formats/pe/pe_image.h"
+#include "test_support.h"
+
+namespace cascade {
+namespace {
+
+using testing::expected_facts;
+using testing::inspect_fixture;
+
+std::vector<std::string> import_list(const pe::PeImage& image, bool delay) {
+  std::vector<std::string> out;
+  for (const auto& dll : image.imports) {
+    if (dll.delay_load != delay) continue;
+    for (const auto& f : dll.functions) {
+      out.push_back(dll.name + "!" + (f.ordinal ? "#" + std::to_string(*f.ordinal) : f.name));
+    }
+  }
+  return out;
+}
+
+class PeFixture : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(PeFixture, MatchesPeerFacts) {
+  const std::string name = GetParam();
+  const auto& facts = expected_facts().at(name);
+  const FileReport r = inspect_fixture(name);
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  ASSERT_TRUE(r.pe.has_value());
+  const pe::PeImage& image = *r.pe;
+  EXPECT_EQ(r.hashes.sha256, facts.at("sha256"));
+  EXPECT_EQ(r.size, facts.at("size").get<std::uint64_t>());
+  EXPECT_EQ(r.imphash, facts.at("imphash"));
+  EXPECT_EQ(image.machine, facts.at("machine").get<int>());
+  EXPECT_EQ(image.pe32_plus, facts.at("pe_format") == "PE32+");
+  EXPECT_EQ(image.is_dll(), facts.at("is_dll").get<bool>());
+  EXPECT_EQ(image.checksum_stored, facts.at("checksum").at("stored").get<std::uint32_t>());
+  EXPECT_EQ(image.checksum_computed, facts.at("checksum").at("computed").get<std::uint32_t>());
+
+  ASSERT_EQ(image.sections.size(), facts.at("sections").size());
+  for (std::size_t i = 0; i < image.sections.size(); ++i) {
+    const auto& s = image.sections[i];
+    const auto& e = facts.at("sections")[i];
+    EXPECT_EQ(s.name, e.at("name"));
+    EXPECT_EQ(s.virtual_address, e.at("virtual_address").get<std::uint32_t>());
+    EXPECT_EQ(s.virtual_size, e.at("virtual_size").get<std::uint32_t>());
+    EXPECT_EQ(s.raw_offset, e.at("raw_offset").get<std::uint32_t>());
+    EXPECT_EQ(s.raw_size, e.at("raw_size").get<std::uint32_t>());
+    EXPECT_EQ(s.characteristics, e.at("characteristics").get<std::uint32_t>());
+  }
+
+  EXPECT_EQ(import_list(image, false), facts.at("imports").get<std::vector<std::string>>());
+  EXPECT_EQ(import_list(image, true), facts.at("delay_imports").get<std::vector<std::string>>());
+
+  std::set<std::string> exports, expected_exports;
+  for (const auto& e : image.exports) {
+    exports.insert(std::to_string(e.ordinal) + "|" + e.name + "|" + e.forwarder);
+  }
+  for (const auto& e : facts.at("exports")) {
+    expected_exports.insert(std::to_string(e.at("ordinal").get<int>()) + "|" +
+                            (e.at("name").is_null() ? "" : e.at("name").get<std::string>()) +
+                            "|" +
+                            (e.at("forwarder").is_null() ? "" : e.at("forwarder").get<std::string>()));
+  }
+  EXPECT_EQ(exports, expected_exports);
+
+  const auto& strings = facts.at("version_strings");
+  if (strings.empty()) {
+    EXPECT_TRUE(!image.version || image.version->strings.empty());
+  } else {
+    ASSERT_TRUE(image.version.has_value());
+    std::map<std::string, std::string> ours(image.version->strings.begin(),
+                                            image.version->strings.end());
+    using StringMap = std::map<std::string, std::string>;
+    EXPECT_EQ(ours, strings.get<StringMap>());
+  }
+
+  // pefile counts the certificate table as overlay; cascade reports it apart.
+  const auto& sec = facts.at("security_directory");
+  const std::uint64_t table_offset = sec.at("offset").get<std::uint64_t>();
+  if (facts.at("overlay_offset").is_null()) {
+    EXPECT_FALSE(r.overlay.has_value());
+  } else if (r.overlay) {
+    EXPECT_EQ(r.overlay->offset, facts.at("overlay_offset").get<std::uint64_t>());
+  } else {
+    EXPECT_EQ(table_offset, facts.at("overlay_offset").get<std::uint64_t>());
+  }
+}
+
+std::vector<std::string> fixture_names() {
+  // Listed, not discovered, so a fixture that fails to generate fails its test.
+  return {"hello.exe",          "noversion.exe",    "exports.dll",        "imports.exe",
+          "wx.exe",             "overlay.exe",      "pe32.exe",           "checksum.exe",
+          "badchecksum.exe",    "zerochecksum.exe", "signed-sha256.exe",  "signed-sha1.exe",
+          "signed-exports.dll", "nested.exe",       "timestamped.exe",    "expired-signer.exe",
+          "expired-timestamped.exe", "padded.exe",  "trailing.exe",       "tampered.exe",
+          "two-entries.exe",    "untrusted.exe"};
+}
+
+INSTANTIATE_TEST_SUITE_P(Fixtures, PeFixture, ::testing::ValuesIn(fixture_names()),
+                         [](const auto& param_info) {
+                           std::string n = param_info.param;
+                           std::replace_if(n.begin(), n.end(), [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); }, '_');
+                           return n;
+                         });
+
+TEST(PeFindings, WritableExecutableSectionIsFlagged) {
+  const FileReport r = inspect_fixture("wx.exe");
+  EXPECT_TRUE(testing::has_finding(r, "pe.wx-section"));
+  EXPECT_FALSE(testing::has_finding(inspect_fixture("hello.exe"), "pe.wx-section"));
+}
+
+TEST(PeFindings, ChecksumMismatchOnlyWhenStoredIsNonZeroAndWrong) {
+  EXPECT_TRUE(testing::has_finding(inspect_fixture("badchecksum.exe"), "pe.checksum-mismatch"));
+  EXPECT_FALSE(testing::has_finding(inspect_fixture("checksum.exe"), "pe.checksum-mismatch"));
+  EXPECT_FALSE(testing::has_finding(inspect_fixture("zerochecksum.exe"), "pe.checksum-mismatch"));
+}
+
+TEST(PeFindings, OverlayReportedWithEntropy) {
+  const FileReport r = inspect_fixture("overlay.exe");
+  ASSERT_TRUE(r.overlay.has_value());
+  EXPECT_EQ(r.overlay->size, 4096u);
+  EXPECT_GT(r.overlay_entropy, 7.5);  // random bytes
+  EXPECT_TRUE(testing::has_finding(r, "pe.overlay"));
+}
+
+TEST(PeFindings, VersionResourceFixedInfo) {
+  const FileReport r = inspect_fixture("hello.exe");
+  ASSERT_TRUE(r.pe && r.pe->version);
+  EXPECT_EQ(r.pe->version->file_version_fixed.value_or(""), "1.2.3.4");
+}
+
+TEST(Hashes, LegacyHashesOnlyWhenAsked) {
+  const FileReport plain = inspect_fixture("hello.exe");
+  EXPECT_FALSE(plain.hashes.md5.has_value());
+  EXPECT_FALSE(plain.hashes.sha1.has_value());
+  const FileReport full = inspect_fixture("hello.exe", true);
+  ASSERT_TRUE(full.hashes.md5 && full.hashes.sha1);
+  EXPECT_EQ(full.hashes.md5->size(), 32u);
+  EXPECT_EQ(full.hashes.sha1->size(), 40u);
+  EXPECT_EQ(full.hashes.sha256, plain.hashes.sha256);
+}
+
+}  // namespace
+}  // namespace cascade
