@@ -1,5 +1,6 @@
 #include "authenticode/pkcs7_reader.h"
 
+#include <openssl/cms.h>
 #include <openssl/objects.h>
 #include <openssl/ts.h>
 #include <openssl/x509.h>
@@ -171,20 +172,36 @@ X509* signer_certificate(PKCS7* p7) {
   return cert;
 }
 
-// An RFC 3161 token in the Microsoft unauthenticated attribute, stamping `signed_value`.
+// An RFC 3161 token in the Microsoft unauthenticated attribute, stamping `signed_value`. Read
+// through CMS: Microsoft's TSAs put an attribute certificate in the token's certificate set,
+// which OpenSSL's PKCS#7 decoder rejects and its CMS decoder accepts.
 Timestamp check_rfc3161(Bytes der, Bytes signed_value, const TrustStore& trust) {
   Timestamp ts;
   ts.kind = "rfc3161";
   const unsigned char* p = der.data();
-  ossl::Pkcs7Ptr token(d2i_PKCS7(nullptr, &p, static_cast<long>(der.size())));
-  if (!token || !PKCS7_type_is_signed(token.get())) {
-    ts.error = "timestamp token does not parse";
-    ossl::take_errors();
+  ossl::CmsPtr token(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(der.size())));
+  if (!token || OBJ_obj2nid(CMS_get0_type(token.get())) != NID_pkcs7_signed) {
+    ts.error = "token does not parse: " + ossl::take_errors();
     return ts;
   }
-  ossl::TstInfoPtr info(PKCS7_to_TS_TST_INFO(token.get()));
+  ossl::BioPtr content(BIO_new(BIO_s_mem()));
+  ts.signature_ok = CMS_verify(token.get(), nullptr, nullptr, nullptr, content.get(),
+                               CMS_NOVERIFY | CMS_BINARY) == 1;
+  if (!ts.signature_ok) {
+    ts.error = "TSA signature does not verify: " + ossl::take_errors();
+    // Still read the statement so the report shows what the token claims.
+    ASN1_OCTET_STRING** embedded = CMS_get0_content(token.get());
+    if (embedded != nullptr && *embedded != nullptr) {
+      BIO_write(content.get(), (*embedded)->data, (*embedded)->length);
+    }
+  }
+  char* tst_der = nullptr;
+  const long tst_len = BIO_get_mem_data(content.get(), &tst_der);
+  const unsigned char* tp = reinterpret_cast<const unsigned char*>(tst_der);
+  ossl::TstInfoPtr info(tst_len > 0 ? d2i_TS_TST_INFO(nullptr, &tp, tst_len) : nullptr);
   if (!info) {
-    ts.error = "timestamp token holds no TSTInfo";
+    if (ts.error.empty()) ts.error = "token holds no TSTInfo";
+    ts.signature_ok = false;
     ossl::take_errors();
     return ts;
   }
@@ -201,13 +218,16 @@ Timestamp check_rfc3161(Bytes der, Bytes signed_value, const TrustStore& trust) 
     const Bytes stamped = asn1_bytes(TS_MSG_IMPRINT_get_msg(imprint));
     ts.imprint_ok = std::equal(expected.begin(), expected.end(), stamped.begin(), stamped.end());
   }
-  ts.signature_ok = PKCS7_verify(token.get(), nullptr, nullptr, nullptr, nullptr,
-                                 PKCS7_NOVERIFY) == 1;
-  if (!ts.signature_ok) ts.error = "timestamp signature does not verify: " + ossl::take_errors();
-  if (X509* tsa = signer_certificate(token.get())) {
+  if (!ts.imprint_ok && ts.error.empty()) ts.error = "it stamps another signature";
+  ossl::X509StackPtr certs(CMS_get1_certs(token.get()));
+  STACK_OF(X509)* signers = ts.signature_ok ? CMS_get0_signers(token.get()) : nullptr;
+  if (signers != nullptr && sk_X509_num(signers) > 0) {
+    X509* tsa = sk_X509_value(signers, 0);
     ts.signer = describe_certificate(tsa);
-    ts.chain = trust.verify(tsa, token->d.sign->cert, ts.epoch);
+    ts.chain = trust.verify(tsa, certs.get(), ts.epoch);
   }
+  sk_X509_free(signers);
+  ossl::take_errors();
   return ts;
 }
 
@@ -303,6 +323,16 @@ Signature verify_signature(const ParsedSignature& parsed, const Digest* computed
       sig.timestamps.push_back(check_countersignature(cs, p7, signed_value, trust));
     }
   }
+  if (signer == nullptr) {
+    sig.validity_basis = "now";
+    return sig;
+  }
+  // Trust in the signer does not depend on the time (expiry is judged separately below).
+  sig.chain = trust.verify(signer, p7->d.sign->cert, now);
+  // A trusted timestamp fixes the time the signer certificate is judged at. One that verifies
+  // cryptographically but chains to no local root is used only when the signer does not
+  // either (typically Microsoft roots missing from the store): were the signer trusted, an
+  // untrusted TSA could otherwise backdate a signature made with an expired certificate.
   std::time_t at = now;
   sig.validity_basis = "now";
   for (const auto& ts : sig.timestamps) {
@@ -311,11 +341,13 @@ Signature verify_signature(const ParsedSignature& parsed, const Digest* computed
       sig.validity_basis = "timestamp";
       break;
     }
+    if (ts.signature_ok && ts.imprint_ok && !sig.chain.trusted &&
+        sig.validity_basis == "now") {
+      at = ts.epoch;
+      sig.validity_basis = "untrusted-timestamp";
+    }
   }
-  if (signer != nullptr) {
-    sig.chain = trust.verify(signer, p7->d.sign->cert, at);
-    sig.signer_time_valid = sig.signer->not_before_epoch <= at && at <= sig.signer->not_after_epoch;
-  }
+  sig.signer_time_valid = sig.signer->not_before_epoch <= at && at <= sig.signer->not_after_epoch;
   ossl::take_errors();
   return sig;
 }

@@ -106,8 +106,8 @@ void add_signature_findings(FileReport& report) {
       if (!ts.signature_ok || !ts.imprint_ok) {
         report.findings.push_back(make_finding(
             "signature.timestamp-invalid",
-            label + ": " + ts.kind + " timestamp " +
-                (ts.error.empty() ? std::string("does not stamp this signature") : ts.error)));
+            label + ": " + ts.kind + " timestamp: " +
+                (ts.error.empty() ? std::string("it stamps another signature") : ts.error)));
       }
     }
     if (sig.digest_algorithm != "md5" && sig.digest_algorithm != "sha1") any_strong = true;

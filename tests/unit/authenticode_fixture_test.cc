@@ -204,3 +204,26 @@ TEST(Authenticode, WithoutTheTestRootEverySignatureIsUntrusted) {
 
 }  // namespace
 }  // namespace cascade
+
+namespace cascade {
+namespace {
+
+TEST(AuthenticodeTime, UntrustedButValidTimestampDatesAnUntrustedSigner) {
+  // With no roots at all, neither the signer nor the TSA is trusted; the timestamp still
+  // verifies cryptographically and stamps this signature, so expiry is judged at its time.
+  auto empty = authenticode::TrustStore::create(false, {});
+  ASSERT_TRUE(empty.ok());
+  InspectOptions options;
+  options.trust = &empty.value();
+  options.now = 1800000000;
+  const FileReport r = inspect_file(testing::fixture("expired-timestamped.exe"), options);
+  ASSERT_EQ(r.signatures.size(), 1u);
+  EXPECT_FALSE(r.signatures[0].chain.trusted);
+  EXPECT_EQ(r.signatures[0].validity_basis, "untrusted-timestamp");
+  EXPECT_TRUE(r.signatures[0].signer_time_valid);
+  EXPECT_FALSE(testing::has_finding(r, "signature.expired"));
+  EXPECT_TRUE(testing::has_finding(r, "signature.untrusted"));
+}
+
+}  // namespace
+}  // namespace cascade
