@@ -35,7 +35,8 @@ AuthenticodeAnalysis AuthenticodeAnalysis::read(Bytes file, const pe::PeImage& i
   for (std::size_t i = 0; i < analysis.table_->entries.size(); ++i) {
     const auto& entry = analysis.table_->entries[i];
     if (!entry.der_size) continue;
-    read_signatures(entry.blob.first(*entry.der_size), i, analysis.signatures_);
+    read_signatures(*slice(file, entry.certificate.offset, *entry.der_size), i,
+                    analysis.signatures_);
   }
   for (const auto& sig : analysis.signatures_) {
     if (sig->algorithm &&

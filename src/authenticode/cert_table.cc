@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/der.h"
 #include "core/entropy.h"
 #include "core/openssl_handles.h"
 
@@ -12,6 +13,18 @@ namespace cascade::authenticode {
 namespace {
 constexpr std::size_t kMaxEntries = 64;
 std::uint64_t align8(std::uint64_t n) { return (n + 7) & ~std::uint64_t{7}; }
+
+// Size of the ASN.1 object at the start of `blob`: from its DER header, or, for the
+// indefinite-length BER some signers emit, from how much OpenSSL's decoder consumes.
+std::optional<std::uint64_t> der_length(Bytes blob) {
+  ByteReader r(blob);
+  if (auto element = der::expect(r, der::kSequence)) return element->encoded.size();
+  const unsigned char* p = blob.data();
+  ossl::Pkcs7Ptr p7(d2i_PKCS7(nullptr, &p, static_cast<long>(blob.size())));
+  ossl::take_errors();
+  if (!p7) return std::nullopt;
+  return static_cast<std::uint64_t>(p - blob.data());
+}
 }  // namespace
 
 std::optional<CertificateTable> read_certificate_table(Bytes file, const pe::PeImage& image) {
@@ -52,7 +65,7 @@ std::optional<CertificateTable> read_certificate_table(Bytes file, const pe::PeI
                              " has an impossible length " + std::to_string(entry.length));
       break;
     }
-    entry.blob = bytes.subspan(pos + 8, entry.length - 8);
+    entry.certificate = pe::Region{entry.offset + 8, entry.length - 8u};
     table.entries.push_back(entry);
     pos = align8(pos + entry.length);
   }
@@ -71,14 +84,12 @@ void measure_entries(Bytes file, CertificateTable& table) {
       entry.error = "certificate type " + std::to_string(entry.type) + " is not PKCS#7";
       continue;
     }
-    const unsigned char* p = entry.blob.data();
-    // d2i reports how many bytes the object really occupies; the rest of the entry is not signed.
-    ossl::Pkcs7Ptr p7(d2i_PKCS7(nullptr, &p, static_cast<long>(entry.blob.size())));
-    if (!p7) {
-      entry.error = "PKCS#7 blob does not parse: " + ossl::take_errors();
+    Bytes blob = *slice(file, entry.certificate.offset, entry.certificate.size);
+    entry.der_size = der_length(blob);
+    if (!entry.der_size) {
+      entry.error = "PKCS#7 blob does not parse";
       continue;
     }
-    entry.der_size = static_cast<std::uint64_t>(p - entry.blob.data());
     const std::uint64_t der_end = entry.offset + 8 + *entry.der_size;
     const std::uint64_t next =
         i + 1 < table.entries.size() ? table.entries[i + 1].offset : table_end;

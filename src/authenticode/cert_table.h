@@ -17,7 +17,7 @@ struct CertificateEntry {
   std::uint32_t length = 0;  // dwLength: header plus certificate bytes
   std::uint16_t revision = 0;
   std::uint16_t type = 0;
-  Bytes blob;  // bCertificate: length - 8 bytes
+  pe::Region certificate;  // bCertificate: the length - 8 bytes after the header
   // Set for PKCS#7 entries once the DER object inside has been measured.
   std::optional<std::uint64_t> der_size;
   // Bytes between the end of the DER object and the next entry (or the table's end) that are
@@ -38,6 +38,7 @@ struct CertificateTable {
 std::optional<CertificateTable> read_certificate_table(Bytes file, const pe::PeImage& image);
 
 // Measures the DER object at the start of each PKCS#7 entry and locates padding after it.
+// `file` must be the bytes read_certificate_table() was given.
 void measure_entries(Bytes file, CertificateTable& table);
 
 }  // namespace cascade::authenticode

@@ -122,7 +122,11 @@ void decode_indirect_data(Bytes encoded, ParsedSignature& sig) {
 
 void read_recursive(Bytes der, std::size_t entry_index, int depth,
                     std::vector<std::unique_ptr<ParsedSignature>>& out) {
-  if (out.size() >= kMaxSignatures) return;
+  if (out.size() >= kMaxSignatures) {
+    if (out.back()->error.empty()) out.back()->error = "more signatures than cascade reads (" +
+                        std::to_string(kMaxSignatures) + "); the rest were not checked";
+    return;
+  }
   auto sig = std::make_unique<ParsedSignature>();
   sig->entry_index = entry_index;
   sig->depth = depth;
@@ -146,8 +150,14 @@ void read_recursive(Bytes der, std::size_t entry_index, int depth,
     return;
   }
   decode_indirect_data(asn1_bytes(contents->d.other->value.sequence), ref);
-  if (depth + 1 >= kMaxDepth) return;
-  for (Bytes nested : unauthenticated_values(first_signer(ref.p7.get()), kNestedSignatureOid)) {
+  const auto nested_values = unauthenticated_values(first_signer(ref.p7.get()), kNestedSignatureOid);
+  if (depth + 1 >= kMaxDepth) {
+    if (!nested_values.empty() && ref.error.empty()) {
+      ref.error = "signatures nested deeper than " + std::to_string(kMaxDepth) + " levels were not checked";
+    }
+    return;
+  }
+  for (Bytes nested : nested_values) {
     read_recursive(nested, entry_index, depth + 1, out);
   }
 }
@@ -224,7 +234,7 @@ Timestamp check_rfc3161(Bytes der, Bytes signed_value, const TrustStore& trust) 
   if (signers != nullptr && sk_X509_num(signers) > 0) {
     X509* tsa = sk_X509_value(signers, 0);
     ts.signer = describe_certificate(tsa);
-    ts.chain = trust.verify(tsa, certs.get(), ts.epoch);
+    ts.chain = trust.verify(tsa, certs.get(), ts.epoch, TrustStore::Usage::kTimestamping);
   }
   sk_X509_free(signers);
   ossl::take_errors();
@@ -260,8 +270,12 @@ Timestamp check_countersignature(Bytes der, PKCS7* outer, Bytes signed_value,
   }
   X509* tsa = X509_find_by_issuer_and_serial(outer->d.sign->cert, cs->issuer_and_serial->issuer,
                                              cs->issuer_and_serial->serial);
-  if (tsa == nullptr || md == nullptr) {
+  if (tsa == nullptr) {
     ts.error = "countersigner certificate not found";
+    return ts;
+  }
+  if (md == nullptr) {
+    ts.error = "countersignature uses an unknown digest algorithm";
     return ts;
   }
   ts.signer = describe_certificate(tsa);
@@ -276,7 +290,8 @@ Timestamp check_countersignature(Bytes der, PKCS7* outer, Bytes signed_value,
                                      static_cast<std::size_t>(attrs_len)) == 1;
   OPENSSL_free(attrs);
   if (!ts.signature_ok) ts.error = "countersignature does not verify: " + ossl::take_errors();
-  ts.chain = trust.verify(tsa, outer->d.sign->cert, ts.epoch);
+  ts.chain = trust.verify(tsa, outer->d.sign->cert, ts.epoch, TrustStore::Usage::kTimestamping);
+  if (ts.time.empty() && ts.error.empty()) ts.error = "countersignature carries no signing time";
   return ts;
 }
 
@@ -328,7 +343,7 @@ Signature verify_signature(const ParsedSignature& parsed, const Digest* computed
     return sig;
   }
   // Trust in the signer does not depend on the time (expiry is judged separately below).
-  sig.chain = trust.verify(signer, p7->d.sign->cert, now);
+  sig.chain = trust.verify(signer, p7->d.sign->cert, now, TrustStore::Usage::kCodeSigning);
   // A trusted timestamp fixes the time the signer certificate is judged at. One that verifies
   // cryptographically but chains to no local root is used only when the signer does not
   // either (typically Microsoft roots missing from the store): were the signer trusted, an
@@ -341,8 +356,7 @@ Signature verify_signature(const ParsedSignature& parsed, const Digest* computed
       sig.validity_basis = "timestamp";
       break;
     }
-    if (ts.signature_ok && ts.imprint_ok && !sig.chain.trusted &&
-        sig.validity_basis == "now") {
+    if (ts.cryptographically_valid() && !sig.chain.trusted && sig.validity_basis == "now") {
       at = ts.epoch;
       sig.validity_basis = "untrusted-timestamp";
     }

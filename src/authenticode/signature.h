@@ -22,8 +22,9 @@ struct CertificateInfo {
 };
 
 struct ChainResult {
-  bool trusted = false;
-  std::string error;  // OpenSSL's reason when not trusted
+  bool trusted = false;      // a path to a trusted root exists, and the leaf may be used so
+  bool time_valid = false;   // every certificate on the path was valid at the time asked about
+  std::string error;  // why not trusted
   std::vector<CertificateInfo> chain;  // signer first, as built
 };
 
@@ -36,7 +37,11 @@ struct Timestamp {
   std::string error;
   std::optional<CertificateInfo> signer;
   ChainResult chain;
-  bool trusted() const { return signature_ok && imprint_ok && chain.trusted; }
+  // A timestamp fixes the signing time only when all of this holds.
+  bool trusted() const {
+    return signature_ok && imprint_ok && chain.trusted && chain.time_valid && epoch != 0;
+  }
+  bool cryptographically_valid() const { return signature_ok && imprint_ok && epoch != 0; }
 };
 
 struct Signature {

@@ -17,6 +17,25 @@ std::string name_line(const X509_NAME* name) {
   return std::string(data, static_cast<std::size_t>(len));
 }
 
+// Whether the leaf's extended key usage allows `usage`. Code signing accepts no EKU at all (all
+// purposes), codeSigning, anyExtendedKeyUsage, or Microsoft's own purpose OIDs (Windows and
+// UEFI publishers carry those instead of codeSigning); a TSA must say timeStamping.
+bool usage_allowed(X509* leaf, TrustStore::Usage usage) {
+  const std::uint32_t eku = X509_get_extended_key_usage(leaf);
+  if (usage == TrustStore::Usage::kTimestamping) return eku != UINT32_MAX && (eku & XKU_TIMESTAMP);
+  if (eku == UINT32_MAX || (eku & (XKU_CODE_SIGN | XKU_ANYEKU))) return true;
+  auto* ext = static_cast<EXTENDED_KEY_USAGE*>(
+      X509_get_ext_d2i(leaf, NID_ext_key_usage, nullptr, nullptr));
+  bool microsoft = false;
+  for (int i = 0; ext != nullptr && i < sk_ASN1_OBJECT_num(ext); ++i) {
+    char oid[80];
+    OBJ_obj2txt(oid, sizeof oid, sk_ASN1_OBJECT_value(ext, i), 1);
+    microsoft = microsoft || std::string_view(oid).rfind("1.3.6.1.4.1.311.", 0) == 0;
+  }
+  EXTENDED_KEY_USAGE_free(ext);
+  return microsoft;
+}
+
 bool is_time_error(int error) {
   return error == X509_V_ERR_CERT_HAS_EXPIRED || error == X509_V_ERR_CERT_NOT_YET_VALID;
 }
@@ -88,7 +107,8 @@ Result<TrustStore> TrustStore::create(bool use_system,
   return TrustStore(std::move(store));
 }
 
-ChainResult TrustStore::verify(X509* leaf, STACK_OF(X509) * intermediates, std::time_t at) const {
+ChainResult TrustStore::verify(X509* leaf, STACK_OF(X509) * intermediates, std::time_t at,
+                               Usage usage) const {
   ChainResult result;
   auto run = [&](unsigned long extra_flags) -> int {
     ossl::X509StoreCtxPtr ctx(X509_STORE_CTX_new());
@@ -114,11 +134,19 @@ ChainResult TrustStore::verify(X509* leaf, STACK_OF(X509) * intermediates, std::
     return X509_STORE_CTX_get_error(ctx.get());
   };
   int error = run(0);
+  result.time_valid = error == X509_V_OK;
   // Expiry is reported on its own (signature.expired); trust is about the path to a root.
   if (is_time_error(error)) error = run(X509_V_FLAG_NO_CHECK_TIME);
   ossl::take_errors();
   result.trusted = error == X509_V_OK;
-  if (!result.trusted) result.error = X509_verify_cert_error_string(error);
+  if (!result.trusted) {
+    result.error = X509_verify_cert_error_string(error);
+  } else if (!usage_allowed(leaf, usage)) {
+    result.trusted = false;
+    result.error = usage == Usage::kTimestamping
+                       ? "certificate is not valid for timestamping (extended key usage)"
+                       : "certificate is not valid for code signing (extended key usage)";
+  }
   return result;
 }
 

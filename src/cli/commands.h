@@ -20,6 +20,7 @@ struct InspectArgs {
   bool no_system_trust = false;
   std::string fail_on = "high";
   std::string color = "auto";
+  int threads = 0;  // 0: one per core
 };
 
 void add_inspect_command(CLI::App& app, InspectArgs& args);

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "core/parallel.h"
 #include "inspect/inspect.h"
 #include "report/json_report.h"
 #include "report/text_report.h"
@@ -22,6 +23,8 @@ void add_inspect_command(CLI::App& app, InspectArgs& args) {
   cmd->add_flag("--no-system-trust", args.no_system_trust, "Do not trust the system CA bundle");
   cmd->add_option("--fail-on", args.fail_on, "Exit 1 when a finding is at least this severe")
       ->check(CLI::IsMember({"info", "low", "medium", "high", "critical", "none"}));
+  cmd->add_option("-j,--threads", args.threads, "Files inspected in parallel (default: all cores)")
+      ->check(CLI::Range(1, 256));
   cmd->add_option("--color", args.color, "Color text output")
       ->check(CLI::IsMember({"auto", "always", "never"}));
 }
@@ -42,19 +45,30 @@ int run_inspect(const InspectArgs& args) {
   std::vector<FileReport> reports;
   bool any_read = false;
   bool over_threshold = false;
-  for (const auto& path : args.files) {
-    FileReport report = inspect_file(path, options);
-    if (!report.error.empty()) std::cerr << "cascade: " << path << ": " << report.error << '\n';
-    any_read = any_read || report.error.empty();
-    if (auto worst = worst_severity(report); worst && threshold && *worst >= *threshold) {
-      over_threshold = true;
-    }
-    if (args.json) {
-      reports.push_back(std::move(report));
-    } else {
-      write_text_report(std::cout, report, TextOptions{color, args.verbose});
-    }
-  }
+  // Progress goes to a terminal only, and only when there is enough work to wait for.
+  const bool progress = ::isatty(STDERR_FILENO) && args.files.size() > 20;
+  const unsigned threads = args.threads > 0 ? static_cast<unsigned>(args.threads)
+                                            : default_thread_count();
+  parallel_ordered(
+      args.files.size(), threads,
+      [&](std::size_t i) { return inspect_file(args.files[i], options); },
+      [&](std::size_t i, FileReport report) {
+        if (progress) std::cerr << "\r\033[K[" << i + 1 << '/' << args.files.size() << "] " << std::flush;
+        if (!report.error.empty()) {
+          std::cerr << (progress ? "\r\033[K" : "") << "cascade: " << report.path << ": "
+                    << report.error << '\n';
+        }
+        any_read = any_read || report.error.empty();
+        if (auto worst = worst_severity(report); worst && threshold && *worst >= *threshold) {
+          over_threshold = true;
+        }
+        if (args.json) {
+          reports.push_back(std::move(report));
+        } else {
+          write_text_report(std::cout, report, TextOptions{color, args.verbose});
+        }
+      });
+  if (progress) std::cerr << "\r\033[K" << std::flush;
   if (args.json) {
     // Hostile files can carry names that are not UTF-8; replace rather than fail the document.
     std::cout << inspect_document(reports).dump(2, ' ', false,

@@ -21,17 +21,20 @@ struct FdCloser {
 
 Result<MappedFile> MappedFile::open(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) return make_error(ErrorCode::kIo, path + ": " + std::strerror(errno));
+  if (fd < 0) return make_error(ErrorCode::kIo, std::strerror(errno));
   FdCloser closer{fd};
   struct stat st {};
-  if (::fstat(fd, &st) != 0) return make_error(ErrorCode::kIo, path + ": " + std::strerror(errno));
-  if (!S_ISREG(st.st_mode)) return make_error(ErrorCode::kIo, path + ": not a regular file");
+  if (::fstat(fd, &st) != 0) return make_error(ErrorCode::kIo, std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) return make_error(ErrorCode::kIo, "not a regular file");
   if (st.st_size == 0) return MappedFile(nullptr, 0);
   const auto size = static_cast<std::size_t>(st.st_size);
-  void* addr = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-  if (addr == MAP_FAILED) return make_error(ErrorCode::kIo, path + ": " + std::strerror(errno));
-  // Inspection reads most of the file front to back (hashing); tell the kernel.
-  ::madvise(addr, size, MADV_SEQUENTIAL | MADV_WILLNEED);
+  // Inspection reads nearly every byte (hashing, entropy), so map small and medium files fully
+  // populated: one kernel call instead of a page fault per 4 KiB.
+  constexpr std::size_t kPopulateLimit = 256u << 20;
+  const int flags = MAP_PRIVATE | (size <= kPopulateLimit ? MAP_POPULATE : 0);
+  void* addr = ::mmap(nullptr, size, PROT_READ, flags, fd, 0);
+  if (addr == MAP_FAILED) return make_error(ErrorCode::kIo, std::strerror(errno));
+  if (size > kPopulateLimit) ::madvise(addr, size, MADV_SEQUENTIAL | MADV_WILLNEED);
   return MappedFile(static_cast<const std::uint8_t*>(addr), size);
 }
 

@@ -12,6 +12,7 @@ namespace cascade {
 
 class MappedFile {
  public:
+  // Errors describe the failure only; the caller knows (and reports) the path.
   static Result<MappedFile> open(const std::string& path);
 
   MappedFile(MappedFile&& other) noexcept;

@@ -11,6 +11,14 @@ namespace cascade {
 
 namespace {
 
+// An MZ file whose PE header would lie past its end (or that is cut inside the DOS header) is
+// a damaged PE and gets an error; an MZ file with room for, but no, PE header is a DOS program.
+bool looks_like_truncated_pe(Bytes data) {
+  if (data.size() < 2 || data[0] != 'M' || data[1] != 'Z') return false;
+  auto lfanew = load_u32le(data, 0x3c);
+  return !lfanew || std::uint64_t{*lfanew} + 4 > data.size();
+}
+
 void inspect_pe(Bytes data, const InspectOptions& options, FileReport& report) {
   auto parsed = pe::parse_pe(data);
   if (!parsed) {
@@ -65,7 +73,7 @@ FileReport inspect_bytes(const std::string& path, Bytes data, const InspectOptio
   FileReport report;
   report.path = path;
   report.size = data.size();
-  if (pe::looks_like_pe(data) || (data.size() >= 2 && data[0] == 'M' && data[1] == 'Z')) {
+  if (pe::looks_like_pe(data) || looks_like_truncated_pe(data)) {
     report.format = "pe";
     inspect_pe(data, options, report);
   } else {
@@ -82,6 +90,7 @@ FileReport inspect_file(const std::string& path, const InspectOptions& options) 
     FileReport report;
     report.path = path;
     report.error = mapped.error().message;
+    report.hashes.sha256.clear();
     report.findings.push_back(make_finding("file.unreadable", report.error));
     return report;
   }

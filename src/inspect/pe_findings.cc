@@ -103,18 +103,21 @@ void add_signature_findings(FileReport& report) {
                                    sig.signer->not_after + ", judged at " + sig.validity_basis));
     }
     for (const auto& ts : sig.timestamps) {
-      if (!ts.signature_ok || !ts.imprint_ok) {
+      if (!ts.cryptographically_valid()) {
         report.findings.push_back(make_finding(
             "signature.timestamp-invalid",
             label + ": " + ts.kind + " timestamp: " +
                 (ts.error.empty() ? std::string("it stamps another signature") : ts.error)));
       }
     }
-    if (sig.digest_algorithm != "md5" && sig.digest_algorithm != "sha1") any_strong = true;
+    // Only a readable signature with a SHA-2 digest makes the file's signing strong.
+    const bool strong = sig.digest_algorithm == "sha256" || sig.digest_algorithm == "sha384" ||
+                        sig.digest_algorithm == "sha512";
+    any_strong = any_strong || (strong && sig.error.empty());
   }
   if (!report.signatures.empty() && !any_strong) {
-    report.findings.push_back(
-        make_finding("signature.weak-digest", "every signature's image digest is MD5 or SHA-1"));
+    report.findings.push_back(make_finding(
+        "signature.weak-digest", "no readable signature uses a SHA-2 image digest"));
   }
 }
 

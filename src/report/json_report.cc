@@ -17,7 +17,7 @@ json certificate_json(const authenticode::CertificateInfo& c) {
 json chain_json(const authenticode::ChainResult& chain) {
   json certs = json::array();
   for (const auto& c : chain.chain) certs.push_back(c.subject);
-  json out = {{"trusted", chain.trusted}, {"certificates", certs}};
+  json out = {{"trusted", chain.trusted}, {"time_valid", chain.time_valid}, {"certificates", certs}};
   if (!chain.trusted) out["error"] = chain.error;
   return out;
 }
@@ -98,6 +98,7 @@ json pe_json(const FileReport& report) {
               {"is_dll", image.is_dll()},
               {"subsystem", pe::subsystem_name(image.subsystem)},
               {"dll_characteristics", pe::dll_characteristics_names(image.dll_characteristics)},
+              {"dll_characteristics_value", image.dll_characteristics},
               {"entry_point", image.entry_point},
               {"image_base", image.image_base},
               {"checksum", {{"stored", image.checksum_stored}, {"computed", image.checksum_computed}}},
@@ -133,7 +134,7 @@ json certificate_table_json(const authenticode::CertificateTable& table) {
     entries.push_back(std::move(item));
   }
   json out = {{"offset", table.region.offset}, {"size", table.region.size},
-              {"entries", std::move(entries)}};
+              {"entries", std::move(entries)}, {"errors", table.errors}};
   if (table.trailing) out["trailing"] = region_json(*table.trailing);
   return out;
 }
@@ -146,8 +147,8 @@ nlohmann::json file_report_json(const FileReport& report) {
     findings.push_back(
         {{"id", f.id}, {"severity", std::string(severity_name(f.severity))}, {"message", f.message}});
   }
-  json out = {{"path", report.path}, {"size", report.size}, {"format", report.format},
-              {"sha256", report.hashes.sha256}};
+  json out = {{"path", report.path}, {"size", report.size}, {"format", report.format}};
+  out["sha256"] = report.hashes.sha256.empty() ? json(nullptr) : json(report.hashes.sha256);
   if (report.hashes.sha1) out["sha1"] = *report.hashes.sha1;
   if (report.hashes.md5) out["md5"] = *report.hashes.md5;
   if (!report.error.empty()) out["error"] = report.error;

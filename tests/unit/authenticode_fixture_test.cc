@@ -227,3 +227,28 @@ TEST(AuthenticodeTime, UntrustedButValidTimestampDatesAnUntrustedSigner) {
 
 }  // namespace
 }  // namespace cascade
+
+namespace cascade {
+namespace {
+
+TEST(AuthenticodeUsage, TlsServerCertificateIsNotACodeSigner) {
+  const FileReport r = testing::inspect_fixture("wrong-eku.exe");
+  ASSERT_EQ(r.signatures.size(), 1u);
+  EXPECT_TRUE(r.signatures[0].digest_ok);
+  EXPECT_TRUE(r.signatures[0].signature_ok);
+  EXPECT_FALSE(r.signatures[0].chain.trusted);
+  EXPECT_NE(r.signatures[0].chain.error.find("code signing"), std::string::npos)
+      << r.signatures[0].chain.error;
+  EXPECT_TRUE(testing::has_finding(r, "signature.untrusted"));
+}
+
+TEST(AuthenticodeUsage, TimestampAuthorityCertificateIsValidAtItsStamp) {
+  const FileReport r = testing::inspect_fixture("timestamped.exe");
+  ASSERT_EQ(r.signatures.size(), 1u);
+  ASSERT_EQ(r.signatures[0].timestamps.size(), 1u);
+  EXPECT_TRUE(r.signatures[0].timestamps[0].chain.time_valid);
+  EXPECT_TRUE(r.signatures[0].timestamps[0].trusted());
+}
+
+}  // namespace
+}  // namespace cascade

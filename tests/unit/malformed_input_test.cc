@@ -157,3 +157,67 @@ TEST(Malformed, ExportCountsBeyondCapsAreCapped) {
 
 }  // namespace
 }  // namespace cascade
+
+namespace cascade {
+namespace {
+
+// 4096 delay-load descriptors sharing one 65,535-entry thunk table: ~268M imports if uncapped.
+TEST(MalformedBombs, DelayImportFanOutIsCapped) {
+  auto data = read_fixture("hello.exe");
+  auto parsed = pe::parse_pe(Bytes(data.data(), data.size()));
+  ASSERT_TRUE(parsed.ok());
+  const pe::Section& last = parsed->sections.back();
+  ASSERT_EQ(std::uint64_t{last.raw_offset} + last.raw_size, data.size());
+  constexpr std::uint32_t kDlls = 4096, kThunks = 65535;
+  const std::uint32_t base_rva = last.virtual_address + last.raw_size;
+  const std::uint32_t descriptors = (kDlls + 1) * 32;
+  const std::uint32_t name_rva = base_rva + descriptors;
+  const std::uint32_t thunk_rva = name_rva + 16;
+  std::vector<std::uint8_t> extra;
+  auto put = [&](std::uint64_t v, int bytes) {
+    for (int i = 0; i < bytes; ++i) extra.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+  };
+  for (std::uint32_t i = 0; i < kDlls; ++i) {
+    for (std::uint32_t v : {1u, name_rva, 0u, 0u, thunk_rva, 0u, 0u, 0u}) put(v, 4);
+  }
+  extra.resize(extra.size() + 32);
+  const char name[16] = "x.dll";
+  extra.insert(extra.end(), name, name + 16);
+  for (std::uint32_t i = 0; i < kThunks; ++i) put((1ULL << 63) | 7, 8);
+  extra.resize((extra.size() + 8 + 511) / 512 * 512);
+  data.insert(data.end(), extra.begin(), extra.end());
+  // Grow the last section over the new bytes and point the delay-import directory at them.
+  const std::size_t header = static_cast<std::size_t>(parsed->pe_header_offset) + 24;
+  const std::size_t section_table =
+      header + *load_u16le(Bytes(data.data(), data.size()), parsed->pe_header_offset + 20);
+  const std::size_t last_header = section_table + 40 * (parsed->sections.size() - 1);
+  put_u32(data, last_header + 8, last.raw_size + static_cast<std::uint32_t>(extra.size()));
+  put_u32(data, last_header + 16, last.raw_size + static_cast<std::uint32_t>(extra.size()));
+  put_u32(data, header + 112 + 13 * 8, base_rva);
+  put_u32(data, header + 112 + 13 * 8 + 4, descriptors);
+
+  const FileReport r = inspect_buffer(data);
+  ASSERT_TRUE(r.pe.has_value()) << r.error;
+  std::size_t total = 0;
+  for (const auto& dll : r.pe->imports) total += dll.functions.size();
+  EXPECT_LE(total, 0x40000u);
+  EXPECT_GT(total, 0u);
+  EXPECT_TRUE(testing::has_finding(r, "pe.malformed"));
+}
+
+TEST(MalformedBombs, DosProgramIsNotAPeError) {
+  std::vector<std::uint8_t> dos(128, 0);
+  dos[0] = 'M';
+  dos[1] = 'Z';
+  dos[0x3c] = 0x40;  // points inside the file, where no PE signature is
+  const FileReport r = inspect_buffer(dos);
+  EXPECT_EQ(r.format, "unknown");
+  EXPECT_TRUE(r.error.empty());
+  std::vector<std::uint8_t> tiny{'M', 'Z', 0, 0};
+  const FileReport t = inspect_buffer(tiny);
+  EXPECT_EQ(t.format, "pe");
+  EXPECT_NE(t.error.find("too short"), std::string::npos) << t.error;
+}
+
+}  // namespace
+}  // namespace cascade

@@ -96,7 +96,12 @@ void parse_imports(Bytes file, PeImage& image) {
     // Like pefile and the loader's binder: the lookup table when present, else the IAT.
     ThunkTable table = read_thunks(map, *original_first_thunk, image.pe32_plus, budget);
     if (table.entries.empty()) table = read_thunks(map, *first_thunk, image.pe32_plus, budget);
-    if (table.truncated) image.anomalies.push_back("import thunks of " + dll.name + " are damaged");
+    if (table.truncated && table.entries.size() == budget) {
+      image.anomalies.push_back("imports of " + dll.name + " exceed the cap of " +
+                                std::to_string(budget));
+    } else if (table.truncated) {
+      image.anomalies.push_back("import thunks of " + dll.name + " are damaged");
+    }
     dll.functions = resolve_thunks(map, table, image.pe32_plus);
     total += dll.functions.size();
     image.imports.push_back(std::move(dll));
@@ -118,7 +123,13 @@ void parse_delay_imports(Bytes file, PeImage& image) {
     return;
   }
   ByteReader r(*bytes);
+  std::size_t total = 0;
+  for (const auto& dll : image.imports) total += dll.functions.size();
   for (std::size_t i = 0; i < kMaxDlls; ++i) {
+    if (total >= kMaxImportsTotal) {
+      image.anomalies.push_back("import count exceeds the cap");
+      return;
+    }
     auto attributes = r.u32le();
     auto name_rva = r.u32le();
     r.skip(8);  // module handle, IAT
@@ -134,7 +145,8 @@ void parse_delay_imports(Bytes file, PeImage& image) {
     ImportedDll dll;
     dll.delay_load = true;
     dll.name = dll_name(map, to_rva(*name_rva));
-    ThunkTable table = read_thunks(map, to_rva(*name_table), image.pe32_plus, kMaxImportsPerDll);
+    const std::size_t budget = std::min(kMaxImportsPerDll, kMaxImportsTotal - total);
+    ThunkTable table = read_thunks(map, to_rva(*name_table), image.pe32_plus, budget);
     if (base != 0) {
       for (auto& t : table.entries) {
         const std::uint64_t flag = image.pe32_plus ? (1ULL << 63) : (1ULL << 31);
@@ -143,8 +155,10 @@ void parse_delay_imports(Bytes file, PeImage& image) {
     }
     if (table.truncated) image.anomalies.push_back("delay thunks of " + dll.name + " are damaged");
     dll.functions = resolve_thunks(map, table, image.pe32_plus);
+    total += dll.functions.size();
     image.imports.push_back(std::move(dll));
   }
+  image.anomalies.push_back("delay-import descriptor count exceeds the cap");
 }
 
 }  // namespace cascade::pe::detail

@@ -11,7 +11,8 @@ namespace cascade::pe::detail {
 // Caps that keep a crafted file from costing unbounded time or memory.
 inline constexpr std::size_t kMaxDlls = 4096;
 inline constexpr std::size_t kMaxImportsPerDll = 0x10000;
-inline constexpr std::size_t kMaxImportsTotal = 0x100000;
+// Shared by regular and delay-load imports: ~40 bytes each, so the cap bounds memory at ~10 MB.
+inline constexpr std::size_t kMaxImportsTotal = 0x40000;
 inline constexpr std::size_t kMaxExports = 0x10000;
 inline constexpr std::size_t kMaxNameLength = 0x200;
 inline constexpr std::size_t kMaxResourceEntries = 0x4000;

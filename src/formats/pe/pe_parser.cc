@@ -41,8 +41,9 @@ bool looks_like_pe(Bytes file) {
 }
 
 Result<PeImage> parse_pe(Bytes file) {
-  if (file.size() < 0x40 || file[0] != 'M' || file[1] != 'Z')
+  if (file.size() < 2 || file[0] != 'M' || file[1] != 'Z')
     return make_error(ErrorCode::kMalformed, "not a PE file (no MZ header)");
+  if (file.size() < 0x40) return make_error(ErrorCode::kTruncated, "file too short for a DOS header");
   PeImage image;
   image.pe_header_offset = *load_u32le(file, 0x3c);
   auto headers = tail(file, image.pe_header_offset);
@@ -162,11 +163,17 @@ std::uint32_t compute_checksum(Bytes file, std::uint64_t checksum_field_offset) 
   // CheckSum field skipped, folded to 16 bits, plus the file length (as pefile and imagehlp do).
   const std::size_t dwords = file.size() / 4;
   const std::uint64_t skip = checksum_field_offset / 4;
+  // Sum everything (a branch-free loop the compiler vectorises), then take the skipped dword out.
   std::uint64_t sum = 0;
   for (std::size_t i = 0; i < dwords; ++i) {
     std::uint32_t dword;
     std::memcpy(&dword, file.data() + i * 4, 4);
-    sum += (i == skip) ? 0 : dword;
+    sum += dword;
+  }
+  if (skip < dwords) {
+    std::uint32_t dword;
+    std::memcpy(&dword, file.data() + skip * 4, 4);
+    sum -= dword;
   }
   if (const std::size_t rest = file.size() % 4; rest != 0 && dwords != skip) {
     std::uint32_t dword = 0;

@@ -1,0 +1,44 @@
+#!/usr/bin/env python3
+"""Validates `cascade inspect --json` output for every generated fixture (plus an unreadable
+path and a non-PE file) against docs/schema/cascade.inspect-1.schema.json.
+
+Usage: validate_output.py CASCADE_BIN FIXTURE_DIR SCHEMA_FILE   (Debian's /usr/bin/python3)
+"""
+import glob
+import json
+import os
+import subprocess
+import sys
+
+import jsonschema
+
+
+def main():
+    cascade, fixtures, schema_path = sys.argv[1:4]
+    with open(schema_path) as f:
+        schema = json.load(f)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    files = sorted(glob.glob(os.path.join(fixtures, "*.exe")) + glob.glob(os.path.join(fixtures, "*.dll")))
+    files += ["/nonexistent/cascade-file", os.path.join(fixtures, "manifest.tsv")]
+    runs = [
+        ["--fail-on", "none"],
+        ["--fail-on", "none", "--hashes", "--no-system-trust", "--trust", os.path.join(fixtures, "pki/ca.pem")],
+    ]
+    passed = failed = 0
+    for extra in runs:
+        out = subprocess.run([cascade, "inspect", "--json", *extra, *files], capture_output=True, check=False)
+        doc = json.loads(out.stdout)
+        errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.path))
+        for error in errors[:10]:
+            print(f"{'/'.join(map(str, error.path))}: {error.message}")
+        if errors or len(doc["files"]) != len(files):
+            failed += 1
+        else:
+            passed += 1
+    print(f"{passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
