@@ -35,6 +35,7 @@ int run_inspect(const InspectArgs& args) {
     std::cerr << "cascade: " << trust.error().message << '\n';
     return kExitUsage;
   }
+  std::ios::sync_with_stdio(false);
   InspectOptions options;
   options.legacy_hashes = args.hashes;
   options.trust = &trust.value();
@@ -42,17 +43,31 @@ int run_inspect(const InspectArgs& args) {
 
   const auto threshold = severity_from_name(args.fail_on);
   const bool color = args.color == "always" || (args.color == "auto" && ::isatty(STDOUT_FILENO));
-  std::vector<FileReport> reports;
   bool any_read = false;
   bool over_threshold = false;
   // Progress goes to a terminal only, and only when there is enough work to wait for.
   const bool progress = ::isatty(STDERR_FILENO) && args.files.size() > 20;
   const unsigned threads = args.threads > 0 ? static_cast<unsigned>(args.threads)
                                             : default_thread_count();
+  // The JSON document is streamed, one file object a line, so memory stays flat on big trees.
+  if (args.json) std::cout << "{\"schema\": \"" << kInspectSchema << "\", \"files\": [\n";
+  struct Inspected {
+    FileReport report;
+    std::string json;  // serialised on the worker thread, off the printer's path
+  };
   parallel_ordered(
       args.files.size(), threads,
-      [&](std::size_t i) { return inspect_file(args.files[i], options); },
-      [&](std::size_t i, FileReport report) {
+      [&](std::size_t i) {
+        Inspected out{inspect_file(args.files[i], options), {}};
+        // Hostile files can carry names that are not UTF-8: replace, never fail the document.
+        if (args.json) {
+          out.json = file_report_json(out.report).dump(-1, ' ', false,
+                                                       nlohmann::json::error_handler_t::replace);
+        }
+        return out;
+      },
+      [&](std::size_t i, Inspected inspected) {
+        const FileReport& report = inspected.report;
         if (progress) std::cerr << "\r\033[K[" << i + 1 << '/' << args.files.size() << "] " << std::flush;
         if (!report.error.empty()) {
           std::cerr << (progress ? "\r\033[K" : "") << "cascade: " << report.path << ": "
@@ -63,18 +78,13 @@ int run_inspect(const InspectArgs& args) {
           over_threshold = true;
         }
         if (args.json) {
-          reports.push_back(std::move(report));
+          std::cout << (i == 0 ? "" : ",\n") << inspected.json;
         } else {
           write_text_report(std::cout, report, TextOptions{color, args.verbose});
         }
       });
   if (progress) std::cerr << "\r\033[K" << std::flush;
-  if (args.json) {
-    // Hostile files can carry names that are not UTF-8; replace rather than fail the document.
-    std::cout << inspect_document(reports).dump(2, ' ', false,
-                                                nlohmann::json::error_handler_t::replace)
-              << '\n';
-  }
+  if (args.json) std::cout << "\n]}\n";
   if (!any_read) return kExitUsage;
   return over_threshold ? kExitFindings : kExitClean;
 }
