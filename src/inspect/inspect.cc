@@ -55,14 +55,16 @@ void inspect_pe(Bytes data, const InspectOptions& options, FileReport& report) {
   report.certificate_table = authenticode.table();
 
   // The overlay is what follows the sections, up to the certificate table when one follows.
+  // (A table whose stated offset lies past the end of a truncated file ends nothing.)
   std::uint64_t overlay_end = data.size();
   if (report.certificate_table && report.certificate_table->region.offset >= image.end_of_sections) {
-    overlay_end = report.certificate_table->region.offset;
+    overlay_end = std::min<std::uint64_t>(report.certificate_table->region.offset, data.size());
   }
   if (overlay_end > image.end_of_sections) {
     report.overlay = pe::Region{image.end_of_sections, overlay_end - image.end_of_sections};
-    report.overlay_entropy =
-        shannon_entropy(*slice(data, report.overlay->offset, report.overlay->size));
+    if (auto bytes = slice(data, report.overlay->offset, report.overlay->size)) {
+      report.overlay_entropy = shannon_entropy(*bytes);
+    }
   }
   add_pe_findings(report);
 }
