@@ -162,15 +162,14 @@ void read_recursive(Bytes der, std::size_t entry_index, int depth,
   }
 }
 
-std::optional<std::string> signing_time(PKCS7_SIGNER_INFO* si) {
+// The signingTime authenticated attribute, when present and well formed.
+std::optional<std::time_t> signing_time(PKCS7_SIGNER_INFO* si) {
   ASN1_TYPE* t = PKCS7_get_signed_attribute(si, NID_pkcs9_signingTime);
   if (t == nullptr) return std::nullopt;
   const ASN1_TIME* time = t->type == V_ASN1_UTCTIME           ? t->value.utctime
                           : t->type == V_ASN1_GENERALIZEDTIME ? t->value.generalizedtime
                                                               : nullptr;
-  auto epoch = asn1_time_to_epoch(time);
-  if (!epoch) return std::nullopt;
-  return format_time(*epoch);
+  return asn1_time_to_epoch(time);
 }
 
 X509* signer_certificate(PKCS7* p7) {
@@ -180,6 +179,54 @@ X509* signer_certificate(PKCS7* p7) {
   X509* cert = sk_X509_num(signers) > 0 ? sk_X509_value(signers, 0) : nullptr;
   sk_X509_free(signers);  // the certificates stay owned by p7
   return cert;
+}
+
+// Checks a SignerInfo the way PKCS#7 defines it: its messageDigest attribute must be the digest
+// of `content`, and its signature must verify, with `cert`'s key, over the DER SET of its
+// authenticated attributes. Used for Authenticode signers and PKCS#9 countersigners alike
+// (OpenSSL 3.0's PKCS7_verify leaks on some malformed inputs, so it is not used).
+struct SignerCheck {
+  bool digest_ok = false;            // messageDigest equals the digest of the content
+  bool attributes_verified = false;  // the signature over the attributes verifies
+  std::string error;
+};
+
+SignerCheck check_signer_info(PKCS7_SIGNER_INFO* si, X509* cert, Bytes content) {
+  SignerCheck check;
+  const EVP_MD* md = EVP_get_digestbyobj(si->digest_alg->algorithm);
+  auto algorithm = algorithm_from_nid(md != nullptr ? EVP_MD_get_type(md) : NID_undef);
+  if (!algorithm) {
+    check.error = "unknown digest algorithm in SignerInfo";
+    return check;
+  }
+  ASN1_TYPE* md_attr = PKCS7_get_signed_attribute(si, NID_pkcs9_messageDigest);
+  if (md_attr == nullptr || md_attr->type != V_ASN1_OCTET_STRING) {
+    check.error = "SignerInfo has no messageDigest attribute";
+    return check;
+  }
+  const Digest expected = digest(*algorithm, content);
+  const Bytes signed_digest = asn1_bytes(md_attr->value.octet_string);
+  check.digest_ok = std::equal(expected.begin(), expected.end(), signed_digest.begin(),
+                               signed_digest.end());
+  if (!check.digest_ok) check.error = "messageDigest does not match the signed content";
+  unsigned char* attrs = nullptr;
+  const int attrs_len = ASN1_item_i2d(reinterpret_cast<ASN1_VALUE*>(si->auth_attr), &attrs,
+                                      ASN1_ITEM_rptr(PKCS7_ATTR_VERIFY));
+  ossl::MdCtxPtr ctx(EVP_MD_CTX_new());
+  const bool verified =
+      attrs_len > 0 && ctx && si->enc_digest != nullptr &&
+      EVP_DigestVerifyInit(ctx.get(), nullptr, md, nullptr, X509_get0_pubkey(cert)) == 1 &&
+      EVP_DigestVerify(ctx.get(), si->enc_digest->data,
+                       static_cast<std::size_t>(si->enc_digest->length), attrs,
+                       static_cast<std::size_t>(attrs_len)) == 1;
+  OPENSSL_free(attrs);
+  check.attributes_verified = verified;
+  if (!verified) {
+    if (!check.error.empty()) check.error += "; ";
+    check.error += "signature does not verify with the signer's key";
+  }
+  ossl::take_errors();
+  return check;
 }
 
 // An RFC 3161 token in the Microsoft unauthenticated attribute, stamping `signed_value`. Read
@@ -253,20 +300,9 @@ Timestamp check_countersignature(Bytes der, PKCS7* outer, Bytes signed_value,
     ossl::take_errors();
     return ts;
   }
-  if (auto time = signing_time(cs.get())) {
-    ts.time = *time;
-    ASN1_TYPE* t = PKCS7_get_signed_attribute(cs.get(), NID_pkcs9_signingTime);
-    ts.epoch = asn1_time_to_epoch(t->type == V_ASN1_UTCTIME ? t->value.utctime
-                                                            : t->value.generalizedtime)
-                   .value_or(0);
-  }
-  const EVP_MD* md = EVP_get_digestbyobj(cs->digest_alg->algorithm);
-  auto algorithm = algorithm_from_nid(md != nullptr ? EVP_MD_get_type(md) : NID_undef);
-  ASN1_TYPE* md_attr = PKCS7_get_signed_attribute(cs.get(), NID_pkcs9_messageDigest);
-  if (algorithm && md_attr != nullptr && md_attr->type == V_ASN1_OCTET_STRING) {
-    const Digest expected = digest(*algorithm, signed_value);
-    const Bytes stamped = asn1_bytes(md_attr->value.octet_string);
-    ts.imprint_ok = std::equal(expected.begin(), expected.end(), stamped.begin(), stamped.end());
+  if (auto epoch = signing_time(cs.get())) {
+    ts.epoch = *epoch;
+    ts.time = format_time(*epoch);
   }
   X509* tsa = X509_find_by_issuer_and_serial(outer->d.sign->cert, cs->issuer_and_serial->issuer,
                                              cs->issuer_and_serial->serial);
@@ -274,22 +310,12 @@ Timestamp check_countersignature(Bytes der, PKCS7* outer, Bytes signed_value,
     ts.error = "countersigner certificate not found";
     return ts;
   }
-  if (md == nullptr) {
-    ts.error = "countersignature uses an unknown digest algorithm";
-    return ts;
-  }
   ts.signer = describe_certificate(tsa);
-  unsigned char* attrs = nullptr;
-  const int attrs_len = ASN1_item_i2d(reinterpret_cast<ASN1_VALUE*>(cs->auth_attr), &attrs,
-                                      ASN1_ITEM_rptr(PKCS7_ATTR_VERIFY));
-  ossl::MdCtxPtr ctx(EVP_MD_CTX_new());
-  ts.signature_ok = attrs_len > 0 && ctx &&
-                    EVP_DigestVerifyInit(ctx.get(), nullptr, md, nullptr, X509_get0_pubkey(tsa)) == 1 &&
-                    EVP_DigestVerify(ctx.get(), cs->enc_digest->data,
-                                     static_cast<std::size_t>(cs->enc_digest->length), attrs,
-                                     static_cast<std::size_t>(attrs_len)) == 1;
-  OPENSSL_free(attrs);
-  if (!ts.signature_ok) ts.error = "countersignature does not verify: " + ossl::take_errors();
+  // The countersignature signs the outer signature's value: its messageDigest is the imprint.
+  const SignerCheck check = check_signer_info(cs.get(), tsa, signed_value);
+  ts.imprint_ok = check.digest_ok;
+  ts.signature_ok = check.attributes_verified;
+  if (!check.error.empty()) ts.error = "countersignature: " + check.error;
   ts.chain = trust.verify(tsa, outer->d.sign->cert, ts.epoch, TrustStore::Usage::kTimestamping);
   if (ts.time.empty() && ts.error.empty()) ts.error = "countersignature carries no signing time";
   return ts;
@@ -320,16 +346,19 @@ Signature verify_signature(const ParsedSignature& parsed, const Digest* computed
   if (!parsed.p7 || parsed.content.empty()) return sig;
 
   PKCS7* p7 = parsed.p7.get();
-  ossl::BioPtr content(BIO_new_mem_buf(parsed.content.data(), static_cast<int>(parsed.content.size())));
-  sig.signature_ok =
-      PKCS7_verify(p7, nullptr, nullptr, content.get(), nullptr, PKCS7_NOVERIFY) == 1;
-  if (!sig.signature_ok) sig.signature_error = ossl::take_errors();
-
   PKCS7_SIGNER_INFO* si = first_signer(p7);
   X509* signer = signer_certificate(p7);
   if (signer != nullptr) sig.signer = describe_certificate(signer);
+  if (si == nullptr || signer == nullptr) {
+    sig.signature_error = si == nullptr ? "no SignerInfo" : "signer certificate not found";
+  } else {
+    const Bytes content(parsed.content.data(), parsed.content.size());
+    const SignerCheck check = check_signer_info(si, signer, content);
+    sig.signature_ok = check.digest_ok && check.attributes_verified;
+    sig.signature_error = check.error;
+  }
   if (si != nullptr) {
-    sig.signing_time = signing_time(si);
+    if (auto epoch = signing_time(si)) sig.signing_time = format_time(*epoch);
     const Bytes signed_value = asn1_bytes(si->enc_digest);
     for (Bytes token : unauthenticated_values(si, kRfc3161TimestampOid)) {
       sig.timestamps.push_back(check_rfc3161(token, signed_value, trust));

@@ -1,6 +1,6 @@
-// Legacy PKCS#9 countersignatures (what signtool /t wrote for years). osslsigncode's built-in TSA
-// only makes RFC 3161 tokens, so these tests countersign a fixture's signature themselves with
-// OpenSSL and the fixture TSA key, and rebuild its certificate table.
+// Signatures edited with OpenSSL, then written back into the certificate table: legacy PKCS#9
+// countersignatures (what signtool /t wrote for years; osslsigncode's built-in TSA only makes
+// RFC 3161 tokens) added with the fixture TSA key, and a corrupted signature value.
 #include <openssl/pem.h>
 #include <openssl/pkcs7.h>
 #include <openssl/sha.h>
@@ -38,10 +38,9 @@ Countersigner load_tsa() {
   return out;
 }
 
-// `signed_file` with a PKCS#9 countersignature at `when` added to its (single) signature. With
-// `stamp_wrong_value`, the countersignature digests other bytes than the signature value.
-std::vector<std::uint8_t> countersign(const std::string& signed_file, std::time_t when,
-                                      bool stamp_wrong_value = false) {
+// `signed_file` with its (single) PKCS#7 signature passed through `edit` and written back.
+template <typename Edit>
+std::vector<std::uint8_t> rewrite_signature(const std::string& signed_file, Edit edit) {
   auto file = read_all(testing::fixture(signed_file));
   auto image = pe::parse_pe(Bytes(file.data(), file.size()));
   if (!image.ok()) return {};
@@ -50,47 +49,56 @@ std::vector<std::uint8_t> countersign(const std::string& signed_file, std::time_
   const std::uint32_t length = *load_u32le(Bytes(file.data(), file.size()), table);
   const unsigned char* p = file.data() + table + 8;
   ossl::Pkcs7Ptr p7(d2i_PKCS7(nullptr, &p, length - 8));
-  if (!p7) return {};
-  PKCS7_SIGNER_INFO* si = sk_PKCS7_SIGNER_INFO_value(PKCS7_get_signer_info(p7.get()), 0);
-
-  Countersigner tsa = load_tsa();
-  if (!tsa.cert || !tsa.key) return {};
-  ossl::SignerInfoPtr cs(PKCS7_SIGNER_INFO_new());
-  PKCS7_SIGNER_INFO_set(cs.get(), tsa.cert.get(), tsa.key.get(), EVP_sha256());
-  PKCS7_add_signed_attribute(cs.get(), NID_pkcs9_contentType, V_ASN1_OBJECT,
-                             OBJ_nid2obj(NID_pkcs7_data));
-  PKCS7_add_signed_attribute(cs.get(), NID_pkcs9_signingTime, V_ASN1_UTCTIME,
-                             ASN1_UTCTIME_set(nullptr, when));
-  std::vector<unsigned char> stamped(si->enc_digest->data, si->enc_digest->data + si->enc_digest->length);
-  if (stamp_wrong_value) stamped[0] ^= 0xff;
-  unsigned char md[SHA256_DIGEST_LENGTH];
-  SHA256(stamped.data(), stamped.size(), md);
-  ASN1_OCTET_STRING* md_attr = ASN1_OCTET_STRING_new();
-  ASN1_OCTET_STRING_set(md_attr, md, sizeof md);
-  PKCS7_add_signed_attribute(cs.get(), NID_pkcs9_messageDigest, V_ASN1_OCTET_STRING, md_attr);
-  if (PKCS7_SIGNER_INFO_sign(cs.get()) != 1) return {};
-
-  unsigned char* cs_der = nullptr;
-  const int cs_len = i2d_PKCS7_SIGNER_INFO(cs.get(), &cs_der);
-  ASN1_STRING* seq = ASN1_STRING_new();
-  ASN1_STRING_set(seq, cs_der, cs_len);
-  OPENSSL_free(cs_der);
-  PKCS7_add_attribute(si, NID_pkcs9_countersignature, V_ASN1_SEQUENCE, seq);
-  PKCS7_add_certificate(p7.get(), tsa.cert.get());
-
+  if (!p7 || !edit(p7.get())) return {};
   unsigned char* der = nullptr;
   const int der_len = i2d_PKCS7(p7.get(), &der);
   std::vector<std::uint8_t> out(file.begin(), file.begin() + table);
   const std::uint32_t entry_len = 8 + static_cast<std::uint32_t>(der_len);
-  for (std::uint32_t v : {entry_len}) {
-    for (int i = 0; i < 4; ++i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
-  }
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<std::uint8_t>(entry_len >> (8 * i)));
   out.insert(out.end(), {0x00, 0x02, 0x02, 0x00});  // revision 2.0, WIN_CERT_TYPE_PKCS_SIGNED_DATA
   out.insert(out.end(), der, der + der_len);
   OPENSSL_free(der);
   while (out.size() % 8 != 0) out.push_back(0);
   put_u32(out, dir + 4, static_cast<std::uint32_t>(out.size() - table));
   return out;
+}
+
+PKCS7_SIGNER_INFO* signer_info(PKCS7* p7) {
+  return sk_PKCS7_SIGNER_INFO_value(PKCS7_get_signer_info(p7), 0);
+}
+
+// `signed_file` with a PKCS#9 countersignature at `when` added to its signature. With
+// `stamp_wrong_value`, the countersignature digests other bytes than the signature value.
+std::vector<std::uint8_t> countersign(const std::string& signed_file, std::time_t when,
+                                      bool stamp_wrong_value = false) {
+  Countersigner tsa = load_tsa();
+  if (!tsa.cert || !tsa.key) return {};
+  return rewrite_signature(signed_file, [&](PKCS7* p7) {
+    PKCS7_SIGNER_INFO* si = signer_info(p7);
+    ossl::SignerInfoPtr cs(PKCS7_SIGNER_INFO_new());
+    PKCS7_SIGNER_INFO_set(cs.get(), tsa.cert.get(), tsa.key.get(), EVP_sha256());
+    PKCS7_add_signed_attribute(cs.get(), NID_pkcs9_contentType, V_ASN1_OBJECT,
+                               OBJ_nid2obj(NID_pkcs7_data));
+    PKCS7_add_signed_attribute(cs.get(), NID_pkcs9_signingTime, V_ASN1_UTCTIME,
+                               ASN1_UTCTIME_set(nullptr, when));
+    std::vector<unsigned char> stamped(si->enc_digest->data,
+                                       si->enc_digest->data + si->enc_digest->length);
+    if (stamp_wrong_value) stamped[0] ^= 0xff;
+    unsigned char md[SHA256_DIGEST_LENGTH];
+    SHA256(stamped.data(), stamped.size(), md);
+    ASN1_OCTET_STRING* md_attr = ASN1_OCTET_STRING_new();
+    ASN1_OCTET_STRING_set(md_attr, md, sizeof md);
+    PKCS7_add_signed_attribute(cs.get(), NID_pkcs9_messageDigest, V_ASN1_OCTET_STRING, md_attr);
+    if (PKCS7_SIGNER_INFO_sign(cs.get()) != 1) return false;
+    unsigned char* cs_der = nullptr;
+    const int cs_len = i2d_PKCS7_SIGNER_INFO(cs.get(), &cs_der);
+    ASN1_STRING* seq = ASN1_STRING_new();
+    ASN1_STRING_set(seq, cs_der, cs_len);
+    OPENSSL_free(cs_der);
+    PKCS7_add_attribute(si, NID_pkcs9_countersignature, V_ASN1_SEQUENCE, seq);
+    PKCS7_add_certificate(p7, tsa.cert.get());
+    return true;
+  });
 }
 
 FileReport inspect_buffer(const std::vector<std::uint8_t>& data) {
@@ -141,6 +149,30 @@ TEST(Countersignature, StampingAnotherValueIsInvalid) {
   // A timestamp that stamps something else cannot vouch for the time: judged now, expired.
   EXPECT_EQ(r.signatures[0].validity_basis, "now");
   EXPECT_TRUE(testing::has_finding(r, "signature.expired"));
+}
+
+TEST(SignatureValue, CorruptedSignatureIsInvalidWhileDigestStillMatches) {
+  const auto file = rewrite_signature("signed-sha256.exe", [](PKCS7* p7) {
+    ASN1_OCTET_STRING* value = signer_info(p7)->enc_digest;
+    value->data[value->length / 2] ^= 0x01;
+    return true;
+  });
+  ASSERT_FALSE(file.empty());
+  const FileReport r = inspect_buffer(file);
+  ASSERT_EQ(r.signatures.size(), 1u);
+  EXPECT_TRUE(r.signatures[0].digest_ok);
+  EXPECT_FALSE(r.signatures[0].signature_ok);
+  EXPECT_TRUE(testing::has_finding(r, "signature.invalid"));
+}
+
+TEST(SignatureValue, UnmodifiedRewriteStaysValid) {
+  // The rewrite itself must not disturb anything, or the test above proves nothing.
+  const auto file = rewrite_signature("signed-sha256.exe", [](PKCS7*) { return true; });
+  ASSERT_FALSE(file.empty());
+  const FileReport r = inspect_buffer(file);
+  ASSERT_EQ(r.signatures.size(), 1u);
+  EXPECT_TRUE(r.signatures[0].signature_ok);
+  EXPECT_FALSE(testing::has_finding(r, "signature.invalid"));
 }
 
 }  // namespace
