@@ -6,6 +6,9 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   auto image = cascade::pe::parse_pe(cascade::Bytes(data, size));
-  if (image.ok()) (void)cascade::pe::imphash(image.value());
+  if (image.ok()) {
+    (void)cascade::pe::imphash(image.value());
+    cascade::pe::measure_contents(cascade::Bytes(data, size), image.value());
+  }
   return 0;
 }

@@ -1,5 +1,9 @@
 #include "core/digest.h"
 
+#include <cstring>
+
+#include "core/entropy.h"
+
 #include <algorithm>
 #include <cstdlib>
 
@@ -103,6 +107,25 @@ std::string to_hex(Bytes data) {
 namespace cascade {
 
 std::vector<Digest> run_hash_jobs(Bytes data, const std::vector<HashJob>& jobs) {
+  std::vector<RangeHistogram> none;
+  return run_file_pass(data, jobs, none, false).digests;
+}
+
+std::uint64_t sum_dwords(Bytes block) {
+  std::uint64_t sum = 0;
+  const std::size_t dwords = block.size() / 4;
+  for (std::size_t i = 0; i < dwords; ++i) {
+    std::uint32_t dword;
+    std::memcpy(&dword, block.data() + i * 4, 4);
+    sum += dword;
+  }
+  // Folding with end-around carry keeps the one's-complement value and bounds the total.
+  while (sum >> 32) sum = (sum & 0xffffffff) + (sum >> 32);
+  return sum;
+}
+
+FilePassResult run_file_pass(Bytes data, const std::vector<HashJob>& jobs,
+                             std::vector<RangeHistogram>& histograms, bool dword_sum) {
   struct Running {
     Hasher hasher;
     std::vector<std::pair<std::uint64_t, std::uint64_t>> excluded;  // sorted, clamped
@@ -118,6 +141,8 @@ std::vector<Digest> run_hash_jobs(Bytes data, const std::vector<HashJob>& jobs) 
     std::sort(r.excluded.begin(), r.excluded.end());
     running.push_back(std::move(r));
   }
+  FilePassResult result;
+  // A multiple of 4, so blocks split no dword; small enough to stay in L2 while it is used.
   constexpr std::size_t kBlock = 256 * 1024;
   for (std::uint64_t block = 0; block < data.size(); block += kBlock) {
     const std::uint64_t block_end = std::min<std::uint64_t>(block + kBlock, data.size());
@@ -132,11 +157,19 @@ std::vector<Digest> run_hash_jobs(Bytes data, const std::vector<HashJob>& jobs) 
       }
       if (pos < block_end) r.hasher.update(data.subspan(pos, block_end - pos));
     }
+    for (auto& h : histograms) {
+      const std::uint64_t begin = std::max(h.begin, block);
+      const std::uint64_t end = std::min({h.end, block_end, static_cast<std::uint64_t>(data.size())});
+      if (begin < end) count_bytes(data.subspan(begin, end - begin), h.counts);
+    }
+    if (dword_sum) {
+      result.dword_sum += sum_dwords(data.subspan(block, block_end - block));
+      result.dword_sum = (result.dword_sum & 0xffffffff) + (result.dword_sum >> 32);
+    }
   }
-  std::vector<Digest> out;
-  out.reserve(running.size());
-  for (auto& r : running) out.push_back(r.hasher.finish());
-  return out;
+  result.digests.reserve(running.size());
+  for (auto& r : running) result.digests.push_back(r.hasher.finish());
+  return result;
 }
 
 }  // namespace cascade

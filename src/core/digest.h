@@ -1,6 +1,7 @@
 // Digests through OpenSSL EVP (hardware SHA extensions when the CPU has them).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <utility>
 #include <optional>
@@ -61,5 +62,26 @@ struct HashJob {
 
 // Runs every job over `data` in one cache-friendly pass; results in job order.
 std::vector<Digest> run_hash_jobs(Bytes data, const std::vector<HashJob>& jobs);
+
+// Byte frequencies of [begin, end) of the data, filled by run_file_pass.
+struct RangeHistogram {
+  std::uint64_t begin = 0;
+  std::uint64_t end = 0;
+  std::array<std::uint64_t, 256> counts{};
+};
+
+// One's-complement sum (end-around carry, folded to at most 33 bits) of the whole
+// little-endian dwords of `block`; trailing bytes that make no dword are left out.
+std::uint64_t sum_dwords(Bytes block);
+
+struct FilePassResult {
+  std::vector<Digest> digests;  // in job order
+  std::uint64_t dword_sum = 0;  // sum_dwords() of the whole data (for PE checksums)
+};
+
+// Everything inspect measures over a file's bytes, in a single pass: each block is hashed,
+// counted and summed while it is in cache, so the file streams from memory once.
+FilePassResult run_file_pass(Bytes data, const std::vector<HashJob>& jobs,
+                             std::vector<RangeHistogram>& histograms, bool dword_sum);
 
 }  // namespace cascade

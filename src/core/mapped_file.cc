@@ -28,13 +28,10 @@ Result<MappedFile> MappedFile::open(const std::string& path) {
   if (!S_ISREG(st.st_mode)) return make_error(ErrorCode::kIo, "not a regular file");
   if (st.st_size == 0) return MappedFile(nullptr, 0);
   const auto size = static_cast<std::size_t>(st.st_size);
-  // Inspection reads nearly every byte (hashing, entropy), so map small and medium files fully
-  // populated: one kernel call instead of a page fault per 4 KiB.
-  constexpr std::size_t kPopulateLimit = 256u << 20;
-  const int flags = MAP_PRIVATE | (size <= kPopulateLimit ? MAP_POPULATE : 0);
-  void* addr = ::mmap(nullptr, size, PROT_READ, flags, fd, 0);
+  void* addr = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
   if (addr == MAP_FAILED) return make_error(ErrorCode::kIo, std::strerror(errno));
-  if (size > kPopulateLimit) ::madvise(addr, size, MADV_SEQUENTIAL | MADV_WILLNEED);
+  // Readers go front to back (hashing); let the kernel read ahead.
+  ::madvise(addr, size, MADV_SEQUENTIAL | MADV_WILLNEED);
   return MappedFile(static_cast<const std::uint8_t*>(addr), size);
 }
 

@@ -1,5 +1,6 @@
-// MappedFile: a read-only view of a whole file, memory-mapped (RAII). The bytes are never
-// executed or loaded as code; an empty file gives an empty view.
+// MappedFile: a read-only view of a whole file, memory-mapped (RAII), for files too large to
+// copy (see FileLoader). The bytes are never executed or loaded as code; an empty file gives an
+// empty view.
 #pragma once
 
 #include <cstdint>

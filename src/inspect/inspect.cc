@@ -4,7 +4,7 @@
 
 #include "authenticode/authenticode.h"
 #include "core/entropy.h"
-#include "core/mapped_file.h"
+#include "core/file_loader.h"
 #include "inspect/pe_findings.h"
 
 namespace cascade {
@@ -28,30 +28,9 @@ void inspect_pe(Bytes data, const InspectOptions& options, FileReport& report) {
     return;
   }
   report.pe = std::move(parsed).value();
-  const pe::PeImage& image = *report.pe;
+  pe::PeImage& image = *report.pe;
   report.imphash = pe::imphash(image);
-
   auto authenticode = authenticode::AuthenticodeAnalysis::read(data, image);
-  // One pass over the file feeds the file hashes and every image digest the signatures need.
-  std::vector<HashJob> jobs{{DigestAlgorithm::kSha256, {}}};
-  if (options.legacy_hashes) {
-    jobs.push_back({DigestAlgorithm::kSha1, {}});
-    jobs.push_back({DigestAlgorithm::kMd5, {}});
-  }
-  const std::size_t first_image_job = jobs.size();
-  for (auto& job : authenticode.digest_jobs()) jobs.push_back(std::move(job));
-  std::vector<Digest> digests = run_hash_jobs(data, jobs);
-  report.hashes.sha256 = to_hex(digests[0]);
-  if (options.legacy_hashes) {
-    report.hashes.sha1 = to_hex(digests[1]);
-    report.hashes.md5 = to_hex(digests[2]);
-  }
-  // Without a caller's store, signatures are still checked, against no roots at all.
-  static const auto kNoRoots = authenticode::TrustStore::create(false, {});
-  const authenticode::TrustStore& trust = options.trust ? *options.trust : kNoRoots.value();
-  std::vector<Digest> image_digests(digests.begin() + static_cast<std::ptrdiff_t>(first_image_job),
-                                    digests.end());
-  report.signatures = authenticode.verify(image_digests, trust, options.now);
   report.certificate_table = authenticode.table();
 
   // The overlay is what follows the sections, up to the certificate table when one follows.
@@ -62,10 +41,42 @@ void inspect_pe(Bytes data, const InspectOptions& options, FileReport& report) {
   }
   if (overlay_end > image.end_of_sections) {
     report.overlay = pe::Region{image.end_of_sections, overlay_end - image.end_of_sections};
-    if (auto bytes = slice(data, report.overlay->offset, report.overlay->size)) {
-      report.overlay_entropy = shannon_entropy(*bytes);
-    }
   }
+
+  // One pass over the file feeds the file hashes, every image digest the signatures need, the
+  // section and overlay byte counts and the checksum sum, so the file streams from memory once.
+  std::vector<HashJob> jobs{{DigestAlgorithm::kSha256, {}}};
+  if (options.legacy_hashes) {
+    jobs.push_back({DigestAlgorithm::kSha1, {}});
+    jobs.push_back({DigestAlgorithm::kMd5, {}});
+  }
+  const std::size_t first_image_job = jobs.size();
+  for (auto& job : authenticode.digest_jobs()) jobs.push_back(std::move(job));
+  std::vector<RangeHistogram> histograms;
+  for (const auto& s : image.sections) {
+    const std::uint64_t begin = s.raw_size == 0 ? 0 : s.raw_offset;
+    histograms.push_back({begin, begin + s.raw_size, {}});
+  }
+  if (report.overlay) {
+    histograms.push_back({report.overlay->offset, report.overlay->offset + report.overlay->size, {}});
+  }
+  FilePassResult pass = run_file_pass(data, jobs, histograms, true);
+  for (std::size_t i = 0; i < image.sections.size(); ++i) {
+    image.sections[i].entropy = entropy_of(histograms[i].counts);
+  }
+  if (report.overlay) report.overlay_entropy = entropy_of(histograms.back().counts);
+  image.checksum_computed = pe::finish_checksum(data, pass.dword_sum, image.checksum_field_offset);
+  report.hashes.sha256 = to_hex(pass.digests[0]);
+  if (options.legacy_hashes) {
+    report.hashes.sha1 = to_hex(pass.digests[1]);
+    report.hashes.md5 = to_hex(pass.digests[2]);
+  }
+  // Without a caller's store, signatures are still checked, against no roots at all.
+  static const auto kNoRoots = authenticode::TrustStore::create(false, {});
+  const authenticode::TrustStore& trust = options.trust ? *options.trust : kNoRoots.value();
+  std::vector<Digest> image_digests(
+      pass.digests.begin() + static_cast<std::ptrdiff_t>(first_image_job), pass.digests.end());
+  report.signatures = authenticode.verify(image_digests, trust, options.now);
   add_pe_findings(report);
 }
 
@@ -87,16 +98,17 @@ FileReport inspect_bytes(const std::string& path, Bytes data, const InspectOptio
 }
 
 FileReport inspect_file(const std::string& path, const InspectOptions& options) {
-  auto mapped = MappedFile::open(path);
-  if (!mapped) {
+  // One loader per thread: its buffer is reused from file to file.
+  thread_local FileLoader loader;
+  auto bytes = loader.load(path);
+  if (!bytes) {
     FileReport report;
     report.path = path;
-    report.error = mapped.error().message;
-    report.hashes.sha256.clear();
+    report.error = bytes.error().message;
     report.findings.push_back(make_finding("file.unreadable", report.error));
     return report;
   }
-  return inspect_bytes(path, mapped->bytes(), options);
+  return inspect_bytes(path, *bytes, options);
 }
 
 std::optional<Severity> worst_severity(const FileReport& report) {

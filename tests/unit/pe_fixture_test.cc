@@ -3,6 +3,7 @@
 #include <map>
 #include <set>
 
+#include "core/mapped_file.h"
 #include "formats/pe/pe_image.h"
 #include "test_support.h"
 
@@ -143,6 +144,30 @@ TEST(Hashes, LegacyHashesOnlyWhenAsked) {
   EXPECT_EQ(full.hashes.md5->size(), 32u);
   EXPECT_EQ(full.hashes.sha1->size(), 40u);
   EXPECT_EQ(full.hashes.sha256, plain.hashes.sha256);
+}
+
+}  // namespace
+}  // namespace cascade
+
+namespace cascade {
+namespace {
+
+// inspect's fused single pass and the standalone measures must agree to the last bit.
+TEST(PeMeasures, FusedPassEqualsSeparatePasses) {
+  for (const char* name : {"hello.exe", "overlay.exe", "padded.exe", "pe32.exe", "exports.dll"}) {
+    const FileReport r = testing::inspect_fixture(name);
+    ASSERT_TRUE(r.pe.has_value()) << name;
+    auto mapped = MappedFile::open(testing::fixture(name));
+    ASSERT_TRUE(mapped.ok());
+    auto image = pe::parse_pe(mapped->bytes());
+    ASSERT_TRUE(image.ok());
+    pe::measure_contents(mapped->bytes(), image.value());
+    EXPECT_EQ(image->checksum_computed, r.pe->checksum_computed) << name;
+    ASSERT_EQ(image->sections.size(), r.pe->sections.size());
+    for (std::size_t i = 0; i < image->sections.size(); ++i) {
+      EXPECT_DOUBLE_EQ(image->sections[i].entropy, r.pe->sections[i].entropy) << name << " " << i;
+    }
+  }
 }
 
 }  // namespace

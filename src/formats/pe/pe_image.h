@@ -37,7 +37,7 @@ struct Section {
   std::uint32_t raw_offset = 0;
   std::uint32_t raw_size = 0;
   std::uint32_t characteristics = 0;
-  double entropy = 0.0;  // over the raw bytes present in the file
+  double entropy = 0.0;  // over the raw bytes present in the file (see measure_contents)
   bool executable() const { return (characteristics & kScnMemExecute) != 0; }
   bool writable() const { return (characteristics & kScnMemWrite) != 0; }
 };
@@ -89,7 +89,7 @@ struct PeImage {
   std::uint32_t size_of_image = 0;
   std::uint32_t size_of_headers = 0;
   std::uint32_t checksum_stored = 0;
-  std::uint32_t checksum_computed = 0;
+  std::uint32_t checksum_computed = 0;  // see measure_contents
   std::uint64_t checksum_field_offset = 0;   // file offset of OptionalHeader.CheckSum
   std::optional<std::uint64_t> security_entry_offset;  // file offset of data directory 4
   std::vector<DataDirectory> directories;
@@ -108,14 +108,25 @@ struct PeImage {
 };
 
 // Parses headers and sections (mandatory: failure is an error) and the import, export and
-// resource directories (best effort: damage there is recorded in `anomalies`).
+// resource directories (best effort: damage there is recorded in `anomalies`). Measures that
+// read every byte (section entropy, the computed checksum) are left to measure_contents(), or
+// to inspect, which folds them into its single hashing pass.
 Result<PeImage> parse_pe(Bytes file);
+
+// Fills section entropy and checksum_computed with separate passes over `file`.
+void measure_contents(Bytes file, PeImage& image);
+
+// The section's raw bytes present in the file (cut at the end of file), if any.
+std::optional<Bytes> section_bytes(Bytes file, const Section& section);
 
 // True when `file` starts like a PE image (MZ header pointing at a PE signature).
 bool looks_like_pe(Bytes file);
 
-// The PE checksum as the Windows loader and pefile compute it, with the CheckSum field skipped.
+// The PE checksum as the Windows loader and pefile compute it, with the CheckSum field skipped;
+// finish_checksum does the same from sum_dwords(file) computed elsewhere.
 std::uint32_t compute_checksum(Bytes file, std::uint64_t checksum_field_offset);
+std::uint32_t finish_checksum(Bytes file, std::uint64_t dword_sum,
+                              std::uint64_t checksum_field_offset);
 
 // pefile's get_imphash(): md5 of "dll.func,..." over regular (not delay-load) imports.
 std::string imphash(const PeImage& image);

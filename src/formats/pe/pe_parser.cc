@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/digest.h"
 #include "core/entropy.h"
 #include "formats/pe/pe_image.h"
 #include "formats/pe/pe_internal.h"
@@ -137,12 +138,9 @@ Result<PeImage> parse_pe(Bytes file) {
     s.raw_offset = *raw_offset;
     s.characteristics = *flags;
     if (s.raw_size != 0) {
-      auto raw = slice(file, s.raw_offset, s.raw_size);
-      if (!raw) {
+      if (!slice(file, s.raw_offset, s.raw_size)) {
         image.anomalies.push_back("section " + s.name + " raw data extends past end of file");
-        raw = tail(file, s.raw_offset);
       }
-      if (raw) s.entropy = shannon_entropy(*raw);
       image.end_of_sections =
           std::max(image.end_of_sections,
                    std::min<std::uint64_t>(std::uint64_t{s.raw_offset} + s.raw_size, file.size()));
@@ -150,7 +148,6 @@ Result<PeImage> parse_pe(Bytes file) {
     image.sections.push_back(std::move(s));
   }
 
-  image.checksum_computed = compute_checksum(file, image.checksum_field_offset);
   detail::parse_imports(file, image);
   detail::parse_delay_imports(file, image);
   detail::parse_exports(file, image);
@@ -158,22 +155,18 @@ Result<PeImage> parse_pe(Bytes file) {
   return image;
 }
 
-std::uint32_t compute_checksum(Bytes file, std::uint64_t checksum_field_offset) {
-  // One's-complement sum of little-endian dwords with end-around carry, the dword holding the
-  // CheckSum field skipped, folded to 16 bits, plus the file length (as pefile and imagehlp do).
+std::uint32_t finish_checksum(Bytes file, std::uint64_t dword_sum,
+                              std::uint64_t checksum_field_offset) {
+  // pefile and imagehlp: one's-complement sum of the little-endian dwords with the dword holding
+  // the CheckSum field skipped (here: one's-complement subtracted), the trailing bytes as one
+  // zero-padded dword, folded to 16 bits, plus the file length.
   const std::size_t dwords = file.size() / 4;
   const std::uint64_t skip = checksum_field_offset / 4;
-  // Sum everything (a branch-free loop the compiler vectorises), then take the skipped dword out.
-  std::uint64_t sum = 0;
-  for (std::size_t i = 0; i < dwords; ++i) {
-    std::uint32_t dword;
-    std::memcpy(&dword, file.data() + i * 4, 4);
-    sum += dword;
-  }
+  std::uint64_t sum = dword_sum;
   if (skip < dwords) {
     std::uint32_t dword;
     std::memcpy(&dword, file.data() + skip * 4, 4);
-    sum -= dword;
+    sum += ~dword;
   }
   if (const std::size_t rest = file.size() % 4; rest != 0 && dwords != skip) {
     std::uint32_t dword = 0;
@@ -184,6 +177,23 @@ std::uint32_t compute_checksum(Bytes file, std::uint64_t checksum_field_offset) 
   std::uint64_t folded = (sum & 0xffff) + (sum >> 16);
   folded = (folded + (folded >> 16)) & 0xffff;
   return static_cast<std::uint32_t>(folded + file.size());
+}
+
+std::uint32_t compute_checksum(Bytes file, std::uint64_t checksum_field_offset) {
+  return finish_checksum(file, sum_dwords(file), checksum_field_offset);
+}
+
+void measure_contents(Bytes file, PeImage& image) {
+  image.checksum_computed = compute_checksum(file, image.checksum_field_offset);
+  for (auto& s : image.sections) {
+    if (auto raw = section_bytes(file, s)) s.entropy = shannon_entropy(*raw);
+  }
+}
+
+std::optional<Bytes> section_bytes(Bytes file, const Section& section) {
+  if (section.raw_size == 0) return std::nullopt;
+  auto raw = slice(file, section.raw_offset, section.raw_size);
+  return raw ? raw : tail(file, section.raw_offset);
 }
 
 namespace detail {

@@ -1,0 +1,70 @@
+#include "core/file_loader.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace cascade {
+
+namespace {
+
+constexpr std::size_t kBufferLimit = 256u << 20;  // larger files are mapped, not copied
+constexpr std::size_t kHugePage = 2u << 20;
+
+struct FdCloser {
+  int fd;
+  ~FdCloser() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+}  // namespace
+
+FileLoader::~FileLoader() {
+  if (buffer_ != nullptr) ::munmap(buffer_, capacity_);
+}
+
+Result<Bytes> FileLoader::load(const std::string& path) {
+  mapped_.reset();
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) return make_error(ErrorCode::kIo, std::strerror(errno));
+  FdCloser closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return make_error(ErrorCode::kIo, std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) return make_error(ErrorCode::kIo, "not a regular file");
+  const auto size = static_cast<std::size_t>(st.st_size);
+  if (size > kBufferLimit) {
+    auto mapped = MappedFile::open(path);
+    if (!mapped) return mapped.error();
+    mapped_.emplace(std::move(mapped).value());
+    return mapped_->bytes();
+  }
+  if (size > capacity_) {
+    if (buffer_ != nullptr) ::munmap(buffer_, capacity_);
+    buffer_ = nullptr;
+    const std::size_t capacity = (size + kHugePage - 1) / kHugePage * kHugePage;
+    void* p = ::mmap(nullptr, capacity, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) {
+      capacity_ = 0;
+      return make_error(ErrorCode::kIo, std::strerror(errno));
+    }
+    ::madvise(p, capacity, MADV_HUGEPAGE);
+    buffer_ = static_cast<std::uint8_t*>(p);
+    capacity_ = capacity;
+  }
+  std::size_t done = 0;
+  while (done < size) {
+    const ssize_t n = ::read(fd, buffer_ + done, size - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return make_error(ErrorCode::kIo, std::strerror(errno));
+    if (n == 0) break;  // the file shrank while being read: inspect what was there
+    done += static_cast<std::size_t>(n);
+  }
+  return Bytes(buffer_, done);
+}
+
+}  // namespace cascade
