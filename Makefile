@@ -44,8 +44,12 @@ lint: deps
 format:
 	@git ls-files '*.cc' '*.h' | xargs clang-format-14 -i
 
-bench: build
+# Peer comparisons (ratios against pefile and osslsigncode), then the core primitives.
+bench: deps
+	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCASCADE_BENCH=ON >/dev/null
+	@ninja -C $(BUILD) -j $(JOBS)
 	@bench/run-all $(BUILD)
+	@$(BUILD)/bench/core_bench --benchmark_min_time=0.3
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -112,13 +112,24 @@ std::vector<Digest> run_hash_jobs(Bytes data, const std::vector<HashJob>& jobs) 
 }
 
 std::uint64_t sum_dwords(Bytes block) {
-  std::uint64_t sum = 0;
+  // Four independent accumulators let the compiler keep several additions in flight.
+  std::uint64_t acc[4] = {0, 0, 0, 0};
   const std::size_t dwords = block.size() / 4;
-  for (std::size_t i = 0; i < dwords; ++i) {
+  std::size_t i = 0;
+  for (; i + 4 <= dwords; i += 4) {
+    std::uint32_t d[4];
+    std::memcpy(d, block.data() + i * 4, 16);
+    acc[0] += d[0];
+    acc[1] += d[1];
+    acc[2] += d[2];
+    acc[3] += d[3];
+  }
+  for (; i < dwords; ++i) {
     std::uint32_t dword;
     std::memcpy(&dword, block.data() + i * 4, 4);
-    sum += dword;
+    acc[0] += dword;
   }
+  std::uint64_t sum = acc[0] + acc[1] + acc[2] + acc[3];
   // Folding with end-around carry keeps the one's-complement value and bounds the total.
   while (sum >> 32) sum = (sum & 0xffffffff) + (sum >> 32);
   return sum;
