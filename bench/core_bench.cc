@@ -44,8 +44,9 @@ void BM_FilePass(benchmark::State& state) {
   const auto data = make_data(true);
   for (auto _ : state) {
     std::vector<cascade::RangeHistogram> histograms{{0, data.size(), {}}};
-    auto result = cascade::run_file_pass(cascade::Bytes(data.data(), data.size()),
-                                         {{cascade::DigestAlgorithm::kSha256, {}}}, histograms, true);
+    auto result =
+        cascade::run_file_pass(cascade::Bytes(data.data(), data.size()),
+                               {{cascade::DigestAlgorithm::kSha256, {}}}, histograms, true);
     benchmark::DoNotOptimize(result);
   }
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * data.size()));

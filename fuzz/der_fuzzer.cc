@@ -7,7 +7,8 @@
 namespace {
 void walk(cascade::ByteReader r, int depth) {
   while (auto element = cascade::der::read(r)) {
-    if (depth < 16 && (element->tag & 0x20)) walk(cascade::ByteReader(element->contents), depth + 1);
+    if (depth < 16 && (element->tag & 0x20))
+      walk(cascade::ByteReader(element->contents), depth + 1);
   }
 }
 }  // namespace

@@ -13,6 +13,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   options.now = 1700000000;
   const auto report = cascade::inspect_bytes("fuzz", cascade::Bytes(data, size), options);
   (void)cascade::file_report_json(report).dump(-1, ' ', false,
-                                                nlohmann::json::error_handler_t::replace);
+                                               nlohmann::json::error_handler_t::replace);
   return 0;
 }

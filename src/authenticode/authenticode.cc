@@ -39,9 +39,8 @@ AuthenticodeAnalysis AuthenticodeAnalysis::read(Bytes file, const pe::PeImage& i
                     analysis.signatures_);
   }
   for (const auto& sig : analysis.signatures_) {
-    if (sig->algorithm &&
-        std::find(analysis.algorithms_.begin(), analysis.algorithms_.end(), *sig->algorithm) ==
-            analysis.algorithms_.end()) {
+    if (sig->algorithm && std::find(analysis.algorithms_.begin(), analysis.algorithms_.end(),
+                                    *sig->algorithm) == analysis.algorithms_.end()) {
       analysis.algorithms_.push_back(*sig->algorithm);
     }
   }

@@ -12,7 +12,9 @@ namespace cascade::authenticode {
 
 namespace {
 constexpr std::size_t kMaxEntries = 64;
-std::uint64_t align8(std::uint64_t n) { return (n + 7) & ~std::uint64_t{7}; }
+std::uint64_t align8(std::uint64_t n) {
+  return (n + 7) & ~std::uint64_t{7};
+}
 
 // Size of the ASN.1 object at the start of `blob`: from its DER header, or, for the
 // indefinite-length BER some signers emit, from how much OpenSSL's decoder consumes.

@@ -20,26 +20,33 @@ constexpr const char* kSpcIndirectDataOid = "1.3.6.1.4.1.311.2.1.4";
 constexpr const char* kNestedSignatureOid = "1.3.6.1.4.1.311.2.4.1";
 constexpr const char* kRfc3161TimestampOid = "1.3.6.1.4.1.311.3.3.1";
 // SpcPeImageData carries page hashes as a serialized object with one of these OIDs.
-constexpr std::uint8_t kPageHashOidSha1[] = {0x06, 0x0a, 0x2b, 0x06, 0x01, 0x04, 0x01,
-                                             0x82, 0x37, 0x02, 0x03, 0x01};
-constexpr std::uint8_t kPageHashOidSha256[] = {0x06, 0x0a, 0x2b, 0x06, 0x01, 0x04, 0x01,
-                                               0x82, 0x37, 0x02, 0x03, 0x02};
+constexpr std::uint8_t kPageHashOidSha1[] = {0x06, 0x0a, 0x2b, 0x06, 0x01, 0x04,
+                                             0x01, 0x82, 0x37, 0x02, 0x03, 0x01};
+constexpr std::uint8_t kPageHashOidSha256[] = {0x06, 0x0a, 0x2b, 0x06, 0x01, 0x04,
+                                               0x01, 0x82, 0x37, 0x02, 0x03, 0x02};
 
 std::string oid_text(const ASN1_OBJECT* obj) {
   char buf[128];
   const int n = OBJ_obj2txt(buf, sizeof buf, obj, 1);
-  return n > 0 ? std::string(buf, std::min<std::size_t>(static_cast<std::size_t>(n), sizeof buf - 1))
-               : std::string();
+  return n > 0
+             ? std::string(buf, std::min<std::size_t>(static_cast<std::size_t>(n), sizeof buf - 1))
+             : std::string();
 }
 
 std::optional<DigestAlgorithm> algorithm_from_nid(int nid) {
   switch (nid) {
-    case NID_md5: return DigestAlgorithm::kMd5;
-    case NID_sha1: return DigestAlgorithm::kSha1;
-    case NID_sha256: return DigestAlgorithm::kSha256;
-    case NID_sha384: return DigestAlgorithm::kSha384;
-    case NID_sha512: return DigestAlgorithm::kSha512;
-    default: return std::nullopt;
+    case NID_md5:
+      return DigestAlgorithm::kMd5;
+    case NID_sha1:
+      return DigestAlgorithm::kSha1;
+    case NID_sha256:
+      return DigestAlgorithm::kSha256;
+    case NID_sha384:
+      return DigestAlgorithm::kSha384;
+    case NID_sha512:
+      return DigestAlgorithm::kSha512;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -92,8 +99,8 @@ void decode_indirect_data(Bytes encoded, ParsedSignature& sig) {
     sig.error = "SpcIndirectDataContent is malformed";
     return;
   }
-  sig.page_hashes_present = contains(data->contents, kPageHashOidSha1) ||
-                            contains(data->contents, kPageHashOidSha256);
+  sig.page_hashes_present =
+      contains(data->contents, kPageHashOidSha1) || contains(data->contents, kPageHashOidSha256);
   ByteReader di(digest_info->contents);
   auto algorithm_id = der::expect(di, der::kSequence);
   auto digest = der::expect(di, der::kOctetString);
@@ -123,8 +130,9 @@ void decode_indirect_data(Bytes encoded, ParsedSignature& sig) {
 void read_recursive(Bytes der, std::size_t entry_index, int depth,
                     std::vector<std::unique_ptr<ParsedSignature>>& out) {
   if (out.size() >= kMaxSignatures) {
-    if (out.back()->error.empty()) out.back()->error = "more signatures than cascade reads (" +
-                        std::to_string(kMaxSignatures) + "); the rest were not checked";
+    if (out.back()->error.empty())
+      out.back()->error = "more signatures than cascade reads (" + std::to_string(kMaxSignatures) +
+                          "); the rest were not checked";
     return;
   }
   auto sig = std::make_unique<ParsedSignature>();
@@ -150,10 +158,12 @@ void read_recursive(Bytes der, std::size_t entry_index, int depth,
     return;
   }
   decode_indirect_data(asn1_bytes(contents->d.other->value.sequence), ref);
-  const auto nested_values = unauthenticated_values(first_signer(ref.p7.get()), kNestedSignatureOid);
+  const auto nested_values =
+      unauthenticated_values(first_signer(ref.p7.get()), kNestedSignatureOid);
   if (depth + 1 >= kMaxDepth) {
     if (!nested_values.empty() && ref.error.empty()) {
-      ref.error = "signatures nested deeper than " + std::to_string(kMaxDepth) + " levels were not checked";
+      ref.error =
+          "signatures nested deeper than " + std::to_string(kMaxDepth) + " levels were not checked";
     }
     return;
   }
@@ -206,8 +216,8 @@ SignerCheck check_signer_info(PKCS7_SIGNER_INFO* si, X509* cert, Bytes content) 
   }
   const Digest expected = digest(*algorithm, content);
   const Bytes signed_digest = asn1_bytes(md_attr->value.octet_string);
-  check.digest_ok = std::equal(expected.begin(), expected.end(), signed_digest.begin(),
-                               signed_digest.end());
+  check.digest_ok =
+      std::equal(expected.begin(), expected.end(), signed_digest.begin(), signed_digest.end());
   if (!check.digest_ok) check.error = "messageDigest does not match the signed content";
   unsigned char* attrs = nullptr;
   const int attrs_len = ASN1_item_i2d(reinterpret_cast<ASN1_VALUE*>(si->auth_attr), &attrs,

@@ -18,9 +18,9 @@ struct ParsedSignature {
   std::size_t entry_index = 0;
   int depth = 0;
   std::optional<DigestAlgorithm> algorithm;
-  std::string algorithm_name;            // as named in the file, also when unsupported
-  Digest signed_digest;                  // from SpcIndirectDataContent
-  std::vector<std::uint8_t> content;     // the bytes the PKCS#7 signature covers
+  std::string algorithm_name;         // as named in the file, also when unsupported
+  Digest signed_digest;               // from SpcIndirectDataContent
+  std::vector<std::uint8_t> content;  // the bytes the PKCS#7 signature covers
   bool page_hashes_present = false;
   std::string error;
 };

@@ -22,9 +22,9 @@ struct CertificateInfo {
 };
 
 struct ChainResult {
-  bool trusted = false;      // a path to a trusted root exists, and the leaf may be used so
-  bool time_valid = false;   // every certificate on the path was valid at the time asked about
-  std::string error;  // why not trusted
+  bool trusted = false;     // a path to a trusted root exists, and the leaf may be used so
+  bool time_valid = false;  // every certificate on the path was valid at the time asked about
+  std::string error;        // why not trusted
   std::vector<CertificateInfo> chain;  // signer first, as built
 };
 
@@ -45,8 +45,8 @@ struct Timestamp {
 };
 
 struct Signature {
-  std::size_t entry_index = 0;  // which WIN_CERTIFICATE entry it came from
-  int depth = 0;                // 0: the entry's own signature; 1+: nested inside it
+  std::size_t entry_index = 0;   // which WIN_CERTIFICATE entry it came from
+  int depth = 0;                 // 0: the entry's own signature; 1+: nested inside it
   std::string digest_algorithm;  // of the image digest (SpcIndirectDataContent)
   std::string signed_digest;     // hex
   std::string computed_digest;   // hex, recomputed from the file

@@ -24,8 +24,8 @@ bool usage_allowed(X509* leaf, TrustStore::Usage usage) {
   const std::uint32_t eku = X509_get_extended_key_usage(leaf);
   if (usage == TrustStore::Usage::kTimestamping) return eku != UINT32_MAX && (eku & XKU_TIMESTAMP);
   if (eku == UINT32_MAX || (eku & (XKU_CODE_SIGN | XKU_ANYEKU))) return true;
-  auto* ext = static_cast<EXTENDED_KEY_USAGE*>(
-      X509_get_ext_d2i(leaf, NID_ext_key_usage, nullptr, nullptr));
+  auto* ext =
+      static_cast<EXTENDED_KEY_USAGE*>(X509_get_ext_d2i(leaf, NID_ext_key_usage, nullptr, nullptr));
   bool microsoft = false;
   for (int i = 0; ext != nullptr && i < sk_ASN1_OBJECT_num(ext); ++i) {
     char oid[80];

@@ -16,14 +16,14 @@ namespace cascade::authenticode {
 class TrustStore {
  public:
   // The system bundle (unless use_system is false) plus every certificate in `extra_pem_files`.
-  static Result<TrustStore> create(bool use_system, const std::vector<std::string>& extra_pem_files);
+  static Result<TrustStore> create(bool use_system,
+                                   const std::vector<std::string>& extra_pem_files);
 
   enum class Usage { kCodeSigning, kTimestamping };
 
   // Builds a chain from `leaf` through `intermediates` to a trusted root. Trust does not depend
   // on time (expiry is reported apart, as time_valid at `at`); the leaf must be fit for `usage`.
-  ChainResult verify(X509* leaf, STACK_OF(X509) * intermediates, std::time_t at,
-                     Usage usage) const;
+  ChainResult verify(X509* leaf, STACK_OF(X509) * intermediates, std::time_t at, Usage usage) const;
 
  private:
   explicit TrustStore(ossl::X509StorePtr store) : store_(std::move(store)) {}

@@ -47,8 +47,8 @@ int run_inspect(const InspectArgs& args) {
   bool over_threshold = false;
   // Progress goes to a terminal only, and only when there is enough work to wait for.
   const bool progress = ::isatty(STDERR_FILENO) && args.files.size() > 20;
-  const unsigned threads = args.threads > 0 ? static_cast<unsigned>(args.threads)
-                                            : default_thread_count();
+  const unsigned threads =
+      args.threads > 0 ? static_cast<unsigned>(args.threads) : default_thread_count();
   // The JSON document is streamed, one file object a line, so memory stays flat on big trees.
   if (args.json) std::cout << "{\"schema\": \"" << kInspectSchema << "\", \"files\": [\n";
   struct Inspected {
@@ -61,14 +61,15 @@ int run_inspect(const InspectArgs& args) {
         Inspected out{inspect_file(args.files[i], options), {}};
         // Hostile files can carry names that are not UTF-8: replace, never fail the document.
         if (args.json) {
-          out.json = file_report_json(out.report).dump(-1, ' ', false,
-                                                       nlohmann::json::error_handler_t::replace);
+          out.json = file_report_json(out.report)
+                         .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
         }
         return out;
       },
-      [&](std::size_t i, Inspected inspected) {
+      [&](std::size_t i, const Inspected& inspected) {
         const FileReport& report = inspected.report;
-        if (progress) std::cerr << "\r\033[K[" << i + 1 << '/' << args.files.size() << "] " << std::flush;
+        if (progress)
+          std::cerr << "\r\033[K[" << i + 1 << '/' << args.files.size() << "] " << std::flush;
         if (!report.error.empty()) {
           std::cerr << (progress ? "\r\033[K" : "") << "cascade: " << report.path << ": "
                     << report.error << '\n';

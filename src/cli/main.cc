@@ -1,11 +1,13 @@
 // cascade: the command line. Thin by design: parsing options, calling libcascade, printing.
 #include <CLI/CLI.hpp>
+#include <exception>
 #include <iostream>
-#include <unistd.h>
 
 #include "cli/commands.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   CLI::App app{"cascade: catch tampered software and trace a compromise"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string(cascade::cli::kVersion));
@@ -19,4 +21,17 @@ int main(int argc, char** argv) {
   }
   if (app.got_subcommand("inspect")) return cascade::cli::run_inspect(inspect_args);
   return cascade::cli::kExitUsage;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // The library reports errors as values; what can still escape (allocation failure, say) is
+  // fatal, and fatal is exit 2 with a message, never an abort.
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "cascade: fatal: " << e.what() << '\n';
+    return cascade::cli::kExitUsage;
+  }
 }

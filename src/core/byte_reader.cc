@@ -35,13 +35,27 @@ std::optional<T> ByteReader::integer() {
   return value;
 }
 
-std::optional<std::uint8_t> ByteReader::u8() { return integer<std::uint8_t, true>(); }
-std::optional<std::uint16_t> ByteReader::u16le() { return integer<std::uint16_t, true>(); }
-std::optional<std::uint32_t> ByteReader::u32le() { return integer<std::uint32_t, true>(); }
-std::optional<std::uint64_t> ByteReader::u64le() { return integer<std::uint64_t, true>(); }
-std::optional<std::uint16_t> ByteReader::u16be() { return integer<std::uint16_t, false>(); }
-std::optional<std::uint32_t> ByteReader::u32be() { return integer<std::uint32_t, false>(); }
-std::optional<std::uint64_t> ByteReader::u64be() { return integer<std::uint64_t, false>(); }
+std::optional<std::uint8_t> ByteReader::u8() {
+  return integer<std::uint8_t, true>();
+}
+std::optional<std::uint16_t> ByteReader::u16le() {
+  return integer<std::uint16_t, true>();
+}
+std::optional<std::uint32_t> ByteReader::u32le() {
+  return integer<std::uint32_t, true>();
+}
+std::optional<std::uint64_t> ByteReader::u64le() {
+  return integer<std::uint64_t, true>();
+}
+std::optional<std::uint16_t> ByteReader::u16be() {
+  return integer<std::uint16_t, false>();
+}
+std::optional<std::uint32_t> ByteReader::u32be() {
+  return integer<std::uint32_t, false>();
+}
+std::optional<std::uint64_t> ByteReader::u64be() {
+  return integer<std::uint64_t, false>();
+}
 
 std::optional<std::string> ByteReader::cstring(std::size_t max_len) {
   const std::size_t limit = max_len < data_.size() ? max_len + 1 : data_.size();

@@ -12,11 +12,16 @@ namespace cascade {
 namespace {
 const EVP_MD* evp_md(DigestAlgorithm algorithm) {
   switch (algorithm) {
-    case DigestAlgorithm::kMd5: return EVP_md5();
-    case DigestAlgorithm::kSha1: return EVP_sha1();
-    case DigestAlgorithm::kSha256: return EVP_sha256();
-    case DigestAlgorithm::kSha384: return EVP_sha384();
-    case DigestAlgorithm::kSha512: return EVP_sha512();
+    case DigestAlgorithm::kMd5:
+      return EVP_md5();
+    case DigestAlgorithm::kSha1:
+      return EVP_sha1();
+    case DigestAlgorithm::kSha256:
+      return EVP_sha256();
+    case DigestAlgorithm::kSha384:
+      return EVP_sha384();
+    case DigestAlgorithm::kSha512:
+      return EVP_sha512();
   }
   return EVP_sha256();
 }
@@ -24,11 +29,16 @@ const EVP_MD* evp_md(DigestAlgorithm algorithm) {
 
 std::string_view digest_name(DigestAlgorithm algorithm) {
   switch (algorithm) {
-    case DigestAlgorithm::kMd5: return "md5";
-    case DigestAlgorithm::kSha1: return "sha1";
-    case DigestAlgorithm::kSha256: return "sha256";
-    case DigestAlgorithm::kSha384: return "sha384";
-    case DigestAlgorithm::kSha512: return "sha512";
+    case DigestAlgorithm::kMd5:
+      return "md5";
+    case DigestAlgorithm::kSha1:
+      return "sha1";
+    case DigestAlgorithm::kSha256:
+      return "sha256";
+    case DigestAlgorithm::kSha384:
+      return "sha384";
+    case DigestAlgorithm::kSha512:
+      return "sha512";
   }
   return "unknown";
 }
@@ -77,7 +87,7 @@ FileHashes hash_file(Bytes data, bool with_legacy) {
     md5.emplace(DigestAlgorithm::kMd5);
   }
   // Feed every hasher the same cache-sized block so the file is read from memory once.
-  constexpr std::size_t kBlock = 256 * 1024;
+  constexpr std::size_t kBlock = std::size_t{256} * 1024;
   for (std::size_t off = 0; off < data.size(); off += kBlock) {
     Bytes block = data.subspan(off, std::min(kBlock, data.size() - off));
     sha256.update(block);
@@ -154,7 +164,7 @@ FilePassResult run_file_pass(Bytes data, const std::vector<HashJob>& jobs,
   }
   FilePassResult result;
   // A multiple of 4, so blocks split no dword; small enough to stay in L2 while it is used.
-  constexpr std::size_t kBlock = 256 * 1024;
+  constexpr std::size_t kBlock = std::size_t{256} * 1024;
   for (std::uint64_t block = 0; block < data.size(); block += kBlock) {
     const std::uint64_t block_end = std::min<std::uint64_t>(block + kBlock, data.size());
     for (auto& r : running) {
@@ -170,7 +180,8 @@ FilePassResult run_file_pass(Bytes data, const std::vector<HashJob>& jobs,
     }
     for (auto& h : histograms) {
       const std::uint64_t begin = std::max(h.begin, block);
-      const std::uint64_t end = std::min({h.end, block_end, static_cast<std::uint64_t>(data.size())});
+      const std::uint64_t end =
+          std::min({h.end, block_end, static_cast<std::uint64_t>(data.size())});
       if (begin < end) count_bytes(data.subspan(begin, end - begin), h.counts);
     }
     if (dword_sum) {

@@ -3,10 +3,10 @@
 
 #include <array>
 #include <cstdint>
-#include <utility>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/byte_reader.h"
@@ -47,7 +47,9 @@ struct FileHashes {
 FileHashes hash_file(Bytes data, bool with_legacy);
 
 std::string to_hex(Bytes data);
-inline std::string to_hex(const Digest& d) { return to_hex(Bytes(d.data(), d.size())); }
+inline std::string to_hex(const Digest& d) {
+  return to_hex(Bytes(d.data(), d.size()));
+}
 
 }  // namespace cascade
 

@@ -9,8 +9,9 @@ namespace cascade {
 void count_bytes(Bytes data, ByteCounts& counts) {
   // Four histograms break the store-to-load dependency between neighbouring equal bytes (eight
   // measured no faster: bench/core_bench), and bytes come from one 8-byte load (a byte pointer
-  // may alias the counters, so indexing p[i] after each increment would force a reload). 32-bit partials are emptied into the
-  // 64-bit totals every 4 GiB, so any size is safe. This loop sees nearly every byte inspected.
+  // may alias the counters, so indexing p[i] after each increment would force a reload). 32-bit
+  // partials are emptied into the 64-bit totals every 4 GiB, so any size is safe. This loop sees
+  // nearly every byte inspected.
   constexpr std::size_t kChunk = std::size_t{1} << 32;
   for (std::size_t start = 0; start < data.size(); start += kChunk) {
     const std::size_t n = std::min(kChunk, data.size() - start);

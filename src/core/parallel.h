@@ -20,7 +20,8 @@ inline unsigned default_thread_count() {
 template <typename Work, typename Emit>
 void parallel_ordered(std::size_t count, unsigned threads, Work work, Emit emit) {
   using Result = decltype(work(std::size_t{0}));
-  threads = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(std::max<std::size_t>(count, 1))));
+  threads = std::max(
+      1u, std::min<unsigned>(threads, static_cast<unsigned>(std::max<std::size_t>(count, 1))));
   if (threads == 1) {
     for (std::size_t i = 0; i < count; ++i) emit(i, work(i));
     return;

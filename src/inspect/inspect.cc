@@ -36,7 +36,8 @@ void inspect_pe(Bytes data, const InspectOptions& options, FileReport& report) {
   // The overlay is what follows the sections, up to the certificate table when one follows.
   // (A table whose stated offset lies past the end of a truncated file ends nothing.)
   std::uint64_t overlay_end = data.size();
-  if (report.certificate_table && report.certificate_table->region.offset >= image.end_of_sections) {
+  if (report.certificate_table &&
+      report.certificate_table->region.offset >= image.end_of_sections) {
     overlay_end = std::min<std::uint64_t>(report.certificate_table->region.offset, data.size());
   }
   if (overlay_end > image.end_of_sections) {
@@ -58,7 +59,8 @@ void inspect_pe(Bytes data, const InspectOptions& options, FileReport& report) {
     histograms.push_back({begin, begin + s.raw_size, {}});
   }
   if (report.overlay) {
-    histograms.push_back({report.overlay->offset, report.overlay->offset + report.overlay->size, {}});
+    histograms.push_back(
+        {report.overlay->offset, report.overlay->offset + report.overlay->size, {}});
   }
   FilePassResult pass = run_file_pass(data, jobs, histograms, true);
   for (std::size_t i = 0; i < image.sections.size(); ++i) {

@@ -28,9 +28,9 @@ std::string signature_label(const authenticode::Signature& sig) {
 void add_header_findings(FileReport& report) {
   const pe::PeImage& image = *report.pe;
   if (image.checksum_stored != 0 && image.checksum_stored != image.checksum_computed) {
-    report.findings.push_back(make_finding(
-        "pe.checksum-mismatch", "stored checksum " + hex32(image.checksum_stored) +
-                                    ", computed " + hex32(image.checksum_computed)));
+    report.findings.push_back(
+        make_finding("pe.checksum-mismatch", "stored checksum " + hex32(image.checksum_stored) +
+                                                 ", computed " + hex32(image.checksum_computed)));
   }
   for (const auto& s : image.sections) {
     if (s.executable() && s.writable()) {
@@ -42,10 +42,10 @@ void add_header_findings(FileReport& report) {
     report.findings.push_back(make_finding("pe.malformed", anomaly));
   }
   if (report.overlay) {
-    report.findings.push_back(make_finding(
-        "pe.overlay", std::to_string(report.overlay->size) + " bytes at offset " +
-                          hex32(report.overlay->offset) + ", entropy " +
-                          entropy_text(report.overlay_entropy)));
+    report.findings.push_back(
+        make_finding("pe.overlay", std::to_string(report.overlay->size) + " bytes at offset " +
+                                       hex32(report.overlay->offset) + ", entropy " +
+                                       entropy_text(report.overlay_entropy)));
   }
 }
 
@@ -61,19 +61,19 @@ void add_table_findings(FileReport& report) {
       report.findings.push_back(make_finding("signature.malformed", label + ": " + entry.error));
     }
     if (entry.padding) {
-      report.findings.push_back(make_finding(
-          "signature.padding", label + ": " + std::to_string(entry.padding->size) +
-                                   " bytes after the PKCS#7 blob at offset " +
-                                   hex32(entry.padding->offset) + ", entropy " +
-                                   entropy_text(entry.padding_entropy) +
-                                   " (outside the signed digest; CVE-2013-3900)"));
+      report.findings.push_back(
+          make_finding("signature.padding", label + ": " + std::to_string(entry.padding->size) +
+                                                " bytes after the PKCS#7 blob at offset " +
+                                                hex32(entry.padding->offset) + ", entropy " +
+                                                entropy_text(entry.padding_entropy) +
+                                                " (outside the signed digest; CVE-2013-3900)"));
     }
   }
   if (table.trailing) {
-    report.findings.push_back(make_finding(
-        "signature.trailing-data", std::to_string(table.trailing->size) +
-                                       " bytes after the certificate table at offset " +
-                                       hex32(table.trailing->offset)));
+    report.findings.push_back(make_finding("signature.trailing-data",
+                                           std::to_string(table.trailing->size) +
+                                               " bytes after the certificate table at offset " +
+                                               hex32(table.trailing->offset)));
   }
 }
 
@@ -85,17 +85,18 @@ void add_signature_findings(FileReport& report) {
       report.findings.push_back(make_finding("signature.malformed", label + ": " + sig.error));
     }
     if (!sig.computed_digest.empty() && !sig.digest_ok) {
-      report.findings.push_back(make_finding(
-          "signature.digest-mismatch", label + ": signed " + sig.digest_algorithm + " " +
-                                           sig.signed_digest + ", file has " +
-                                           sig.computed_digest));
+      report.findings.push_back(
+          make_finding("signature.digest-mismatch", label + ": signed " + sig.digest_algorithm +
+                                                        " " + sig.signed_digest + ", file has " +
+                                                        sig.computed_digest));
     }
     if (!sig.signed_digest.empty() && !sig.signature_ok && sig.error.empty()) {
       report.findings.push_back(
           make_finding("signature.invalid", label + ": " + sig.signature_error));
     }
     if (sig.signer && !sig.chain.trusted) {
-      report.findings.push_back(make_finding("signature.untrusted", label + ": " + sig.chain.error));
+      report.findings.push_back(
+          make_finding("signature.untrusted", label + ": " + sig.chain.error));
     }
     if (sig.signer && !sig.signer_time_valid) {
       report.findings.push_back(make_finding(
@@ -116,8 +117,8 @@ void add_signature_findings(FileReport& report) {
     any_strong = any_strong || (strong && sig.error.empty());
   }
   if (!report.signatures.empty() && !any_strong) {
-    report.findings.push_back(make_finding(
-        "signature.weak-digest", "no readable signature uses a SHA-2 image digest"));
+    report.findings.push_back(
+        make_finding("signature.weak-digest", "no readable signature uses a SHA-2 image digest"));
   }
 }
 

@@ -6,18 +6,23 @@ namespace cascade {
 
 std::string_view severity_name(Severity severity) {
   switch (severity) {
-    case Severity::kInfo: return "info";
-    case Severity::kLow: return "low";
-    case Severity::kMedium: return "medium";
-    case Severity::kHigh: return "high";
-    case Severity::kCritical: return "critical";
+    case Severity::kInfo:
+      return "info";
+    case Severity::kLow:
+      return "low";
+    case Severity::kMedium:
+      return "medium";
+    case Severity::kHigh:
+      return "high";
+    case Severity::kCritical:
+      return "critical";
   }
   return "info";
 }
 
 std::optional<Severity> severity_from_name(std::string_view name) {
-  for (auto s : {Severity::kInfo, Severity::kLow, Severity::kMedium, Severity::kHigh,
-                 Severity::kCritical}) {
+  for (auto s :
+       {Severity::kInfo, Severity::kLow, Severity::kMedium, Severity::kHigh, Severity::kCritical}) {
     if (severity_name(s) == name) return s;
   }
   return std::nullopt;

@@ -6,18 +6,21 @@ namespace {
 
 using nlohmann::json;
 
-json region_json(const pe::Region& r) { return {{"offset", r.offset}, {"size", r.size}}; }
+json region_json(const pe::Region& r) {
+  return {{"offset", r.offset}, {"size", r.size}};
+}
 
 json certificate_json(const authenticode::CertificateInfo& c) {
-  return {{"subject", c.subject},       {"issuer", c.issuer},         {"serial", c.serial},
-          {"sha1", c.sha1},             {"sha256", c.sha256},         {"not_before", c.not_before},
+  return {{"subject", c.subject},    {"issuer", c.issuer}, {"serial", c.serial},
+          {"sha1", c.sha1},          {"sha256", c.sha256}, {"not_before", c.not_before},
           {"not_after", c.not_after}};
 }
 
 json chain_json(const authenticode::ChainResult& chain) {
   json certs = json::array();
   for (const auto& c : chain.chain) certs.push_back(c.subject);
-  json out = {{"trusted", chain.trusted}, {"time_valid", chain.time_valid}, {"certificates", certs}};
+  json out = {
+      {"trusted", chain.trusted}, {"time_valid", chain.time_valid}, {"certificates", certs}};
   if (!chain.trusted) out["error"] = chain.error;
   return out;
 }
@@ -91,22 +94,23 @@ json pe_json(const FileReport& report) {
     if (!e.forwarder.empty()) item["forwarder"] = e.forwarder;
     exports.push_back(std::move(item));
   }
-  json out = {{"pe32_plus", image.pe32_plus},
-              {"machine", pe::machine_name(image.machine)},
-              {"timestamp", image.timestamp},
-              {"characteristics", image.characteristics},
-              {"is_dll", image.is_dll()},
-              {"subsystem", pe::subsystem_name(image.subsystem)},
-              {"dll_characteristics", pe::dll_characteristics_names(image.dll_characteristics)},
-              {"dll_characteristics_value", image.dll_characteristics},
-              {"entry_point", image.entry_point},
-              {"image_base", image.image_base},
-              {"checksum", {{"stored", image.checksum_stored}, {"computed", image.checksum_computed}}},
-              {"sections", std::move(sections)},
-              {"imports", imports_json(image, false)},
-              {"delay_imports", imports_json(image, true)},
-              {"export_name", image.export_name},
-              {"exports", std::move(exports)}};
+  json out = {
+      {"pe32_plus", image.pe32_plus},
+      {"machine", pe::machine_name(image.machine)},
+      {"timestamp", image.timestamp},
+      {"characteristics", image.characteristics},
+      {"is_dll", image.is_dll()},
+      {"subsystem", pe::subsystem_name(image.subsystem)},
+      {"dll_characteristics", pe::dll_characteristics_names(image.dll_characteristics)},
+      {"dll_characteristics_value", image.dll_characteristics},
+      {"entry_point", image.entry_point},
+      {"image_base", image.image_base},
+      {"checksum", {{"stored", image.checksum_stored}, {"computed", image.checksum_computed}}},
+      {"sections", std::move(sections)},
+      {"imports", imports_json(image, false)},
+      {"delay_imports", imports_json(image, true)},
+      {"export_name", image.export_name},
+      {"exports", std::move(exports)}};
   if (image.version) {
     json strings = json::object();
     for (const auto& [key, value] : image.version->strings) strings[key] = value;
@@ -123,8 +127,8 @@ json pe_json(const FileReport& report) {
 json certificate_table_json(const authenticode::CertificateTable& table) {
   json entries = json::array();
   for (const auto& e : table.entries) {
-    json item = {{"offset", e.offset}, {"length", e.length}, {"revision", e.revision},
-                 {"type", e.type}};
+    json item = {
+        {"offset", e.offset}, {"length", e.length}, {"revision", e.revision}, {"type", e.type}};
     item["der_size"] = e.der_size ? json(*e.der_size) : json(nullptr);
     if (e.padding) {
       item["padding"] = region_json(*e.padding);
@@ -133,8 +137,10 @@ json certificate_table_json(const authenticode::CertificateTable& table) {
     if (!e.error.empty()) item["error"] = e.error;
     entries.push_back(std::move(item));
   }
-  json out = {{"offset", table.region.offset}, {"size", table.region.size},
-              {"entries", std::move(entries)}, {"errors", table.errors}};
+  json out = {{"offset", table.region.offset},
+              {"size", table.region.size},
+              {"entries", std::move(entries)},
+              {"errors", table.errors}};
   if (table.trailing) out["trailing"] = region_json(*table.trailing);
   return out;
 }
@@ -144,8 +150,9 @@ json certificate_table_json(const authenticode::CertificateTable& table) {
 nlohmann::json file_report_json(const FileReport& report) {
   json findings = json::array();
   for (const auto& f : report.findings) {
-    findings.push_back(
-        {{"id", f.id}, {"severity", std::string(severity_name(f.severity))}, {"message", f.message}});
+    findings.push_back({{"id", f.id},
+                        {"severity", std::string(severity_name(f.severity))},
+                        {"message", f.message}});
   }
   json out = {{"path", report.path}, {"size", report.size}, {"format", report.format}};
   out["sha256"] = report.hashes.sha256.empty() ? json(nullptr) : json(report.hashes.sha256);

@@ -9,11 +9,16 @@ namespace {
 
 const char* severity_color(Severity s) {
   switch (s) {
-    case Severity::kCritical: return "\033[1;31m";
-    case Severity::kHigh: return "\033[31m";
-    case Severity::kMedium: return "\033[33m";
-    case Severity::kLow: return "\033[36m";
-    case Severity::kInfo: return "\033[2m";
+    case Severity::kCritical:
+      return "\033[1;31m";
+    case Severity::kHigh:
+      return "\033[31m";
+    case Severity::kMedium:
+      return "\033[33m";
+    case Severity::kLow:
+      return "\033[36m";
+    case Severity::kInfo:
+      return "\033[2m";
   }
   return "";
 }
@@ -61,8 +66,8 @@ void write_pe(std::ostream& out, const FileReport& r, const TextOptions& o) {
   }
   out << "  sections:";
   for (const auto& s : pe.sections) {
-    out << ' ' << s.name << '(' << (s.executable() ? "x" : "") << (s.writable() ? "w" : "")
-        << ' ' << fixed2(s.entropy) << ')';
+    out << ' ' << s.name << '(' << (s.executable() ? "x" : "") << (s.writable() ? "w" : "") << ' '
+        << fixed2(s.entropy) << ')';
   }
   out << '\n';
   std::size_t functions = 0, delay = 0;

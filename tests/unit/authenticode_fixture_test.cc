@@ -118,7 +118,8 @@ TEST(Authenticode, PaddingInCertificateTableIsFoundWhileDigestStillVerifies) {
 }
 
 TEST(Authenticode, OsslsigncodesOwnAlignmentIsNotPadding) {
-  for (const char* name : {"signed-sha256.exe", "signed-sha1.exe", "nested.exe", "timestamped.exe"}) {
+  for (const char* name :
+       {"signed-sha256.exe", "signed-sha1.exe", "nested.exe", "timestamped.exe"}) {
     EXPECT_FALSE(has_finding(inspect_fixture(name), "signature.padding")) << name;
   }
 }

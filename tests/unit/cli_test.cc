@@ -46,9 +46,9 @@ TEST(Cli, FindingAtThresholdExitsOne) {
   EXPECT_EQ(run_cli("inspect --fail-on none " + trust_args() + testing::fixture("tampered.exe"))
                 .exit_code,
             0);
-  EXPECT_EQ(run_cli("inspect --fail-on low " + trust_args() + testing::fixture("hello.exe"))
-                .exit_code,
-            1);  // signature.missing is low
+  EXPECT_EQ(
+      run_cli("inspect --fail-on low " + trust_args() + testing::fixture("hello.exe")).exit_code,
+      1);  // signature.missing is low
 }
 
 TEST(Cli, UsageErrorsAndUnreadableInputsExitTwo) {
@@ -59,7 +59,7 @@ TEST(Cli, UsageErrorsAndUnreadableInputsExitTwo) {
 
 TEST(Cli, OneBadFileDoesNotStopTheOthers) {
   const CliRun r = run_cli("inspect --json --fail-on none " + trust_args() + "/nonexistent/file " +
-                        testing::fixture("nested.exe"));
+                           testing::fixture("nested.exe"));
   EXPECT_EQ(r.exit_code, 0);
   const auto doc = nlohmann::json::parse(r.out);
   ASSERT_EQ(doc.at("files").size(), 2u);
@@ -69,7 +69,7 @@ TEST(Cli, OneBadFileDoesNotStopTheOthers) {
 
 TEST(Cli, JsonDocumentHasTheDocumentedFields) {
   const CliRun r = run_cli("inspect --json --hashes --fail-on none " + trust_args() +
-                        testing::fixture("padded.exe") + " " + testing::fixture("imports.exe"));
+                           testing::fixture("padded.exe") + " " + testing::fixture("imports.exe"));
   ASSERT_EQ(r.exit_code, 0);
   const auto doc = nlohmann::json::parse(r.out);
   EXPECT_EQ(doc.at("schema"), "cascade.inspect/1");

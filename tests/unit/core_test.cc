@@ -36,8 +36,8 @@ TEST(Digest, HashJobsSkipExcludedRangesAcrossBlocks) {
     for (auto [b, e] : excluded) skip = skip || (i >= b && i < e);
     if (!skip) kept.push_back(data[i]);
   }
-  const auto results = run_hash_jobs(bytes_of(data), {{DigestAlgorithm::kSha256, excluded},
-                                                      {DigestAlgorithm::kSha256, {}}});
+  const auto results = run_hash_jobs(
+      bytes_of(data), {{DigestAlgorithm::kSha256, excluded}, {DigestAlgorithm::kSha256, {}}});
   ASSERT_EQ(results.size(), 2u);
   EXPECT_EQ(results[0], digest(DigestAlgorithm::kSha256, bytes_of(kept)));
   EXPECT_EQ(results[1], digest(DigestAlgorithm::kSha256, bytes_of(data)));

@@ -26,7 +26,8 @@ TEST(Docs, EveryFindingIdHasACatalogueEntry) {
     const auto at = doc.find(heading);
     if (at == std::string::npos) continue;
     const auto next = doc.find("### ", at + heading.size());
-    const std::string entry = doc.substr(at, next == std::string::npos ? std::string::npos : next - at);
+    const std::string entry =
+        doc.substr(at, next == std::string::npos ? std::string::npos : next - at);
     EXPECT_NE(entry.find(std::string(severity_name(kind.severity))), std::string::npos)
         << kind.id << " documents another severity";
   }

@@ -101,7 +101,8 @@ TEST(Malformed, CertificateEntryLengthLargerThanTable) {
   auto data = read_fixture("signed-sha256.exe");
   auto parsed = pe::parse_pe(Bytes(data.data(), data.size()));
   ASSERT_TRUE(parsed.ok());
-  const std::uint32_t table = get_u32(data, static_cast<std::size_t>(*parsed->security_entry_offset));
+  const std::uint32_t table =
+      get_u32(data, static_cast<std::size_t>(*parsed->security_entry_offset));
   put_u32(data, table, 0xffffffff);  // dwLength
   const FileReport r = inspect_buffer(data);
   EXPECT_TRUE(testing::has_finding(r, "signature.malformed"));
@@ -112,7 +113,8 @@ TEST(Malformed, GarbageInsideThePkcs7IsMalformedNotACrash) {
   auto data = read_fixture("signed-sha256.exe");
   auto parsed = pe::parse_pe(Bytes(data.data(), data.size()));
   ASSERT_TRUE(parsed.ok());
-  const std::uint32_t table = get_u32(data, static_cast<std::size_t>(*parsed->security_entry_offset));
+  const std::uint32_t table =
+      get_u32(data, static_cast<std::size_t>(*parsed->security_entry_offset));
   for (std::size_t i = table + 8 + 40; i < table + 8 + 80 && i < data.size(); ++i) data[i] ^= 0x5a;
   const FileReport r = inspect_buffer(data);
   EXPECT_TRUE(r.error.empty());

@@ -62,10 +62,10 @@ TEST_P(PeFixture, MatchesPeerFacts) {
     exports.insert(std::to_string(e.ordinal) + "|" + e.name + "|" + e.forwarder);
   }
   for (const auto& e : facts.at("exports")) {
-    expected_exports.insert(std::to_string(e.at("ordinal").get<int>()) + "|" +
-                            (e.at("name").is_null() ? "" : e.at("name").get<std::string>()) +
-                            "|" +
-                            (e.at("forwarder").is_null() ? "" : e.at("forwarder").get<std::string>()));
+    expected_exports.insert(
+        std::to_string(e.at("ordinal").get<int>()) + "|" +
+        (e.at("name").is_null() ? "" : e.at("name").get<std::string>()) + "|" +
+        (e.at("forwarder").is_null() ? "" : e.at("forwarder").get<std::string>()));
   }
   EXPECT_EQ(exports, expected_exports);
 
@@ -94,18 +94,37 @@ TEST_P(PeFixture, MatchesPeerFacts) {
 
 std::vector<std::string> fixture_names() {
   // Listed, not discovered, so a fixture that fails to generate fails its test.
-  return {"hello.exe",          "noversion.exe",    "exports.dll",        "imports.exe",
-          "wx.exe",             "overlay.exe",      "pe32.exe",           "checksum.exe",
-          "badchecksum.exe",    "zerochecksum.exe", "signed-sha256.exe",  "signed-sha1.exe",
-          "signed-exports.dll", "nested.exe",       "timestamped.exe",    "expired-signer.exe",
-          "expired-timestamped.exe", "padded.exe",  "trailing.exe",       "tampered.exe",
-          "two-entries.exe",    "untrusted.exe"};
+  return {"hello.exe",
+          "noversion.exe",
+          "exports.dll",
+          "imports.exe",
+          "wx.exe",
+          "overlay.exe",
+          "pe32.exe",
+          "checksum.exe",
+          "badchecksum.exe",
+          "zerochecksum.exe",
+          "signed-sha256.exe",
+          "signed-sha1.exe",
+          "signed-exports.dll",
+          "nested.exe",
+          "timestamped.exe",
+          "expired-signer.exe",
+          "expired-timestamped.exe",
+          "padded.exe",
+          "trailing.exe",
+          "tampered.exe",
+          "two-entries.exe",
+          "untrusted.exe"};
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, PeFixture, ::testing::ValuesIn(fixture_names()),
                          [](const auto& param_info) {
                            std::string n = param_info.param;
-                           std::replace_if(n.begin(), n.end(), [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); }, '_');
+                           std::replace_if(
+                               n.begin(), n.end(),
+                               [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); },
+                               '_');
                            return n;
                          });
 

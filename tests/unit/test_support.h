@@ -24,7 +24,9 @@ inline std::string fixture_dir() {
   return dir;
 }
 
-inline std::string fixture(const std::string& name) { return fixture_dir() + "/" + name; }
+inline std::string fixture(const std::string& name) {
+  return fixture_dir() + "/" + name;
+}
 
 inline const nlohmann::json& expected_facts() {
   static const nlohmann::json facts = [] {

@@ -31,7 +31,8 @@ std::string imphash(const PeImage& image) {
     for (const auto& fn : dll.functions) {
       std::string name;
       if (fn.ordinal) {
-        name = ordinal_name(lower(dll.name), *fn.ordinal).value_or("ord" + std::to_string(*fn.ordinal));
+        name = ordinal_name(lower(dll.name), *fn.ordinal)
+                   .value_or("ord" + std::to_string(*fn.ordinal));
       } else {
         name = fn.name_valid ? fn.name : "*invalid*";
       }

@@ -63,8 +63,8 @@ struct Export {
 };
 
 struct VersionInfo {
-  std::optional<std::string> file_version_fixed;     // from VS_FIXEDFILEINFO, "a.b.c.d"
-  std::optional<std::string> product_version_fixed;  // from VS_FIXEDFILEINFO
+  std::optional<std::string> file_version_fixed;             // from VS_FIXEDFILEINFO, "a.b.c.d"
+  std::optional<std::string> product_version_fixed;          // from VS_FIXEDFILEINFO
   std::vector<std::pair<std::string, std::string>> strings;  // StringFileInfo, first table
   std::string language;  // the string table's key, e.g. "040904b0"
 };
@@ -89,8 +89,8 @@ struct PeImage {
   std::uint32_t size_of_image = 0;
   std::uint32_t size_of_headers = 0;
   std::uint32_t checksum_stored = 0;
-  std::uint32_t checksum_computed = 0;  // see measure_contents
-  std::uint64_t checksum_field_offset = 0;   // file offset of OptionalHeader.CheckSum
+  std::uint32_t checksum_computed = 0;                 // see measure_contents
+  std::uint64_t checksum_field_offset = 0;             // file offset of OptionalHeader.CheckSum
   std::optional<std::uint64_t> security_entry_offset;  // file offset of data directory 4
   std::vector<DataDirectory> directories;
   std::vector<Section> sections;
@@ -98,7 +98,7 @@ struct PeImage {
   std::string export_name;
   std::vector<Export> exports;
   std::optional<VersionInfo> version;
-  std::uint64_t end_of_sections = 0;  // highest raw_offset + raw_size (or headers' end)
+  std::uint64_t end_of_sections = 0;   // highest raw_offset + raw_size (or headers' end)
   std::vector<std::string> anomalies;  // structural oddities worth a finding, parse went on
 
   bool is_dll() const { return (characteristics & 0x2000) != 0; }

@@ -44,7 +44,8 @@ bool looks_like_pe(Bytes file) {
 Result<PeImage> parse_pe(Bytes file) {
   if (file.size() < 2 || file[0] != 'M' || file[1] != 'Z')
     return make_error(ErrorCode::kMalformed, "not a PE file (no MZ header)");
-  if (file.size() < 0x40) return make_error(ErrorCode::kTruncated, "file too short for a DOS header");
+  if (file.size() < 0x40)
+    return make_error(ErrorCode::kTruncated, "file too short for a DOS header");
   PeImage image;
   image.pe_header_offset = *load_u32le(file, 0x3c);
   auto headers = tail(file, image.pe_header_offset);
@@ -90,8 +91,8 @@ Result<PeImage> parse_pe(Bytes file) {
   header_ok = header_ok && (section_alignment = o.u32le()) && (file_alignment = o.u32le()) &&
               o.skip(16) && (size_of_image = o.u32le()) && (size_of_headers = o.u32le()) &&
               (checksum = o.u32le()) && (subsystem = o.u16le()) &&
-              (dll_characteristics = o.u16le()) && o.skip(image.pe32_plus ? 32 : 16) &&
-              o.skip(4) && (directory_count = o.u32le());
+              (dll_characteristics = o.u16le()) && o.skip(image.pe32_plus ? 32 : 16) && o.skip(4) &&
+              (directory_count = o.u32le());
   if (!header_ok) return make_error(ErrorCode::kTruncated, "truncated optional header");
   image.entry_point = *entry;
   image.image_base = *image_base;
@@ -114,7 +115,7 @@ Result<PeImage> parse_pe(Bytes file) {
     auto size = o.u32le();
     if (!size) break;  // directories cut short by SizeOfOptionalHeader are simply absent
     image.directories.push_back({*va, *size});
-    if (i == kDirSecurity) image.security_entry_offset = directories_offset + 8 * i;
+    if (i == kDirSecurity) image.security_entry_offset = directories_offset + 8 * std::uint64_t{i};
   }
 
   auto section_table = r.take(std::uint64_t{*section_count} * kSectionHeaderSize);
@@ -206,8 +207,8 @@ std::optional<std::uint64_t> RvaMapper::offset_of(std::uint64_t rva) const {
     const std::uint64_t delta = rva - s.virtual_address;
     if (delta >= s.raw_size) return std::nullopt;  // zero-filled by the loader, not in the file
     // The loader rounds PointerToRawData down to 512 when FileAlignment allows it.
-    const std::uint64_t base = image_.file_alignment >= 0x200 ? (s.raw_offset & ~0x1ffULL)
-                                                               : s.raw_offset;
+    const std::uint64_t base =
+        image_.file_alignment >= 0x200 ? (s.raw_offset & ~0x1ffULL) : s.raw_offset;
     const std::uint64_t offset = base + delta;
     if (offset >= file_.size()) return std::nullopt;
     return offset;

@@ -107,7 +107,9 @@ struct VersionNode {
   Bytes children;
 };
 
-std::size_t align4(std::size_t n) { return (n + 3) & ~std::size_t{3}; }
+std::size_t align4(std::size_t n) {
+  return (n + 3) & ~std::size_t{3};
+}
 
 std::optional<VersionNode> read_node(Bytes block) {
   ByteReader r(block);
@@ -172,7 +174,8 @@ void parse_version_resource(Bytes file, PeImage& image) {
   }
   VersionInfo info;
   if (root->value.size() >= 52 && *load_u32le(root->value, 0) == 0xfeef04bd) {
-    info.file_version_fixed = fixed_version(*load_u32le(root->value, 8), *load_u32le(root->value, 12));
+    info.file_version_fixed =
+        fixed_version(*load_u32le(root->value, 8), *load_u32le(root->value, 12));
     info.product_version_fixed =
         fixed_version(*load_u32le(root->value, 16), *load_u32le(root->value, 20));
   }
