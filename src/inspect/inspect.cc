@@ -19,6 +19,34 @@ bool looks_like_truncated_pe(Bytes data) {
   return !lfanew || std::uint64_t{*lfanew} + 4 > data.size();
 }
 
+}  // namespace
+
+SinglePass single_pass(Bytes data, const InspectOptions& options, std::vector<HashJob> extra_jobs,
+                       std::vector<RangeHistogram>& histograms, bool dword_sum,
+                       FileReport& report) {
+  std::vector<HashJob> jobs{{DigestAlgorithm::kSha256, {}}};
+  if (options.legacy_hashes) {
+    jobs.push_back({DigestAlgorithm::kSha1, {}});
+    jobs.push_back({DigestAlgorithm::kMd5, {}});
+  }
+  const std::size_t first_extra = jobs.size();
+  for (auto& job : extra_jobs) jobs.push_back(std::move(job));
+  FilePassResult result = run_file_pass(data, jobs, histograms, dword_sum);
+  report.hashes.sha256 = to_hex(result.digests[0]);
+  if (options.legacy_hashes) {
+    report.hashes.sha1 = to_hex(result.digests[1]);
+    report.hashes.md5 = to_hex(result.digests[2]);
+  }
+  SinglePass pass;
+  pass.dword_sum = result.dword_sum;
+  pass.extra_digests.assign(
+      std::make_move_iterator(result.digests.begin() + static_cast<std::ptrdiff_t>(first_extra)),
+      std::make_move_iterator(result.digests.end()));
+  return pass;
+}
+
+namespace {
+
 void inspect_pe(Bytes data, const InspectOptions& options, FileReport& report) {
   auto parsed = pe::parse_pe(data);
   if (!parsed) {
@@ -46,13 +74,6 @@ void inspect_pe(Bytes data, const InspectOptions& options, FileReport& report) {
 
   // One pass over the file feeds the file hashes, every image digest the signatures need, the
   // section and overlay byte counts and the checksum sum, so the file streams from memory once.
-  std::vector<HashJob> jobs{{DigestAlgorithm::kSha256, {}}};
-  if (options.legacy_hashes) {
-    jobs.push_back({DigestAlgorithm::kSha1, {}});
-    jobs.push_back({DigestAlgorithm::kMd5, {}});
-  }
-  const std::size_t first_image_job = jobs.size();
-  for (auto& job : authenticode.digest_jobs()) jobs.push_back(std::move(job));
   std::vector<RangeHistogram> histograms;
   for (const auto& s : image.sections) {
     const std::uint64_t begin = s.raw_size == 0 ? 0 : s.raw_offset;
@@ -62,23 +83,17 @@ void inspect_pe(Bytes data, const InspectOptions& options, FileReport& report) {
     histograms.push_back(
         {report.overlay->offset, report.overlay->offset + report.overlay->size, {}});
   }
-  FilePassResult pass = run_file_pass(data, jobs, histograms, true);
+  const SinglePass pass =
+      single_pass(data, options, authenticode.digest_jobs(), histograms, true, report);
   for (std::size_t i = 0; i < image.sections.size(); ++i) {
     image.sections[i].entropy = entropy_of(histograms[i].counts);
   }
   if (report.overlay) report.overlay_entropy = entropy_of(histograms.back().counts);
   image.checksum_computed = pe::finish_checksum(data, pass.dword_sum, image.checksum_field_offset);
-  report.hashes.sha256 = to_hex(pass.digests[0]);
-  if (options.legacy_hashes) {
-    report.hashes.sha1 = to_hex(pass.digests[1]);
-    report.hashes.md5 = to_hex(pass.digests[2]);
-  }
   // Without a caller's store, signatures are still checked, against no roots at all.
   static const auto kNoRoots = authenticode::TrustStore::create(false, {});
   const authenticode::TrustStore& trust = options.trust ? *options.trust : kNoRoots.value();
-  std::vector<Digest> image_digests(
-      pass.digests.begin() + static_cast<std::ptrdiff_t>(first_image_job), pass.digests.end());
-  report.signatures = authenticode.verify(image_digests, trust, options.now);
+  report.signatures = authenticode.verify(pass.extra_digests, trust, options.now);
   add_pe_findings(report);
 }
 

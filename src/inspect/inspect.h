@@ -39,6 +39,15 @@ struct FileReport {
 FileReport inspect_bytes(const std::string& path, Bytes data, const InspectOptions& options);
 FileReport inspect_file(const std::string& path, const InspectOptions& options);
 
+// The one read of a file's bytes every format's inspection shares: fills report.hashes, the
+// byte histograms, and returns the digests of `extra_jobs` (in order) and the PE dword sum.
+struct SinglePass {
+  std::vector<Digest> extra_digests;
+  std::uint64_t dword_sum = 0;
+};
+SinglePass single_pass(Bytes data, const InspectOptions& options, std::vector<HashJob> extra_jobs,
+                       std::vector<RangeHistogram>& histograms, bool dword_sum, FileReport& report);
+
 // The highest severity among the report's findings, if any.
 std::optional<Severity> worst_severity(const FileReport& report);
 
