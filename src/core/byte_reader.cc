@@ -58,6 +58,8 @@ std::optional<std::uint64_t> ByteReader::u64be() {
 }
 
 std::optional<std::string> ByteReader::cstring(std::size_t max_len) {
+  // memchr on an empty span's (possibly null) pointer is undefined even with a zero length.
+  if (data_.empty()) return std::nullopt;
   const std::size_t limit = max_len < data_.size() ? max_len + 1 : data_.size();
   const void* nul = std::memchr(data_.data(), 0, limit);
   if (nul == nullptr) return std::nullopt;
