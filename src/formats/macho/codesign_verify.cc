@@ -1,0 +1,201 @@
+// Checking the embedded signature: page hashes, special-slot hashes, the CMS signature over the
+// primary CodeDirectory and its signer's chain.
+#include <openssl/cms.h>
+#include <openssl/objects.h>
+#include <openssl/x509.h>
+
+#include <algorithm>
+#include <climits>
+
+#include "authenticode/trust_store.h"
+#include "core/openssl_handles.h"
+#include "formats/macho/codesign.h"
+
+namespace cascade::macho {
+
+namespace {
+
+struct SpecialSlot {
+  std::uint32_t slot;
+  const char* name;
+};
+
+// The special slots whose blobs live in the signature (the info plist, slot 1, and the
+// resource directory, slot 3, are files of the bundle and cannot be checked from the binary).
+constexpr SpecialSlot kSpecialSlots[] = {
+    {kCsSlotRequirements, "requirements"},
+    {kCsSlotEntitlements, "entitlements"},
+    {kCsSlotEntitlementsDer, "entitlements-der"},
+};
+
+bool hash_matches(const detail::DirectoryLayout& layout, Bytes data, Bytes expected) {
+  const Digest d = digest(*layout.algorithm, data);
+  return expected.size() <= d.size() && std::equal(expected.begin(), expected.end(), d.begin());
+}
+
+// Compares code slot `slot` with the hash of file page `page`, the last page cut at code_limit.
+bool page_ok(Bytes slice, const detail::DirectoryLayout& layout, std::uint64_t slot,
+             std::uint64_t page) {
+  const CodeDirectory& cd = layout.info;
+  const Bytes expected = layout.blob.subspan(
+      static_cast<std::size_t>(layout.hash_offset + slot * layout.hash_size), layout.hash_size);
+  std::uint64_t begin = 0;
+  std::uint64_t end = cd.code_limit;
+  if (cd.page_size != 0) {
+    if (page > cd.code_limit / cd.page_size) return false;
+    begin = page * cd.page_size;
+    end = std::min<std::uint64_t>(begin + cd.page_size, cd.code_limit);
+    if (begin >= end) return false;  // a slot for a page beyond the code limit
+  }
+  auto data = cascade::slice(slice, begin, end - begin);
+  return data && hash_matches(layout, *data, expected);
+}
+
+void verify_pages(Bytes slice, const detail::DirectoryLayout& layout, CodeDirectory& out) {
+  auto check = [&](std::uint64_t slot, std::uint64_t page) {
+    if (page_ok(slice, layout, slot, page)) return;
+    ++out.bad_pages;
+    if (!out.first_bad_page) out.first_bad_page = static_cast<std::uint32_t>(page);
+  };
+  if (layout.scatter.empty()) {
+    for (std::uint64_t slot = 0; slot < layout.info.code_slots; ++slot) check(slot, slot);
+    return;
+  }
+  // Scatter vectors map consecutive hash slots to runs of pages (xnu's cs_find_scatter).
+  std::uint64_t slot = 0;
+  for (const auto& [first_page, count] : layout.scatter) {
+    for (std::uint64_t i = 0; i < count; ++i) check(slot + i, std::uint64_t{first_page} + i);
+    slot += count;
+  }
+}
+
+void verify_special_slots(const detail::DirectoryLayout& layout,
+                          const std::vector<detail::BlobRef>& blobs, CodeDirectory& out) {
+  for (const auto& special : kSpecialSlots) {
+    std::optional<Bytes> bound;
+    if (special.slot <= layout.info.special_slots) {
+      const Bytes h = layout.blob.subspan(
+          static_cast<std::size_t>(layout.hash_offset -
+                                   std::uint64_t{special.slot} * layout.hash_size),
+          layout.hash_size);
+      if (std::any_of(h.begin(), h.end(), [](std::uint8_t b) { return b != 0; })) bound = h;
+    }
+    auto blob = std::find_if(blobs.begin(), blobs.end(),
+                             [&](const detail::BlobRef& b) { return b.slot == special.slot; });
+    const bool present = blob != blobs.end();
+    if (!bound && !present) continue;
+    if (bound && present && hash_matches(layout, blob->blob, *bound)) continue;
+    out.bad_special_slots.emplace_back(special.name);
+  }
+}
+
+std::optional<std::string> signing_time(CMS_SignerInfo* si) {
+  const int index = CMS_signed_get_attr_by_NID(si, NID_pkcs9_signingTime, -1);
+  X509_ATTRIBUTE* attr = index >= 0 ? CMS_signed_get_attr(si, index) : nullptr;
+  ASN1_TYPE* t = attr != nullptr ? X509_ATTRIBUTE_get0_type(attr, 0) : nullptr;
+  if (t == nullptr) return std::nullopt;
+  const ASN1_TIME* time = t->type == V_ASN1_UTCTIME           ? t->value.utctime
+                          : t->type == V_ASN1_GENERALIZEDTIME ? t->value.generalizedtime
+                                                              : nullptr;
+  auto epoch = authenticode::asn1_time_to_epoch(time);
+  if (!epoch) return std::nullopt;
+  return authenticode::format_time(*epoch);
+}
+
+// Apple's CMS signs the primary CodeDirectory blob as detached content; its signed attributes
+// also list the cdhashes of every CodeDirectory, which the SignerInfo signature covers.
+void verify_cms(Bytes der, Bytes code_directory, CodeSignature& sig,
+                const authenticode::TrustStore& trust, std::time_t now) {
+  if (der.size() > INT_MAX || code_directory.size() > INT_MAX) {
+    sig.cms_error = "CMS blob or CodeDirectory too large";
+    return;
+  }
+  const unsigned char* p = der.data();
+  ossl::CmsPtr cms(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(der.size())));
+  if (!cms || OBJ_obj2nid(CMS_get0_type(cms.get())) != NID_pkcs7_signed) {
+    sig.cms_error = "CMS blob is not CMS SignedData: " + ossl::take_errors();
+    return;
+  }
+  STACK_OF(CMS_SignerInfo)* infos = CMS_get0_SignerInfos(cms.get());
+  if (sk_CMS_SignerInfo_num(infos) != 1) {
+    sig.cms_error = "CMS blob has " + std::to_string(sk_CMS_SignerInfo_num(infos)) +
+                    " signers; Apple's have one";
+    ossl::take_errors();
+    return;
+  }
+  CMS_SignerInfo* si = sk_CMS_SignerInfo_value(infos, 0);
+  ossl::X509StackPtr certs(CMS_get1_certs(cms.get()));
+  // Binds the signer certificate from the CMS certificate set to its SignerInfo.
+  CMS_set1_signers_certs(cms.get(), nullptr, 0);
+  X509* signer = nullptr;
+  CMS_SignerInfo_get0_algs(si, nullptr, &signer, nullptr, nullptr);
+  sig.signing_time = signing_time(si);
+  // The content goes through a null filter: OpenSSL 3.0's CMS_verify copies a memory BIO into
+  // a temporary one that it leaks when the digest BIOs cannot be set up (a garbled digest
+  // algorithm), and makes no copy of any other BIO.
+  ossl::BioPtr content(BIO_new(BIO_f_null()));
+  BIO* memory = BIO_new_mem_buf(code_directory.data(), static_cast<int>(code_directory.size()));
+  if (content && memory != nullptr) {
+    BIO_push(content.get(), memory);
+  } else {
+    BIO_free(memory);
+    content.reset();
+  }
+  sig.cms_signature_ok = signer != nullptr && content &&
+                         CMS_verify(cms.get(), nullptr, nullptr, content.get(), nullptr,
+                                    CMS_NOVERIFY | CMS_BINARY | CMS_DETACHED) == 1;
+  if (signer == nullptr) {
+    sig.cms_error = "signer certificate not found in the CMS blob";
+  } else if (!sig.cms_signature_ok) {
+    sig.cms_error = "CMS signature does not verify over the CodeDirectory: " + ossl::take_errors();
+  }
+  if (signer != nullptr) {
+    sig.signer = authenticode::describe_certificate(signer);
+    sig.chain =
+        trust.verify(signer, certs.get(), now, authenticode::TrustStore::Usage::kCodeSigning);
+  }
+  ossl::take_errors();
+}
+
+}  // namespace
+
+void verify_code_signature(Bytes slice, MachoImage& image, const authenticode::TrustStore& trust,
+                           std::time_t now) {
+  if (!image.code_signature) return;
+  CodeSignature& sig = *image.code_signature;
+  sig.cms_signature_ok = false;
+  sig.cms_error.clear();
+  sig.signer.reset();
+  sig.chain = {};
+  sig.signing_time.reset();
+  auto bytes = detail::signature_bytes(slice, sig);
+  if (!bytes) return;
+  std::vector<std::string> reported;  // parse_code_signature reported these already
+  const auto blobs = detail::index_super_blob(*bytes, reported);
+  std::size_t next = 0;
+  const detail::BlobRef* primary = nullptr;
+  for (const auto* b : detail::directory_blobs(blobs)) {
+    const bool alternate = b->slot != kCsSlotCodeDirectory;
+    auto layout = detail::parse_code_directory(b->blob, alternate, slice.size(), reported);
+    if (!layout) continue;
+    if (!alternate) primary = b;
+    if (next >= sig.directories.size()) break;
+    CodeDirectory& out = sig.directories[next++];
+    out.bad_pages = 0;
+    out.first_bad_page.reset();
+    out.bad_special_slots.clear();
+    if (!layout->algorithm) continue;  // parse_code_signature reported the unknown hash type
+    verify_pages(slice, *layout, out);
+    verify_special_slots(*layout, blobs, out);
+  }
+  auto cms = std::find_if(blobs.begin(), blobs.end(),
+                          [](const detail::BlobRef& b) { return b.slot == kCsSlotSignature; });
+  if (cms == blobs.end() || cms->blob.size() <= 8) return;
+  if (primary == nullptr) {
+    sig.cms_error = "no CodeDirectory for the CMS signature to cover";
+    return;
+  }
+  verify_cms(cms->blob.subspan(8), primary->blob, sig, trust, now);
+}
+
+}  // namespace cascade::macho

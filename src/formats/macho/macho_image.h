@@ -1,0 +1,158 @@
+// The Mach-O object model (thin 32/64-bit images, either byte order, and fat/universal files):
+// plain values, filled by parse_macho() and verify_code_signature().
+#pragma once
+
+#include <cstdint>
+#include <ctime>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "authenticode/signature.h"
+#include "authenticode/trust_store.h"
+#include "core/byte_reader.h"
+#include "core/result.h"
+
+namespace cascade::macho {
+
+inline constexpr std::uint32_t kCsAdhoc = 0x2;
+inline constexpr std::uint32_t kCsRequireLv = 0x2000;
+inline constexpr std::uint32_t kCsRuntime = 0x10000;
+inline constexpr std::uint32_t kCsLinkerSigned = 0x20000;
+
+struct Section {
+  std::string segment, name;
+  std::uint64_t addr = 0, size = 0;
+  std::uint32_t offset = 0, flags = 0;
+  double entropy = 0.0;  // over the bytes present in the slice (see measure_contents)
+};
+
+struct Segment {
+  std::string name;
+  std::uint64_t vmaddr = 0, vmsize = 0, fileoff = 0, filesize = 0;
+  std::uint32_t maxprot = 0, initprot = 0;
+  std::vector<Section> sections;
+};
+
+struct Dylib {
+  std::string kind;  // "load", "weak", "reexport", "lazy", "upward", "id"
+  std::string name;
+  std::string current_version, compatibility_version;  // "a.b.c"
+};
+
+struct LoadCommand {
+  std::uint32_t cmd = 0;
+  std::string name;  // "LC_SEGMENT_64", ... or "0x..." when unknown
+  std::uint32_t size = 0;
+  std::uint64_t offset = 0;  // within the slice
+};
+
+struct BuildVersion {
+  std::string platform;  // "macos", "ios", ...
+  std::string minos, sdk;
+  std::string source;  // "LC_BUILD_VERSION" or "LC_VERSION_MIN_MACOSX" etc.
+};
+
+struct Symbol {
+  std::string name;
+  bool defined = false;
+  bool external = false;
+  std::uint64_t value = 0;
+  std::string library;  // imports with a two-level namespace: the dylib's name, else ""
+};
+
+struct CodeDirectory {
+  std::uint32_t version = 0, flags = 0;
+  std::string hash_type;  // "sha1", "sha256", "sha256-truncated", "sha384"
+  std::string identifier, team_id;
+  std::uint64_t code_limit = 0;
+  std::uint32_t page_size = 0;  // bytes; 0 means the code is one page
+  std::uint32_t code_slots = 0, special_slots = 0;
+  std::string cdhash;      // hex hash of the whole CodeDirectory blob, truncated to 20 bytes
+  bool alternate = false;  // from CSSLOT_ALTERNATE_CODEDIRECTORIES
+  // Code slots whose hash differs from the recomputed hash of their page (the last page cut at
+  // code_limit); set by verify_code_signature.
+  std::uint32_t bad_pages = 0;
+  std::optional<std::uint32_t> first_bad_page;
+  // Special slots ("requirements", "entitlements", "entitlements-der") whose hash differs from
+  // the hash of the blob they bind, including a blob present but not bound, or bound but absent.
+  std::vector<std::string> bad_special_slots;
+};
+
+struct CodeSignature {
+  std::uint64_t offset = 0, size = 0;      // LC_CODE_SIGNATURE dataoff/datasize within the slice
+  std::vector<CodeDirectory> directories;  // the primary (CSSLOT_CODEDIRECTORY) first
+  bool adhoc = false;                      // CS_ADHOC flag or an empty CMS blob
+  std::optional<std::string> entitlements_xml;
+  bool entitlements_der = false;
+  std::uint64_t requirements_size = 0;
+  bool hardened_runtime = false, library_validation = false;  // flags of the primary directory
+  // The CMS blob (CSSLOT_SIGNATURESLOT): present when non-empty. Set by verify_code_signature.
+  bool cms_present = false;
+  bool cms_signature_ok = false;
+  std::string cms_error;
+  std::optional<authenticode::CertificateInfo> signer;
+  authenticode::ChainResult chain;
+  std::optional<std::string> signing_time;  // authenticated signingTime attribute (claimed)
+  std::vector<std::string> errors;          // malformed blobs and the like
+};
+
+struct MachoImage {
+  bool is_64 = false;
+  bool big_endian = false;  // MH_CIGAM(_64): the header and load commands are byte-swapped
+  std::uint32_t cputype = 0, cpusubtype = 0, filetype = 0, flags = 0;
+  std::vector<LoadCommand> load_commands;
+  std::vector<Segment> segments;
+  std::vector<Dylib> dylibs;  // every LC_*_DYLIB, LC_ID_DYLIB included (kind "id")
+  std::vector<std::string> rpaths;
+  std::optional<std::string> uuid;  // 8-4-4-4-12, upper case, as llvm-objdump prints it
+  std::optional<BuildVersion> build_version;
+  std::optional<std::uint64_t> entry_offset;        // LC_MAIN
+  std::optional<std::uint32_t> encryption_cryptid;  // LC_ENCRYPTION_INFO(_64)
+  std::vector<Symbol> imports, exports;             // external undefined / defined symbols
+  std::optional<CodeSignature> code_signature;
+  std::uint64_t end_of_content = 0;    // furthest byte any header, segment or table accounts for
+  std::vector<std::string> anomalies;  // structural oddities worth a finding; parsing went on
+};
+
+struct FatSlice {
+  std::uint32_t cputype = 0, cpusubtype = 0;
+  std::uint64_t offset = 0, size = 0;
+  std::uint32_t align = 0;  // log2
+};
+
+enum class Kind { kNone, kThin, kFat };
+
+// By magic: MH_MAGIC(_64)/MH_CIGAM(_64) are thin; FAT_MAGIC(_64) is fat only with 1..64 slices
+// lying inside the file after the header (0xCAFEBABE also starts Java class files).
+Kind detect(Bytes file);
+
+// The slices of a fat file; an error when the table or a slice lies outside the file, or slices
+// overlap the header or each other.
+Result<std::vector<FatSlice>> parse_fat(Bytes file);
+
+// The slice's bytes in `file`, or nullopt when it lies outside it.
+std::optional<Bytes> slice_bytes(Bytes file, const FatSlice& slice);
+
+// Parses the header, load commands, symbols and the code signature's blobs. Only a missing or
+// truncated header is an error; damage after it goes to `anomalies` (the load command walk
+// stops at the first command that does not fit) or CodeSignature::errors, and parsing goes on.
+// Hashes are not checked here: see verify_code_signature().
+Result<MachoImage> parse_macho(Bytes slice);
+
+// Fills section entropy.
+void measure_contents(Bytes slice, MachoImage& image);
+
+// Checks every CodeDirectory's page and special-slot hashes, then the CMS signature (if any)
+// over the primary CodeDirectory, and the signer's chain through `trust` (for code signing).
+void verify_code_signature(Bytes slice, MachoImage& image, const authenticode::TrustStore& trust,
+                           std::time_t now);
+
+std::string cpu_name(std::uint32_t cputype, std::uint32_t cpusubtype);    // "x86_64", "arm64e"...
+std::string filetype_name(std::uint32_t filetype);                        // "execute", "dylib"...
+std::string load_command_name(std::uint32_t cmd);                         // "LC_UUID" or "0x..."
+std::string platform_name(std::uint32_t platform);                        // "macos", "ios"...
+std::vector<std::string> header_flag_names(std::uint32_t flags);          // "PIE", "TWOLEVEL"...
+std::vector<std::string> code_directory_flag_names(std::uint32_t flags);  // "adhoc", "runtime"..
+
+}  // namespace cascade::macho
