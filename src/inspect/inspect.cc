@@ -1,15 +1,20 @@
 #include "inspect/inspect.h"
 
 #include <algorithm>
+#include <limits>
+#include <map>
 
 #include "authenticode/authenticode.h"
 #include "core/entropy.h"
 #include "core/file_loader.h"
+#include "inspect/format_inspectors.h"
 #include "inspect/pe_findings.h"
 
 namespace cascade {
 
 namespace {
+
+constexpr std::size_t kUnmeasured = std::numeric_limits<std::size_t>::max();
 
 // An MZ file whose PE header would lie past its end (or that is cut inside the DOS header) is
 // a damaged PE and gets an error; an MZ file with room for, but no, PE header is a DOS program.
@@ -21,6 +26,17 @@ bool looks_like_truncated_pe(Bytes data) {
 
 }  // namespace
 
+const authenticode::TrustStore& trust_or_empty(const InspectOptions& options) {
+  // Without a caller's store, signatures are still checked, against no roots at all.
+  static const auto kNoRoots = authenticode::TrustStore::create(false, {});
+  return options.trust != nullptr ? *options.trust : kNoRoots.value();
+}
+
+RangeHistogram file_range(std::uint64_t offset, std::uint64_t size, std::uint64_t file_size) {
+  if (offset >= file_size) return {0, 0, {}};
+  return {offset, offset + std::min(size, file_size - offset), {}};
+}
+
 SinglePass single_pass(Bytes data, const InspectOptions& options, std::vector<HashJob> extra_jobs,
                        std::vector<RangeHistogram>& histograms, bool dword_sum,
                        FileReport& report) {
@@ -31,7 +47,41 @@ SinglePass single_pass(Bytes data, const InspectOptions& options, std::vector<Ha
   }
   const std::size_t first_extra = jobs.size();
   for (auto& job : extra_jobs) jobs.push_back(std::move(job));
-  FilePassResult result = run_file_pass(data, jobs, histograms, dword_sum);
+  // Crafted headers can make thousands of sections cover the same bytes: identical ranges are
+  // counted once, and distinct ones only within a budget a few times the file's size.
+  std::map<std::pair<std::uint64_t, std::uint64_t>, std::size_t> unique_index;
+  std::vector<RangeHistogram> unique;
+  std::vector<std::size_t> source(histograms.size(), kUnmeasured);
+  const std::uint64_t budget = 4 * static_cast<std::uint64_t>(data.size()) + (1U << 20);
+  std::uint64_t spent = 0;
+  std::size_t unmeasured = 0;
+  for (std::size_t i = 0; i < histograms.size(); ++i) {
+    const std::uint64_t end = std::min<std::uint64_t>(histograms[i].end, data.size());
+    const auto key = std::make_pair(std::min(histograms[i].begin, end), end);
+    if (auto it = unique_index.find(key); it != unique_index.end()) {
+      source[i] = it->second;
+      continue;
+    }
+    const std::uint64_t size = key.second - key.first;
+    if (size > budget - spent) {
+      ++unmeasured;
+      continue;
+    }
+    spent += size;
+    source[i] = unique.size();
+    unique_index.emplace(key, unique.size());
+    unique.push_back({key.first, key.second, {}});
+  }
+  FilePassResult result = run_file_pass(data, jobs, unique, dword_sum);
+  for (std::size_t i = 0; i < histograms.size(); ++i) {
+    if (source[i] != kUnmeasured) histograms[i].counts = unique[source[i]].counts;
+  }
+  if (unmeasured > 0) {
+    report.findings.push_back(make_finding(
+        report.format.starts_with("macho") ? "macho.malformed" : report.format + ".malformed",
+        std::to_string(unmeasured) +
+            " overlapping sections left unmeasured (entropy 0): they cover the file many times"));
+  }
   report.hashes.sha256 = to_hex(result.digests[0]);
   if (options.legacy_hashes) {
     report.hashes.sha1 = to_hex(result.digests[1]);
@@ -90,9 +140,7 @@ void inspect_pe(Bytes data, const InspectOptions& options, FileReport& report) {
   }
   if (report.overlay) report.overlay_entropy = entropy_of(histograms.back().counts);
   image.checksum_computed = pe::finish_checksum(data, pass.dword_sum, image.checksum_field_offset);
-  // Without a caller's store, signatures are still checked, against no roots at all.
-  static const auto kNoRoots = authenticode::TrustStore::create(false, {});
-  const authenticode::TrustStore& trust = options.trust ? *options.trust : kNoRoots.value();
+  const authenticode::TrustStore& trust = trust_or_empty(options);
   report.signatures = authenticode.verify(pass.extra_digests, trust, options.now);
   add_pe_findings(report);
 }
@@ -106,6 +154,11 @@ FileReport inspect_bytes(const std::string& path, Bytes data, const InspectOptio
   if (pe::looks_like_pe(data) || looks_like_truncated_pe(data)) {
     report.format = "pe";
     inspect_pe(data, options, report);
+  } else if (elf::looks_like_elf(data)) {
+    report.format = "elf";
+    inspect_elf(data, options, report);
+  } else if (macho::detect(data) != macho::Kind::kNone) {
+    inspect_macho(data, options, report);
   } else {
     report.hashes = hash_file(data, options.legacy_hashes);
   }

@@ -10,6 +10,8 @@
 #include "authenticode/signature.h"
 #include "authenticode/trust_store.h"
 #include "core/digest.h"
+#include "formats/elf/elf_image.h"
+#include "formats/macho/macho_image.h"
 #include "formats/pe/pe_image.h"
 #include "report/finding.h"
 
@@ -21,14 +23,23 @@ struct InspectOptions {
   std::time_t now = 0;  // the time signatures without a trusted timestamp are judged at
 };
 
+// One Mach-O image: the whole file when thin, one slice of a fat file otherwise.
+struct MachoSliceReport {
+  macho::FatSlice slice;  // offset 0 and the file size for a thin file
+  std::optional<macho::MachoImage> image;
+  std::string error;  // this slice could not be parsed
+};
+
 struct FileReport {
   std::string path;
   std::uint64_t size = 0;
-  std::string format = "unknown";  // "pe" or "unknown" (more formats to come)
+  std::string format = "unknown";  // "pe", "elf", "macho", "macho-fat" or "unknown"
   FileHashes hashes;
   std::optional<pe::PeImage> pe;
+  std::optional<elf::ElfImage> elf;
+  std::vector<MachoSliceReport> macho_slices;
   std::string imphash;
-  std::optional<pe::Region> overlay;
+  std::optional<pe::Region> overlay;  // bytes past the format's last structure
   double overlay_entropy = 0.0;
   std::optional<authenticode::CertificateTable> certificate_table;
   std::vector<authenticode::Signature> signatures;

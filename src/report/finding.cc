@@ -50,6 +50,18 @@ const std::vector<FindingKind>& finding_catalogue() {
       {"signature.padding", Severity::kHigh,
        "bytes hidden in the certificate table after the PKCS#7 blob (CVE-2013-3900)"},
       {"signature.trailing-data", Severity::kHigh, "data appended after the certificate table"},
+      {"elf.malformed", Severity::kMedium, "an ELF structure is damaged; parsing went on"},
+      {"elf.wx-segment", Severity::kMedium, "a LOAD segment is both writable and executable"},
+      {"elf.exec-stack", Severity::kMedium, "PT_GNU_STACK requests an executable stack"},
+      {"elf.unsafe-rpath", Severity::kMedium,
+       "an RPATH/RUNPATH entry is empty, relative or world-writable"},
+      {"elf.overlay", Severity::kInfo, "data past the last section and segment"},
+      {"macho.malformed", Severity::kMedium,
+       "a Mach-O structure or code-signature blob is damaged"},
+      {"macho.unsigned", Severity::kLow, "the Mach-O image has no code signature"},
+      {"macho.adhoc", Severity::kLow, "the code signature is ad hoc: no identity signed it"},
+      {"macho.codesign-mismatch", Severity::kCritical,
+       "a page or bound blob differs from its hash in the CodeDirectory"},
   };
   return kCatalogue;
 }

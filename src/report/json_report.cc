@@ -1,5 +1,7 @@
 #include "report/json_report.h"
 
+#include "report/json_formats.h"
+
 namespace cascade {
 
 namespace {
@@ -10,20 +12,8 @@ json region_json(const pe::Region& r) {
   return {{"offset", r.offset}, {"size", r.size}};
 }
 
-json certificate_json(const authenticode::CertificateInfo& c) {
-  return {{"subject", c.subject},    {"issuer", c.issuer}, {"serial", c.serial},
-          {"sha1", c.sha1},          {"sha256", c.sha256}, {"not_before", c.not_before},
-          {"not_after", c.not_after}};
-}
-
-json chain_json(const authenticode::ChainResult& chain) {
-  json certs = json::array();
-  for (const auto& c : chain.chain) certs.push_back(c.subject);
-  json out = {
-      {"trusted", chain.trusted}, {"time_valid", chain.time_valid}, {"certificates", certs}};
-  if (!chain.trusted) out["error"] = chain.error;
-  return out;
-}
+using json_detail::certificate_json;
+using json_detail::chain_json;
 
 json signature_json(const authenticode::Signature& s) {
   json out = {{"entry", s.entry_index},
@@ -171,6 +161,12 @@ nlohmann::json file_report_json(const FileReport& report) {
     for (const auto& s : report.signatures) signatures.push_back(signature_json(s));
     out["signatures"] = std::move(signatures);
   }
+  if (report.elf) {
+    json_detail::add_elf(out, *report.elf);
+    out["overlay"] = report.overlay ? region_json(*report.overlay) : json(nullptr);
+    if (report.overlay) out["overlay"]["entropy"] = report.overlay_entropy;
+  }
+  if (!report.macho_slices.empty()) json_detail::add_macho(out, report);
   out["findings"] = std::move(findings);
   return out;
 }

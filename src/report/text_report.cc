@@ -110,6 +110,96 @@ void write_pe(std::ostream& out, const FileReport& r, const TextOptions& o) {
   }
 }
 
+void write_list(std::ostream& out, const char* label, const std::vector<std::string>& items) {
+  if (items.empty()) return;
+  out << "  " << label << ':';
+  for (const auto& item : items) out << ' ' << item;
+  out << '\n';
+}
+
+void write_elf(std::ostream& out, const FileReport& r, const TextOptions& o) {
+  const elf::ElfImage& e = *r.elf;
+  out << "  " << (e.is_64 ? "ELF64" : "ELF32") << ' ' << (e.little_endian ? "LE" : "BE") << ' '
+      << elf::machine_name(e.machine) << ' ' << elf::type_name(e.type) << ", entry " << hex(e.entry)
+      << (e.stripped ? ", stripped" : "") << '\n';
+  if (e.interpreter) out << "  interpreter " << *e.interpreter << '\n';
+  if (e.soname) out << "  soname " << *e.soname << '\n';
+  if (e.build_id) out << "  build-id " << *e.build_id << '\n';
+  write_list(out, "needed", e.needed);
+  write_list(out, "rpath", e.rpath);
+  write_list(out, "runpath", e.runpath);
+  out << "  segments:";
+  for (const auto& seg : e.segments) {
+    out << ' ' << elf::segment_type_name(seg.type) << '(' << ((seg.flags & elf::kPfR) ? "r" : "")
+        << (seg.writable() ? "w" : "") << (seg.executable() ? "x" : "") << ')';
+  }
+  out << '\n';
+  out << "  dynamic symbols: " << e.imports.size() << " imported, " << e.exports.size()
+      << " exported\n";
+  if (o.verbose) {
+    for (const auto& s : e.sections) {
+      out << "    section " << s.name << ' ' << s.size << " bytes, entropy " << fixed2(s.entropy)
+          << '\n';
+    }
+    for (const auto& s : e.imports) {
+      out << "    import " << s.name << (s.version.empty() ? "" : "@" + s.version) << '\n';
+    }
+    for (const auto& s : e.exports) {
+      out << "    export " << s.name << (s.version.empty() ? "" : "@" + s.version) << '\n';
+    }
+  }
+  if (r.overlay) {
+    out << "  overlay: " << r.overlay->size << " bytes at " << hex(r.overlay->offset)
+        << ", entropy " << fixed2(r.overlay_entropy) << '\n';
+  }
+}
+
+void write_macho_slice(std::ostream& out, const MachoSliceReport& s, const TextOptions& o) {
+  if (!s.image) {
+    out << "  slice at " << hex(s.slice.offset) << ": " << s.error << '\n';
+    return;
+  }
+  const macho::MachoImage& m = *s.image;
+  out << "  Mach-O " << macho::cpu_name(m.cputype, m.cpusubtype) << ' '
+      << macho::filetype_name(m.filetype);
+  if (s.slice.offset != 0) out << " (slice at " << hex(s.slice.offset) << ')';
+  if (m.uuid) out << ", uuid " << *m.uuid;
+  if (m.build_version) {
+    out << ", " << m.build_version->platform << ' ' << m.build_version->minos;
+  }
+  out << '\n';
+  std::vector<std::string> dylibs;
+  for (const auto& d : m.dylibs)
+    dylibs.push_back(d.kind == "load" ? d.name : d.kind + ":" + d.name);
+  write_list(out, "dylibs", dylibs);
+  write_list(out, "rpaths", m.rpaths);
+  out << "  symbols: " << m.imports.size() << " imported, " << m.exports.size() << " exported\n";
+  if (o.verbose) {
+    for (const auto& lc : m.load_commands) out << "    " << lc.name << " (" << lc.size << ")\n";
+  }
+  if (!m.code_signature) {
+    out << "  code signature: none\n";
+    return;
+  }
+  const macho::CodeSignature& cs = *m.code_signature;
+  for (const auto& cd : cs.directories) {
+    out << "  code directory" << (cd.alternate ? " (alternate)" : "") << ": " << cd.hash_type
+        << ", identifier " << cd.identifier;
+    if (!cd.team_id.empty()) out << ", team " << cd.team_id;
+    out << ", cdhash " << cd.cdhash << ", pages "
+        << (cd.bad_pages == 0 ? "ok" : std::to_string(cd.bad_pages) + " BAD") << '\n';
+  }
+  out << "  signature: " << (cs.adhoc ? "ad hoc" : cs.cms_present ? "CMS" : "none");
+  if (cs.cms_present) {
+    out << ", " << (cs.cms_signature_ok ? "verifies" : "BAD") << ", chain "
+        << (cs.chain.trusted ? "trusted" : "untrusted");
+  }
+  if (cs.hardened_runtime) out << ", hardened runtime";
+  if (cs.library_validation) out << ", library validation";
+  out << '\n';
+  if (cs.signer) out << "    signer " << cs.signer->subject << '\n';
+}
+
 }  // namespace
 
 void write_text_report(std::ostream& out, const FileReport& r, const TextOptions& o) {
@@ -123,6 +213,8 @@ void write_text_report(std::ostream& out, const FileReport& r, const TextOptions
   if (r.hashes.sha1) out << "  sha1   " << *r.hashes.sha1 << '\n';
   if (r.hashes.md5) out << "  md5    " << *r.hashes.md5 << '\n';
   if (r.pe) write_pe(out, r, o);
+  if (r.elf) write_elf(out, r, o);
+  for (const auto& s : r.macho_slices) write_macho_slice(out, s, o);
   out << '\n';
 }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Validates `cascade inspect --json` output for every generated fixture (plus an unreadable
-path and a non-PE file) against docs/schema/cascade.inspect-1.schema.json.
+"""Validates `cascade inspect --json` output for every generated fixture (PE, ELF, Mach-O),
+a few of the machine's own ELF files, an unreadable path and a file of no known format against
+docs/schema/cascade.inspect-1.schema.json.
 
 Usage: validate_output.py CASCADE_BIN FIXTURE_DIR SCHEMA_FILE   (Debian's /usr/bin/python3)
 """
@@ -20,6 +21,10 @@ def main():
     jsonschema.Draft202012Validator.check_schema(schema)
     validator = jsonschema.Draft202012Validator(schema)
     files = sorted(glob.glob(os.path.join(fixtures, "*.exe")) + glob.glob(os.path.join(fixtures, "*.dll")))
+    for sub in ("elf", "macho"):
+        files += sorted(f for f in glob.glob(os.path.join(fixtures, sub, "*"))
+                        if os.path.isfile(f) and not f.endswith((".json", ".tsv", ".txt")))
+    files += [f for f in ("/usr/bin/ls", "/usr/lib/x86_64-linux-gnu/libc.so.6") if os.path.exists(f)]
     files += ["/nonexistent/cascade-file", os.path.join(fixtures, "manifest.tsv")]
     runs = [
         ["--fail-on", "none"],
@@ -29,7 +34,7 @@ def main():
     for extra in runs:
         out = subprocess.run([cascade, "inspect", "--json", *extra, *files], capture_output=True, check=False)
         doc = json.loads(out.stdout)
-        errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.path))
+        errors = sorted(validator.iter_errors(doc), key=lambda e: [str(p) for p in e.path])
         for error in errors[:10]:
             print(f"{'/'.join(map(str, error.path))}: {error.message}")
         if errors or len(doc["files"]) != len(files):

@@ -38,6 +38,16 @@ inline const nlohmann::json& expected_facts() {
   return facts;
 }
 
+inline const nlohmann::json& expected_macho() {
+  static const nlohmann::json facts = [] {
+    std::ifstream in(fixture("macho/expected.json"));
+    nlohmann::json j;
+    if (in) in >> j;
+    return j;
+  }();
+  return facts;
+}
+
 inline const authenticode::TrustStore& test_trust() {
   static const auto store = authenticode::TrustStore::create(false, {fixture("pki/ca.pem")});
   if (!store) std::abort();

@@ -1,0 +1,129 @@
+// Mach-O, thin or fat: parse every slice, measure them all in the shared single pass, verify
+// each code signature, and derive the macho.* findings.
+#include <cstdio>
+
+#include "core/entropy.h"
+#include "inspect/format_inspectors.h"
+
+namespace cascade {
+
+namespace {
+
+std::string slice_label(const FileReport& report, const MachoSliceReport& s) {
+  if (report.format != "macho-fat" || !s.image) return "";
+  return macho::cpu_name(s.image->cputype, s.image->cpusubtype) + " slice: ";
+}
+
+void add_signature_findings(FileReport& report, const MachoSliceReport& s) {
+  const std::string label = slice_label(report, s);
+  const macho::MachoImage& image = *s.image;
+  if (!image.code_signature) {
+    report.findings.push_back(make_finding("macho.unsigned", label + "no LC_CODE_SIGNATURE"));
+    return;
+  }
+  const macho::CodeSignature& cs = *image.code_signature;
+  for (const auto& error : cs.errors) {
+    report.findings.push_back(make_finding(
+        "macho.malformed", std::string(label).append("code signature: ").append(error)));
+  }
+  for (const auto& cd : cs.directories) {
+    const std::string which =
+        label + (cd.alternate ? "alternate " : "") + cd.hash_type + " CodeDirectory";
+    if (cd.bad_pages != 0) {
+      report.findings.push_back(make_finding(
+          "macho.codesign-mismatch",
+          which + ": " + std::to_string(cd.bad_pages) + " page hash(es) differ, first at page " +
+              std::to_string(cd.first_bad_page.value_or(0)) + " (offset " +
+              std::to_string(std::uint64_t{cd.first_bad_page.value_or(0)} * cd.page_size) + ")"));
+    }
+    for (const auto& slot : cd.bad_special_slots) {
+      report.findings.push_back(make_finding(
+          "macho.codesign-mismatch",
+          std::string(which).append(": the ").append(slot).append(" hash does not match")));
+    }
+  }
+  if (cs.adhoc) {
+    report.findings.push_back(make_finding(
+        "macho.adhoc", label + "ad-hoc signature: no signing identity vouches for this code"));
+  }
+  if (cs.cms_present && !cs.cms_signature_ok) {
+    report.findings.push_back(make_finding("signature.invalid", label + "CMS: " + cs.cms_error));
+  }
+  if (cs.cms_present && cs.signer && !cs.chain.trusted) {
+    report.findings.push_back(make_finding(
+        "signature.untrusted", label + "CMS signer " + cs.signer->subject + ": " + cs.chain.error));
+  }
+}
+
+void add_macho_findings(FileReport& report) {
+  for (const auto& s : report.macho_slices) {
+    if (!s.image) continue;
+    const std::string label = slice_label(report, s);
+    for (const auto& anomaly : s.image->anomalies) {
+      report.findings.push_back(make_finding("macho.malformed", label + anomaly));
+    }
+    add_signature_findings(report, s);
+  }
+}
+
+}  // namespace
+
+void inspect_macho(Bytes data, const InspectOptions& options, FileReport& report) {
+  if (macho::detect(data) == macho::Kind::kFat) {
+    report.format = "macho-fat";
+    auto slices = macho::parse_fat(data);
+    if (!slices) {
+      report.error = slices.error().message;
+      report.findings.push_back(make_finding("file.unreadable", "Mach-O: " + report.error));
+      report.hashes = hash_file(data, options.legacy_hashes);
+      return;
+    }
+    for (const auto& slice : slices.value()) report.macho_slices.push_back({slice, {}, {}});
+  } else {
+    report.format = "macho";
+    report.macho_slices.push_back({macho::FatSlice{0, 0, 0, data.size(), 0}, {}, {}});
+  }
+
+  std::vector<RangeHistogram> histograms;
+  std::size_t parsed = 0;
+  for (auto& s : report.macho_slices) {
+    auto bytes = macho::slice_bytes(data, s.slice);
+    auto image = bytes ? macho::parse_macho(*bytes)
+                       : Result<macho::MachoImage>(
+                             make_error(ErrorCode::kTruncated, "slice lies outside the file"));
+    if (!image) {
+      s.error = image.error().message;
+      report.findings.push_back(make_finding(
+          "macho.malformed", "slice at offset " + std::to_string(s.slice.offset) + ": " + s.error));
+      continue;
+    }
+    ++parsed;
+    s.image = std::move(image).value();
+    for (const auto& seg : s.image->segments) {
+      for (const auto& sec : seg.sections) {
+        // Zero-fill sections (offset 0) have no bytes in the file.
+        const std::uint64_t size = sec.offset == 0 ? 0 : sec.size;
+        histograms.push_back(file_range(s.slice.offset + sec.offset, size, data.size()));
+      }
+    }
+  }
+  if (parsed == 0 && !report.macho_slices.empty() && report.format == "macho") {
+    report.error = report.macho_slices.front().error;
+    report.findings.push_back(make_finding("file.unreadable", "Mach-O: " + report.error));
+  }
+
+  single_pass(data, options, {}, histograms, false, report);
+  std::size_t next = 0;
+  for (auto& s : report.macho_slices) {
+    if (!s.image) continue;
+    for (auto& seg : s.image->segments) {
+      for (auto& sec : seg.sections) sec.entropy = entropy_of(histograms[next++].counts);
+    }
+    if (auto bytes = macho::slice_bytes(data, s.slice)) {
+      macho::verify_code_signature(*bytes, *s.image, trust_or_empty(options), options.now);
+    }
+  }
+  add_macho_findings(report);
+}
+
+}  // namespace cascade
