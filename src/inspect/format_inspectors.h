@@ -7,6 +7,8 @@ namespace cascade {
 
 void inspect_elf(Bytes data, const InspectOptions& options, FileReport& report);
 void inspect_macho(Bytes data, const InspectOptions& options, FileReport& report);
+// Any OLE compound file: format "msi" when it holds an installer database, else "unknown".
+void inspect_msi(Bytes data, const InspectOptions& options, FileReport& report);
 
 // A histogram over [offset, offset + size) clamped to the file, with no arithmetic that can
 // wrap whatever a hostile header says.

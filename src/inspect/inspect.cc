@@ -159,6 +159,8 @@ FileReport inspect_bytes(const std::string& path, Bytes data, const InspectOptio
     inspect_elf(data, options, report);
   } else if (macho::detect(data) != macho::Kind::kNone) {
     inspect_macho(data, options, report);
+  } else if (msi::looks_like_ole(data)) {
+    inspect_msi(data, options, report);
   } else {
     report.hashes = hash_file(data, options.legacy_hashes);
   }

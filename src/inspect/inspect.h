@@ -12,6 +12,7 @@
 #include "core/digest.h"
 #include "formats/elf/elf_image.h"
 #include "formats/macho/macho_image.h"
+#include "formats/msi/msi.h"
 #include "formats/pe/pe_image.h"
 #include "report/finding.h"
 
@@ -33,11 +34,12 @@ struct MachoSliceReport {
 struct FileReport {
   std::string path;
   std::uint64_t size = 0;
-  std::string format = "unknown";  // "pe", "elf", "macho", "macho-fat" or "unknown"
+  std::string format = "unknown";  // "pe", "elf", "macho", "macho-fat", "msi" or "unknown"
   FileHashes hashes;
   std::optional<pe::PeImage> pe;
   std::optional<elf::ElfImage> elf;
   std::vector<MachoSliceReport> macho_slices;
+  std::optional<msi::MsiPackage> msi;
   std::string imphash;
   std::optional<pe::Region> overlay;  // bytes past the format's last structure
   double overlay_entropy = 0.0;

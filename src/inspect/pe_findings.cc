@@ -77,7 +77,9 @@ void add_table_findings(FileReport& report) {
   }
 }
 
-void add_signature_findings(FileReport& report) {
+}  // namespace
+
+void add_authenticode_findings(FileReport& report) {
   bool any_strong = false;
   for (const auto& sig : report.signatures) {
     const std::string label = signature_label(sig);
@@ -122,8 +124,6 @@ void add_signature_findings(FileReport& report) {
   }
 }
 
-}  // namespace
-
 void add_pe_findings(FileReport& report) {
   add_header_findings(report);
   if (!report.certificate_table) {
@@ -131,7 +131,7 @@ void add_pe_findings(FileReport& report) {
     return;
   }
   add_table_findings(report);
-  add_signature_findings(report);
+  add_authenticode_findings(report);
   if (report.signatures.empty() && report.certificate_table->errors.empty()) {
     report.findings.push_back(
         make_finding("signature.malformed", "certificate table holds no readable signature"));

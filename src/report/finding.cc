@@ -62,6 +62,18 @@ const std::vector<FindingKind>& finding_catalogue() {
       {"macho.adhoc", Severity::kLow, "the code signature is ad hoc: no identity signed it"},
       {"macho.codesign-mismatch", Severity::kCritical,
        "a page or bound blob differs from its hash in the CodeDirectory"},
+      {"msi.malformed", Severity::kMedium, "an MSI (OLE compound file) structure is damaged"},
+      {"container.malformed", Severity::kMedium,
+       "an archive or installer could not be read completely"},
+      {"container.limit", Severity::kMedium,
+       "a safety cap (depth, size, count, compression ratio) stopped expanding a container"},
+      {"file.changed", Severity::kLow, "the file changed while it was being read"},
+      {"scan.incomplete", Severity::kLow,
+       "part of the checks on this file did not complete (e.g. a YARA timeout)"},
+      {"ioc.hash", Severity::kCritical, "the file's digest is listed in an indicator feed"},
+      {"ioc.signer", Severity::kCritical,
+       "a certificate in the file's signature is on a signer block-list"},
+      {"ioc.yara", Severity::kHigh, "a YARA rule matched the file"},
   };
   return kCatalogue;
 }

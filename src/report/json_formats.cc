@@ -243,4 +243,22 @@ void add_macho(json& file, const FileReport& report) {
   file["slices"] = std::move(slices);
 }
 
+void add_msi(json& file, const msi::MsiPackage& package) {
+  json streams = json::array();
+  for (const auto& s : package.streams) streams.push_back({{"name", s.name}, {"size", s.size}});
+  json files = json::array();
+  for (const auto& [key, path] : package.install_names) {
+    files.push_back({{"key", key}, {"path", path}});
+  }
+  file["msi"] = {{"product_name", package.product_name},
+                 {"product_version", package.product_version},
+                 {"manufacturer", package.manufacturer},
+                 {"streams", std::move(streams)},
+                 {"cabinets", package.cabinets},
+                 {"files", std::move(files)},
+                 {"has_signature", package.has_signature},
+                 {"has_signature_ex", package.has_signature_ex},
+                 {"signature_padding", package.signature_padding}};
+}
+
 }  // namespace cascade::json_detail

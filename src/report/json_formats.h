@@ -1,4 +1,4 @@
-// JSON for the ELF and Mach-O parts of a file report (internal to src/report).
+// JSON for the ELF, Mach-O and MSI parts of a file report (internal to src/report).
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -14,6 +14,10 @@ void add_elf(nlohmann::json& file, const elf::ElfImage& image);
 // Adds the Mach-O keys: for a thin file the slice's keys on the file object itself, for a fat
 // file a `slices` list of them (`cpu`, `offset`, `size`, `macho`, `dylibs`, `uuid`, `codesign`).
 void add_macho(nlohmann::json& file, const FileReport& report);
+
+// Adds the `msi` object: the package's identity, streams, cabinets and install paths. (Its
+// signatures go under the file's `signatures` key, as a PE file's do.)
+void add_msi(nlohmann::json& file, const msi::MsiPackage& package);
 
 nlohmann::json certificate_json(const authenticode::CertificateInfo& c);
 nlohmann::json chain_json(const authenticode::ChainResult& chain);

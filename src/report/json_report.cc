@@ -167,6 +167,12 @@ nlohmann::json file_report_json(const FileReport& report) {
     if (report.overlay) out["overlay"]["entropy"] = report.overlay_entropy;
   }
   if (!report.macho_slices.empty()) json_detail::add_macho(out, report);
+  if (report.msi) {
+    json_detail::add_msi(out, *report.msi);
+    json signatures = json::array();
+    for (const auto& s : report.signatures) signatures.push_back(signature_json(s));
+    out["signatures"] = std::move(signatures);
+  }
   out["findings"] = std::move(findings);
   return out;
 }

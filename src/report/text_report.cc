@@ -46,6 +46,8 @@ void write_findings(std::ostream& out, const FileReport& r, const TextOptions& o
   }
 }
 
+void write_signatures(std::ostream& out, const FileReport& r);
+
 void write_pe(std::ostream& out, const FileReport& r, const TextOptions& o) {
   const pe::PeImage& pe = *r.pe;
   out << "  " << (pe.pe32_plus ? "PE32+" : "PE32") << ' ' << pe::machine_name(pe.machine) << ' '
@@ -93,6 +95,10 @@ void write_pe(std::ostream& out, const FileReport& r, const TextOptions& o) {
     out << "  overlay: " << r.overlay->size << " bytes at " << hex(r.overlay->offset)
         << ", entropy " << fixed2(r.overlay_entropy) << '\n';
   }
+  write_signatures(out, r);
+}
+
+void write_signatures(std::ostream& out, const FileReport& r) {
   for (const auto& s : r.signatures) {
     out << "  signature " << s.entry_index + 1 << (s.depth ? " (nested)" : "") << ": "
         << s.digest_algorithm << " digest " << (s.digest_ok ? "ok" : "MISMATCH") << ", signature "
@@ -200,6 +206,30 @@ void write_macho_slice(std::ostream& out, const MachoSliceReport& s, const TextO
   if (cs.signer) out << "    signer " << cs.signer->subject << '\n';
 }
 
+void write_msi(std::ostream& out, const FileReport& r, const TextOptions& o) {
+  const msi::MsiPackage& m = *r.msi;
+  out << "  MSI \"" << m.product_name << "\" " << m.product_version << " by " << m.manufacturer
+      << "; " << m.streams.size() << " streams, " << m.install_names.size() << " files\n";
+  write_list(out, "cabinets", m.cabinets);
+  if (o.verbose) {
+    for (const auto& [key, path] : m.install_names)
+      out << "    file " << key << " -> " << path << '\n';
+    for (const auto& s : m.streams) {
+      // OLE's reserved names start with control characters ("\x05DigitalSignature").
+      out << "    stream ";
+      for (char c : s.name) {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned char>(c));
+        out << (static_cast<unsigned char>(c) < 0x20 ? std::string(buf) : std::string(1, c));
+      }
+      out << " (" << s.size << ")\n";
+    }
+  }
+  if (!m.has_signature) out << "  signature: none\n";
+  if (m.has_signature_ex) out << "  MsiDigitalSignatureEx: present (metadata pre-hash)\n";
+  write_signatures(out, r);
+}
+
 }  // namespace
 
 void write_text_report(std::ostream& out, const FileReport& r, const TextOptions& o) {
@@ -215,6 +245,7 @@ void write_text_report(std::ostream& out, const FileReport& r, const TextOptions
   if (r.pe) write_pe(out, r, o);
   if (r.elf) write_elf(out, r, o);
   for (const auto& s : r.macho_slices) write_macho_slice(out, s, o);
+  if (r.msi) write_msi(out, r, o);
   out << '\n';
 }
 
