@@ -1,0 +1,69 @@
+// Containers scan opens: everything libarchive reads, and Electron asar archives. (MSI is a
+// format of its own, src/formats/msi, which hands its streams to the same visitor.)
+// Contract between the scan engine (src/scan/scanner.cc) and the readers in this directory.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/byte_reader.h"
+#include "core/result.h"
+
+namespace cascade::scan {
+
+enum class ContainerKind {
+  kNone,
+  kArchive,  // zip (JAR/APK/NuGet/VSIX), 7z, tar and compressed tars, cab, xar/pkg, iso, cpio, ar/deb, rpm
+  kAsar,     // Electron app.asar
+};
+
+// Safety caps for expanding untrusted archives; one budget is shared by a whole nesting tree.
+struct ContainerLimits {
+  int max_depth = 8;                                      // nesting levels below the scanned file
+  std::uint64_t max_entry_size = std::uint64_t{512} << 20;  // one entry's expanded bytes
+  std::uint64_t max_total_size = std::uint64_t{4} << 30;    // all expanded bytes of one top file
+  std::uint64_t max_entries = 200000;                      // entries of one top file, all levels
+  double max_ratio = 250.0;  // expanded bytes / container bytes, per container
+};
+
+// What one top-level file's expansion has used so far (not thread-safe: one per top file).
+struct ContainerBudget {
+  std::uint64_t expanded = 0;
+  std::uint64_t entries = 0;
+};
+
+// One regular file inside a container. `data` is valid only during the visitor call.
+struct ContainerEntry {
+  std::string name;  // path inside the container, '/'-separated, as stored (never interpreted)
+  Bytes data;
+};
+
+// A cap that stopped (part of) an expansion, or damage that ended it early. The engine turns
+// these into `container.limit` / `container.malformed` findings on the container.
+struct ContainerNote {
+  bool limit = false;  // true: a cap; false: malformed or unreadable content
+  std::string message;
+};
+
+using EntryVisitor = std::function<void(const ContainerEntry&)>;
+
+// By content (magic), never by name: kNone for anything that is not a container scan opens.
+// A PE, ELF or Mach-O file is never kArchive (its overlay may be; the engine asks separately).
+ContainerKind detect_container(Bytes data);
+
+// True if libarchive recognises `data` as an archive format it can list (used on PE overlays:
+// self-extracting zip/7z/cab installers).
+bool archive_recognised(Bytes data);
+
+// Calls `visit` for every regular file in the container, in stored order, within `limits` and
+// `budget`; directories, links and devices are skipped. Never throws; problems are appended to
+// `notes` and the expansion stops or skips as the note says. Returns the number of entries
+// visited.
+std::uint64_t expand_container(ContainerKind kind, Bytes data, const ContainerLimits& limits,
+                               ContainerBudget& budget, const EntryVisitor& visit,
+                               std::vector<ContainerNote>& notes);
+
+}  // namespace cascade::scan

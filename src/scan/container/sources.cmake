@@ -1,0 +1,11 @@
+# scan's container readers (libarchive formats and Electron asar), added to libcascade by the
+# top-level CMakeLists.txt.
+target_sources(cascade PRIVATE
+  ${CMAKE_SOURCE_DIR}/src/scan/container/container.cc
+  ${CMAKE_SOURCE_DIR}/src/scan/container/expansion_guard.cc
+  ${CMAKE_SOURCE_DIR}/src/scan/container/archive_reader.cc
+  ${CMAKE_SOURCE_DIR}/src/scan/container/asar_reader.cc
+)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(LIBARCHIVE REQUIRED IMPORTED_TARGET libarchive)
+target_link_libraries(cascade PUBLIC PkgConfig::LIBARCHIVE)
