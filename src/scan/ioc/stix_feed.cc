@@ -1,0 +1,108 @@
+// STIX 2.1 (and 2.0) JSON: a bundle, a bare array of objects or a single indicator. Indicators
+// whose pattern names file hashes are loaded (see stix_pattern.cc); the others, revoked ones and
+// non-STIX pattern types (YARA, Sigma, Snort) are counted as skipped.
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "scan/ioc/feed_internal.h"
+
+namespace cascade::scan::ioc {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr int kMaxDepth = 64;
+
+std::size_t line_of(std::string_view text, std::size_t offset) {
+  offset = std::min(offset, text.size());
+  return 1 + static_cast<std::size_t>(std::count(
+                 text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
+}
+
+std::string string_field(const json& object, const char* key) {
+  const auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+}  // namespace
+
+Result<Feed> parse_stix(std::string_view text, const std::string& path) {
+  json root;
+  bool too_deep = false;
+  try {
+    root = json::parse(text.begin(), text.end(), [&](int depth, json::parse_event_t, json&) {
+      if (depth <= kMaxDepth) return true;
+      too_deep = true;
+      return false;
+    });
+  } catch (const json::exception& e) {
+    std::string what = e.what();
+    if (const auto close = what.find("] "); close != std::string::npos) what.erase(0, close + 2);
+    std::size_t line = 0;
+    if (const auto* pe = dynamic_cast<const json::parse_error*>(&e)) line = line_of(text, pe->byte);
+    return feed_error(path, line, "not valid JSON: " + what);
+  }
+  if (too_deep) {
+    return make_error(ErrorCode::kLimit,
+                      path + ": JSON nested deeper than " + std::to_string(kMaxDepth) + " levels");
+  }
+  // A bundle, a single object or a bare array of objects; anything else is other JSON.
+  const auto stix_object = [](const json& o) {
+    if (!o.is_object()) return false;
+    const auto type = o.find("type");
+    return type != o.end() && type->is_string();
+  };
+  const json* objects = nullptr;
+  json single = json::array();
+  if (root.is_object() && string_field(root, "type") == "bundle") {
+    const auto it = root.find("objects");
+    if (it != root.end() && !it->is_array()) {
+      return feed_error(path, 1, "the STIX bundle's 'objects' is not an array");
+    }
+    objects = it == root.end() ? &single : &*it;  // a bundle without objects is valid STIX
+  } else if (stix_object(root)) {
+    single.push_back(std::move(root));
+    objects = &single;
+  } else if (root.is_array() && std::any_of(root.begin(), root.end(), stix_object)) {
+    objects = &root;
+  } else {
+    return make_error(ErrorCode::kUnsupported,
+                      path + ": not an indicator feed (JSON, but not a STIX 2.1 bundle)");
+  }
+
+  Feed feed;
+  feed.format = "stix";
+  for (const json& object : *objects) {
+    if (!object.is_object() || string_field(object, "type") != "indicator") continue;
+    const auto revoked = object.find("revoked");
+    const bool is_revoked =
+        revoked != object.end() && revoked->is_boolean() && revoked->get<bool>();
+    const auto pattern_type = object.find("pattern_type");
+    const bool stix_pattern =
+        pattern_type == object.end() ||
+        (pattern_type->is_string() && pattern_type->get<std::string>() == "stix");
+    const std::string pattern = string_field(object, "pattern");
+    const auto hashes =
+        is_revoked || !stix_pattern || pattern.empty() ? std::nullopt : hash_pattern(pattern);
+    if (!hashes || hashes->empty()) {
+      ++feed.skipped;
+      continue;
+    }
+    std::string label = string_field(object, "name");
+    if (label.empty()) label = string_field(object, "description");
+    const std::uint32_t label_id = feed.labels.intern(label);
+    for (const auto& h : *hashes) {
+      if (auto problem = add_hash(feed, trim(h.value), h.kind, label_id)) {
+        const std::string id = string_field(object, "id");
+        const auto at = id.empty() ? std::string_view::npos : text.find("\"" + id + "\"");
+        return feed_error(path, at == std::string_view::npos ? 0 : line_of(text, at),
+                          "indicator " + shown(id) + ": " + *problem);
+      }
+    }
+  }
+  if (!feed.finish()) return make_error(ErrorCode::kLimit, path + ": out of memory");
+  return feed;
+}
+
+}  // namespace cascade::scan::ioc
