@@ -85,3 +85,21 @@ quiet "${PETWEAK[@]}" pad-certtable "$OUT/release-1.0/d3dhelper.dll" \
 for f in "$OUT"/release-1.0/* "$OUT"/release-1.1/*; do
     quiet osslsigncode verify -CAfile "$PKI/ca.pem" -TSA-CAfile "$PKI/ca.pem" -in "$f"
 done
+
+# A customer's PC after the 1.1 update: the release as downloaded (a zip) and as installed. The
+# incident feed stands for the hash list a vendor or CERT publishes once the tampering is known.
+PC=$OUT/customer-pc
+rm -rf "$PC"
+mkdir -p "$PC/Downloads" "$PC/Program Files/ExamplePhone" "$OUT/feeds"
+cp "$OUT"/release-1.1/* "$PC/Program Files/ExamplePhone/"
+/usr/bin/python3 - "$OUT/release-1.1" "$PC/Downloads/ExamplePhone-1.1.zip" <<'PY'
+import os, sys, zipfile
+src, out = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+    for name in sorted(os.listdir(src)):
+        z.write(os.path.join(src, name), "ExamplePhone-1.1/" + name)
+PY
+{
+    echo "# ExamplePhone incident, published indicators (demo)"
+    echo "$(sha256sum "$OUT/release-1.1/media.dll" | cut -d' ' -f1)  media.dll from ExamplePhone 1.1 (tampered)"
+} >"$OUT/feeds/incident.txt"

@@ -26,4 +26,26 @@ struct InspectArgs {
 void add_inspect_command(CLI::App& app, InspectArgs& args);
 int run_inspect(const InspectArgs& args);
 
+struct ScanArgs {
+  std::vector<std::string> paths;
+  std::vector<std::string> iocs;
+  std::vector<std::string> rules;
+  std::vector<std::string> trust;
+  bool no_system_trust = false;
+  std::string host;  // default: gethostname()
+  int threads = 0;   // 0: one per core
+  std::vector<std::string> excludes;
+  bool one_file_system = false;
+  int max_depth = 8;
+  bool json = false;
+  bool jsonl = false;
+  std::string sarif;
+  std::string fail_on = "high";
+  int top = 25;
+  std::string color = "auto";
+};
+
+void add_scan_command(CLI::App& app, ScanArgs& args);
+int run_scan(const ScanArgs& args);
+
 }  // namespace cascade::cli

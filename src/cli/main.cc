@@ -13,6 +13,8 @@ int run(int argc, char** argv) {
   app.set_version_flag("--version", std::string(cascade::cli::kVersion));
   cascade::cli::InspectArgs inspect_args;
   cascade::cli::add_inspect_command(app, inspect_args);
+  cascade::cli::ScanArgs scan_args;
+  cascade::cli::add_scan_command(app, scan_args);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -20,6 +22,7 @@ int run(int argc, char** argv) {
     return rc == 0 ? 0 : cascade::cli::kExitUsage;
   }
   if (app.got_subcommand("inspect")) return cascade::cli::run_inspect(inspect_args);
+  if (app.got_subcommand("scan")) return cascade::cli::run_scan(scan_args);
   return cascade::cli::kExitUsage;
 }
 

@@ -1,0 +1,180 @@
+#include <unistd.h>
+
+#include <chrono>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+
+#include "cli/commands.h"
+#include "core/parallel.h"
+#include "report/scan_report.h"
+#include "scan/scanner.h"
+
+namespace cascade::cli {
+
+void add_scan_command(CLI::App& app, ScanArgs& args) {
+  CLI::App* cmd = app.add_subcommand(
+      "scan", "Scan trees, installers and archives: inspect every file, match indicators");
+  cmd->add_option("paths", args.paths, "Files and directories to scan")->required();
+  cmd->add_option("--ioc", args.iocs, "Indicator feed (hash list, CSV, STIX 2.1, signer list)")
+      ->check(CLI::ExistingFile)
+      ->allow_extra_args(false);
+  cmd->add_option("--rules", args.rules, "YARA rule file or directory of rule files")
+      ->check(CLI::ExistingPath)
+      ->allow_extra_args(false);
+  cmd->add_option("--trust", args.trust, "PEM file of extra trusted root certificates")
+      ->check(CLI::ExistingFile)
+      ->allow_extra_args(false);
+  cmd->add_flag("--no-system-trust", args.no_system_trust, "Do not trust the system CA bundle");
+  cmd->add_option("--host", args.host, "Host name recorded in the report (default: this host)");
+  cmd->add_option("-j,--threads", args.threads, "Worker threads (default: all cores)")
+      ->check(CLI::Range(1, 256));
+  cmd->add_option("--exclude", args.excludes, "Skip paths matching this glob (repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_flag("--one-file-system", args.one_file_system,
+                "Do not descend into other file systems");
+  cmd->add_option("--max-depth", args.max_depth, "Container nesting levels to open (default 8)")
+      ->check(CLI::Range(0, 64));
+  auto* json = cmd->add_flag("--json", args.json, "Write one JSON document (cascade.scan/1)");
+  auto* jsonl = cmd->add_flag("--jsonl", args.jsonl,
+                              "Stream JSON Lines, one record per file (cascade.scan-jsonl/1)");
+  json->excludes(jsonl);
+  cmd->add_option("--sarif", args.sarif, "Also write SARIF 2.1.0 to this file");
+  cmd->add_option("--fail-on", args.fail_on, "Exit 1 when a finding is at least this severe")
+      ->check(CLI::IsMember({"info", "low", "medium", "high", "critical", "none"}));
+  cmd->add_option("--top", args.top, "Findings listed in the text summary (default 25)")
+      ->check(CLI::Range(0, 100000));
+  cmd->add_option("--color", args.color, "Color text output")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+}
+
+namespace {
+
+std::string this_host() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0) return "unknown";
+  return name;
+}
+
+}  // namespace
+
+int run_scan(const ScanArgs& args) {
+  // Feeds, rules and trust are loaded before any file is read: a typo stops the run at once.
+  scan::IndicatorSet indicators;
+  ScanRun run;
+  for (const auto& path : args.iocs) {
+    auto feed = indicators.load(path);
+    if (!feed) {
+      std::cerr << "cascade: " << feed.error().message << '\n';
+      return kExitUsage;
+    }
+  }
+  run.feeds = indicators.feeds();
+  std::optional<scan::YaraRules> rules;
+  if (!args.rules.empty()) {
+    auto compiled = scan::YaraRules::compile(args.rules);
+    if (!compiled) {
+      std::cerr << "cascade: YARA rules do not compile:\n" << compiled.error().message << '\n';
+      return kExitUsage;
+    }
+    rules.emplace(std::move(compiled).value());
+    run.rules = rules->files();
+    run.rule_count = rules->rule_count();
+  }
+  auto trust = authenticode::TrustStore::create(!args.no_system_trust, args.trust);
+  if (!trust) {
+    std::cerr << "cascade: " << trust.error().message << '\n';
+    return kExitUsage;
+  }
+  std::ofstream sarif_file;
+  if (!args.sarif.empty()) {
+    sarif_file.open(args.sarif, std::ios::trunc);
+    if (!sarif_file) {
+      std::cerr << "cascade: cannot write " << args.sarif << '\n';
+      return kExitUsage;
+    }
+  }
+
+  scan::ScanOptions options;
+  options.inspect.trust = &trust.value();
+  options.inspect.now = std::time(nullptr);
+  // Only the hash kinds some feed needs are computed.
+  options.inspect.legacy_hashes =
+      indicators.needs(scan::HashKind::kMd5) || indicators.needs(scan::HashKind::kSha1);
+  options.indicators = &indicators;
+  options.rules = rules ? &*rules : nullptr;
+  options.limits.max_depth = args.max_depth;
+  options.walk.excludes = args.excludes;
+  options.walk.one_file_system = args.one_file_system;
+  options.walk.threads =
+      args.threads > 0 ? static_cast<unsigned>(args.threads) : default_thread_count();
+
+  run.version = std::string(kVersion);
+  run.host = args.host.empty() ? this_host() : args.host;
+  run.started = utc_now_rfc3339();
+  run.roots = args.paths;
+
+  std::ios::sync_with_stdio(false);
+  const auto threshold = severity_from_name(args.fail_on);
+  const bool color = args.color == "always" || (args.color == "auto" && ::isatty(STDOUT_FILENO));
+  const bool progress = ::isatty(STDERR_FILENO) != 0;
+  const bool machine = args.json || args.jsonl;
+  ScanJsonWriter writer(std::cout, args.jsonl);
+  SarifCollector sarif;
+  TextSummary summary(static_cast<std::size_t>(args.top));
+  ScanTotals totals;
+  bool over_threshold = false;
+  std::mutex mutex;
+  auto last_progress = std::chrono::steady_clock::now();
+  scan::ScanStats stats;
+  if (machine) writer.begin(run);
+
+  scan::run_scan(args.paths, options, stats, [&](scan::ScannedFile&& scanned) {
+    const FileReport& report = scanned.report;
+    // Serialise on the worker, print under the lock.
+    std::lock_guard lock(mutex);
+    for (const auto& f : report.findings) ++totals.findings[f.severity];
+    if (auto worst = worst_severity(report); worst && threshold && *worst >= *threshold) {
+      over_threshold = true;
+    }
+    if (machine) writer.file(report);
+    if (!args.sarif.empty()) sarif.add(report);
+    if (!machine) summary.add(report);
+    if (progress) {
+      const auto now = std::chrono::steady_clock::now();
+      if (now - last_progress > std::chrono::milliseconds(100)) {
+        last_progress = now;
+        std::cerr << "\r\033[K" << stats.files.load() << " files, " << stats.nested.load()
+                  << " nested, " << (stats.bytes.load() >> 20) << " MiB" << std::flush;
+      }
+    }
+  });
+  if (progress) std::cerr << "\r\033[K" << std::flush;
+
+  run.finished = utc_now_rfc3339();
+  totals.files = stats.files;
+  totals.nested = stats.nested;
+  totals.bytes = stats.bytes;
+  totals.containers = stats.containers;
+  totals.errors = stats.errors;
+  if (machine) {
+    writer.end(run, totals);
+  } else {
+    summary.write(std::cout, run, totals, color);
+  }
+  if (!args.sarif.empty()) {
+    sarif_file
+        << sarif.document(run, totals).dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+        << '\n';
+    if (!sarif_file) {
+      std::cerr << "cascade: writing " << args.sarif << " failed\n";
+      return kExitUsage;
+    }
+  }
+  // Nothing could be read at all: that is an error, not a clean result.
+  if (totals.files == 0 && totals.errors > 0) return kExitUsage;
+  return over_threshold ? kExitFindings : kExitClean;
+}
+
+}  // namespace cascade::cli

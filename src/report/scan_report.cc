@@ -1,0 +1,264 @@
+#include "report/scan_report.h"
+
+#include <algorithm>
+#include <cctype>
+#include <ctime>
+#include <ostream>
+#include <string_view>
+
+#include "report/json_report.h"
+
+namespace cascade {
+
+namespace {
+
+using nlohmann::json;
+
+std::string dump(const json& value) {
+  // Hostile files can carry names that are not UTF-8: replace, never fail the document.
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+// SARIF levels; GitHub code scanning ranks by the numeric security-severity.
+const char* sarif_level(Severity severity) {
+  switch (severity) {
+    case Severity::kCritical:
+    case Severity::kHigh:
+      return "error";
+    case Severity::kMedium:
+      return "warning";
+    default:
+      return "note";
+  }
+}
+
+const char* security_severity(Severity severity) {
+  switch (severity) {
+    case Severity::kCritical:
+      return "9.5";
+    case Severity::kHigh:
+      return "8.0";
+    case Severity::kMedium:
+      return "5.5";
+    case Severity::kLow:
+      return "3.0";
+    default:
+      return "0.0";
+  }
+}
+
+// The file's location for SARIF: its top-level path as a relative URI when it is relative,
+// else a file:// URI; nested files add their nested path as a logical location.
+std::string artifact_uri(const std::string& path) {
+  std::string encoded;
+  for (const unsigned char c : path) {
+    if (std::isalnum(c) != 0 ||
+        std::string_view("/-._~").find(static_cast<char>(c)) != std::string_view::npos) {
+      encoded += static_cast<char>(c);
+    } else {
+      static const char* kHex = "0123456789ABCDEF";
+      encoded += '%';
+      encoded += kHex[c >> 4];
+      encoded += kHex[c & 15];
+    }
+  }
+  if (!path.empty() && path.front() == '/') return "file://" + encoded;
+  return encoded.starts_with("./") ? encoded.substr(2) : encoded;
+}
+
+}  // namespace
+
+std::string utc_now_rfc3339() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buffer;
+}
+
+json scan_run_json(const ScanRun& run) {
+  json feeds = json::array();
+  for (const auto& feed : run.feeds) {
+    feeds.push_back({{"path", feed.path},
+                     {"name", feed.name},
+                     {"format", feed.format},
+                     {"sha256", feed.sha256},
+                     {"indicators", feed.indicators},
+                     {"skipped", feed.skipped}});
+  }
+  json rules = json::array();
+  for (const auto& file : run.rules)
+    rules.push_back({{"path", file.path}, {"sha256", file.sha256}});
+  return {{"tool", {{"name", "cascade"}, {"version", run.version}}},
+          {"host", run.host},
+          {"started", run.started},
+          {"roots", run.roots},
+          {"feeds", std::move(feeds)},
+          {"rules", std::move(rules)},
+          {"rule_count", run.rule_count}};
+}
+
+json scan_totals_json(const ScanTotals& totals) {
+  json findings = json::object();
+  for (Severity s :
+       {Severity::kCritical, Severity::kHigh, Severity::kMedium, Severity::kLow, Severity::kInfo}) {
+    const auto it = totals.findings.find(s);
+    findings[std::string(severity_name(s))] = it == totals.findings.end() ? 0 : it->second;
+  }
+  return {{"files", totals.files},   {"nested_files", totals.nested},
+          {"bytes", totals.bytes},   {"containers", totals.containers},
+          {"errors", totals.errors}, {"findings", std::move(findings)}};
+}
+
+void ScanJsonWriter::begin(const ScanRun& run) {
+  json head = scan_run_json(run);
+  if (lines_) {
+    head["record"] = "scan";
+    head["schema"] = kScanLinesSchema;
+    out_ << dump(head) << '\n';
+    return;
+  }
+  // Keys before "files" are written first; "finished" and "summary" follow the file list.
+  std::string text = dump(head);
+  text.pop_back();  // the closing brace
+  out_ << "{\"schema\":\"" << kScanSchema << "\"," << text.substr(1) << ",\"files\":[\n";
+}
+
+void ScanJsonWriter::file(const FileReport& report) {
+  json object = file_report_json(report);
+  if (lines_) {
+    object["record"] = "file";
+    out_ << dump(object) << '\n';
+  } else {
+    out_ << (first_ ? "" : ",\n") << dump(object);
+  }
+  first_ = false;
+}
+
+void ScanJsonWriter::end(const ScanRun& run, const ScanTotals& totals) {
+  if (lines_) {
+    out_ << dump({{"record", "summary"},
+                  {"finished", run.finished},
+                  {"summary", scan_totals_json(totals)}})
+         << '\n';
+  } else {
+    out_ << "\n],\"finished\":" << dump(run.finished)
+         << ",\"summary\":" << dump(scan_totals_json(totals)) << "}\n";
+  }
+  out_.flush();
+}
+
+void SarifCollector::add(const FileReport& report) {
+  const std::string top = report.path.substr(0, report.path.find('!'));
+  for (const auto& finding : report.findings) {
+    rules_used_.emplace(finding.id, finding.severity);
+    json location = {{"physicalLocation", {{"artifactLocation", {{"uri", artifact_uri(top)}}}}}};
+    if (top != report.path) {
+      location["logicalLocations"] =
+          json::array({{{"fullyQualifiedName", report.path}, {"kind", "member"}}});
+    }
+    json result = {{"ruleId", finding.id},
+                   {"level", sarif_level(finding.severity)},
+                   {"message", {{"text", report.path + ": " + finding.message}}},
+                   {"locations", json::array({std::move(location)})},
+                   {"properties", {{"severity", std::string(severity_name(finding.severity))}}}};
+    if (!report.hashes.sha256.empty()) {
+      result["partialFingerprints"] = {{"sha256/v1", report.hashes.sha256 + "/" + finding.id}};
+    }
+    results_.push_back(std::move(result));
+  }
+}
+
+json SarifCollector::document(const ScanRun& run, const ScanTotals& totals) const {
+  json rules = json::array();
+  for (const auto& kind : finding_catalogue()) {
+    if (!rules_used_.contains(std::string(kind.id))) continue;
+    rules.push_back({{"id", kind.id},
+                     {"name", kind.id},
+                     {"shortDescription", {{"text", kind.summary}}},
+                     {"defaultConfiguration", {{"level", sarif_level(kind.severity)}}},
+                     {"properties",
+                      {{"security-severity", security_severity(kind.severity)},
+                       {"tags", json::array({"security", "supply-chain"})}}}});
+  }
+  json invocation = {{"executionSuccessful", true},
+                     {"startTimeUtc", run.started},
+                     {"endTimeUtc", run.finished},
+                     {"machine", run.host},
+                     {"properties", {{"summary", scan_totals_json(totals)}}}};
+  return {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+          {"version", "2.1.0"},
+          {"runs", json::array({{{"tool",
+                                  {{"driver",
+                                    {{"name", "cascade"},
+                                     {"version", run.version},
+                                     {"semanticVersion", run.version},
+                                     {"rules", std::move(rules)}}}}},
+                                 {"invocations", json::array({std::move(invocation)})},
+                                 {"results", results_}}})}};
+}
+
+void TextSummary::add(const FileReport& report) {
+  if (!report.error.empty()) {
+    // A tree full of unreadable files should not fill memory with their names.
+    if (errors_.size() < top_) errors_.emplace_back(report.path, report.error);
+    ++error_count_;
+  }
+  for (const auto& finding : report.findings) {
+    if (finding.id == "file.unreadable") continue;  // listed with the errors
+    ++finding_count_;
+    entries_.push_back({finding.severity, report.path, finding.id, finding.message});
+  }
+  // Keep only the most severe `top_` (stable: first seen first among equals).
+  if (entries_.size() > 2 * top_ + 64) {
+    std::stable_sort(entries_.begin(), entries_.end(),
+                     [](const Entry& a, const Entry& b) { return a.severity > b.severity; });
+    entries_.resize(top_);
+  }
+}
+
+void TextSummary::write(std::ostream& out, const ScanRun& run, const ScanTotals& totals,
+                        bool color) const {
+  auto entries = entries_;
+  std::stable_sort(entries.begin(), entries.end(),
+                   [](const Entry& a, const Entry& b) { return a.severity > b.severity; });
+  const auto paint = [&](Severity s, const std::string& text) {
+    if (!color) return text;
+    const char* code = s >= Severity::kHigh     ? "\033[1;31m"
+                       : s == Severity::kMedium ? "\033[33m"
+                                                : "\033[36m";
+    return code + text + "\033[0m";
+  };
+  out << "scanned " << totals.files << " files (" << totals.bytes << " bytes) and " << totals.nested
+      << " files inside " << totals.containers << " containers on " << run.host << '\n';
+  for (const auto& feed : run.feeds) {
+    out << "  feed " << feed.name << " (" << feed.format << "): " << feed.indicators
+        << " indicators\n";
+  }
+  if (run.rule_count > 0) out << "  YARA: " << run.rule_count << " rules\n";
+  out << "findings:";
+  for (Severity s :
+       {Severity::kCritical, Severity::kHigh, Severity::kMedium, Severity::kLow, Severity::kInfo}) {
+    const auto it = totals.findings.find(s);
+    out << ' ' << severity_name(s) << ' ' << (it == totals.findings.end() ? 0 : it->second);
+  }
+  out << "; errors " << totals.errors << '\n';
+  const std::size_t shown = std::min(entries.size(), top_);
+  for (std::size_t i = 0; i < shown; ++i) {
+    const Entry& e = entries[i];
+    std::string severity(severity_name(e.severity));
+    severity.resize(8, ' ');
+    out << "  " << paint(e.severity, severity) << ' ' << e.id << "  " << e.path << ": " << e.message
+        << '\n';
+  }
+  if (finding_count_ > shown) {
+    out << "  ... " << finding_count_ - shown << " more (see --json or --sarif)\n";
+  }
+  for (const auto& [path, error] : errors_) out << "  error  " << path << ": " << error << '\n';
+  if (error_count_ > errors_.size()) {
+    out << "  ... " << error_count_ - errors_.size() << " more errors\n";
+  }
+}
+
+}  // namespace cascade

@@ -1,0 +1,96 @@
+// The outputs of `cascade scan`: a streamed JSON document (cascade.scan/1), JSON Lines records
+// (cascade.scan-jsonl/1), SARIF 2.1.0 for code-scanning tools, and the text summary.
+// Schemas are documented in docs/json-schema.md and docs/schema/.
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "inspect/inspect.h"
+#include "scan/ioc/indicators.h"
+#include "scan/ioc/yara_rules.h"
+
+namespace cascade {
+
+inline constexpr const char* kScanSchema = "cascade.scan/1";
+inline constexpr const char* kScanLinesSchema = "cascade.scan-jsonl/1";
+
+// What a scan report says about the run itself (the trace command ingests it as an inventory).
+struct ScanRun {
+  std::string version;
+  std::string host;
+  std::string started;   // RFC 3339, UTC
+  std::string finished;  // set when the scan ends
+  std::vector<std::string> roots;
+  std::vector<scan::FeedInfo> feeds;
+  std::vector<scan::RuleFileInfo> rules;
+  std::size_t rule_count = 0;
+};
+
+// Totals for the summary.
+struct ScanTotals {
+  std::uint64_t files = 0;   // top-level files read
+  std::uint64_t nested = 0;  // files inside containers
+  std::uint64_t bytes = 0;
+  std::uint64_t containers = 0;
+  std::uint64_t errors = 0;
+  std::map<Severity, std::uint64_t> findings;  // by severity, over every file
+};
+
+// The current time as RFC 3339 UTC ("2026-11-28T15:21:09Z").
+std::string utc_now_rfc3339();
+
+nlohmann::json scan_run_json(const ScanRun& run);
+nlohmann::json scan_totals_json(const ScanTotals& totals);
+
+// The streamed document: begin(), then file() per report in any order, then end().
+class ScanJsonWriter {
+ public:
+  ScanJsonWriter(std::ostream& out, bool lines) : out_(out), lines_(lines) {}
+  void begin(const ScanRun& run);
+  void file(const FileReport& report);
+  void end(const ScanRun& run, const ScanTotals& totals);
+
+ private:
+  std::ostream& out_;
+  bool lines_;
+  bool first_ = true;
+};
+
+// SARIF keeps the findings (not the file objects) until the end.
+class SarifCollector {
+ public:
+  void add(const FileReport& report);
+  nlohmann::json document(const ScanRun& run, const ScanTotals& totals) const;
+
+ private:
+  nlohmann::json results_ = nlohmann::json::array();
+  std::map<std::string, Severity> rules_used_;
+};
+
+// The text summary: counts, then the most severe findings first (at most `top`).
+class TextSummary {
+ public:
+  explicit TextSummary(std::size_t top) : top_(top) {}
+  void add(const FileReport& report);
+  void write(std::ostream& out, const ScanRun& run, const ScanTotals& totals, bool color) const;
+
+ private:
+  struct Entry {
+    Severity severity;
+    std::string path, id, message;
+  };
+  std::size_t top_;
+  std::vector<Entry> entries_;                               // the `top_` most severe so far
+  std::vector<std::pair<std::string, std::string>> errors_;  // the first `top_`
+  std::uint64_t finding_count_ = 0;
+  std::uint64_t error_count_ = 0;
+};
+
+}  // namespace cascade

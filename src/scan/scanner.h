@@ -1,0 +1,61 @@
+// scan: every file of trees, installers and archives, inspected and checked against indicator
+// feeds and YARA rules from one read of its bytes; containers are opened recursively.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "inspect/inspect.h"
+#include "scan/container/container.h"
+#include "scan/ioc/indicators.h"
+#include "scan/ioc/yara_rules.h"
+#include "scan/walker.h"
+
+namespace cascade::scan {
+
+struct ScanOptions {
+  InspectOptions inspect;                    // trust store and time; legacy hashes as feeds need
+  const IndicatorSet* indicators = nullptr;  // optional
+  const YaraRules* rules = nullptr;          // optional
+  ContainerLimits limits;
+  WalkOptions walk;
+};
+
+// Counters for the summary; updated from every worker.
+struct ScanStats {
+  std::atomic<std::uint64_t> files{0};       // top-level regular files read
+  std::atomic<std::uint64_t> nested{0};      // files found inside containers
+  std::atomic<std::uint64_t> bytes{0};       // top-level bytes read
+  std::atomic<std::uint64_t> containers{0};  // files opened as containers (all levels)
+  std::atomic<std::uint64_t> errors{0};      // unreadable files and walk problems
+};
+
+// The separator between a container's path and an entry's name in nested paths, e.g.
+// "ExamplePhone.msi!app.cab!ffmpeg.dll".
+inline constexpr char kNestSeparator = '!';
+
+// One file's result: on disk (depth 0) or inside a container of the top-level file `top_path`.
+struct ScannedFile {
+  FileReport report;  // report.path is the full nested path
+  std::string top_path;
+  int depth = 0;
+};
+
+// Receives every file's result (nested ones too) as soon as it is complete, possibly from
+// several threads at once: the sink serialises as it needs.
+using ReportSink = std::function<void(ScannedFile&&)>;
+
+// Inspects one buffer as `path` and, recursively, the files inside it (depth 0: a file on
+// disk). Sends the reports of nested files first, then this one's.
+void scan_buffer(const std::string& path, Bytes data, const ScanOptions& options,
+                 ContainerBudget& budget, ScanStats& stats, const ReportSink& sink);
+
+// Walks the roots and scans every regular file; problems of the walk itself (unreadable
+// directories, missing roots) become reports with an error, so nothing is silently lost.
+void run_scan(const std::vector<std::string>& roots, const ScanOptions& options, ScanStats& stats,
+              const ReportSink& sink);
+
+}  // namespace cascade::scan

@@ -1,0 +1,5 @@
+# The scan engine: the parallel walk and the recursive per-file scan over containers.
+target_sources(cascade PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/walker.cc
+  ${CMAKE_CURRENT_LIST_DIR}/scanner.cc
+)

@@ -1,0 +1,23 @@
+# scan: a generated release in every container kind, feeds and rules that must find its DLL,
+# hostile archives; engine tests in cascade-tests, CLI and SARIF checks as separate tests.
+add_test(NAME setup.scan_fixtures
+  COMMAND bash ${CMAKE_SOURCE_DIR}/tests/fixtures/scan/make-scan-fixtures.sh ${FIXTURE_DIR}/scan
+          ${FIXTURE_DIR}/pki)
+# The release is signed with the PKI the PE fixtures create.
+set_tests_properties(setup.scan_fixtures PROPERTIES
+  FIXTURES_SETUP scan_fixtures FIXTURES_REQUIRED pe_fixtures TIMEOUT 300)
+target_sources(cascade-tests PRIVATE
+  ${CMAKE_CURRENT_SOURCE_DIR}/unit/walker_test.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/unit/scan_test.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/unit/scan_report_test.cc
+)
+
+# The CLI's SARIF must validate against the SARIF 2.1.0 schema (and the schema must be able to
+# reject bad logs); its JSON against the published scan schema.
+add_test(NAME schema.sarif_selftest
+  COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/schema/sarif_selftest.py)
+add_test(NAME schema.scan_output
+  COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/schema/validate_scan.py $<TARGET_FILE:cascade-cli>
+          ${FIXTURE_DIR}/scan ${CMAKE_SOURCE_DIR})
+set_tests_properties(schema.sarif_selftest schema.scan_output PROPERTIES
+  FIXTURES_REQUIRED fixtures LABELS unit TIMEOUT 300)
