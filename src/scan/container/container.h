@@ -16,16 +16,17 @@ namespace cascade::scan {
 
 enum class ContainerKind {
   kNone,
-  kArchive,  // zip (JAR/APK/NuGet/VSIX), 7z, tar and compressed tars, cab, xar/pkg, iso, cpio, ar/deb, rpm
+  kArchive,  // zip (JAR/APK/NuGet/VSIX), 7z, tar and compressed tars, cab, xar/pkg, iso, cpio,
+             // ar/deb, rpm
   kAsar,     // Electron app.asar
 };
 
 // Safety caps for expanding untrusted archives; one budget is shared by a whole nesting tree.
 struct ContainerLimits {
-  int max_depth = 8;                                      // nesting levels below the scanned file
+  int max_depth = 8;                                        // nesting levels below the scanned file
   std::uint64_t max_entry_size = std::uint64_t{512} << 20;  // one entry's expanded bytes
   std::uint64_t max_total_size = std::uint64_t{4} << 30;    // all expanded bytes of one top file
-  std::uint64_t max_entries = 200000;                      // entries of one top file, all levels
+  std::uint64_t max_entries = 200000;                       // entries of one top file, all levels
   double max_ratio = 250.0;  // expanded bytes / container bytes, per container
 };
 

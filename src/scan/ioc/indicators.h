@@ -17,18 +17,18 @@ enum class HashKind { kMd5, kSha1, kSha256 };
 
 struct FeedInfo {
   std::string path;
-  std::string name;     // label shown in matches: the file name unless the feed names itself
-  std::string format;   // "hash-list", "csv", "stix", "signer-list"
-  std::string sha256;   // of the feed file, recorded in reports
+  std::string name;    // label shown in matches: the file name unless the feed names itself
+  std::string format;  // "hash-list", "csv", "stix", "signer-list"
+  std::string sha256;  // of the feed file, recorded in reports
   std::uint64_t indicators = 0;  // loaded
   std::uint64_t skipped = 0;     // entries not usable (other STIX patterns, blank hash cells...)
 };
 
 struct IocMatch {
-  std::string id;       // "ioc.hash" or "ioc.signer"
-  std::string feed;     // FeedInfo::name
-  std::string label;    // the indicator's own name/description, if the feed gives one
-  std::string value;    // the matched hash or thumbprint / issuer+serial
+  std::string id;     // "ioc.hash" or "ioc.signer"
+  std::string feed;   // FeedInfo::name
+  std::string label;  // the indicator's own name/description, if the feed gives one
+  std::string value;  // the matched hash or thumbprint / issuer+serial
 };
 
 class IndicatorSet {
