@@ -2,6 +2,8 @@
 // byte for byte as @electron/asar's `asar pack`), and hand-made ones for every way a hostile
 // header can go wrong: offsets outside the data, overlapping entries (a bomb without
 // compression), deep trees, bad JSON, broken pickle framing.
+#include <algorithm>
+
 #include "container_test_support.h"
 
 namespace cascade {
