@@ -47,7 +47,7 @@ TEST(ContainerDetect, TextAndEmptyAreNotContainers) {
 
 TEST(ContainerDetect, ZerosAreNotAnArchive) {
   // libarchive's tar reader takes a zero block for an empty archive's end marker.
-  const Buffer zeros(64 * 1024, 0);
+  const Buffer zeros(std::size_t{64} << 10, 0);
   EXPECT_EQ(scan::detect_container(bytes_of(zeros)), ContainerKind::kNone);
 }
 

@@ -111,7 +111,7 @@ TEST(ContainerLimits, BareGzipBombStopsToo) {
 TEST(ContainerLimits, RatioAllowanceLetsSmallArchivesThrough) {
   ContainerLimits limits;
   limits.max_ratio = 1.0;
-  const Buffer small = write_archive("zip", {}, {big_file("zeros", 900 * 1024)});
+  const Buffer small = write_archive("zip", {}, {big_file("zeros", std::uint64_t{900} << 10)});
   auto x = expand(bytes_of(small), ContainerKind::kArchive, limits);
   EXPECT_EQ(x.visited, 1u);
   EXPECT_TRUE(x.notes.empty()) << x.all_notes();
@@ -124,8 +124,10 @@ TEST(ContainerLimits, RatioAllowanceLetsSmallArchivesThrough) {
 
 std::vector<Member> numbered_files(int n) {
   std::vector<Member> members;
-  for (int i = 0; i < n; ++i)
-    members.push_back(file("f" + std::to_string(i), std::string(10, 'a' + i)));
+  members.reserve(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    members.push_back(file("f" + std::to_string(i), std::string(10, static_cast<char>('a' + i))));
+  }
   return members;
 }
 
@@ -190,6 +192,7 @@ TEST(ContainerLimits, MaxTotalSizeStops) {
 TEST(ContainerLimits, PerEntryNotesAreBounded) {
   // 300 oversized entries: 64 notes, then one that counts the rest.
   std::vector<Member> members;
+  members.reserve(300);
   for (int i = 0; i < 300; ++i) members.push_back(file("e" + std::to_string(i), "0123456789"));
   const Buffer data = write_archive("ustar", {}, members);
   ContainerLimits limits;

@@ -93,7 +93,7 @@ bool has_decompressor(struct archive* a) {
 // libarchive reads an ISO image cut short as a clean, possibly empty one: the primary volume
 // descriptor's volume size says how long it should be.
 void check_iso_size(Bytes data, ExpansionGuard& guard) {
-  constexpr std::uint64_t kDescriptor = 16 * 2048;
+  constexpr std::uint64_t kDescriptor = std::uint64_t{16} * 2048;
   auto pvd = tail(data, kDescriptor);
   if (!pvd || pvd->size() < 132 || (*pvd)[0] != 1 ||
       std::memcmp(pvd->data() + 1, "CD001", 5) != 0) {
