@@ -7,9 +7,10 @@
 set -euo pipefail
 [[ $# -eq 2 ]] || { echo "usage: $0 SEED_ROOT FIXTURE_DIR" >&2; exit 2; }
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-seeds=$1/container
-asar_seeds=$1/asar
-mkdir -p "$seeds" "$asar_seeds"
+mkdir -p "$1/container" "$1/asar"
+# Absolute: the seeds are written after changing to a scratch directory.
+seeds=$(cd "$1/container" && pwd)
+asar_seeds=$(cd "$1/asar" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
