@@ -133,12 +133,13 @@ int run_scan(const ScanArgs& args) {
   scan::run_scan(args.paths, options, stats, [&](scan::ScannedFile&& scanned) {
     const FileReport& report = scanned.report;
     // Serialise on the worker, print under the lock.
+    const std::string record = machine ? writer.serialize(report) : std::string();
     std::lock_guard lock(mutex);
     for (const auto& f : report.findings) ++totals.findings[f.severity];
     if (auto worst = worst_severity(report); worst && threshold && *worst >= *threshold) {
       over_threshold = true;
     }
-    if (machine) writer.file(report);
+    if (machine) writer.write(record);
     if (!args.sarif.empty()) sarif.add(report);
     if (!machine) summary.add(report);
     if (progress) {

@@ -13,7 +13,6 @@ namespace cascade {
 namespace {
 
 constexpr std::size_t kBufferLimit = 256u << 20;  // larger files are mapped, not copied
-constexpr std::size_t kHugePage = 2u << 20;
 
 struct FdCloser {
   int fd;
@@ -43,18 +42,15 @@ Result<Bytes> FileLoader::load(const std::string& path) {
     mapped_.emplace(std::move(mapped).value());
     return mapped_->bytes();
   }
-  if (size > capacity_) {
-    if (buffer_ != nullptr) ::munmap(buffer_, capacity_);
-    buffer_ = nullptr;
-    const std::size_t capacity = (size + kHugePage - 1) / kHugePage * kHugePage;
-    void* p = ::mmap(nullptr, capacity, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) {
-      capacity_ = 0;
-      return make_error(ErrorCode::kIo, std::strerror(errno));
-    }
-    ::madvise(p, capacity, MADV_HUGEPAGE);
+  if (buffer_ == nullptr) {
+    // The whole limit is reserved once and never moved or released: pages are committed as
+    // larger files first touch them, and each is zeroed once, not again at every growth.
+    void* p = ::mmap(nullptr, kBufferLimit, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) return make_error(ErrorCode::kIo, std::strerror(errno));
+    ::madvise(p, kBufferLimit, MADV_HUGEPAGE);
     buffer_ = static_cast<std::uint8_t*>(p);
-    capacity_ = capacity;
+    capacity_ = kBufferLimit;
   }
   std::size_t done = 0;
   while (done < size) {

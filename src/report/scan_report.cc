@@ -125,13 +125,17 @@ void ScanJsonWriter::begin(const ScanRun& run) {
   out_ << "{\"schema\":\"" << kScanSchema << "\"," << text.substr(1) << ",\"files\":[\n";
 }
 
-void ScanJsonWriter::file(const FileReport& report) {
+std::string ScanJsonWriter::serialize(const FileReport& report) const {
   json object = file_report_json(report);
+  if (lines_) object["record"] = "file";
+  return dump(object);
+}
+
+void ScanJsonWriter::write(const std::string& record) {
   if (lines_) {
-    object["record"] = "file";
-    out_ << dump(object) << '\n';
+    out_ << record << '\n';
   } else {
-    out_ << (first_ ? "" : ",\n") << dump(object);
+    out_ << (first_ ? "" : ",\n") << record;
   }
   first_ = false;
 }

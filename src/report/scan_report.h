@@ -54,7 +54,10 @@ class ScanJsonWriter {
  public:
   ScanJsonWriter(std::ostream& out, bool lines) : out_(out), lines_(lines) {}
   void begin(const ScanRun& run);
-  void file(const FileReport& report);
+  void file(const FileReport& report) { write(serialize(report)); }
+  // serialize() may run on any thread; write() must be serialised by the caller.
+  std::string serialize(const FileReport& report) const;
+  void write(const std::string& record);
   void end(const ScanRun& run, const ScanTotals& totals);
 
  private:
