@@ -48,4 +48,23 @@ struct ScanArgs {
 void add_scan_command(CLI::App& app, ScanArgs& args);
 int run_scan(const ScanArgs& args);
 
+struct DiffArgs {
+  std::string old_path;
+  std::string new_path;
+  bool json = false;
+  std::string sarif;
+  std::vector<std::string> trust;
+  bool no_system_trust = false;
+  std::string baseline;
+  std::string capabilities;
+  std::vector<std::string> details;
+  std::string fail_on = "high";
+  int top = 50;
+  int threads = 0;  // 0: one per core
+  std::string color = "auto";
+};
+
+void add_diff_command(CLI::App& app, DiffArgs& args);
+int run_diff(const DiffArgs& args);
+
 }  // namespace cascade::cli

@@ -15,6 +15,8 @@ int run(int argc, char** argv) {
   cascade::cli::add_inspect_command(app, inspect_args);
   cascade::cli::ScanArgs scan_args;
   cascade::cli::add_scan_command(app, scan_args);
+  cascade::cli::DiffArgs diff_args;
+  cascade::cli::add_diff_command(app, diff_args);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -23,6 +25,7 @@ int run(int argc, char** argv) {
   }
   if (app.got_subcommand("inspect")) return cascade::cli::run_inspect(inspect_args);
   if (app.got_subcommand("scan")) return cascade::cli::run_scan(scan_args);
+  if (app.got_subcommand("diff")) return cascade::cli::run_diff(diff_args);
   return cascade::cli::kExitUsage;
 }
 

@@ -1,0 +1,136 @@
+#include <unistd.h>
+
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <optional>
+
+#include "cli/commands.h"
+#include "core/parallel.h"
+#include "diff/differ.h"
+#include "report/diff_report.h"
+
+namespace cascade::cli {
+
+void add_diff_command(CLI::App& app, DiffArgs& args) {
+  CLI::App* cmd = app.add_subcommand(
+      "diff", "Compare two releases (trees, installers, archives or saved scan reports)");
+  cmd->add_option("old", args.old_path, "The earlier release")->required();
+  cmd->add_option("new", args.new_path, "The release to vet")->required();
+  cmd->add_flag("--json", args.json, "Write one JSON document (cascade.diff/1)");
+  cmd->add_option("--sarif", args.sarif, "Also write SARIF 2.1.0 to this file");
+  cmd->add_option("--trust", args.trust, "PEM file of extra trusted root certificates")
+      ->check(CLI::ExistingFile)
+      ->allow_extra_args(false);
+  cmd->add_flag("--no-system-trust", args.no_system_trust, "Do not trust the system CA bundle");
+  cmd->add_option("--baseline", args.baseline, "Baseline policy (cascade.baseline/1 JSON)")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--capabilities", args.capabilities,
+                  "Capability table replacing the built-in one (cascade.capabilities/1)")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--details", args.details,
+                  "Print the full delta of this install path (repeatable; '*' for all)")
+      ->allow_extra_args(false);
+  cmd->add_option("--fail-on", args.fail_on, "Exit 1 when an unexpected finding is this severe")
+      ->check(CLI::IsMember({"info", "low", "medium", "high", "critical", "none"}));
+  cmd->add_option("--top", args.top, "Rows of the ranked table (default 50)")
+      ->check(CLI::Range(0, 1000000));
+  cmd->add_option("-j,--threads", args.threads, "Worker threads (default: all cores)")
+      ->check(CLI::Range(1, 256));
+  cmd->add_option("--color", args.color, "Color text output")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+}
+
+int run_diff(const DiffArgs& args) {
+  // Policy, capability table and trust load before any file is read: a typo stops at once.
+  std::optional<diff::Baseline> baseline;
+  if (!args.baseline.empty()) {
+    auto loaded = diff::Baseline::load(args.baseline);
+    if (!loaded) {
+      std::cerr << "cascade: " << loaded.error().message << '\n';
+      return kExitUsage;
+    }
+    baseline.emplace(std::move(loaded).value());
+  }
+  std::optional<diff::CapabilitySet> capabilities;
+  if (!args.capabilities.empty()) {
+    auto loaded = diff::CapabilitySet::load(args.capabilities);
+    if (!loaded) {
+      std::cerr << "cascade: " << loaded.error().message << '\n';
+      return kExitUsage;
+    }
+    capabilities.emplace(std::move(loaded).value());
+  }
+  auto trust = authenticode::TrustStore::create(!args.no_system_trust, args.trust);
+  if (!trust) {
+    std::cerr << "cascade: " << trust.error().message << '\n';
+    return kExitUsage;
+  }
+  std::ofstream sarif_file;
+  if (!args.sarif.empty()) {
+    sarif_file.open(args.sarif, std::ios::trunc);
+    if (!sarif_file) {
+      std::cerr << "cascade: cannot write " << args.sarif << '\n';
+      return kExitUsage;
+    }
+  }
+
+  DiffRun run;
+  run.version = kVersion;
+  run.started = utc_now_rfc3339();
+  run.capabilities = args.capabilities.empty() ? "built-in" : args.capabilities;
+  run.baseline = args.baseline;
+  diff::ReleaseOptions options;
+  options.trust = &trust.value();
+  options.now = std::time(nullptr);
+  options.threads = args.threads > 0 ? static_cast<unsigned>(args.threads) : default_thread_count();
+  auto old_release = diff::load_release(args.old_path, options);
+  if (!old_release) {
+    std::cerr << "cascade: " << old_release.error().message << '\n';
+    return kExitUsage;
+  }
+  auto new_release = diff::load_release(args.new_path, options);
+  if (!new_release) {
+    std::cerr << "cascade: " << new_release.error().message << '\n';
+    return kExitUsage;
+  }
+  run.old_release = &old_release.value();
+  run.new_release = &new_release.value();
+  diff::DiffOptions diff_options;
+  diff_options.capabilities = capabilities ? &*capabilities : nullptr;
+  diff_options.baseline = baseline ? &*baseline : nullptr;
+  const diff::DiffResult result = diff::diff_releases(*old_release, *new_release, diff_options);
+  run.finished = utc_now_rfc3339();
+
+  std::ios::sync_with_stdio(false);
+  if (args.json) {
+    std::cout
+        << diff_document(run, result).dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+        << '\n';
+  } else {
+    DiffTextOptions text;
+    text.top = static_cast<std::size_t>(args.top);
+    text.details = args.details;
+    text.color = args.color == "always" || (args.color == "auto" && ::isatty(STDOUT_FILENO));
+    write_diff_text(std::cout, run, result, text);
+  }
+  if (!args.sarif.empty()) {
+    sarif_file
+        << diff_sarif(run, result).dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+        << '\n';
+    if (!sarif_file) {
+      std::cerr << "cascade: writing " << args.sarif << " failed\n";
+      return kExitUsage;
+    }
+  }
+  const auto threshold = severity_from_name(args.fail_on);
+  if (!threshold) return kExitClean;
+  for (const auto& f : result.files) {
+    for (const auto& df : f.findings) {
+      if (!df.expected && df.finding.severity >= *threshold) return kExitFindings;
+    }
+  }
+  return kExitClean;
+}
+
+}  // namespace cascade::cli

@@ -1,0 +1,237 @@
+#include "diff/differ.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "diff/delta.h"
+
+namespace cascade::diff {
+
+namespace {
+
+bool validly_signed(const FileFacts& f) {
+  return f.signature && f.signature->verifies && !f.signature->adhoc;
+}
+
+// The CN of an RFC 2253 subject ("CN=Example Corp,O=Example,C=US" -> "Example Corp").
+std::string common_name(const std::string& subject) {
+  std::size_t at = 0;
+  while (at < subject.size()) {
+    if (subject.compare(at, 3, "CN=") == 0) {
+      std::string cn;
+      for (std::size_t i = at + 3; i < subject.size(); ++i) {
+        if (subject[i] == '\\' && i + 1 < subject.size()) {
+          cn += subject[++i];
+        } else if (subject[i] == ',') {
+          break;
+        } else {
+          cn += subject[i];
+        }
+      }
+      return cn;
+    }
+    // Next attribute: after an unescaped comma.
+    while (at < subject.size() && subject[at] != ',') at += subject[at] == '\\' ? 2 : 1;
+    ++at;
+  }
+  return "";
+}
+
+bool signer_matches(const std::string& expected, const SignatureFacts& s) {
+  return !s.adhoc && (expected == s.signer || expected == common_name(s.signer));
+}
+
+int status_rank(ChangeStatus s) {
+  switch (s) {
+    case ChangeStatus::kModified:
+      return 0;
+    case ChangeStatus::kAdded:
+      return 1;
+    case ChangeStatus::kRemoved:
+      return 2;
+    case ChangeStatus::kMoved:
+      return 3;
+    case ChangeStatus::kUnchanged:
+      return 4;
+  }
+  return 5;
+}
+
+// Findings the baseline itself raises for the NEW file at `key`.
+void apply_policy_checks(const PathPolicy& policy, const FileFacts& n, std::vector<Finding>& out) {
+  if (policy.sha256 && *policy.sha256 != n.sha256) {
+    out.push_back(make_finding(
+        "diff.pin-mismatch",
+        "pinned " + policy.sha256->substr(0, 16) + "..., found " + n.sha256.substr(0, 16) + "..."));
+  }
+  if (policy.signer) {
+    if (!validly_signed(n)) {
+      out.push_back(make_finding("diff.unexpected-signer",
+                                 "expected a valid signature by " + *policy.signer + ", found " +
+                                     (n.signature ? "one that does not verify" : "none")));
+    } else if (!signer_matches(*policy.signer, *n.signature)) {
+      out.push_back(
+          make_finding("diff.unexpected-signer",
+                       "expected " + *policy.signer + ", found " + describe_signer(*n.signature)));
+    }
+  }
+}
+
+void finish(FileDiff& file, const PathPolicy& policy, std::vector<Finding> findings,
+            DiffSummary& summary) {
+  for (auto& f : findings) {
+    if (f.id == "diff.silent-change" && policy.third_party) f.severity = Severity::kHigh;
+    bool expected = policy.expects(f.id);
+    if (f.id == "diff.capability-gained") {
+      // The message starts with the capability's id (see compare_capabilities).
+      expected = policy.expects_capability(f.message.substr(0, f.message.find(' ')));
+    }
+    if (expected) {
+      ++summary.expected;
+    } else {
+      file.risk += risk_weight(f.severity);
+      ++summary.findings[f.severity];
+    }
+    file.findings.push_back({std::move(f), expected});
+  }
+  std::stable_sort(file.findings.begin(), file.findings.end(),
+                   [](const DiffFinding& a, const DiffFinding& b) {
+                     if (a.expected != b.expected) return !a.expected;
+                     return a.finding.severity > b.finding.severity;
+                   });
+}
+
+}  // namespace
+
+std::string_view status_name(ChangeStatus status) {
+  switch (status) {
+    case ChangeStatus::kModified:
+      return "modified";
+    case ChangeStatus::kAdded:
+      return "added";
+    case ChangeStatus::kRemoved:
+      return "removed";
+    case ChangeStatus::kMoved:
+      return "moved";
+    case ChangeStatus::kUnchanged:
+      return "unchanged";
+  }
+  return "unknown";
+}
+
+std::uint64_t risk_weight(Severity severity) {
+  switch (severity) {
+    case Severity::kCritical:
+      return 100;
+    case Severity::kHigh:
+      return 40;
+    case Severity::kMedium:
+      return 15;
+    case Severity::kLow:
+      return 5;
+    case Severity::kInfo:
+      return 1;
+  }
+  return 0;
+}
+
+DiffResult diff_releases(const Release& old_release, const Release& new_release,
+                         const DiffOptions& options) {
+  const CapabilitySet& capabilities =
+      options.capabilities != nullptr ? *options.capabilities : CapabilitySet::builtin();
+  const Baseline kNoBaseline;
+  const Baseline& baseline = options.baseline != nullptr ? *options.baseline : kNoBaseline;
+  DiffResult result;
+  auto& summary = result.summary;
+
+  std::unordered_map<std::string, const ReleaseFile*> old_by_key;
+  bool release_was_signed = false;
+  for (const auto& f : old_release.files) {
+    old_by_key.emplace(f.key, &f);
+    release_was_signed = release_was_signed || validly_signed(f.facts);
+  }
+  std::unordered_map<std::string, bool> old_seen;
+  std::vector<const ReleaseFile*> added;
+  for (const auto& nf : new_release.files) {
+    const auto it = old_by_key.find(nf.key);
+    if (it == old_by_key.end()) {
+      added.push_back(&nf);
+      continue;
+    }
+    old_seen[nf.key] = true;
+    const FileFacts& o = it->second->facts;
+    const FileFacts& n = nf.facts;
+    const PathPolicy policy = baseline.policy_for(nf.key);
+    std::vector<Finding> findings;
+    if (policy.matched) apply_policy_checks(policy, n, findings);
+    if (!o.sha256.empty() && o.sha256 == n.sha256 && findings.empty()) {
+      ++summary.status[ChangeStatus::kUnchanged];
+      continue;
+    }
+    FileDiff file{nf.key, o.path, n.path, ChangeStatus::kModified, {}, 0, {}, nullptr};
+    if (o.sha256 != n.sha256 || o.sha256.empty()) {
+      FileDelta delta = compare_files(o, n, capabilities);
+      file.delta = std::move(delta.delta);
+      file.capabilities_gained = std::move(delta.capabilities_gained);
+      findings.insert(findings.end(), delta.findings.begin(), delta.findings.end());
+      for (auto& f : new_inspection_findings(&o, n)) findings.push_back(std::move(f));
+    } else {
+      file.status = ChangeStatus::kUnchanged;  // the baseline still had something to say
+    }
+    ++summary.status[file.status];
+    finish(file, policy, std::move(findings), summary);
+    result.files.push_back(std::move(file));
+  }
+
+  // Files only in OLD; then moves: an added file with the digest of a removed one.
+  std::unordered_multimap<std::string, const ReleaseFile*> removed_by_digest;
+  std::vector<const ReleaseFile*> removed;
+  for (const auto& f : old_release.files) {
+    if (old_seen.contains(f.key)) continue;
+    removed.push_back(&f);
+    if (!f.facts.sha256.empty()) removed_by_digest.emplace(f.facts.sha256, &f);
+  }
+  std::unordered_map<const ReleaseFile*, bool> moved_away;
+  for (const ReleaseFile* nf : added) {
+    const PathPolicy policy = baseline.policy_for(nf->key);
+    std::vector<Finding> findings;
+    if (policy.matched) apply_policy_checks(policy, nf->facts, findings);
+    FileDiff file{nf->key, "", nf->facts.path, ChangeStatus::kAdded, {}, 0, {}, nullptr};
+    const auto from = nf->facts.sha256.empty() ? removed_by_digest.end()
+                                               : removed_by_digest.find(nf->facts.sha256);
+    if (from != removed_by_digest.end()) {
+      file.status = ChangeStatus::kMoved;
+      file.old_path = from->second->facts.path;
+      moved_away[from->second] = true;
+      removed_by_digest.erase(from);
+    } else {
+      for (auto& f : new_inspection_findings(nullptr, nf->facts)) findings.push_back(std::move(f));
+      if (release_was_signed && nf->facts.binary && nf->facts.signable &&
+          !validly_signed(nf->facts)) {
+        findings.push_back(make_finding(
+            "diff.new-unsigned-binary",
+            nf->facts.format +
+                " binary without a valid signature in a release whose files were signed"));
+      }
+    }
+    ++summary.status[file.status];
+    finish(file, policy, std::move(findings), summary);
+    result.files.push_back(std::move(file));
+  }
+  for (const ReleaseFile* of : removed) {
+    if (moved_away.contains(of)) continue;
+    ++summary.status[ChangeStatus::kRemoved];
+    result.files.push_back(
+        {of->key, of->facts.path, "", ChangeStatus::kRemoved, {}, 0, {}, nullptr});
+  }
+
+  std::stable_sort(result.files.begin(), result.files.end(),
+                   [](const FileDiff& a, const FileDiff& b) {
+                     if (a.risk != b.risk) return a.risk > b.risk;
+                     if (a.status != b.status) return status_rank(a.status) < status_rank(b.status);
+                     return a.key < b.key;
+                   });
+  return result;
+}
+
+}  // namespace cascade::diff

@@ -1,0 +1,71 @@
+// FileFacts: what `diff` compares about one file, read from inspect's JSON file object
+// (docs/json-schema.md). Live trees and saved scan reports both go through that object, so a
+// release diffed from its bits and from its saved report gives the same result by construction.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "report/finding.h"
+
+namespace cascade::diff {
+
+// The file's own signature (Authenticode for PE/MSI, the code signature for Mach-O).
+struct SignatureFacts {
+  bool verifies = false;  // the signed digest matches and the signature over it is good
+  bool trusted = false;   // a chain to a trusted root
+  bool adhoc = false;     // Mach-O ad hoc: hashes only, no identity
+  std::string signer;     // subject
+  std::string issuer;
+  std::string thumbprint;        // the signer certificate's SHA-256
+  std::string digest_algorithm;  // "sha256", "sha1", ...
+  std::string signed_digest;     // Authenticode digest or the Mach-O cdhash
+};
+
+struct SectionFacts {
+  std::string name;
+  std::uint64_t size = 0;
+  double entropy = 0.0;
+};
+
+struct FileFacts {
+  std::string path;  // as reported (nested paths joined with '!')
+  std::string format;
+  std::uint64_t size = 0;
+  std::string sha256;
+  std::string error;
+  bool binary = false;    // PE, ELF or Mach-O
+  bool signable = false;  // a format whose files carry their own signature (PE, MSI, Mach-O)
+
+  // Version information: PE VERSIONINFO strings and fixed versions, Mach-O dylib id version,
+  // MSI ProductVersion. Empty when the format has none.
+  std::map<std::string, std::string> version;
+  std::map<std::string, std::string> header;  // machine, subsystem, type, flags, ...
+  std::optional<std::uint64_t> entry_point;
+
+  std::set<std::string> imports;           // "library!function" (library lower case, or "")
+  std::set<std::string> import_functions;  // the function names alone
+  std::set<std::string> import_libraries;  // lower case
+  std::set<std::string> exports;
+  std::vector<SectionFacts> sections;
+  std::optional<std::uint64_t> overlay_size;
+  double overlay_entropy = 0.0;
+
+  std::optional<SignatureFacts> signature;  // the primary (outermost) signature
+  std::size_t signature_count = 0;
+  std::uint64_t unsigned_bytes = 0;  // certificate-table padding and trailing data
+
+  std::vector<Finding> findings;
+};
+
+// Reads one inspect/scan file object. Never throws: fields of the wrong type are ignored, so a
+// crafted report yields fewer facts, not a crash.
+FileFacts facts_from_json(const nlohmann::json& file);
+
+}  // namespace cascade::diff

@@ -1,0 +1,261 @@
+#include "diff/release.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <map>
+#include <mutex>
+
+#include <nlohmann/json.hpp>
+
+#include "report/json_report.h"
+#include "report/scan_report.h"
+#include "scan/scanner.h"
+
+namespace cascade::diff {
+
+namespace {
+
+using nlohmann::json;
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+bool ends_with_ci(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() && lower(s.substr(s.size() - suffix.size())) == suffix;
+}
+
+std::string trim_slashes(std::string root) {
+  while (root.size() > 1 && root.back() == '/') root.pop_back();
+  return root;
+}
+
+// Keys are compared case-insensitively (Windows install paths are), except where two files of
+// one release differ only in case: those keep their case so neither is lost.
+void assign_keys(std::vector<ReleaseFile>& files) {
+  std::map<std::string, std::size_t> count;
+  for (const auto& f : files) ++count[lower(f.key)];
+  for (auto& f : files) {
+    if (count[lower(f.key)] == 1) f.key = lower(f.key);
+  }
+  std::stable_sort(files.begin(), files.end(),
+                   [](const ReleaseFile& a, const ReleaseFile& b) { return a.key < b.key; });
+  // The same path twice (overlapping roots, a crafted report): number the repeats.
+  std::string previous;
+  std::size_t repeat = 0;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    if (i > 0 && files[i].key == previous) {
+      files[i].key += '#' + std::to_string(++repeat + 1);
+    } else {
+      previous = files[i].key;
+      repeat = 0;
+    }
+  }
+}
+
+// Which roots are single files: a file record carries exactly the root's path.
+void add_files(Release& release, std::vector<FileFacts> facts,
+               const std::vector<std::string>& roots) {
+  std::vector<std::string> trimmed;
+  for (const auto& r : roots) trimmed.push_back(trim_slashes(r));
+  std::vector<bool> root_is_file(trimmed.size(), false);
+  for (const auto& f : facts) {
+    for (std::size_t i = 0; i < trimmed.size(); ++i)
+      root_is_file[i] = root_is_file[i] || f.path == trimmed[i];
+  }
+  for (auto& f : facts) {
+    std::string key = f.path;
+    for (std::size_t i = 0; i < trimmed.size(); ++i) {
+      const std::string& root = trimmed[i];
+      if (f.path == root || f.path.starts_with(root + (root_is_file[i] ? '!' : '/'))) {
+        key = install_path(f.path, root, root_is_file[i]);
+        break;
+      }
+    }
+    release.files.push_back({std::move(key), std::move(f)});
+  }
+  assign_keys(release.files);
+}
+
+Error report_error(const std::string& source, const std::string& what) {
+  return make_error(ErrorCode::kMalformed, source + ": " + what);
+}
+
+std::string schema_of(const json& doc) {
+  const auto it = doc.find("schema");
+  return it != doc.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+std::vector<std::string> string_list(const json& doc, const char* key) {
+  std::vector<std::string> out;
+  const auto it = doc.find(key);
+  if (it == doc.end() || !it->is_array()) return out;
+  for (const auto& v : *it) {
+    if (v.is_string()) out.push_back(v.get<std::string>());
+  }
+  return out;
+}
+
+Result<Release> from_lines(std::string_view text, const std::string& source) {
+  Release release{source, "report", {}};
+  std::vector<FileFacts> facts;
+  std::vector<std::string> roots;
+  bool head = true;
+  std::size_t line_number = 0;
+  while (!text.empty()) {
+    const auto end = text.find('\n');
+    const std::string_view line = text.substr(0, end);
+    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+    ++line_number;
+    if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    const json record = json::parse(line, nullptr, false);
+    if (record.is_discarded() || !record.is_object()) {
+      return report_error(source, "line " + std::to_string(line_number) + " is not a JSON object");
+    }
+    if (head) {
+      if (schema_of(record) != kScanLinesSchema)
+        return report_error(source, "not a cascade report");
+      roots = string_list(record, "roots");
+      head = false;
+      continue;
+    }
+    const auto kind = record.find("record");
+    if (kind != record.end() && *kind == "file") facts.push_back(facts_from_json(record));
+  }
+  add_files(release, std::move(facts), roots);
+  return release;
+}
+
+// An inspect document lists files, not a tree: keys are paths below their common directory.
+std::vector<std::string> common_directory(const std::vector<FileFacts>& facts) {
+  if (facts.empty()) return {};
+  std::string prefix = facts.front().path;
+  for (const auto& f : facts) {
+    std::size_t n = 0;
+    while (n < prefix.size() && n < f.path.size() && prefix[n] == f.path[n]) ++n;
+    prefix.resize(n);
+  }
+  const auto slash = prefix.rfind('/');
+  if (slash == std::string::npos) return {};
+  return {prefix.substr(0, slash)};
+}
+
+}  // namespace
+
+std::string install_path(const std::string& path, const std::string& root, bool root_is_file) {
+  const std::string base = trim_slashes(root);
+  std::string rest = path;
+  if (path == base) return "";
+  if (path.starts_with(base + (root_is_file ? '!' : '/'))) rest = path.substr(base.size() + 1);
+  std::replace(rest.begin(), rest.end(), '\\', '/');
+  while (rest.starts_with("/")) rest.erase(0, 1);
+  // Drop an MSI's media cabinet: the cabinet's entries are already named by install path.
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (true) {
+    const auto bang = rest.find(scan::kNestSeparator, start);
+    parts.push_back(
+        rest.substr(start, bang == std::string::npos ? std::string::npos : bang - start));
+    if (bang == std::string::npos) break;
+    start = bang + 1;
+  }
+  const bool root_msi = root_is_file && ends_with_ci(base, ".msi");
+  std::string key;
+  bool first = true;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    const bool after_msi = i == 0 ? root_msi : ends_with_ci(parts[i - 1], ".msi");
+    const bool has_children = i + 1 < parts.size();
+    if (after_msi && has_children && ends_with_ci(parts[i], ".cab")) continue;
+    if (!first) key += scan::kNestSeparator;
+    key += parts[i];
+    first = false;
+  }
+  return key;
+}
+
+Result<Release> release_from_report(std::string_view text, const std::string& source) {
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos || text[first] != '{') {
+    return report_error(source, "not a JSON report");
+  }
+  // JSON Lines: the first line is a whole object.
+  const auto newline = text.find('\n', first);
+  if (newline != std::string_view::npos) {
+    const json head = json::parse(text.substr(first, newline - first), nullptr, false);
+    if (!head.is_discarded() && schema_of(head) == kScanLinesSchema)
+      return from_lines(text, source);
+  }
+  const json doc = json::parse(text, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) return report_error(source, "not valid JSON");
+  const std::string schema = schema_of(doc);
+  if (schema != kScanSchema && schema != kInspectSchema) {
+    return report_error(
+        source, "schema \"" + schema + "\" is neither " + kScanSchema + " nor " + kInspectSchema);
+  }
+  std::vector<FileFacts> facts;
+  if (const auto files = doc.find("files"); files != doc.end() && files->is_array()) {
+    for (const auto& f : *files) facts.push_back(facts_from_json(f));
+  }
+  Release release{source, "report", {}};
+  const auto roots = schema == kScanSchema ? string_list(doc, "roots") : common_directory(facts);
+  add_files(release, std::move(facts), roots);
+  return release;
+}
+
+namespace {
+
+bool looks_like_report(const std::string& path) {
+  if (!path.ends_with(".json") && !path.ends_with(".jsonl")) return false;
+  std::ifstream in(path, std::ios::binary);
+  char c = 0;
+  while (in.get(c) && std::isspace(static_cast<unsigned char>(c))) {
+  }
+  return in && c == '{';
+}
+
+Result<Release> release_from_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error(ErrorCode::kIo, path + ": cannot be read");
+  std::string text;
+  char chunk[1 << 16];
+  while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
+    text.append(chunk, static_cast<std::size_t>(in.gcount()));
+    if (text.size() > kMaxReportBytes) {
+      return make_error(ErrorCode::kLimit, path + ": report larger than 512 MiB");
+    }
+  }
+  return release_from_report(text, path);
+}
+
+}  // namespace
+
+Result<Release> load_release(const std::string& path, const ReleaseOptions& options) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0)
+    return make_error(ErrorCode::kIo, path + ": no such file or directory");
+  if (S_ISREG(st.st_mode) && looks_like_report(path)) return release_from_file(path);
+
+  scan::ScanOptions scan_options;
+  scan_options.inspect.trust = options.trust;
+  scan_options.inspect.now = options.now;
+  scan_options.limits = options.limits;
+  scan_options.walk.threads = std::max(1u, options.threads);
+  std::mutex mutex;
+  std::vector<FileFacts> facts;
+  scan::ScanStats stats;
+  scan::run_scan({path}, scan_options, stats, [&](scan::ScannedFile&& scanned) {
+    FileFacts f = facts_from_json(file_report_json(scanned.report));
+    std::lock_guard lock(mutex);
+    facts.push_back(std::move(f));
+  });
+  Release release{path, S_ISDIR(st.st_mode) ? "directory" : "file", {}};
+  add_files(release, std::move(facts), {path});
+  return release;
+}
+
+}  // namespace cascade::diff
