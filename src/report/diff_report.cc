@@ -51,8 +51,25 @@ std::string display_key(const diff::FileDiff& f) {
 // One line per changed value: "a: old -> new", lists joined, nested objects indented.
 void render(std::ostream& out, const json& value, const std::string& indent) {
   for (const auto& [key, v] : value.items()) {
+    // Two versions of one object (a signature): only the fields that differ.
+    if (v.is_object() && v.contains("old") && v.contains("new") && v["old"].is_object() &&
+        v["new"].is_object()) {
+      out << indent << key << ":\n";
+      for (const auto& [field, before] : v["old"].items()) {
+        const json after = v["new"].contains(field) ? v["new"][field] : json(nullptr);
+        if (before != after) {
+          out << indent << "  " << field << ": " << before.dump() << " -> " << after.dump() << '\n';
+        }
+      }
+      json rest = v;
+      rest.erase("old");
+      rest.erase("new");
+      render(out, rest, indent + "  ");
+      continue;
+    }
     if (v.is_object() && v.contains("old") && v.contains("new") && v.size() == 2 &&
         !v["old"].is_object()) {
+      if (v["old"] == v["new"]) continue;
       out << indent << key << ": " << v["old"].dump() << " -> " << v["new"].dump() << '\n';
     } else if (v.is_array()) {
       if (v.empty()) continue;
