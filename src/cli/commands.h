@@ -58,6 +58,7 @@ struct DiffArgs {
   std::string baseline;
   std::string capabilities;
   std::vector<std::string> details;
+  bool all = false;
   std::string fail_on = "high";
   int top = 50;
   int threads = 0;  // 0: one per core

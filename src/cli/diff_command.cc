@@ -31,6 +31,7 @@ void add_diff_command(CLI::App& app, DiffArgs& args) {
   cmd->add_option("--details", args.details,
                   "Print the full delta of this install path (repeatable; '*' for all)")
       ->allow_extra_args(false);
+  cmd->add_flag("--all", args.all, "Also list unchanged files");
   cmd->add_option("--fail-on", args.fail_on, "Exit 1 when an unexpected finding is this severe")
       ->check(CLI::IsMember({"info", "low", "medium", "high", "critical", "none"}));
   cmd->add_option("--top", args.top, "Rows of the ranked table (default 50)")
@@ -99,6 +100,7 @@ int run_diff(const DiffArgs& args) {
   diff::DiffOptions diff_options;
   diff_options.capabilities = capabilities ? &*capabilities : nullptr;
   diff_options.baseline = baseline ? &*baseline : nullptr;
+  diff_options.list_unchanged = args.all;
   const diff::DiffResult result = diff::diff_releases(*old_release, *new_release, diff_options);
   run.finished = utc_now_rfc3339();
 

@@ -166,6 +166,10 @@ DiffResult diff_releases(const Release& old_release, const Release& new_release,
     if (policy.matched) apply_policy_checks(policy, n, findings);
     if (!o.sha256.empty() && o.sha256 == n.sha256 && findings.empty()) {
       ++summary.status[ChangeStatus::kUnchanged];
+      if (options.list_unchanged) {
+        result.files.push_back(
+            {nf.key, o.path, n.path, ChangeStatus::kUnchanged, {}, 0, {}, nullptr});
+      }
       continue;
     }
     FileDiff file{nf.key, o.path, n.path, ChangeStatus::kModified, {}, 0, {}, nullptr};

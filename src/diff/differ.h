@@ -43,13 +43,14 @@ struct DiffSummary {
 };
 
 struct DiffResult {
-  std::vector<FileDiff> files;  // every file but the unchanged ones, highest risk first
+  std::vector<FileDiff> files;  // changed files (all with list_unchanged), highest risk first
   DiffSummary summary;
 };
 
 struct DiffOptions {
   const CapabilitySet* capabilities = nullptr;  // default: the built-in table
   const Baseline* baseline = nullptr;           // optional
+  bool list_unchanged = false;                  // also list unchanged files (risk 0)
 };
 
 // Risk weight of one unexpected finding; a file's risk is the sum over its findings.

@@ -123,6 +123,18 @@ with tempfile.TemporaryDirectory() as work:
         check(ranking(from_reports) == ranking(tree),
               f"{name} reports rank differently: {ranking(from_reports)} vs {ranking(tree)}")
         check(from_reports["old"]["kind"] == "report", "a saved report is read as one")
+    # The MSIs saved as reports rank as the MSIs do.
+    for side, path in (("msi1", msi1), ("msi2", msi2)):
+        out = os.path.join(work, f"{side}.json")
+        with open(out, "w") as f:
+            f.write(run("scan", "--json", *TRUST, "--fail-on", "none", path, expect=0).stdout)
+        saved[("json", side)] = out
+    msi_reports = diff_json(saved[("json", "msi1")], saved[("json", "msi2")])
+    check(ranking(msi_reports) == ranking(msi),
+          f"MSI reports rank differently: {ranking(msi_reports)} vs {ranking(msi)}")
+    # --all lists the unchanged files too, at risk 0.
+    listed = by_path(diff_json(v1, v2, "--all"))
+    check(listed.get("helper.dll", {}).get("status") == "unchanged", "--all lists helper.dll")
     mixed = diff_json(saved[("json", "v1")], v2)
     check(ranking(mixed) == ranking(tree), "a saved OLD against the NEW bits ranks the same")
 
