@@ -67,7 +67,9 @@ Result<Baseline> Baseline::parse(std::string_view text, const std::string& origi
         }
       } else if (key != "comment") {
         // A misspelt key would silently weaken the policy: refuse it.
-        return policy_error(origin, where + ": unknown or mistyped key \"" + key + "\"");
+        std::string message = where;
+        message.append(": unknown or mistyped key \"").append(key).append("\"");
+        return policy_error(origin, message);
       }
     }
     if (rule.glob.empty()) return policy_error(origin, where + " has no path");

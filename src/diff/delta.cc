@@ -211,8 +211,9 @@ void compare_capabilities(const FileFacts& o, const FileFacts& n, const Capabili
       }
       evidence += (evidence.empty() ? "" : ", ") + import;
     }
-    Finding f = make_finding("diff.capability-gained",
-                             id + (evidence.empty() ? "" : " (" + evidence + ")"));
+    std::string message = id;
+    if (!evidence.empty()) message.append(" (").append(evidence).append(")");
+    Finding f = make_finding("diff.capability-gained", std::move(message));
     if (capability != nullptr) f.severity = capability->severity;
     out.findings.push_back(std::move(f));
   }

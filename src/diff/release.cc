@@ -62,6 +62,7 @@ void assign_keys(std::vector<ReleaseFile>& files) {
 void add_files(Release& release, std::vector<FileFacts> facts,
                const std::vector<std::string>& roots) {
   std::vector<std::string> trimmed;
+  trimmed.reserve(roots.size());
   for (const auto& r : roots) trimmed.push_back(trim_slashes(r));
   std::vector<bool> root_is_file(trimmed.size(), false);
   for (const auto& f : facts) {
