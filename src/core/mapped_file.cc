@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -59,6 +60,36 @@ void MappedFile::release() {
   if (data_ != nullptr) ::munmap(const_cast<std::uint8_t*>(data_), size_);
   data_ = nullptr;
   size_ = 0;
+}
+
+Result<std::string> read_whole_file(const std::string& path, std::size_t max_bytes) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) return make_error(ErrorCode::kIo, path + ": " + std::strerror(errno));
+  FdCloser closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return make_error(ErrorCode::kIo, path + ": " + std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) return make_error(ErrorCode::kIo, path + ": not a regular file");
+  const auto too_large = [&] {
+    return make_error(ErrorCode::kLimit,
+                      path + ": larger than " + std::to_string(max_bytes) + " bytes");
+  };
+  if (static_cast<std::uint64_t>(st.st_size) > max_bytes) return too_large();
+  std::string text(static_cast<std::size_t>(st.st_size), '\0');
+  std::size_t done = 0;
+  while (true) {
+    if (done == text.size()) {
+      if (text.size() >= max_bytes) break;
+      text.resize(std::min(max_bytes + 1, text.size() + 65536));  // the file may have grown
+    }
+    const ssize_t n = ::read(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return make_error(ErrorCode::kIo, path + ": " + std::strerror(errno));
+    if (n == 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  if (done > max_bytes) return too_large();
+  text.resize(done);
+  return text;
 }
 
 }  // namespace cascade

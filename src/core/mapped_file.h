@@ -33,4 +33,9 @@ class MappedFile {
   std::size_t size_ = 0;
 };
 
+// The whole of a small input the user names (a policy, a table, a saved report) as text,
+// read (not mapped, so a file truncated meanwhile cannot fault); more than `max_bytes` is an
+// error (ErrorCode::kLimit) rather than an allocation the size of whatever the file claims.
+Result<std::string> read_whole_file(const std::string& path, std::size_t max_bytes);
+
 }  // namespace cascade

@@ -4,9 +4,10 @@
 
 #include <algorithm>
 #include <cctype>
-#include <fstream>
 
 #include <nlohmann/json.hpp>
+
+#include "core/mapped_file.h"
 
 namespace cascade::diff {
 
@@ -79,15 +80,9 @@ Result<Baseline> Baseline::parse(std::string_view text, const std::string& origi
 }
 
 Result<Baseline> Baseline::load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(ErrorCode::kIo, path + ": cannot be read");
-  std::string text;
-  char chunk[65536];
-  while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
-    text.append(chunk, static_cast<std::size_t>(in.gcount()));
-    if (text.size() > kMaxBaselineBytes) return policy_error(path, "larger than 16 MiB");
-  }
-  return parse(text, path);
+  auto text = read_whole_file(path, kMaxBaselineBytes);
+  if (!text) return text.error();
+  return parse(*text, path);
 }
 
 PathPolicy Baseline::policy_for(const std::string& install_path) const {

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <cctype>
-#include <fstream>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
+
+#include "core/mapped_file.h"
 
 namespace cascade::diff {
 
@@ -90,15 +90,9 @@ Result<CapabilitySet> CapabilitySet::parse(std::string_view text, const std::str
 }
 
 Result<CapabilitySet> CapabilitySet::load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(ErrorCode::kIo, path + ": cannot be read");
-  std::string text;
-  char chunk[65536];
-  while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
-    text.append(chunk, static_cast<std::size_t>(in.gcount()));
-    if (text.size() > kMaxTableBytes) return table_error(path, "larger than 16 MiB");
-  }
-  return parse(text, path);
+  auto text = read_whole_file(path, kMaxTableBytes);
+  if (!text) return text.error();
+  return parse(*text, path);
 }
 
 const CapabilitySet& CapabilitySet::builtin() {

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/mapped_file.h"
 #include "report/json_report.h"
 #include "report/scan_report.h"
 #include "scan/scanner.h"
@@ -220,17 +221,9 @@ bool looks_like_report(const std::string& path) {
 }
 
 Result<Release> release_from_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(ErrorCode::kIo, path + ": cannot be read");
-  std::string text;
-  char chunk[1 << 16];
-  while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
-    text.append(chunk, static_cast<std::size_t>(in.gcount()));
-    if (text.size() > kMaxReportBytes) {
-      return make_error(ErrorCode::kLimit, path + ": report larger than 512 MiB");
-    }
-  }
-  return release_from_report(text, path);
+  auto text = read_whole_file(path, kMaxReportBytes);
+  if (!text) return text.error();
+  return release_from_report(*text, path);
 }
 
 }  // namespace

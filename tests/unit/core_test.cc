@@ -1,11 +1,15 @@
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <cstdio>
 #include <set>
 #include <string>
 
 #include "core/der.h"
 #include "core/digest.h"
 #include "core/entropy.h"
+#include "core/mapped_file.h"
 #include "report/finding.h"
 
 namespace cascade {
@@ -74,6 +78,28 @@ TEST(Der, ReadsDefiniteLengthsAndRejectsBadOnes) {
   ByteReader rw(bytes_of(wrong_tag));
   EXPECT_FALSE(der::expect(rw, der::kSequence).has_value());
   EXPECT_EQ(rw.remaining(), 2u);
+}
+
+TEST(ReadWholeFile, ReadsSmallFilesAndRefusesLargeOnes) {
+  char path[] = "/tmp/cascade-read-XXXXXX";
+  const int fd = ::mkstemp(path);
+  ASSERT_GE(fd, 0);
+  const std::string content = "{\"schema\": \"x\"}\n";
+  ASSERT_EQ(::write(fd, content.data(), content.size()), static_cast<ssize_t>(content.size()));
+  ::close(fd);
+  auto text = cascade::read_whole_file(path, 1024);
+  ASSERT_TRUE(text) << text.error().message;
+  EXPECT_EQ(*text, content);
+  auto exact = cascade::read_whole_file(path, content.size());
+  ASSERT_TRUE(exact);
+  auto large = cascade::read_whole_file(path, content.size() - 1);
+  ASSERT_FALSE(large);
+  EXPECT_EQ(large.error().code, cascade::ErrorCode::kLimit);
+  std::remove(path);
+  auto missing = cascade::read_whole_file(path, 1024);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, cascade::ErrorCode::kIo);
+  EXPECT_FALSE(cascade::read_whole_file("/tmp", 1024)) << "a directory is not a file";
 }
 
 TEST(Findings, CatalogueIdsAreUniqueAndSeveritiesNamed) {
