@@ -81,6 +81,15 @@ sign_release release-1.1 1710000000 ExamplePhone.exe media.dll
 quiet "${PETWEAK[@]}" pad-certtable "$OUT/release-1.0/d3dhelper.dll" \
     "$OUT/release-1.1/d3dhelper.dll" 8192 1011
 
+# An independent rebuild of media.dll from the source 1.0 was cut from, unsigned, with the
+# image base 1.0 recorded (GNU ld derives a DLL's default base from its output path).
+base=$(/usr/bin/python3 -c 'import pefile, sys
+print(hex(pefile.PE(sys.argv[1], fast_load=True).OPTIONAL_HEADER.ImageBase))' \
+    "$BUILD/release-1.0/media.dll")
+build_pe rebuild media.dll 1.0.0 -shared "-Wl,--image-base,$base" "$SRC/media.c"
+mkdir -p "$OUT/rebuild"
+cp "$BUILD/rebuild/media.dll" "$OUT/rebuild/media.dll"
+
 # The demo's point is that the padded DLL still verifies; fail loudly if not.
 for f in "$OUT"/release-1.0/* "$OUT"/release-1.1/*; do
     quiet osslsigncode verify -CAfile "$PKI/ca.pem" -TSA-CAfile "$PKI/ca.pem" -in "$f"

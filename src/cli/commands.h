@@ -68,4 +68,63 @@ struct DiffArgs {
 void add_diff_command(CLI::App& app, DiffArgs& args);
 int run_diff(const DiffArgs& args);
 
+struct KeyArgs {
+  std::string type = "ed25519";  // ed25519 or ecdsa-p256
+  std::string output;            // PREFIX: PREFIX.key and PREFIX.pub
+  std::string key_file;          // for `key id`
+  bool force = false;
+};
+
+// `cascade key generate` and `cascade key id`.
+void add_key_command(CLI::App& app, KeyArgs& args);
+int run_key(const CLI::App& app, const KeyArgs& args);
+
+struct AttestArgs {
+  std::string builder_id;
+  std::string build_type;
+  std::vector<std::string> materials;
+  std::vector<std::string> products;
+  std::string key;
+  std::vector<std::string> params;  // k=v
+  std::string started;
+  std::string finished;
+  std::string invocation_id;
+  std::string output;
+  bool append = false;
+  bool expand = false;
+  bool run = false;
+  std::vector<std::string> command;  // after `--` with --run
+  int threads = 0;
+};
+
+void add_attest_command(CLI::App& app, AttestArgs& args);
+int run_attest(const AttestArgs& args);
+
+struct VerifyArgs {
+  std::string release;
+  std::vector<std::string> attestations;
+  std::string policy;
+  bool json = false;
+  std::string sarif;
+  std::string at;  // verify as of this time (default: now)
+  std::string fail_on = "high";
+  int threads = 0;
+  std::string color = "auto";
+};
+
+void add_verify_command(CLI::App& app, VerifyArgs& args);
+int run_verify(const VerifyArgs& args);
+
+struct RebuildCompareArgs {
+  std::string first;
+  std::string second;
+  bool json = false;
+  bool include_build_id = false;  // ELF: compare the build-id note too
+  std::string fail_on = "high";
+  std::string color = "auto";
+};
+
+void add_rebuild_compare_command(CLI::App& app, RebuildCompareArgs& args);
+int run_rebuild_compare(const RebuildCompareArgs& args);
+
 }  // namespace cascade::cli

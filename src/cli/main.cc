@@ -17,6 +17,14 @@ int run(int argc, char** argv) {
   cascade::cli::add_scan_command(app, scan_args);
   cascade::cli::DiffArgs diff_args;
   cascade::cli::add_diff_command(app, diff_args);
+  cascade::cli::KeyArgs key_args;
+  cascade::cli::add_key_command(app, key_args);
+  cascade::cli::AttestArgs attest_args;
+  cascade::cli::add_attest_command(app, attest_args);
+  cascade::cli::VerifyArgs verify_args;
+  cascade::cli::add_verify_command(app, verify_args);
+  cascade::cli::RebuildCompareArgs rebuild_args;
+  cascade::cli::add_rebuild_compare_command(app, rebuild_args);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -26,6 +34,10 @@ int run(int argc, char** argv) {
   if (app.got_subcommand("inspect")) return cascade::cli::run_inspect(inspect_args);
   if (app.got_subcommand("scan")) return cascade::cli::run_scan(scan_args);
   if (app.got_subcommand("diff")) return cascade::cli::run_diff(diff_args);
+  if (app.got_subcommand("key")) return cascade::cli::run_key(*app.get_subcommand("key"), key_args);
+  if (app.got_subcommand("attest")) return cascade::cli::run_attest(attest_args);
+  if (app.got_subcommand("verify")) return cascade::cli::run_verify(verify_args);
+  if (app.got_subcommand("rebuild-compare")) return cascade::cli::run_rebuild_compare(rebuild_args);
   return cascade::cli::kExitUsage;
 }
 

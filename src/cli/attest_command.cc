@@ -1,0 +1,202 @@
+// `cascade attest`: digest a build's materials and products, sign an SLSA provenance statement.
+#include <openssl/rand.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "core/parallel.h"
+#include "core/time.h"
+#include "provenance/attest.h"
+
+namespace cascade::cli {
+namespace {
+
+std::string random_invocation_id() {
+  unsigned char bytes[16];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) return "";
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;  // a version 4 UUID
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  char text[37];
+  std::snprintf(text, sizeof text,
+                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", bytes[0],
+                bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8],
+                bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]);
+  return std::string("urn:uuid:") + text;
+}
+
+// Runs the build command (no shell) with the caller's stdio; its exit status, or -1.
+int run_command(const std::vector<std::string>& command) {
+  std::vector<char*> argv;
+  argv.reserve(command.size() + 1);
+  for (const auto& arg : command) argv.push_back(const_cast<char*>(arg.c_str()));
+  argv.push_back(nullptr);
+  std::cout.flush();
+  const pid_t pid = ::fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    ::execvp(argv[0], argv.data());
+    std::perror(argv[0]);
+    ::_exit(127);
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return -1;
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+bool parse_time(const std::string& text, const char* what, std::optional<std::time_t>& out) {
+  if (text.empty()) return true;
+  out = parse_rfc3339(text);
+  if (!out) std::cerr << "cascade: " << what << " is not an RFC 3339 time: " << text << '\n';
+  return out.has_value();
+}
+
+bool write_output(const std::string& path, const std::string& line, bool append) {
+  if (path == "-") {
+    std::cout << line << '\n';
+    return static_cast<bool>(std::cout);
+  }
+  // A new bundle is written beside its final name and renamed, so a reader never sees half.
+  const std::string temporary = path + ".tmp" + std::to_string(::getpid());
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    if (append) {
+      std::ifstream previous(path, std::ios::binary);
+      if (previous) out << previous.rdbuf();
+    }
+    out << line << '\n';
+    if (!out) {
+      std::remove(temporary.c_str());
+      return false;
+    }
+  }
+  return std::rename(temporary.c_str(), path.c_str()) == 0;
+}
+
+}  // namespace
+
+void add_attest_command(CLI::App& app, AttestArgs& args) {
+  CLI::App* cmd = app.add_subcommand(
+      "attest", "Sign SLSA provenance (in-toto Statement v1, DSSE) for a build's products");
+  cmd->add_option("--builder-id", args.builder_id, "URI of the builder (the build host/service)")
+      ->required();
+  cmd->add_option("--build-type", args.build_type, "URI naming the kind of build")->required();
+  cmd->add_option("--materials", args.materials,
+                  "Inputs: files, directories, archives, or URI@sha256:HEX / URI@gitCommit:HEX")
+      ->allow_extra_args(true);
+  cmd->add_option("--products", args.products, "Outputs: files or directories")
+      ->required()
+      ->allow_extra_args(true);
+  cmd->add_option("--key", args.key, "Private key (PEM, from `cascade key generate`)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--param", args.params, "External parameter k=v (repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_option("--started", args.started, "Build start, RFC 3339");
+  cmd->add_option("--finished", args.finished, "Build end, RFC 3339");
+  cmd->add_option("--invocation-id", args.invocation_id, "Build run id (default: a new UUID)");
+  cmd->add_option("-o,--output", args.output, "Bundle to write (.intoto.jsonl; - for stdout)")
+      ->required();
+  cmd->add_flag("--append", args.append, "Add the envelope to an existing bundle");
+  cmd->add_flag("--expand", args.expand,
+                "Also make a subject of every file inside product installers and archives");
+  cmd->add_flag("--run", args.run,
+                "Run the build command given after --: materials hashed before, products after");
+  cmd->add_option("command", args.command, "The build command (with --run, after --)");
+  cmd->add_option("-j,--threads", args.threads, "Worker threads (default: all cores)")
+      ->check(CLI::Range(1, 256));
+}
+
+int run_attest(const AttestArgs& args) {
+  if (args.run == args.command.empty()) {
+    std::cerr << "cascade: --run needs a command after --, and a command needs --run\n";
+    return kExitUsage;
+  }
+  auto key = provenance::PrivateKey::load(args.key);
+  if (!key) {
+    std::cerr << "cascade: " << key.error().message << '\n';
+    return kExitUsage;
+  }
+  provenance::AttestRequest request;
+  request.builder_id = args.builder_id;
+  request.build_type = args.build_type;
+  request.invocation_id = args.invocation_id.empty() ? random_invocation_id() : args.invocation_id;
+  for (const auto& param : args.params) {
+    const auto eq = param.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      std::cerr << "cascade: --param wants k=v, got " << param << '\n';
+      return kExitUsage;
+    }
+    request.external_parameters[param.substr(0, eq)] = param.substr(eq + 1);
+  }
+  if (!parse_time(args.started, "--started", request.started) ||
+      !parse_time(args.finished, "--finished", request.finished)) {
+    return kExitUsage;
+  }
+  const unsigned threads =
+      args.threads > 0 ? static_cast<unsigned>(args.threads) : default_thread_count();
+  auto materials = provenance::digest_materials(args.materials, threads);
+  if (!materials) {
+    std::cerr << "cascade: material " << materials.error().message << '\n';
+    return kExitUsage;
+  }
+  if (args.run) {
+    request.external_parameters["command"] = args.command;
+    request.started = std::time(nullptr);
+    const int status = run_command(args.command);
+    request.finished = std::time(nullptr);
+    if (status != 0) {
+      std::cerr << "cascade: the build command failed (exit " << status << "): nothing attested\n";
+      return kExitUsage;
+    }
+    // A material the build itself changed was not what it consumed.
+    auto after = provenance::digest_materials(args.materials, threads);
+    if (!after) {
+      std::cerr << "cascade: material " << after.error().message << '\n';
+      return kExitUsage;
+    }
+    for (std::size_t i = 0; i < after->size() && i < materials->size(); ++i) {
+      if ((*after)[i].digest != (*materials)[i].digest) {
+        std::cerr << "cascade: material " << (*after)[i].name
+                  << " changed during the build: nothing attested\n";
+        return kExitUsage;
+      }
+    }
+    if (after->size() != materials->size()) {
+      std::cerr << "cascade: materials appeared or vanished during the build: nothing attested\n";
+      return kExitUsage;
+    }
+  }
+  request.materials = std::move(materials).value();
+  auto products = provenance::digest_paths(args.products, {threads, args.expand});
+  if (!products) {
+    std::cerr << "cascade: product " << products.error().message << '\n';
+    return kExitUsage;
+  }
+  request.products = std::move(products).value();
+  auto line = provenance::attest(request, *key);
+  if (!line) {
+    std::cerr << "cascade: " << line.error().message << '\n';
+    return kExitUsage;
+  }
+  if (!write_output(args.output, *line, args.append)) {
+    std::cerr << "cascade: cannot write " << args.output << '\n';
+    return kExitUsage;
+  }
+  if (args.output != "-") {
+    std::cerr << "attested " << request.products.size() << " product"
+              << (request.products.size() == 1 ? "" : "s") << " and " << request.materials.size()
+              << " material" << (request.materials.size() == 1 ? "" : "s") << " as "
+              << args.builder_id << ", signed with key " << key->key_id().substr(0, 16) << " -> "
+              << args.output << '\n';
+  }
+  return kExitClean;
+}
+
+}  // namespace cascade::cli

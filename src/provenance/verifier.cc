@@ -1,0 +1,318 @@
+#include "provenance/verifier.h"
+
+#include <sys/stat.h>
+#include <algorithm>
+#include <cctype>
+#include <mutex>
+#include <unordered_map>
+
+#include "core/time.h"
+#include "diff/release.h"
+#include "scan/scanner.h"
+
+namespace cascade::provenance {
+namespace {
+
+std::string lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
+bool ends_with_ci(const std::string& text, std::string_view suffix) {
+  return text.size() >= suffix.size() && lower(text.substr(text.size() - suffix.size())) == suffix;
+}
+
+// The statements that name each digest, and the subjects by name for mismatch messages.
+struct SubjectIndex {
+  std::unordered_map<std::string, std::vector<const Attestation*>> by_digest;
+  std::unordered_map<std::string, std::vector<std::pair<const Attestation*, std::string>>> by_name;
+
+  explicit SubjectIndex(const std::vector<Attestation>& attestations) {
+    for (const auto& attestation : attestations) {
+      if (attestation.status != AttestationStatus::kVerified || !attestation.record.is_build()) {
+        continue;
+      }
+      for (const auto& subject : attestation.record.subjects) {
+        auto& list = by_digest[subject.sha256];
+        if (list.empty() || list.back() != &attestation) list.push_back(&attestation);
+        by_name[name_key(subject.name)].emplace_back(&attestation, subject.sha256);
+      }
+    }
+    for (const auto& [name, list] : by_name) by_base[base_name(name)].push_back(&name);
+  }
+
+  // Subject names and install paths compare case-insensitively with '/' separators.
+  static std::string name_key(std::string name) {
+    std::replace(name.begin(), name.end(), '\\', '/');
+    while (name.starts_with("./")) name.erase(0, 2);
+    return lower(std::move(name));
+  }
+
+  static std::string base_name(const std::string& name) {
+    const auto cut = name.find_last_of("/!");
+    return cut == std::string::npos ? name : name.substr(cut + 1);
+  }
+
+  // Whether one name is the other with more leading directories or containers ("ffmpeg.dll"
+  // and "ExamplePhone/ffmpeg.dll", "setup.msi!app/x.dll" and "app/x.dll").
+  static bool same_place(const std::string& a, const std::string& b) {
+    if (a == b) return true;
+    const std::string& longer = a.size() > b.size() ? a : b;
+    const std::string& shorter = a.size() > b.size() ? b : a;
+    if (!longer.ends_with(shorter)) return false;
+    const char before = longer[longer.size() - shorter.size() - 1];
+    return before == '/' || before == '!';
+  }
+
+  // A verified statement that names the file at `key` with another digest.
+  std::optional<std::pair<const Attestation*, std::string>> renamed(
+      const std::string& key, const std::string& sha256) const {
+    if (key.empty()) return std::nullopt;
+    const std::string wanted = name_key(key);
+    const auto candidates = by_base.find(base_name(wanted));
+    if (candidates == by_base.end()) return std::nullopt;
+    for (const auto* name : candidates->second) {
+      if (!same_place(*name, wanted)) continue;
+      for (const auto& [attestation, digest] : by_name.at(*name)) {
+        if (digest != sha256) return std::make_pair(attestation, digest);
+      }
+    }
+    return std::nullopt;
+  }
+
+  // Subject names by their last component, so a lookup reads only likely candidates.
+  std::unordered_map<std::string, std::vector<const std::string*>> by_base;
+};
+
+bool material_satisfies(const Material& material, const MaterialPin& pin) {
+  return digests_agree(material.digest, pin.digest);
+}
+
+// The dependency a pin is about, by name or uri, for the mismatch message.
+const Material* same_named(const BuildRecord& record, const MaterialPin& pin) {
+  for (const auto& material : record.materials) {
+    if (!pin.uri.empty() && material.uri == pin.uri) return &material;
+    if (pin.name.empty()) continue;
+    if (material.name == pin.name) return &material;
+    const auto slash = material.uri.find_last_of('/');
+    if (slash != std::string::npos && material.uri.substr(slash + 1) == pin.name) return &material;
+  }
+  return nullptr;
+}
+
+std::string describe_pin(const MaterialPin& pin) {
+  std::string text = !pin.name.empty() ? pin.name : !pin.uri.empty() ? pin.uri : "a material";
+  for (const auto& [algorithm, value] : pin.digest) {
+    text += ' ';
+    text += algorithm;
+    text += ':';
+    text += value;
+  }
+  return text;
+}
+
+std::string describe_digests(const DigestSet& digests) {
+  std::string text;
+  for (const auto& [algorithm, value] : digests) {
+    if (!text.empty()) text += ' ';
+    text += algorithm;
+    text += ':';
+    text += value;
+  }
+  return text.empty() ? "no digest" : text;
+}
+
+// Checks one file that verified statements name; returns the statements that pass every rule,
+// or adds the finding for the first rule none passes.
+void check_attested(const std::vector<const Attestation*>& statements, const FileRule* rule,
+                    const Policy& policy, std::time_t at, FileResult& result) {
+  std::vector<const Attestation*> allowed;
+  for (const auto* statement : statements) {
+    if (policy.builder_allowed(rule, statement->record.builder_id)) allowed.push_back(statement);
+  }
+  if (allowed.empty()) {
+    std::string builders;
+    for (const auto* statement : statements) {
+      if (!builders.empty()) builders += ", ";
+      builders += "\"" + statement->record.builder_id + "\" (" + statement->source + ")";
+    }
+    result.findings.push_back(make_finding(
+        "provenance.untrusted-builder",
+        "attested only by builders the policy does not allow for this path: " + builders));
+    return;
+  }
+  if (rule != nullptr && !rule->materials.empty()) {
+    std::vector<const Attestation*> built_right;
+    std::string why;
+    for (const auto* statement : allowed) {
+      bool all = true;
+      for (const auto& pin : rule->materials) {
+        const auto& materials = statement->record.materials;
+        if (std::any_of(materials.begin(), materials.end(),
+                        [&](const Material& m) { return material_satisfies(m, pin); })) {
+          continue;
+        }
+        all = false;
+        if (why.empty()) {
+          const Material* near = same_named(statement->record, pin);
+          why = statement->source + " was built from " +
+                (near != nullptr ? (near->name.empty() ? near->uri : near->name) + " " +
+                                       describe_digests(near->digest)
+                                 : "no such material") +
+                "; the policy pins " + describe_pin(pin);
+        }
+        break;
+      }
+      if (all) built_right.push_back(statement);
+    }
+    if (built_right.empty()) {
+      result.findings.push_back(make_finding("provenance.material-mismatch", why));
+      return;
+    }
+    allowed = std::move(built_right);
+  }
+  if (policy.max_age_seconds) {
+    std::vector<const Attestation*> fresh;
+    std::optional<std::time_t> newest;
+    for (const auto* statement : allowed) {
+      const auto time = statement->record.time();
+      if (!time) continue;
+      if (!newest || *time > *newest) newest = time;
+      if (at - *time <= *policy.max_age_seconds) fresh.push_back(statement);
+    }
+    if (fresh.empty()) {
+      result.findings.push_back(make_finding(
+          "provenance.expired",
+          newest ? "the newest statement is from " + format_rfc3339(*newest) +
+                       ", older than the policy's maximum age"
+                 : "no statement records a build time, and the policy sets a maximum age"));
+      return;
+    }
+    allowed = std::move(fresh);
+  }
+  result.verdict = FileVerdict::kAttested;
+  for (const auto* statement : allowed) result.evidence.push_back(statement->source);
+}
+
+}  // namespace
+
+std::string_view verdict_name(FileVerdict verdict) {
+  switch (verdict) {
+    case FileVerdict::kAttested:
+      return "attested";
+    case FileVerdict::kCovered:
+      return "covered";
+    case FileVerdict::kPinned:
+      return "pinned";
+    case FileVerdict::kIgnored:
+      return "ignored";
+    case FileVerdict::kFailed:
+      return "failed";
+  }
+  return "failed";
+}
+
+ReleaseContents read_release(const std::string& root, const ReleaseReadOptions& options) {
+  ReleaseContents contents;
+  struct stat st {};
+  contents.root_is_file = ::stat(root.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+  scan::ScanOptions scan_options;
+  scan_options.limits = options.limits;
+  scan_options.walk.threads = options.threads;
+  scan::ScanStats stats;
+  std::mutex mutex;
+  scan::run_scan({root}, scan_options, stats, [&](scan::ScannedFile&& scanned) {
+    ReleaseEntry entry;
+    entry.path = std::move(scanned.report.path);
+    entry.sha256 = std::move(scanned.report.hashes.sha256);
+    entry.error = std::move(scanned.report.error);
+    if (entry.error.empty() && entry.sha256.empty()) entry.error = "not read";
+    const auto bang = entry.path.find_last_of(scan::kNestSeparator);
+    if (scanned.depth > 0 && bang != std::string::npos) entry.parent = entry.path.substr(0, bang);
+    entry.key = diff::install_path(entry.path, root, contents.root_is_file);
+    std::lock_guard lock(mutex);
+    contents.entries.push_back(std::move(entry));
+  });
+  contents.bytes = stats.bytes;
+  std::sort(contents.entries.begin(), contents.entries.end(),
+            [](const ReleaseEntry& a, const ReleaseEntry& b) { return a.path < b.path; });
+  // An MSI's media cabinet: a .cab directly inside an .msi that has entries of its own.
+  for (std::size_t i = 0; i < contents.entries.size(); ++i) {
+    auto& entry = contents.entries[i];
+    if (entry.parent.empty() || !ends_with_ci(entry.parent, ".msi") ||
+        !ends_with_ci(entry.path, ".cab")) {
+      continue;
+    }
+    const std::string prefix = entry.path + scan::kNestSeparator;
+    entry.media_cabinet =
+        i + 1 < contents.entries.size() && contents.entries[i + 1].path.starts_with(prefix);
+  }
+  return contents;
+}
+
+VerifyResult verify_release(const ReleaseContents& release,
+                            const std::vector<Attestation>& attestations, const Policy& policy,
+                            std::time_t at) {
+  const SubjectIndex index(attestations);
+  // Containers whose verdict speaks for their entries: attested, pinned or covered ones, and
+  // those that failed a rule of a statement that names them (expired, wrong builder or
+  // materials) or a pin, whose finding already says it all. Entries of an unattested or
+  // swapped container are checked one by one, to point at what inside changed.
+  std::unordered_map<std::string, bool> speaks_for_entries;
+  VerifyResult out;
+  // Sorted by path, a container comes before its entries ("a.msi" < "a.msi!x").
+  for (const auto& entry : release.entries) {
+    FileResult result{entry.path, entry.key, entry.sha256, FileVerdict::kFailed, {}, {}};
+    const FileRule* rule = policy.rule_for(entry.key);
+    bool covered = false;
+    for (std::string parent = entry.parent; !parent.empty();) {
+      const auto it = speaks_for_entries.find(parent);
+      if (it != speaks_for_entries.end() && it->second) {
+        covered = true;
+        break;
+      }
+      const auto bang = parent.find_last_of(scan::kNestSeparator);
+      parent = bang == std::string::npos ? "" : parent.substr(0, bang);
+    }
+    if (!entry.error.empty()) {
+      result.findings.push_back(make_finding("provenance.unreadable", entry.error));
+    } else if (policy.ignored(entry.key) || entry.media_cabinet) {
+      result.verdict = FileVerdict::kIgnored;
+    } else if (rule != nullptr && !rule->pinned_sha256.empty()) {
+      const auto& pins = rule->pinned_sha256;
+      if (std::find(pins.begin(), pins.end(), entry.sha256) != pins.end()) {
+        result.verdict = FileVerdict::kPinned;
+      } else {
+        result.findings.push_back(make_finding(
+            "provenance.pinned-mismatch", "the policy pins this third-party file (" + rule->glob +
+                                              ") to " + pins.front().substr(0, 16) +
+                                              "...; this is " + entry.sha256));
+      }
+    } else if (covered) {
+      result.verdict = FileVerdict::kCovered;
+    } else if (const auto it = index.by_digest.find(entry.sha256); it != index.by_digest.end()) {
+      check_attested(it->second, rule, policy, at, result);
+    } else if (auto renamed = index.renamed(entry.key, entry.sha256)) {
+      result.findings.push_back(make_finding(
+          "provenance.subject-mismatch",
+          renamed->first->source + " attests this path with sha256 " + renamed->second +
+              "; the release holds " + entry.sha256 + ": changed after it was built"));
+    } else {
+      result.findings.push_back(
+          make_finding("provenance.unattested", "no verified statement has this file's digest"));
+    }
+    const bool speaks =
+        result.verdict == FileVerdict::kAttested || result.verdict == FileVerdict::kPinned ||
+        result.verdict == FileVerdict::kCovered ||
+        std::any_of(result.findings.begin(), result.findings.end(), [](const Finding& f) {
+          return f.id == "provenance.untrusted-builder" || f.id == "provenance.material-mismatch" ||
+                 f.id == "provenance.expired" || f.id == "provenance.pinned-mismatch";
+        });
+    speaks_for_entries[entry.path] = speaks;
+    out.files.push_back(std::move(result));
+  }
+  return out;
+}
+
+}  // namespace cascade::provenance
