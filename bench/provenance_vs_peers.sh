@@ -104,7 +104,7 @@ attest() {
 verify_one() { "$cascade" verify "$tree" --attestations "$work/att.intoto.jsonl" --policy "$work/policy.json"; }
 verify_each() { "$cascade" verify "$tree" --attestations "$work/each.intoto.jsonl" --policy "$work/policy.json"; }
 # The envelopes alone: a one-file release, so nearly all the time is reading and checking them.
-first_file=$(find "$tree" -type f | sort | head -1)
+first_file=$(find "$tree" -type f -print -quit)
 verify_sigs() { "$cascade" verify "$first_file" --attestations "$work/each.intoto.jsonl" --policy "$work/policy.json"; }
 
 now() { date +%s.%N; }
