@@ -79,12 +79,15 @@ Attestation check_envelope(const json& document, const std::string& source,
   if (!envelope) {
     return rejected(source, "dsse", "provenance.malformed", envelope.error().message);
   }
-  if (envelope->payload_type != kInTotoPayloadType) {
+  // The signature first: nothing of an unverified payload is read. It covers the payload type
+  // too, so an envelope naming a trusted key whose type was changed is a bad signature.
+  Attestation out = from_check(verify_envelope(*envelope, keys), source, "dsse", "envelope");
+  if (envelope->payload_type != kInTotoPayloadType &&
+      (out.status == AttestationStatus::kVerified || out.finding->id == "provenance.unknown-key")) {
+    // Bundles may carry other payloads (signatures of other things, by other keys): not ours.
     return ignored(source, "dsse",
                    "payload type \"" + envelope->payload_type.substr(0, 80) + "\" is not in-toto");
   }
-  // The signature first: nothing of an unverified payload is read.
-  Attestation out = from_check(verify_envelope(*envelope, keys), source, "dsse", "envelope");
   if (out.status != AttestationStatus::kVerified) return out;
   auto record = parse_statement(Bytes(envelope->payload.data(), envelope->payload.size()));
   if (!record) {
