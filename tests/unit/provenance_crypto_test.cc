@@ -116,7 +116,8 @@ INSTANTIATE_TEST_SUITE_P(Provenance, KeyTypes,
 TEST(Keys, EcdsaAcceptsRawSignatures) {
   auto key = PrivateKey::generate(KeyType::kEcdsaP256);
   ASSERT_TRUE(key);
-  const auto message = as_bytes("message");
+  const std::string text = "message";
+  const auto message = as_bytes(text);
   auto der = key->sign(message);
   ASSERT_TRUE(der);
   // DER SEQUENCE { INTEGER r, INTEGER s } to 32-byte big-endian r || s.
