@@ -99,6 +99,8 @@ int run_scan(const ScanArgs& args) {
   scan::ScanOptions options;
   options.inspect.trust = &trust.value();
   options.inspect.now = std::time(nullptr);
+  // Section entropy appears only in the JSON records.
+  options.inspect.section_entropy = args.json || args.jsonl;
   // Only the hash kinds some feed needs are computed.
   options.inspect.legacy_hashes =
       indicators.needs(scan::HashKind::kMd5) || indicators.needs(scan::HashKind::kSha1);

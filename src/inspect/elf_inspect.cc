@@ -81,7 +81,7 @@ void inspect_elf(Bytes data, const InspectOptions& options, FileReport& report) 
   }
   std::vector<RangeHistogram> histograms;
   for (const auto& s : image.sections) {
-    const bool in_file = s.type != elf::kShtNobits;
+    const bool in_file = s.type != elf::kShtNobits && options.section_entropy;
     histograms.push_back(file_range(in_file ? s.offset : 0, in_file ? s.size : 0, data.size()));
   }
   if (report.overlay) {

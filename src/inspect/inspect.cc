@@ -126,8 +126,9 @@ void inspect_pe(Bytes data, const InspectOptions& options, FileReport& report) {
   // section and overlay byte counts and the checksum sum, so the file streams from memory once.
   std::vector<RangeHistogram> histograms;
   for (const auto& s : image.sections) {
-    const std::uint64_t begin = s.raw_size == 0 ? 0 : s.raw_offset;
-    histograms.push_back({begin, begin + s.raw_size, {}});
+    const std::uint64_t begin = s.raw_size == 0 || !options.section_entropy ? 0 : s.raw_offset;
+    const std::uint64_t size = options.section_entropy ? s.raw_size : 0;
+    histograms.push_back({begin, begin + size, {}});
   }
   if (report.overlay) {
     histograms.push_back(

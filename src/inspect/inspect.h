@@ -22,6 +22,10 @@ struct InspectOptions {
   bool legacy_hashes = false;  // also MD5 and SHA-1 of the whole file
   const authenticode::TrustStore* trust = nullptr;
   std::time_t now = 0;  // the time signatures without a trusted timestamp are judged at
+  // Per-section entropy (PE, ELF, Mach-O) costs a byte histogram per section; a scan whose
+  // output shows none of it (the text summary, SARIF) turns it off. Overlay entropy, which
+  // findings quote, is always measured.
+  bool section_entropy = true;
 };
 
 // One Mach-O image: the whole file when thin, one slice of a fat file otherwise.

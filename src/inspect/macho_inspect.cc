@@ -102,7 +102,7 @@ void inspect_macho(Bytes data, const InspectOptions& options, FileReport& report
     for (const auto& seg : s.image->segments) {
       for (const auto& sec : seg.sections) {
         // Zero-fill sections (offset 0) have no bytes in the file.
-        const std::uint64_t size = sec.offset == 0 ? 0 : sec.size;
+        const std::uint64_t size = sec.offset == 0 || !options.section_entropy ? 0 : sec.size;
         histograms.push_back(file_range(s.slice.offset + sec.offset, size, data.size()));
       }
     }

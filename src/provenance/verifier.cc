@@ -218,6 +218,7 @@ ReleaseContents read_release(const std::string& root, const ReleaseReadOptions& 
   struct stat st {};
   contents.root_is_file = ::stat(root.c_str(), &st) == 0 && S_ISREG(st.st_mode);
   scan::ScanOptions scan_options;
+  scan_options.inspect.section_entropy = false;  // verify needs digests, not measurements
   scan_options.limits = options.limits;
   scan_options.walk.threads = options.threads;
   scan::ScanStats stats;

@@ -148,6 +148,28 @@ TEST(PeFindings, OverlayReportedWithEntropy) {
   EXPECT_TRUE(testing::has_finding(r, "pe.overlay"));
 }
 
+TEST(PeFindings, SectionEntropyCanBeSkippedWithoutChangingFindings) {
+  // scan's text summary skips section histograms; overlay entropy and findings must not move.
+  const FileReport full = inspect_fixture("overlay.exe");
+  InspectOptions options;
+  options.trust = &testing::test_trust();
+  options.now = 1800000000;  // as inspect_fixture
+  options.section_entropy = false;
+  const FileReport lean = inspect_file(testing::fixture("overlay.exe"), options);
+  ASSERT_TRUE(full.pe && lean.pe);
+  ASSERT_EQ(full.pe->sections.size(), lean.pe->sections.size());
+  EXPECT_GT(full.pe->sections.front().entropy, 1.0);
+  for (const auto& section : lean.pe->sections) EXPECT_EQ(section.entropy, 0.0);
+  EXPECT_EQ(lean.overlay_entropy, full.overlay_entropy);
+  EXPECT_EQ(lean.hashes.sha256, full.hashes.sha256);
+  EXPECT_EQ(lean.pe->checksum_computed, full.pe->checksum_computed);
+  ASSERT_EQ(lean.findings.size(), full.findings.size());
+  for (std::size_t i = 0; i < lean.findings.size(); ++i) {
+    EXPECT_EQ(lean.findings[i].id, full.findings[i].id);
+    EXPECT_EQ(lean.findings[i].message, full.findings[i].message);
+  }
+}
+
 TEST(PeFindings, VersionResourceFixedInfo) {
   const FileReport r = inspect_fixture("hello.exe");
   ASSERT_TRUE(r.pe && r.pe->version);
