@@ -4,6 +4,7 @@
 #include <openssl/x509v3.h>
 
 #include "core/digest.h"
+#include "core/time.h"
 
 namespace cascade::authenticode {
 
@@ -43,11 +44,7 @@ bool is_time_error(int error) {
 }  // namespace
 
 std::string format_time(std::time_t t) {
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  return format_rfc3339(t);
 }
 
 std::optional<std::time_t> asn1_time_to_epoch(const ASN1_TIME* t) {

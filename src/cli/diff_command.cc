@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "cli/commands.h"
+#include "cli/output.h"
 #include "core/parallel.h"
 #include "diff/differ.h"
 #include "report/diff_report.h"
@@ -68,13 +69,7 @@ int run_diff(const DiffArgs& args) {
     return kExitUsage;
   }
   std::ofstream sarif_file;
-  if (!args.sarif.empty()) {
-    sarif_file.open(args.sarif, std::ios::trunc);
-    if (!sarif_file) {
-      std::cerr << "cascade: cannot write " << args.sarif << '\n';
-      return kExitUsage;
-    }
-  }
+  if (!open_sarif(args.sarif, sarif_file)) return kExitUsage;
 
   DiffRun run;
   run.version = kVersion;
@@ -113,17 +108,11 @@ int run_diff(const DiffArgs& args) {
     DiffTextOptions text;
     text.top = static_cast<std::size_t>(args.top);
     text.details = args.details;
-    text.color = args.color == "always" || (args.color == "auto" && ::isatty(STDOUT_FILENO));
+    text.color = use_color(args.color);
     write_diff_text(std::cout, run, result, text);
   }
-  if (!args.sarif.empty()) {
-    sarif_file
-        << diff_sarif(run, result).dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
-        << '\n';
-    if (!sarif_file) {
-      std::cerr << "cascade: writing " << args.sarif << " failed\n";
-      return kExitUsage;
-    }
+  if (!args.sarif.empty() && !write_sarif(args.sarif, sarif_file, diff_sarif(run, result))) {
+    return kExitUsage;
   }
   const auto threshold = severity_from_name(args.fail_on);
   if (!threshold) return kExitClean;

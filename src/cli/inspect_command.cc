@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/output.h"
 #include "core/parallel.h"
 #include "inspect/inspect.h"
 #include "report/json_report.h"
@@ -42,7 +43,7 @@ int run_inspect(const InspectArgs& args) {
   options.now = std::time(nullptr);
 
   const auto threshold = severity_from_name(args.fail_on);
-  const bool color = args.color == "always" || (args.color == "auto" && ::isatty(STDOUT_FILENO));
+  const bool color = use_color(args.color);
   bool any_read = false;
   bool over_threshold = false;
   // Progress goes to a terminal only, and only when there is enough work to wait for.

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/output.h"
 #include "core/digest.h"
 #include "core/file_loader.h"
 #include "rebuild/compare.h"
@@ -62,7 +63,7 @@ int run_rebuild_compare(const RebuildCompareArgs& args) {
                      .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
               << '\n';
   } else {
-    const bool color = args.color == "always" || (args.color == "auto" && ::isatty(STDOUT_FILENO));
+    const bool color = use_color(args.color);
     rebuild::write_rebuild_text(std::cout, run, *result, color);
   }
   const auto threshold = severity_from_name(args.fail_on);

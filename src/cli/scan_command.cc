@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "cli/commands.h"
+#include "cli/output.h"
 #include "core/parallel.h"
 #include "report/scan_report.h"
 #include "scan/scanner.h"
@@ -88,13 +89,7 @@ int run_scan(const ScanArgs& args) {
     return kExitUsage;
   }
   std::ofstream sarif_file;
-  if (!args.sarif.empty()) {
-    sarif_file.open(args.sarif, std::ios::trunc);
-    if (!sarif_file) {
-      std::cerr << "cascade: cannot write " << args.sarif << '\n';
-      return kExitUsage;
-    }
-  }
+  if (!open_sarif(args.sarif, sarif_file)) return kExitUsage;
 
   scan::ScanOptions options;
   options.inspect.trust = &trust.value();
@@ -119,7 +114,7 @@ int run_scan(const ScanArgs& args) {
 
   std::ios::sync_with_stdio(false);
   const auto threshold = severity_from_name(args.fail_on);
-  const bool color = args.color == "always" || (args.color == "auto" && ::isatty(STDOUT_FILENO));
+  const bool color = use_color(args.color);
   const bool progress = ::isatty(STDERR_FILENO) != 0;
   const bool machine = args.json || args.jsonl;
   ScanJsonWriter writer(std::cout, args.jsonl);
@@ -166,14 +161,8 @@ int run_scan(const ScanArgs& args) {
   } else {
     summary.write(std::cout, run, totals, color);
   }
-  if (!args.sarif.empty()) {
-    sarif_file
-        << sarif.document(run, totals).dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
-        << '\n';
-    if (!sarif_file) {
-      std::cerr << "cascade: writing " << args.sarif << " failed\n";
-      return kExitUsage;
-    }
+  if (!args.sarif.empty() && !write_sarif(args.sarif, sarif_file, sarif.document(run, totals))) {
+    return kExitUsage;
   }
   // Nothing could be read at all: that is an error, not a clean result.
   if (totals.files == 0 && totals.errors > 0) return kExitUsage;

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/output.h"
 #include "core/parallel.h"
 #include "core/time.h"
 #include "report/scan_report.h"
@@ -57,13 +58,7 @@ int run_verify(const VerifyArgs& args) {
     return kExitUsage;
   }
   std::ofstream sarif_file;
-  if (!args.sarif.empty()) {
-    sarif_file.open(args.sarif, std::ios::trunc);
-    if (!sarif_file) {
-      std::cerr << "cascade: cannot write " << args.sarif << '\n';
-      return kExitUsage;
-    }
-  }
+  if (!open_sarif(args.sarif, sarif_file)) return kExitUsage;
   VerifyRun run;
   run.version = kVersion;
   run.release = args.release;
@@ -84,17 +79,12 @@ int run_verify(const VerifyArgs& args) {
                      .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
               << '\n';
   } else {
-    const bool color = args.color == "always" || (args.color == "auto" && ::isatty(STDOUT_FILENO));
+    const bool color = use_color(args.color);
     write_verify_text(std::cout, run, *policy, attestations, result, color);
   }
-  if (!args.sarif.empty()) {
-    sarif_file << verify_sarif(run, attestations, result)
-                      .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
-               << '\n';
-    if (!sarif_file) {
-      std::cerr << "cascade: writing " << args.sarif << " failed\n";
-      return kExitUsage;
-    }
+  if (!args.sarif.empty() &&
+      !write_sarif(args.sarif, sarif_file, verify_sarif(run, attestations, result))) {
+    return kExitUsage;
   }
   const auto threshold = severity_from_name(args.fail_on);
   if (!threshold) return kExitClean;

@@ -25,22 +25,6 @@ std::string hex(std::uint64_t v) {
   return buf;
 }
 
-const char* severity_color(Severity s) {
-  switch (s) {
-    case Severity::kCritical:
-      return "\033[1;31m";
-    case Severity::kHigh:
-      return "\033[31m";
-    case Severity::kMedium:
-      return "\033[33m";
-    case Severity::kLow:
-      return "\033[36m";
-    case Severity::kInfo:
-      return "\033[2m";
-  }
-  return "";
-}
-
 // "pe.timestamp, pe.resource-timestamp x4" for a file's normalised list.
 std::string summary(const std::vector<Normalised>& list) {
   std::vector<std::pair<std::string, int>> counts;

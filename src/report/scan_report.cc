@@ -6,6 +6,7 @@
 #include <ostream>
 #include <string_view>
 
+#include "core/time.h"
 #include "report/json_report.h"
 
 namespace cascade {
@@ -69,12 +70,7 @@ std::string artifact_uri(const std::string& path) {
 }  // namespace
 
 std::string utc_now_rfc3339() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buffer;
+  return format_rfc3339(std::time(nullptr));
 }
 
 json scan_run_json(const ScanRun& run) {

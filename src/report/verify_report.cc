@@ -49,18 +49,6 @@ std::map<FileVerdict, std::uint64_t> verdict_counts(const provenance::VerifyResu
   return counts;
 }
 
-const char* severity_color(Severity severity) {
-  switch (severity) {
-    case Severity::kCritical:
-    case Severity::kHigh:
-      return "\033[31m";
-    case Severity::kMedium:
-      return "\033[33m";
-    default:
-      return "\033[36m";
-  }
-}
-
 }  // namespace
 
 std::map<Severity, std::uint64_t> verify_counts(const std::vector<Attestation>& attestations,

@@ -1,0 +1,21 @@
+// What every command does the same way with its outputs: colour decisions and the SARIF file.
+#pragma once
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace cascade::cli {
+
+// --color auto|always|never; auto colours when stdout is a terminal.
+bool use_color(const std::string& when);
+
+// Opens the --sarif file before any work, so a bad path fails at once (an empty path: nothing
+// to open, true). Says why on stderr when it cannot.
+bool open_sarif(const std::string& path, std::ofstream& out);
+
+// Writes the SARIF log to the file open_sarif opened (nothing when `path` is empty); false, with
+// a message, when writing failed.
+bool write_sarif(const std::string& path, std::ofstream& out, const nlohmann::json& log);
+
+}  // namespace cascade::cli
