@@ -127,4 +127,28 @@ struct RebuildCompareArgs {
 void add_rebuild_compare_command(CLI::App& app, RebuildCompareArgs& args);
 int run_rebuild_compare(const RebuildCompareArgs& args);
 
+struct GraphArgs {
+  std::string db;  // default: $CASCADE_DB, else cascade.db in the working directory
+  std::vector<std::string> files;
+  bool json = false;
+};
+
+// `cascade graph ingest FILE...` and `cascade graph stats`.
+void add_graph_command(CLI::App& app, GraphArgs& args);
+int run_graph(const CLI::App& app, const GraphArgs& args);
+
+struct TraceArgs {
+  std::string db;
+  std::string compromised;  // NODE
+  std::string root_cause;   // NODE
+  std::string since;        // RFC 3339
+  bool json = false;
+  std::string dot;   // FILE, or - for stdout
+  std::string html;  // FILE
+  std::string color = "auto";
+};
+
+void add_trace_command(CLI::App& app, TraceArgs& args);
+int run_trace(const TraceArgs& args);
+
 }  // namespace cascade::cli

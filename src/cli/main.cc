@@ -25,6 +25,10 @@ int run(int argc, char** argv) {
   cascade::cli::add_verify_command(app, verify_args);
   cascade::cli::RebuildCompareArgs rebuild_args;
   cascade::cli::add_rebuild_compare_command(app, rebuild_args);
+  cascade::cli::GraphArgs graph_args;
+  cascade::cli::add_graph_command(app, graph_args);
+  cascade::cli::TraceArgs trace_args;
+  cascade::cli::add_trace_command(app, trace_args);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -38,6 +42,10 @@ int run(int argc, char** argv) {
   if (app.got_subcommand("attest")) return cascade::cli::run_attest(attest_args);
   if (app.got_subcommand("verify")) return cascade::cli::run_verify(verify_args);
   if (app.got_subcommand("rebuild-compare")) return cascade::cli::run_rebuild_compare(rebuild_args);
+  if (app.got_subcommand("graph")) {
+    return cascade::cli::run_graph(*app.get_subcommand("graph"), graph_args);
+  }
+  if (app.got_subcommand("trace")) return cascade::cli::run_trace(trace_args);
   return cascade::cli::kExitUsage;
 }
 

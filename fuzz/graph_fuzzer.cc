@@ -1,0 +1,23 @@
+// graph ingest's document readers as attacker input: the bytes as any document read_document
+// accepts (format detected by content), then the de-duplication every stored document goes
+// through.
+#include <cstddef>
+#include <cstdint>
+
+#include "graph/facts.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  auto document = cascade::graph::read_document(cascade::Bytes(data, size), "fuzz");
+  if (!document) return 0;
+  document->deduplicate();
+  // Every fact names a node the model accepts: a reader that skipped make_node would show here.
+  for (const auto& edge : document->edges) {
+    if (!cascade::graph::make_node(edge.src.kind, edge.src.key) ||
+        !cascade::graph::make_node(edge.dst.kind, edge.dst.key) ||
+        cascade::graph::edge_source_kind(edge.kind) != edge.src.kind ||
+        cascade::graph::edge_target_kind(edge.kind) != edge.dst.kind) {
+      __builtin_trap();
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,240 @@
+// cascade graph ingest / graph stats / trace: feeding the inventory graph and asking it where a
+// compromise went (forward) or came from (root cause).
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/output.h"
+#include "core/time.h"
+#include "graph/csr.h"
+#include "graph/ingest.h"
+#include "graph/store.h"
+#include "graph/trace.h"
+#include "report/trace_graphviz.h"
+#include "report/trace_report.h"
+
+namespace cascade::cli {
+namespace {
+
+void add_db_option(CLI::App* cmd, std::string& db) {
+  cmd->add_option("--db", db,
+                  "The inventory: a SQLite file (default $CASCADE_DB, else ./cascade.db) or a "
+                  "postgresql:// URI");
+}
+
+std::string database_spec(const std::string& given) {
+  if (!given.empty()) return given;
+  if (const char* env = std::getenv("CASCADE_DB"); env != nullptr && *env != '\0') return env;
+  return "cascade.db";
+}
+
+Result<std::unique_ptr<graph::GraphStore>> open_inventory(const std::string& given) {
+  return graph::open_store(database_spec(given));
+}
+
+int ingest(const GraphArgs& args) {
+  auto store = open_inventory(args.db);
+  if (!store) {
+    std::cerr << "cascade: " << store.error().message << '\n';
+    return kExitUsage;
+  }
+  bool any_problem = false;
+  bool any_failure = false;
+  nlohmann::json documents = nlohmann::json::array();
+  for (const std::string& path : args.files) {
+    auto outcome = graph::ingest_file(**store, path);
+    if (!outcome) {
+      std::cerr << "cascade: " << outcome.error().message << '\n';
+      documents.push_back({{"path", path}, {"error", outcome.error().message}});
+      any_failure = true;
+      continue;
+    }
+    for (const auto& problem : outcome->problems) {
+      std::cerr << path;
+      if (problem.line != 0) std::cerr << ':' << problem.line;
+      std::cerr << ": " << problem.message << '\n';
+    }
+    any_problem = any_problem || !outcome->problems.empty();
+    if (args.json) {
+      nlohmann::json problems = nlohmann::json::array();
+      for (const auto& problem : outcome->problems) {
+        problems.push_back({{"line", problem.line}, {"message", problem.message}});
+      }
+      documents.push_back({{"path", path},
+                           {"format", outcome->format},
+                           {"sha256", outcome->sha256},
+                           {"already_ingested", outcome->already_ingested},
+                           {"nodes", outcome->nodes},
+                           {"edges", outcome->edges},
+                           {"names", outcome->names},
+                           {"signals", outcome->signals},
+                           {"problems", std::move(problems)}});
+    } else if (outcome->already_ingested) {
+      std::cout << "skipped " << path << ": already ingested\n";
+    } else {
+      std::cout << "ingested " << path << " (" << outcome->format << "): " << outcome->nodes
+                << " nodes, " << outcome->edges << " edges, " << outcome->signals << " signals\n";
+    }
+  }
+  if (args.json) {
+    std::cout << nlohmann::json{{"schema", "cascade.graph-ingest/1"},
+                                {"db", (*store)->describe()},
+                                {"documents", std::move(documents)}}
+                     .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+              << '\n';
+  }
+  if (any_failure) return kExitUsage;
+  return any_problem ? kExitFindings : kExitClean;
+}
+
+int stats(const GraphArgs& args) {
+  auto store = open_inventory(args.db);
+  if (!store) {
+    std::cerr << "cascade: " << store.error().message << '\n';
+    return kExitUsage;
+  }
+  auto counts = (*store)->counts();
+  auto version = (*store)->schema_version();
+  if (!counts || !version) {
+    std::cerr << "cascade: " << (!counts ? counts.error() : version.error()).message << '\n';
+    return kExitUsage;
+  }
+  if (args.json) {
+    std::cout << nlohmann::json{{"schema", "cascade.graph-stats/1"},
+                                {"db", (*store)->describe()},
+                                {"schema_version", *version},
+                                {"documents", counts->documents},
+                                {"nodes", counts->nodes},
+                                {"edges", counts->edges},
+                                {"signals", counts->signals}}
+                     .dump(2)
+              << '\n';
+  } else {
+    std::cout << (*store)->describe() << " (schema " << *version << "): " << counts->documents
+              << " documents, " << counts->nodes << " nodes, " << counts->edges << " edges, "
+              << counts->signals << " signals\n";
+  }
+  return kExitClean;
+}
+
+bool write_file(const std::string& path, const std::string& content) {
+  if (path == "-") {
+    std::cout << content;
+    return static_cast<bool>(std::cout);
+  }
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << content;
+  out.close();
+  if (!out) {
+    std::cerr << "cascade: cannot write " << path << '\n';
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+void add_graph_command(CLI::App& app, GraphArgs& args) {
+  CLI::App* cmd = app.add_subcommand("graph", "Feed and inspect the inventory graph");
+  cmd->require_subcommand(1);
+  CLI::App* ingest_cmd = cmd->add_subcommand(
+      "ingest",
+      "Store scan reports, in-toto/SLSA attestations, CycloneDX and SPDX SBOMs and events "
+      "(format detected by content; a document already stored is skipped)");
+  ingest_cmd->add_option("files", args.files, "Documents to ingest")->required();
+  add_db_option(ingest_cmd, args.db);
+  ingest_cmd->add_flag("--json", args.json, "Write one JSON document (cascade.graph-ingest/1)");
+  CLI::App* stats_cmd = cmd->add_subcommand("stats", "Count what the inventory holds");
+  add_db_option(stats_cmd, args.db);
+  stats_cmd->add_flag("--json", args.json, "Write one JSON document (cascade.graph-stats/1)");
+}
+
+int run_graph(const CLI::App& app, const GraphArgs& args) {
+  if (app.got_subcommand("ingest")) return ingest(args);
+  if (app.got_subcommand("stats")) return stats(args);
+  return kExitUsage;
+}
+
+void add_trace_command(CLI::App& app, TraceArgs& args) {
+  CLI::App* cmd = app.add_subcommand(
+      "trace", "Where a compromise went (--compromised) or came from (--root-cause)");
+  auto* forward = cmd->add_option("--compromised", args.compromised,
+                                  "NODE known compromised: sha256:<hex>, host:H, release:N@V, "
+                                  "build:ID or org:O");
+  auto* backward =
+      cmd->add_option("--root-cause", args.root_cause, "NODE known bad: find what explains it");
+  forward->excludes(backward);
+  cmd->add_option("--since", args.since,
+                  "When the seed was compromised (RFC 3339; default: from the start)")
+      ->excludes(backward);
+  add_db_option(cmd, args.db);
+  cmd->add_flag("--json", args.json, "Write one JSON document (cascade.trace/1)");
+  cmd->add_option("--dot", args.dot,
+                  "Also write the explaining subgraph as Graphviz DOT (- for "
+                  "stdout)");
+  cmd->add_option("--html", args.html,
+                  "Also write a self-contained HTML page with the picture and the tables");
+  cmd->add_option("--color", args.color, "Color text output")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+}
+
+int run_trace(const TraceArgs& args) {
+  const bool root_cause = !args.root_cause.empty();
+  if (!root_cause && args.compromised.empty()) {
+    std::cerr << "cascade: trace needs --compromised NODE or --root-cause NODE\n";
+    return kExitUsage;
+  }
+  auto seed = graph::parse_node(root_cause ? args.root_cause : args.compromised);
+  if (!seed) {
+    std::cerr << "cascade: " << seed.error().message << '\n';
+    return kExitUsage;
+  }
+  graph::TraceOptions options;
+  if (!args.since.empty()) {
+    const auto since = parse_rfc3339(args.since);
+    if (!since) {
+      std::cerr << "cascade: --since: not an RFC 3339 time: " << args.since << '\n';
+      return kExitUsage;
+    }
+    options.since = *since;
+  }
+  auto store = open_inventory(args.db);
+  if (!store) {
+    std::cerr << "cascade: " << store.error().message << '\n';
+    return kExitUsage;
+  }
+  auto loaded = graph::load_graph(
+      **store, root_cause ? graph::Direction::kReverse : graph::Direction::kPropagation);
+  if (!loaded) {
+    std::cerr << "cascade: " << loaded.error().message << '\n';
+    return kExitUsage;
+  }
+  auto result = root_cause ? graph::trace_root_cause(*loaded, **store, *seed, options)
+                           : graph::trace_forward(*loaded, **store, *seed, options);
+  if (!result) {
+    std::cerr << "cascade: " << result.error().message << '\n';
+    return kExitUsage;
+  }
+  if (!args.dot.empty() && !write_file(args.dot, report::trace_dot(*result))) return kExitUsage;
+  if (!args.html.empty()) {
+    auto page = report::trace_html(*result);
+    if (!page) {
+      std::cerr << "cascade: --html: " << page.error().message << '\n';
+      return kExitUsage;
+    }
+    if (!write_file(args.html, *page)) return kExitUsage;
+  }
+  if (args.dot == "-") return kExitClean;
+  std::ios::sync_with_stdio(false);
+  if (args.json) {
+    std::cout << report::trace_json(*result).dump(2, ' ', false,
+                                                  nlohmann::json::error_handler_t::replace)
+              << '\n';
+  } else {
+    std::cout << report::trace_text(*result, use_color(args.color));
+  }
+  return kExitClean;
+}
+
+}  // namespace cascade::cli

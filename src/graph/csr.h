@@ -1,0 +1,45 @@
+// The inventory graph in memory: compressed sparse rows of dense 32-bit node indexes, built in one
+// pass over the store's edges. Edges are stored in the direction compromise propagates (trace.h)
+// or, for root-cause searches, the reverse.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "core/result.h"
+#include "graph/model.h"
+#include "graph/store.h"
+
+namespace cascade::graph {
+
+inline constexpr std::int64_t kNoTime = INT64_MIN;   // absent t (and the seed's default)
+inline constexpr std::int64_t kOpenEnd = INT64_MAX;  // absent u
+
+struct CsrEdge {
+  std::uint32_t to = 0;  // dense index
+  EdgeKind stored_kind = EdgeKind::kRanOn;
+  bool reversed = false;  // propagation runs against the stored direction (e.g. host -> build)
+  std::int64_t time = kNoTime;
+  std::int64_t until = kOpenEnd;
+  std::int64_t doc = 0;
+};
+
+enum class Direction { kPropagation, kReverse };
+
+struct CsrGraph {
+  Direction direction = Direction::kPropagation;
+  std::vector<std::int64_t> ids;  // dense index -> stored node id, sorted ascending
+  std::vector<NodeKind> kinds;
+  std::vector<std::uint64_t> offsets;  // size ids.size() + 1
+  std::vector<CsrEdge> edges;
+  std::uint64_t stored_edges = 0;  // edges read from the store (one stored edge may give none)
+
+  std::optional<std::uint32_t> index_of(std::int64_t id) const;  // binary search over ids
+  std::size_t node_count() const { return ids.size(); }
+};
+
+// Reads every node and edge and builds the CSR for `direction`.
+Result<CsrGraph> load_graph(GraphStore& store, Direction direction);
+
+}  // namespace cascade::graph

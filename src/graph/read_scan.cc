@@ -1,0 +1,136 @@
+// cascade's own scan reports (cascade.scan/1 JSON and cascade.scan-jsonl/1 records) as graph
+// facts: every file scanned ran on the report's host from the scan's start, under its path,
+// with its known-bad findings as signals.
+#include "graph/readers.h"
+
+namespace cascade::graph {
+namespace {
+
+using nlohmann::json;
+
+// The run a report describes: everything its files share.
+struct ScanRun {
+  NodeRef host;
+  std::optional<std::int64_t> started;
+};
+
+// Findings the trace ranks root causes by (graph-contract: known-bad signals).
+bool is_signal(std::string_view id, std::string_view severity) {
+  return id.starts_with("ioc.") || id.starts_with("yara.") || severity == "high" ||
+         severity == "critical";
+}
+
+Result<ScanRun> read_run(const json& record, std::size_t line, FactCollector& out) {
+  const std::string* host = string_field(record, "host");
+  if (host == nullptr) return make_error(ErrorCode::kMalformed, "scan report without a host");
+  auto node = make_node(NodeKind::kHost, *host);
+  if (!node) return make_error(node.error().code, "scan report host: " + node.error().message);
+  bool bad_time = false;
+  ScanRun run{std::move(node).value(), time_field(record, "started", &bad_time)};
+  if (bad_time) {
+    out.problem(line, "started is not an RFC 3339 time: the files' ran-on edges have no time");
+  }
+  return run;
+}
+
+// One file object; false once the fact cap is reached.
+bool read_file(const json& file, const ScanRun& run, std::size_t line, FactCollector& out) {
+  if (!file.is_object()) {
+    out.problem(line, "a file entry is not an object");
+    return true;
+  }
+  const std::string* path = string_field(file, "path");
+  const std::string shown = path != nullptr ? path->substr(0, 200) : std::string("(no path)");
+  const json* sha256 = field(file, "sha256");
+  // A file that could not be opened has a null digest: it names no artifact.
+  if (sha256 == nullptr || sha256->is_null()) return true;
+  if (!sha256->is_string()) {
+    out.problem(line, "file " + shown + ": sha256 is not a string");
+    return true;
+  }
+  auto artifact = make_node(NodeKind::kArtifact, sha256->get_ref<const std::string&>());
+  if (!artifact) {
+    out.problem(line, "file " + shown + ": " + artifact.error().message);
+    return true;
+  }
+  if (!out.add_edge({EdgeKind::kRanOn, *artifact, run.host, run.started, std::nullopt, ""})) {
+    return false;
+  }
+  if (path != nullptr && !out.add_name(*artifact, *path)) return false;
+  const json* findings = field(file, "findings");
+  if (findings == nullptr) return true;
+  if (!findings->is_array()) {
+    out.problem(line, "file " + shown + ": findings is not a list");
+    return true;
+  }
+  for (const json& finding : *findings) {
+    const std::string* id = string_field(finding, "id");
+    const std::string* severity = string_field(finding, "severity");
+    if (id == nullptr || severity == nullptr) {
+      out.problem(line, "file " + shown + ": a finding without an id and a severity");
+      continue;
+    }
+    if (is_signal(*id, *severity) && !out.add_signal(*artifact, *id, *severity)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<Document> read_scan_report(const json& parsed, const ReadLimits& limits) {
+  FactCollector out(DocumentFormat::kScanReport, limits);
+  auto run = read_run(parsed, 0, out);
+  if (!run) return run.error();
+  const json* files = field(parsed, "files");
+  if (files == nullptr || !files->is_array()) {
+    return make_error(ErrorCode::kMalformed, "scan report without a files list");
+  }
+  for (const json& file : *files) {
+    if (!read_file(file, *run, 0, out)) break;
+  }
+  if (out.document().edges.empty()) (void)out.add_node(run->host);
+  return std::move(out).finish();
+}
+
+Result<Document> read_scan_lines(std::string_view text, const ReadLimits& limits) {
+  FactCollector out(DocumentFormat::kScanReport, limits);
+  std::optional<ScanRun> run;
+  std::optional<Error> fatal;
+  for_each_line(text, [&](std::size_t line, std::string_view line_text) {
+    const json record = parse_json(line_text, limits);
+    if (record.is_discarded() || !record.is_object()) {
+      out.problem(line, "not a JSON object");
+      return true;
+    }
+    const std::string* kind = string_field(record, "record");
+    if (kind == nullptr) {
+      out.problem(line, "a line without a record kind");
+    } else if (*kind == "scan") {
+      if (run) {
+        out.problem(line, "a second scan record: one report per file");
+        return true;
+      }
+      auto header = read_run(record, line, out);
+      if (!header) {
+        fatal = header.error();
+        return false;
+      }
+      run = std::move(header).value();
+    } else if (*kind == "file") {
+      if (!run) {
+        out.problem(line, "a file record before the scan record");
+        return true;
+      }
+      return read_file(record, *run, line, out);
+    } else if (*kind != "summary") {
+      out.problem(line, "unknown record kind \"" + kind->substr(0, 40) + "\"");
+    }
+    return true;
+  });
+  if (fatal) return *fatal;
+  if (!run) return make_error(ErrorCode::kMalformed, "scan records without a scan record");
+  if (out.document().edges.empty()) (void)out.add_node(run->host);
+  return std::move(out).finish();
+}
+
+}  // namespace cascade::graph

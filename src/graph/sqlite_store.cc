@@ -1,0 +1,486 @@
+// The embedded store: one SQLite file. Writes are one transaction per document with prepared,
+// multi-row INSERTs; reads are plain table scans (the traversal needs every edge, in any order).
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "graph/schema.h"
+#include "graph/store.h"
+
+namespace cascade::graph {
+namespace {
+
+struct DbCloser {
+  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+};
+struct StatementFinalizer {
+  void operator()(sqlite3_stmt* statement) const { sqlite3_finalize(statement); }
+};
+using Db = std::unique_ptr<sqlite3, DbCloser>;
+using Statement = std::unique_ptr<sqlite3_stmt, StatementFinalizer>;
+
+// Rows per multi-row INSERT: the unrolled form is SQLite's fastest bound-parameter insert, and
+// 128 rows x 6 columns stays far below SQLITE_MAX_VARIABLE_NUMBER.
+constexpr std::size_t kRowsPerInsert = 128;
+
+class SqliteStore final : public GraphStore {
+ public:
+  SqliteStore(Db db, std::string path) : db_(std::move(db)), path_(std::move(path)) {}
+
+  Status migrate();
+
+  Result<bool> begin_document(const DocRow& doc) override;
+  Status put_nodes(std::span<const NodeRow> rows) override;
+  Status put_edges(std::span<const EdgeRow> rows) override;
+  Status put_names(std::span<const NameRow> rows) override;
+  Status put_signals(std::span<const SignalRow> rows) override;
+  Status commit_document() override;
+  void rollback() override;
+  Status begin_bulk() override;
+  Status end_bulk() override;
+
+  Status scan_nodes(const std::function<void(std::int64_t, NodeKind)>& visit) override;
+  Status scan_edges(const std::function<void(const EdgeRow&)>& visit) override;
+  Result<std::optional<NodeRow>> find_node(std::int64_t id) override;
+  Result<std::vector<std::string>> node_names(std::int64_t id, std::size_t limit) override;
+  Result<std::optional<DocRow>> find_document(std::int64_t id) override;
+  Result<std::string> edge_note(const EdgeRow& edge) override;
+  Result<std::vector<SignalRow>> all_signals() override;
+  Result<StoreCounts> counts() override;
+  Result<int> schema_version() override;
+  std::string describe() const override { return "sqlite:" + path_; }
+
+ private:
+  Error sql_error(std::string_view what) const {
+    return make_error(ErrorCode::kIo,
+                      std::string(what) + " (" + describe() + "): " + sqlite3_errmsg(db_.get()));
+  }
+  // Undoing a failed transaction: the original error is what the caller reports.
+  void rollback_quietly() { sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr); }
+  Status exec(const char* sql, std::string_view what) {
+    if (sqlite3_exec(db_.get(), sql, nullptr, nullptr, nullptr) != SQLITE_OK) {
+      return sql_error(what);
+    }
+    return ok_status();
+  }
+  Result<sqlite3_stmt*> prepared(std::string_view sql);
+  Status step_done(sqlite3_stmt* statement, std::string_view what);
+  // Inserts rows through "INSERT ... VALUES" with `columns` placeholders per row, kRowsPerInsert
+  // rows a statement, binding each row with `bind(statement, first_parameter, row)`.
+  template <typename Row, typename Bind>
+  Status insert_rows(std::string_view head, std::string_view tail, int columns,
+                     std::span<const Row> rows, Bind bind, std::string_view what);
+
+  Db db_;
+  std::string path_;
+  std::map<std::string, Statement, std::less<>> statements_;
+  bool in_transaction_ = false;
+};
+
+Result<sqlite3_stmt*> SqliteStore::prepared(std::string_view sql) {
+  auto found = statements_.find(sql);
+  if (found != statements_.end()) {
+    sqlite3_reset(found->second.get());
+    sqlite3_clear_bindings(found->second.get());
+    return found->second.get();
+  }
+  sqlite3_stmt* raw = nullptr;
+  if (sqlite3_prepare_v2(db_.get(), sql.data(), static_cast<int>(sql.size()), &raw, nullptr) !=
+      SQLITE_OK) {
+    return sql_error("prepare");
+  }
+  Statement statement(raw);
+  auto [position, inserted] = statements_.emplace(std::string(sql), std::move(statement));
+  return position->second.get();
+}
+
+Status SqliteStore::step_done(sqlite3_stmt* statement, std::string_view what) {
+  const int rc = sqlite3_step(statement);
+  sqlite3_reset(statement);
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW) return sql_error(what);
+  return ok_status();
+}
+
+void bind_optional(sqlite3_stmt* statement, int index, const std::optional<std::int64_t>& value) {
+  if (value) {
+    sqlite3_bind_int64(statement, index, *value);
+  } else {
+    sqlite3_bind_null(statement, index);
+  }
+}
+
+void bind_text(sqlite3_stmt* statement, int index, std::string_view text) {
+  sqlite3_bind_text(statement, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
+}
+
+std::string_view column_text(sqlite3_stmt* statement, int column) {
+  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement, column));
+  if (text == nullptr) return {};
+  return {text, static_cast<std::size_t>(sqlite3_column_bytes(statement, column))};
+}
+
+std::optional<std::int64_t> column_optional(sqlite3_stmt* statement, int column) {
+  if (sqlite3_column_type(statement, column) == SQLITE_NULL) return std::nullopt;
+  return sqlite3_column_int64(statement, column);
+}
+
+template <typename Row, typename Bind>
+Status SqliteStore::insert_rows(std::string_view head, std::string_view tail, int columns,
+                                std::span<const Row> rows, Bind bind, std::string_view what) {
+  std::string placeholders = "(";
+  for (int c = 0; c < columns; ++c) placeholders += c == 0 ? "?" : ",?";
+  placeholders += ")";
+  std::size_t done = 0;
+  while (done < rows.size()) {
+    const std::size_t batch = std::min(kRowsPerInsert, rows.size() - done);
+    std::string sql(head);
+    sql.reserve(head.size() + batch * (placeholders.size() + 1) + tail.size());
+    for (std::size_t i = 0; i < batch; ++i) {
+      if (i != 0) sql += ',';
+      sql += placeholders;
+    }
+    sql += tail;
+    auto statement = prepared(sql);
+    if (!statement) return statement.error();
+    for (std::size_t i = 0; i < batch; ++i) {
+      bind(*statement, static_cast<int>(i) * columns + 1, rows[done + i]);
+    }
+    if (auto stepped = step_done(*statement, what); !stepped) return stepped;
+    done += batch;
+  }
+  return ok_status();
+}
+
+Status SqliteStore::migrate() {
+  // A large page cache and memory-mapped reads make the full-table scans of a load cheap.
+  for (const char* pragma :
+       {"PRAGMA busy_timeout=30000", "PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
+        "PRAGMA cache_size=-262144", "PRAGMA temp_store=MEMORY", "PRAGMA mmap_size=8589934592",
+        "PRAGMA secure_delete=OFF"}) {
+    if (auto done = exec(pragma, "configure"); !done) return done;
+  }
+  if (auto done = exec("BEGIN IMMEDIATE", "begin migration"); !done) return done;
+  auto fail = [&](Error error) -> Status {
+    rollback_quietly();
+    return error;
+  };
+  if (auto done =
+          exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+               "create meta");
+      !done) {
+    return fail(done.error());
+  }
+  auto version = schema_version();
+  if (!version) return fail(version.error());
+  const auto migrations = schema_migrations();
+  if (*version > static_cast<int>(migrations.size())) {
+    return fail(make_error(ErrorCode::kUnsupported,
+                           describe() + " has schema version " + std::to_string(*version) +
+                               "; this cascade knows up to " + std::to_string(migrations.size())));
+  }
+  for (auto step = static_cast<std::size_t>(*version); step < migrations.size(); ++step) {
+    if (auto done = exec(std::string(migrations[step]).c_str(), "migrate"); !done) {
+      return fail(done.error());
+    }
+  }
+  if (static_cast<std::size_t>(*version) != migrations.size()) {
+    const std::string update = "INSERT INTO meta (key, value) VALUES ('schema_version', '" +
+                               std::to_string(migrations.size()) +
+                               "') ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+    if (auto done = exec(update.c_str(), "record schema version"); !done) return fail(done.error());
+  }
+  return exec("COMMIT", "commit migration");
+}
+
+Result<int> SqliteStore::schema_version() {
+  auto statement = prepared("SELECT value FROM meta WHERE key = 'schema_version'");
+  if (!statement) return statement.error();
+  const int rc = sqlite3_step(*statement);
+  if (rc == SQLITE_DONE) return 0;
+  if (rc != SQLITE_ROW) return sql_error("read schema version");
+  const std::string text(column_text(*statement, 0));
+  sqlite3_reset(*statement);
+  int version = 0;
+  for (const char c : text) {
+    if (c < '0' || c > '9' || version > 100000) {
+      return make_error(ErrorCode::kMalformed, describe() + ": schema_version is not a number");
+    }
+    version = version * 10 + (c - '0');
+  }
+  return version;
+}
+
+Result<bool> SqliteStore::begin_document(const DocRow& doc) {
+  if (in_transaction_) return make_error(ErrorCode::kUsage, "a document is already open");
+  if (auto done = exec("BEGIN IMMEDIATE", "begin document"); !done) return done.error();
+  in_transaction_ = true;
+  auto statement = prepared(
+      "INSERT INTO source_doc (id, sha256, format, path, ingested_at) VALUES (?,?,?,?,?) "
+      "ON CONFLICT (sha256) DO NOTHING");
+  if (!statement) {
+    rollback();
+    return statement.error();
+  }
+  sqlite3_bind_int64(*statement, 1, doc.id);
+  bind_text(*statement, 2, doc.sha256);
+  bind_text(*statement, 3, doc.format);
+  bind_text(*statement, 4, doc.path);
+  sqlite3_bind_int64(*statement, 5, doc.ingested_at);
+  if (auto done = step_done(*statement, "record document"); !done) {
+    rollback();
+    return done.error();
+  }
+  if (sqlite3_changes(db_.get()) == 0) {
+    rollback();
+    return false;
+  }
+  return true;
+}
+
+Status SqliteStore::put_nodes(std::span<const NodeRow> rows) {
+  return insert_rows(
+      "INSERT INTO node (id, kind, key) VALUES ", " ON CONFLICT (id) DO NOTHING", 3, rows,
+      [](sqlite3_stmt* s, int i, const NodeRow& row) {
+        sqlite3_bind_int64(s, i, row.id);
+        sqlite3_bind_int(s, i + 1, static_cast<int>(row.kind));
+        bind_text(s, i + 2, row.key);
+      },
+      "store nodes");
+}
+
+Status SqliteStore::put_edges(std::span<const EdgeRow> rows) {
+  auto stored = insert_rows(
+      "INSERT INTO edge (src, dst, kind, t_from, t_until, doc) VALUES ", "", 6, rows,
+      [](sqlite3_stmt* s, int i, const EdgeRow& row) {
+        sqlite3_bind_int64(s, i, row.src);
+        sqlite3_bind_int64(s, i + 1, row.dst);
+        sqlite3_bind_int(s, i + 2, static_cast<int>(row.kind));
+        bind_optional(s, i + 3, row.time);
+        bind_optional(s, i + 4, row.until);
+        sqlite3_bind_int64(s, i + 5, row.doc);
+      },
+      "store edges");
+  if (!stored) return stored;
+  for (const EdgeRow& row : rows) {
+    if (row.note.empty()) continue;
+    auto statement =
+        prepared("INSERT INTO edge_note (src, dst, kind, doc, note) VALUES (?,?,?,?,?)");
+    if (!statement) return statement.error();
+    sqlite3_bind_int64(*statement, 1, row.src);
+    sqlite3_bind_int64(*statement, 2, row.dst);
+    sqlite3_bind_int(*statement, 3, static_cast<int>(row.kind));
+    sqlite3_bind_int64(*statement, 4, row.doc);
+    bind_text(*statement, 5, row.note);
+    if (auto done = step_done(*statement, "store edge note"); !done) return done;
+  }
+  return ok_status();
+}
+
+Status SqliteStore::put_names(std::span<const NameRow> rows) {
+  return insert_rows(
+      "INSERT INTO node_name (node, name, doc) VALUES ", "", 3, rows,
+      [](sqlite3_stmt* s, int i, const NameRow& row) {
+        sqlite3_bind_int64(s, i, row.node);
+        bind_text(s, i + 1, row.name);
+        sqlite3_bind_int64(s, i + 2, row.doc);
+      },
+      "store names");
+}
+
+Status SqliteStore::put_signals(std::span<const SignalRow> rows) {
+  return insert_rows(
+      "INSERT INTO signal (node, finding, severity, doc) VALUES ", "", 4, rows,
+      [](sqlite3_stmt* s, int i, const SignalRow& row) {
+        sqlite3_bind_int64(s, i, row.node);
+        bind_text(s, i + 1, row.finding);
+        bind_text(s, i + 2, row.severity);
+        sqlite3_bind_int64(s, i + 3, row.doc);
+      },
+      "store signals");
+}
+
+Status SqliteStore::commit_document() {
+  if (!in_transaction_) return make_error(ErrorCode::kUsage, "no document is open");
+  in_transaction_ = false;
+  if (auto done = exec("COMMIT", "commit document"); !done) {
+    rollback_quietly();
+    return done;
+  }
+  return ok_status();
+}
+
+void SqliteStore::rollback() {
+  if (!in_transaction_) return;
+  in_transaction_ = false;
+  rollback_quietly();
+}
+
+Status SqliteStore::begin_bulk() {
+  // A first load into a fresh file: a crash mid-load leaves a file to delete, not a corrupt
+  // inventory someone relies on, so durability can wait until end_bulk.
+  if (auto done = exec("PRAGMA journal_mode=OFF", "bulk mode"); !done) return done;
+  return exec("PRAGMA synchronous=OFF", "bulk mode");
+}
+
+Status SqliteStore::end_bulk() {
+  if (auto done = exec("PRAGMA synchronous=NORMAL", "end bulk mode"); !done) return done;
+  return exec("PRAGMA journal_mode=WAL", "end bulk mode");
+}
+
+Status SqliteStore::scan_nodes(const std::function<void(std::int64_t, NodeKind)>& visit) {
+  auto statement = prepared("SELECT id, kind FROM node");
+  if (!statement) return statement.error();
+  int rc = 0;
+  while ((rc = sqlite3_step(*statement)) == SQLITE_ROW) {
+    const int kind = sqlite3_column_int(*statement, 1);
+    if (kind < 0 || kind >= kNodeKindCount) continue;  // a row a newer writer added: skip
+    visit(sqlite3_column_int64(*statement, 0), static_cast<NodeKind>(kind));
+  }
+  sqlite3_reset(*statement);
+  if (rc != SQLITE_DONE) return sql_error("read nodes");
+  return ok_status();
+}
+
+Status SqliteStore::scan_edges(const std::function<void(const EdgeRow&)>& visit) {
+  auto statement = prepared("SELECT src, dst, kind, t_from, t_until, doc FROM edge");
+  if (!statement) return statement.error();
+  int rc = 0;
+  EdgeRow row;
+  while ((rc = sqlite3_step(*statement)) == SQLITE_ROW) {
+    const int kind = sqlite3_column_int(*statement, 2);
+    if (kind < 0 || kind >= kEdgeKindCount) continue;
+    row.src = sqlite3_column_int64(*statement, 0);
+    row.dst = sqlite3_column_int64(*statement, 1);
+    row.kind = static_cast<EdgeKind>(kind);
+    row.time = column_optional(*statement, 3);
+    row.until = column_optional(*statement, 4);
+    row.doc = sqlite3_column_int64(*statement, 5);
+    visit(row);
+  }
+  sqlite3_reset(*statement);
+  if (rc != SQLITE_DONE) return sql_error("read edges");
+  return ok_status();
+}
+
+Result<std::optional<NodeRow>> SqliteStore::find_node(std::int64_t id) {
+  auto statement = prepared("SELECT kind, key FROM node WHERE id = ?");
+  if (!statement) return statement.error();
+  sqlite3_bind_int64(*statement, 1, id);
+  const int rc = sqlite3_step(*statement);
+  std::optional<NodeRow> row;
+  if (rc == SQLITE_ROW) {
+    const int kind = sqlite3_column_int(*statement, 0);
+    if (kind >= 0 && kind < kNodeKindCount) {
+      row = NodeRow{id, static_cast<NodeKind>(kind), std::string(column_text(*statement, 1))};
+    }
+  }
+  sqlite3_reset(*statement);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sql_error("read node");
+  return row;
+}
+
+Result<std::vector<std::string>> SqliteStore::node_names(std::int64_t id, std::size_t limit) {
+  auto statement =
+      prepared("SELECT DISTINCT name FROM node_name WHERE node = ? ORDER BY name LIMIT ?");
+  if (!statement) return statement.error();
+  sqlite3_bind_int64(*statement, 1, id);
+  sqlite3_bind_int64(*statement, 2, static_cast<std::int64_t>(limit));
+  std::vector<std::string> names;
+  int rc = 0;
+  while ((rc = sqlite3_step(*statement)) == SQLITE_ROW) {
+    names.emplace_back(column_text(*statement, 0));
+  }
+  sqlite3_reset(*statement);
+  if (rc != SQLITE_DONE) return sql_error("read names");
+  return names;
+}
+
+Result<std::optional<DocRow>> SqliteStore::find_document(std::int64_t id) {
+  auto statement =
+      prepared("SELECT sha256, format, path, ingested_at FROM source_doc WHERE id = ?");
+  if (!statement) return statement.error();
+  sqlite3_bind_int64(*statement, 1, id);
+  const int rc = sqlite3_step(*statement);
+  std::optional<DocRow> row;
+  if (rc == SQLITE_ROW) {
+    row =
+        DocRow{id, std::string(column_text(*statement, 0)), std::string(column_text(*statement, 1)),
+               std::string(column_text(*statement, 2)), sqlite3_column_int64(*statement, 3)};
+  }
+  sqlite3_reset(*statement);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sql_error("read document");
+  return row;
+}
+
+Result<std::string> SqliteStore::edge_note(const EdgeRow& edge) {
+  auto statement = prepared(
+      "SELECT note FROM edge_note WHERE src = ? AND dst = ? AND kind = ? AND doc = ? LIMIT 1");
+  if (!statement) return statement.error();
+  sqlite3_bind_int64(*statement, 1, edge.src);
+  sqlite3_bind_int64(*statement, 2, edge.dst);
+  sqlite3_bind_int(*statement, 3, static_cast<int>(edge.kind));
+  sqlite3_bind_int64(*statement, 4, edge.doc);
+  const int rc = sqlite3_step(*statement);
+  std::string note;
+  if (rc == SQLITE_ROW) note = column_text(*statement, 0);
+  sqlite3_reset(*statement);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sql_error("read edge note");
+  return note;
+}
+
+Result<std::vector<SignalRow>> SqliteStore::all_signals() {
+  auto statement = prepared("SELECT node, finding, severity, doc FROM signal");
+  if (!statement) return statement.error();
+  std::vector<SignalRow> signals;
+  int rc = 0;
+  while ((rc = sqlite3_step(*statement)) == SQLITE_ROW) {
+    signals.push_back(
+        SignalRow{sqlite3_column_int64(*statement, 0), std::string(column_text(*statement, 1)),
+                  std::string(column_text(*statement, 2)), sqlite3_column_int64(*statement, 3)});
+  }
+  sqlite3_reset(*statement);
+  if (rc != SQLITE_DONE) return sql_error("read signals");
+  return signals;
+}
+
+Result<StoreCounts> SqliteStore::counts() {
+  StoreCounts counts;
+  const std::array<std::pair<const char*, std::int64_t*>, 4> queries = {{
+      {"SELECT count(*) FROM source_doc", &counts.documents},
+      {"SELECT count(*) FROM node", &counts.nodes},
+      {"SELECT count(*) FROM edge", &counts.edges},
+      {"SELECT count(*) FROM signal", &counts.signals},
+  }};
+  for (const auto& [sql, target] : queries) {
+    auto statement = prepared(sql);
+    if (!statement) return statement.error();
+    if (sqlite3_step(*statement) != SQLITE_ROW) return sql_error("count");
+    *target = sqlite3_column_int64(*statement, 0);
+    sqlite3_reset(*statement);
+  }
+  return counts;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<GraphStore>> open_sqlite_store(const std::string& path) {
+  sqlite3* raw = nullptr;
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  Db db(raw);
+  if (rc != SQLITE_OK) {
+    return make_error(ErrorCode::kIo, "cannot open " + path + ": " +
+                                          (raw != nullptr ? sqlite3_errmsg(raw) : "out of memory"));
+  }
+  auto store = std::make_unique<SqliteStore>(std::move(db), path);
+  if (auto migrated = store->migrate(); !migrated) return migrated.error();
+  return std::unique_ptr<GraphStore>(std::move(store));
+}
+
+}  // namespace cascade::graph

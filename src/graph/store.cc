@@ -1,0 +1,37 @@
+#include "graph/store.h"
+
+namespace cascade::graph {
+
+Result<std::unique_ptr<GraphStore>> open_store(std::string_view spec) {
+  if (spec.empty()) return make_error(ErrorCode::kUsage, "--db is empty");
+  if (spec.starts_with("postgresql://") || spec.starts_with("postgres://")) {
+    return open_postgres_store(std::string(spec));
+  }
+  std::string_view path = spec;
+  if (path.starts_with("sqlite:")) path.remove_prefix(7);
+  return open_sqlite_store(std::string(path));
+}
+
+Result<std::vector<NodeRow>> GraphStore::find_nodes(std::span<const std::int64_t> ids) {
+  std::vector<NodeRow> rows;
+  rows.reserve(ids.size());
+  for (const std::int64_t id : ids) {
+    auto row = find_node(id);
+    if (!row) return row.error();
+    if (*row) rows.push_back(std::move(**row));
+  }
+  return rows;
+}
+
+Result<std::vector<std::pair<std::int64_t, std::vector<std::string>>>> GraphStore::names_of(
+    std::span<const std::int64_t> ids, std::size_t limit_per_node) {
+  std::vector<std::pair<std::int64_t, std::vector<std::string>>> result;
+  for (const std::int64_t id : ids) {
+    auto names = node_names(id, limit_per_node);
+    if (!names) return names.error();
+    if (!names->empty()) result.emplace_back(id, std::move(*names));
+  }
+  return result;
+}
+
+}  // namespace cascade::graph

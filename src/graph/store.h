@@ -1,0 +1,125 @@
+// Where the inventory graph lives: one SQLite file (default) or a shared PostgreSQL database,
+// with the same schema (schema.h) and the same SQL. Writers store one document per transaction;
+// readers stream nodes and edges into memory (csr.h) and look up the few rows an answer shows.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "core/result.h"
+#include "graph/model.h"
+
+namespace cascade::graph {
+
+using Status = Result<std::monostate>;
+inline Status ok_status() {
+  return std::monostate{};
+}
+
+struct DocRow {
+  std::int64_t id = 0;  // first 63 bits of the document's SHA-256 (as node ids)
+  std::string sha256;   // of the document's bytes, lower-case hex
+  std::string format;   // document_format_name()
+  std::string path;     // as given to ingest
+  std::int64_t ingested_at = 0;
+};
+
+struct NodeRow {
+  std::int64_t id = 0;  // node_id(ref)
+  NodeKind kind = NodeKind::kArtifact;
+  std::string key;
+};
+
+// Absent times are nullopt (SQL NULL).
+struct EdgeRow {
+  std::int64_t src = 0;
+  std::int64_t dst = 0;
+  EdgeKind kind = EdgeKind::kRanOn;
+  std::optional<std::int64_t> time;
+  std::optional<std::int64_t> until;
+  std::int64_t doc = 0;
+  std::string note;  // non-empty notes go to edge_note
+};
+
+struct NameRow {
+  std::int64_t node = 0;
+  std::string name;
+  std::int64_t doc = 0;
+};
+
+struct SignalRow {
+  std::int64_t node = 0;
+  std::string finding;
+  std::string severity;
+  std::int64_t doc = 0;
+};
+
+struct StoreCounts {
+  std::int64_t documents = 0;
+  std::int64_t nodes = 0;
+  std::int64_t edges = 0;
+  std::int64_t signals = 0;
+};
+
+class GraphStore {
+ public:
+  virtual ~GraphStore() = default;
+  GraphStore() = default;
+  GraphStore(const GraphStore&) = delete;
+  GraphStore& operator=(const GraphStore&) = delete;
+
+  // --- writing: begin_document, then any put_*, then commit_document (or rollback) ---
+  // Opens a transaction and records the document. Returns false, with no transaction left
+  // open, when a document with the same SHA-256 is already stored (ingest is idempotent).
+  virtual Result<bool> begin_document(const DocRow& doc) = 0;
+  virtual Status put_nodes(std::span<const NodeRow> rows) = 0;  // existing ids are kept
+  virtual Status put_edges(std::span<const EdgeRow> rows) = 0;
+  virtual Status put_names(std::span<const NameRow> rows) = 0;
+  virtual Status put_signals(std::span<const SignalRow> rows) = 0;
+  virtual Status commit_document() = 0;
+  virtual void rollback() = 0;
+
+  // Bulk mode for a first load of a large inventory (bench, migrations): the backend may relax
+  // durability while it holds. SQLite: journal off and synchronous off until end_bulk.
+  virtual Status begin_bulk() = 0;
+  virtual Status end_bulk() = 0;
+
+  // --- reading ---
+  // Every node id and kind, in no particular order.
+  virtual Status scan_nodes(const std::function<void(std::int64_t id, NodeKind kind)>& visit) = 0;
+  // Every edge (note left empty), in no particular order.
+  virtual Status scan_edges(const std::function<void(const EdgeRow& edge)>& visit) = 0;
+  virtual Result<std::optional<NodeRow>> find_node(std::int64_t id) = 0;
+  virtual Result<std::vector<std::string>> node_names(std::int64_t id, std::size_t limit) = 0;
+  // Batch forms for large answers. The defaults loop over the single-row calls; a networked
+  // backend overrides them to save round trips. Unknown ids are left out.
+  virtual Result<std::vector<NodeRow>> find_nodes(std::span<const std::int64_t> ids);
+  virtual Result<std::vector<std::pair<std::int64_t, std::vector<std::string>>>> names_of(
+      std::span<const std::int64_t> ids, std::size_t limit_per_node);
+  virtual Result<std::optional<DocRow>> find_document(std::int64_t id) = 0;
+  // The note of one edge (empty if none), for the few edges an answer shows.
+  virtual Result<std::string> edge_note(const EdgeRow& edge) = 0;
+  virtual Result<std::vector<SignalRow>> all_signals() = 0;
+  virtual Result<StoreCounts> counts() = 0;
+  virtual Result<int> schema_version() = 0;
+
+  // "sqlite:PATH" or "postgresql://..."; used in messages.
+  virtual std::string describe() const = 0;
+};
+
+// `spec` is a file path (SQLite; created if missing) or a postgresql:// / postgres:// URI.
+// Opening runs pending schema migrations (schema.h) in one transaction.
+Result<std::unique_ptr<GraphStore>> open_store(std::string_view spec);
+
+Result<std::unique_ptr<GraphStore>> open_sqlite_store(const std::string& path);
+// Defined in pg_store.cc.
+Result<std::unique_ptr<GraphStore>> open_postgres_store(const std::string& uri);
+
+}  // namespace cascade::graph

@@ -1,0 +1,151 @@
+#include "report/trace_report.h"
+
+#include <array>
+#include <sstream>
+
+#include "core/time.h"
+
+namespace cascade::report {
+namespace {
+
+using graph::AffectedNode;
+using graph::NodeKind;
+
+nlohmann::json time_json(const std::optional<std::int64_t>& time) {
+  if (!time) return nullptr;
+  return format_rfc3339(static_cast<std::time_t>(*time));
+}
+
+std::string time_text(const std::optional<std::int64_t>& time, bool root_cause) {
+  if (time) return format_rfc3339(static_cast<std::time_t>(*time));
+  return root_cause ? "any time" : "from the start";
+}
+
+nlohmann::json hop_json(const graph::PathHop& hop) {
+  nlohmann::json out = {
+      {"from", graph::format_node(hop.from)},
+      {"to", graph::format_node(hop.to)},
+      {"edge", std::string(graph::edge_kind_name(hop.edge))},
+      {"time", time_json(hop.time)},
+      {"until", time_json(hop.until)},
+      {"source",
+       {{"path", hop.source_path}, {"sha256", hop.source_sha256}, {"format", hop.source_format}}},
+  };
+  if (!hop.note.empty()) out["note"] = hop.note;
+  return out;
+}
+
+// Root-cause text shows the best-ranked candidates with their paths; --json has them all.
+constexpr std::size_t kTextCandidates = 10;
+
+// Kinds in the order the text groups them.
+constexpr std::array<NodeKind, graph::kNodeKindCount> kKindOrder = {
+    NodeKind::kHost, NodeKind::kBuild, NodeKind::kArtifact, NodeKind::kRelease, NodeKind::kOrg};
+
+std::string plural(NodeKind kind, std::size_t count) {
+  std::string name(graph::node_kind_name(kind));
+  if (count != 1) name += "s";
+  return name;
+}
+
+// A hop as one readable clause: "ran-on host:dev-pc-07 at T [scan: path]".
+std::string hop_text(const graph::PathHop& hop) {
+  std::string text = "--" + std::string(graph::edge_kind_name(hop.edge));
+  if (hop.time) text += " " + format_rfc3339(static_cast<std::time_t>(*hop.time));
+  if (hop.until) text += " until " + format_rfc3339(static_cast<std::time_t>(*hop.until));
+  if (!hop.note.empty()) text += " via " + hop.note;
+  text += "--> " + graph::format_node(hop.to) + "  [" + hop.source_format + ": " + hop.source_path +
+          "]";
+  return text;
+}
+
+}  // namespace
+
+nlohmann::json trace_json(const graph::TraceResult& result) {
+  nlohmann::json affected = nlohmann::json::array();
+  nlohmann::json summary = nlohmann::json::object();
+  for (const NodeKind kind : kKindOrder) summary[std::string(graph::node_kind_name(kind))] = 0;
+  for (const AffectedNode& node : result.affected) {
+    nlohmann::json path = nlohmann::json::array();
+    for (const auto& hop : node.path) path.push_back(hop_json(hop));
+    const std::string kind(graph::node_kind_name(node.node.kind));
+    summary[kind] = summary[kind].get<std::size_t>() + 1;
+    affected.push_back({{"node", graph::format_node(node.node)},
+                        {"kind", kind},
+                        {"time", time_json(node.time)},
+                        {"hops", node.hops},
+                        {"path", std::move(path)},
+                        {"names", node.names},
+                        {"signals", node.signals},
+                        {"score", node.signals.size()}});
+  }
+  return {{"schema", "cascade.trace/1"},
+          {"mode", result.root_cause ? "root-cause" : "forward"},
+          {"seed", graph::format_node(result.seed)},
+          {"since", time_json(result.since)},
+          {"affected", std::move(affected)},
+          {"summary", std::move(summary)},
+          {"graph", {{"nodes", result.nodes_in_graph}, {"edges", result.edges_in_graph}}}};
+}
+
+std::string trace_text(const graph::TraceResult& result, bool color) {
+  const char* bold = color ? "\033[1m" : "";
+  const char* red = color ? "\033[31m" : "";
+  const char* reset = color ? "\033[0m" : "";
+  std::ostringstream out;
+  if (result.root_cause) {
+    out << bold << "Root cause of " << graph::format_node(result.seed) << reset << ": "
+        << result.affected.size() << " upstream node" << (result.affected.size() == 1 ? "" : "s")
+        << " can explain it (graph: " << result.nodes_in_graph << " nodes, "
+        << result.edges_in_graph << " edges)\n";
+    out << "Ranked by known-bad signals on the path, then by distance.\n";
+    std::size_t rank = 0;
+    for (const AffectedNode& node : result.affected) {
+      if (++rank > kTextCandidates) {
+        out << "\n... " << result.affected.size() - kTextCandidates
+            << " more candidates (--json lists every one)\n";
+        break;
+      }
+      out << '\n'
+          << rank << ". " << bold << graph::format_node(node.node) << reset << "  signals "
+          << (node.signals.empty() ? "" : red) << node.signals.size() << reset << ", " << node.hops
+          << " hop" << (node.hops == 1 ? "" : "s") << ", compromised by "
+          << time_text(node.time, true) << '\n';
+      if (!node.names.empty()) out << "   seen as " << node.names.front() << '\n';
+      for (const std::string& signal : node.signals) out << "   ! " << signal << '\n';
+      out << "   " << graph::format_node(node.node) << '\n';
+      for (const auto& hop : node.path) out << "     " << hop_text(hop) << '\n';
+    }
+    return out.str();
+  }
+
+  out << bold << "Compromise of " << graph::format_node(result.seed) << reset
+      << (result.since ? " from " + format_rfc3339(static_cast<std::time_t>(*result.since))
+                       : std::string(" (no start time given)"))
+      << ": " << result.affected.size() << " affected node"
+      << (result.affected.size() == 1 ? "" : "s") << " (graph: " << result.nodes_in_graph
+      << " nodes, " << result.edges_in_graph << " edges)\n";
+  for (const NodeKind kind : kKindOrder) {
+    std::vector<const AffectedNode*> group;
+    for (const AffectedNode& node : result.affected) {
+      if (node.node.kind == kind) group.push_back(&node);
+    }
+    if (group.empty()) continue;
+    out << '\n' << bold << group.size() << ' ' << plural(kind, group.size()) << reset << '\n';
+    for (const AffectedNode* node : group) {
+      out << "  " << red << graph::format_node(node->node) << reset << "  since "
+          << time_text(node->time, false);
+      if (!node->names.empty()) out << "  (" << node->names.front() << ")";
+      out << '\n';
+      // The last hop names the node it came from, which is listed with its own last hop: the
+      // whole chain is in the text without repeating every prefix (--json has full paths).
+      if (!node->path.empty()) {
+        const graph::PathHop& hop = node->path.back();
+        out << "      <- " << graph::format_node(hop.from) << ' ' << hop_text(hop) << '\n';
+      }
+    }
+  }
+  return out.str();
+}
+
+}  // namespace cascade::report

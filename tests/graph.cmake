@@ -1,0 +1,38 @@
+# graph: document readers (scan, in-toto, CycloneDX, SPDX, events) in cascade-tests.
+target_sources(cascade-tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/unit/graph_read_test.cc)
+
+# The GraphStore contract on SQLite and on a throwaway PostgreSQL 15 server (tests/graph/pg-server):
+# the server lives only for the test run, in the build tree, on a free 127.0.0.1 port.
+target_sources(cascade-tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/unit/graph_store_test.cc)
+add_test(NAME setup.graph_postgres
+  COMMAND bash ${CMAKE_SOURCE_DIR}/tests/graph/pg-server start ${FIXTURE_DIR}/graph/pg)
+set_tests_properties(setup.graph_postgres PROPERTIES FIXTURES_SETUP graph_postgres TIMEOUT 180)
+add_test(NAME cleanup.graph_postgres
+  COMMAND bash ${CMAKE_SOURCE_DIR}/tests/graph/pg-server stop ${FIXTURE_DIR}/graph/pg)
+# The unit tests require only the combined `fixtures` (tests/CMakeLists.txt), so the server is
+# stopped after those tests too, not as soon as its own (empty) graph_postgres set is done.
+set_tests_properties(cleanup.graph_postgres PROPERTIES
+  FIXTURES_CLEANUP "fixtures;graph_postgres" TIMEOUT 120)
+
+# graph end to end: the 3CX cascade as an inventory (tests/graph/make-scenario.py: real `cascade
+# scan` and `cascade attest` output, CycloneDX, SPDX and events documents, the answers written by
+# hand from the propagation rules), checked by tests/graph/check_graph.py on SQLite -- with
+# per-format variants and the time rules -- and on the throwaway PostgreSQL server, whose answers
+# must equal SQLite's.
+add_test(NAME setup.graph_fixtures
+  COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/graph/make-scenario.py
+          ${FIXTURE_DIR}/graph/scenario $<TARGET_FILE:cascade-cli>)
+set_tests_properties(setup.graph_fixtures PROPERTIES FIXTURES_SETUP graph_fixtures TIMEOUT 300)
+add_test(NAME graph.scenario_sqlite
+  COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/graph/check_graph.py $<TARGET_FILE:cascade-cli>
+          ${FIXTURE_DIR}/graph/scenario ${CMAKE_CURRENT_BINARY_DIR}/graph-scratch/sqlite)
+set_tests_properties(graph.scenario_sqlite PROPERTIES
+  FIXTURES_REQUIRED fixtures LABELS unit TIMEOUT 600)
+add_test(NAME graph.scenario_postgres
+  COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/graph/check_graph.py $<TARGET_FILE:cascade-cli>
+          ${FIXTURE_DIR}/graph/scenario ${CMAKE_CURRENT_BINARY_DIR}/graph-scratch/postgres
+          --db-uri-file ${FIXTURE_DIR}/graph/pg/uri)
+set_tests_properties(graph.scenario_postgres PROPERTIES
+  FIXTURES_REQUIRED "fixtures;graph_postgres" LABELS unit TIMEOUT 600 SKIP_RETURN_CODE 77)
+target_sources(cascade-tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/unit/graph_trace_test.cc)
+target_sources(cascade-tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/unit/trace_graphviz_test.cc)
