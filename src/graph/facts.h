@@ -26,6 +26,8 @@ struct EdgeFact {
   std::string note;                   // access "via", otherwise empty
 
   friend bool operator==(const EdgeFact&, const EdgeFact&) = default;
+  // clang-tidy 14 misreads a defaulted <=> as a literal 0 comparison.
+  // NOLINTNEXTLINE(modernize-use-nullptr)
   friend auto operator<=>(const EdgeFact&, const EdgeFact&) = default;
 };
 
@@ -34,6 +36,8 @@ struct NameFact {
   std::string name;  // a path or file name the artifact was seen under
 
   friend bool operator==(const NameFact&, const NameFact&) = default;
+  // clang-tidy 14 misreads a defaulted <=> as a literal 0 comparison.
+  // NOLINTNEXTLINE(modernize-use-nullptr)
   friend auto operator<=>(const NameFact&, const NameFact&) = default;
 };
 
@@ -44,6 +48,8 @@ struct SignalFact {
   std::string severity;  // info .. critical
 
   friend bool operator==(const SignalFact&, const SignalFact&) = default;
+  // clang-tidy 14 misreads a defaulted <=> as a literal 0 comparison.
+  // NOLINTNEXTLINE(modernize-use-nullptr)
   friend auto operator<=>(const SignalFact&, const SignalFact&) = default;
 };
 

@@ -49,6 +49,8 @@ struct NodeRef {
   std::string key;
 
   friend bool operator==(const NodeRef&, const NodeRef&) = default;
+  // clang-tidy 14 misreads a defaulted <=> as a literal 0 comparison.
+  // NOLINTNEXTLINE(modernize-use-nullptr)
   friend auto operator<=>(const NodeRef&, const NodeRef&) = default;
 };
 

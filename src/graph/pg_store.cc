@@ -44,7 +44,7 @@ using CopyBuffer = std::unique_ptr<char, CopyBufferFreer>;
 constexpr std::size_t kNodesPerInsert = 1000;
 // COPY data is sent in chunks of about this size: large enough that per-message overhead vanishes,
 // small enough to keep memory flat for millions of rows.
-constexpr std::size_t kCopyChunkBytes = 256 * 1024;
+constexpr std::size_t kCopyChunkBytes = std::size_t{256} * 1024;
 // A first run racing another first run loses on a catalog or meta-row conflict; it retries and
 // then finds the schema the winner committed.
 constexpr int kMigrationAttempts = 8;
@@ -322,7 +322,7 @@ Status PgStore::migrate() {
                            last_sqlstate_ == "42710" || last_sqlstate_ == "40001" ||
                            last_sqlstate_ == "40P01";
     if (!lost_race || attempt == kMigrationAttempts) return done;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20 * attempt + jitter() % 50));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20LL * attempt + jitter() % 50));
   }
 }
 

@@ -26,8 +26,6 @@
 #include <utility>
 #include <vector>
 
-extern char** environ;
-
 namespace cascade::report {
 namespace {
 
