@@ -497,7 +497,7 @@ int trace(const TraceArgs& args) {
   std::uint64_t hops_total = 0, settled_edges = 0;
   for (const std::uint32_t node : state.reached) {
     ++by_kind[static_cast<std::size_t>(graph.kinds[node])];
-    hops_total += state.hops[node];
+    hops_total += state.hops(node);
     settled_edges += graph.offsets[node + 1] - graph.offsets[node];
   }
   for (int kind = 0; kind < kNodeKindCount; ++kind) {
@@ -546,7 +546,7 @@ int dump(const TraceArgs& args) {
   if (!loaded) return fail(loaded.error().message);
   const SearchState state = search_forward(loaded->graph, loaded->seed, args.since);
   for (const std::uint32_t node : state.reached) {
-    const std::int64_t time = state.time[node];
+    const std::int64_t time = state.time(node);
     if (time == kNoTime) {
       std::printf("%lld,\n", static_cast<long long>(loaded->graph.ids[node]));
     } else {

@@ -1,6 +1,7 @@
 #include "graph/csr.h"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 
 namespace cascade::graph {
@@ -16,7 +17,7 @@ constexpr bool propagates_against_stored(EdgeKind kind) {
 // table of (id, dense index) pairs maps 40 million edge ends in a couple of seconds.
 class IdIndex {
  public:
-  explicit IdIndex(const std::vector<std::int64_t>& ids) {
+  explicit IdIndex(const HugeVector<std::int64_t>& ids) {
     const std::size_t capacity = std::bit_ceil(std::max<std::size_t>(16, ids.size() * 2));
     mask_ = capacity - 1;
     slots_.assign(capacity, Slot{kEmpty, 0});
@@ -25,6 +26,9 @@ class IdIndex {
       while (slots_[slot].id != kEmpty) slot = (slot + 1) & mask_;
       slots_[slot] = Slot{ids[i], static_cast<std::uint32_t>(i)};
     }
+  }
+  void prefetch(std::int64_t id) const {
+    __builtin_prefetch(&slots_[static_cast<std::size_t>(id) & mask_]);
   }
   std::optional<std::uint32_t> find(std::int64_t id) const {
     std::size_t slot = static_cast<std::size_t>(id) & mask_;
@@ -41,13 +45,16 @@ class IdIndex {
     std::int64_t id;
     std::uint32_t index;
   };
-  std::vector<Slot> slots_;
+  HugeVector<Slot> slots_;
   std::size_t mask_ = 0;
 };
+
+constexpr std::size_t kLoadBatch = 32;
 
 struct LoadedEdge {
   std::uint32_t from;
   CsrEdge edge;
+  std::int64_t doc;
 };
 
 }  // namespace
@@ -61,7 +68,12 @@ std::optional<std::uint32_t> CsrGraph::index_of(std::int64_t id) const {
 Result<CsrGraph> load_graph(GraphStore& store, Direction direction) {
   CsrGraph graph;
   graph.direction = direction;
-  std::vector<std::pair<std::int64_t, NodeKind>> nodes;
+  // The counts size every array once: growing a vector of 20 million edges by doubling copies
+  // it several times over.
+  auto counts = store.counts();
+  if (!counts) return counts.error();
+  HugeVector<std::pair<std::int64_t, NodeKind>> nodes;
+  nodes.reserve(static_cast<std::size_t>(std::max<std::int64_t>(0, counts->nodes)));
   if (auto done = store.scan_nodes([&](std::int64_t id, NodeKind kind) {
         if (id >= 0) nodes.emplace_back(id, kind);
       });
@@ -81,35 +93,59 @@ Result<CsrGraph> load_graph(GraphStore& store, Direction direction) {
   nodes = {};
   const IdIndex index(graph.ids);
 
-  std::vector<LoadedEdge> loaded;
-  std::vector<std::uint64_t> degree(graph.ids.size() + 1, 0);
+  HugeVector<LoadedEdge> loaded;
+  loaded.reserve(static_cast<std::size_t>(std::max<std::int64_t>(0, counts->edges)));
+  HugeVector<std::uint64_t> degree(graph.ids.size() + 1, 0);
+  // Rows are resolved in batches: asking for every batch row's index slots first lets the
+  // cache misses of 40 million random lookups overlap instead of queueing one by one.
+  std::array<EdgeRow, kLoadBatch> batch;
+  std::size_t batched = 0;
+  auto resolve = [&] {
+    for (std::size_t i = 0; i < batched; ++i) {
+      index.prefetch(batch[i].src);
+      index.prefetch(batch[i].dst);
+    }
+    for (std::size_t i = 0; i < batched; ++i) {
+      const EdgeRow& row = batch[i];
+      const auto src = index.find(row.src);
+      const auto dst = index.find(row.dst);
+      // An edge whose node row is missing (a concurrent writer mid-commit cannot cause this,
+      // a hand-edited store can) is left out rather than guessed at.
+      if (!src || !dst) continue;
+      bool against = propagates_against_stored(row.kind);
+      if (direction == Direction::kReverse) against = !against;
+      const std::uint32_t from = against ? *dst : *src;
+      const std::uint32_t to = against ? *src : *dst;
+      loaded.push_back(LoadedEdge{from,
+                                  CsrEdge{to, row.kind, propagates_against_stored(row.kind),
+                                          row.time.value_or(kNoTime), row.until.value_or(kOpenEnd)},
+                                  row.doc});
+      ++degree[from];
+    }
+    batched = 0;
+  };
   if (auto done = store.scan_edges([&](const EdgeRow& row) {
         ++graph.stored_edges;
-        const auto src = index.find(row.src);
-        const auto dst = index.find(row.dst);
-        // An edge whose node row is missing (a concurrent writer mid-commit cannot cause this,
-        // a hand-edited store can) is left out rather than guessed at.
-        if (!src || !dst) return;
-        bool against = propagates_against_stored(row.kind);
-        if (direction == Direction::kReverse) against = !against;
-        const std::uint32_t from = against ? *dst : *src;
-        const std::uint32_t to = against ? *src : *dst;
-        loaded.push_back(LoadedEdge{
-            from, CsrEdge{to, row.kind, propagates_against_stored(row.kind),
-                          row.time.value_or(kNoTime), row.until.value_or(kOpenEnd), row.doc}});
-        ++degree[from];
+        batch[batched++] = row;
+        if (batched == kLoadBatch) resolve();
       });
       !done) {
     return done.error();
   }
+  resolve();
   graph.offsets.assign(graph.ids.size() + 1, 0);
   for (std::size_t i = 0; i < graph.ids.size(); ++i) {
     graph.offsets[i + 1] = graph.offsets[i] + degree[i];
   }
-  std::vector<std::uint64_t> cursor(graph.offsets.begin(), graph.offsets.end() - 1);
+  HugeVector<std::uint64_t> cursor(graph.offsets.begin(), graph.offsets.end() - 1);
   degree = {};
   graph.edges.resize(loaded.size());
-  for (const LoadedEdge& item : loaded) graph.edges[cursor[item.from]++] = item.edge;
+  graph.edge_docs.resize(loaded.size());
+  for (const LoadedEdge& item : loaded) {
+    const std::uint64_t at = cursor[item.from]++;
+    graph.edges[at] = item.edge;
+    graph.edge_docs[at] = item.doc;
+  }
   return graph;
 }
 

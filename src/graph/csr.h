@@ -7,6 +7,7 @@
 #include <optional>
 #include <vector>
 
+#include "core/huge_pages.h"
 #include "core/result.h"
 #include "graph/model.h"
 #include "graph/store.h"
@@ -22,17 +23,19 @@ struct CsrEdge {
   bool reversed = false;  // propagation runs against the stored direction (e.g. host -> build)
   std::int64_t time = kNoTime;
   std::int64_t until = kOpenEnd;
-  std::int64_t doc = 0;
 };
 
 enum class Direction { kPropagation, kReverse };
 
 struct CsrGraph {
   Direction direction = Direction::kPropagation;
-  std::vector<std::int64_t> ids;  // dense index -> stored node id, sorted ascending
-  std::vector<NodeKind> kinds;
-  std::vector<std::uint64_t> offsets;  // size ids.size() + 1
-  std::vector<CsrEdge> edges;
+  HugeVector<std::int64_t> ids;  // dense index -> stored node id, sorted ascending
+  HugeVector<NodeKind> kinds;
+  HugeVector<std::uint64_t> offsets;  // size ids.size() + 1
+  HugeVector<CsrEdge> edges;
+  // The source document of each edge, beside rather than inside CsrEdge: only the few edges of
+  // an answer need it, and a smaller edge makes every edge list the search walks shorter.
+  HugeVector<std::int64_t> edge_docs;
   std::uint64_t stored_edges = 0;  // edges read from the store (one stored edge may give none)
 
   std::optional<std::uint32_t> index_of(std::int64_t id) const;  // binary search over ids

@@ -1,11 +1,18 @@
 #include "graph/ingest.h"
 
+#include <algorithm>
+#include <condition_variable>
 #include <ctime>
+#include <deque>
+#include <mutex>
+#include <optional>
 #include <string>
-#include <unordered_map>
+#include <system_error>
+#include <thread>
 
 #include "core/digest.h"
 #include "core/mapped_file.h"
+#include "graph/ingest_rows.h"
 
 namespace cascade::graph {
 namespace {
@@ -23,28 +30,6 @@ std::int64_t id_from_hex_prefix(std::string_view hex) {
   return static_cast<std::int64_t>(id >> 1);
 }
 
-// Node ids are SHA-256 based; a document names the same few hosts and builds many times, so
-// each distinct node is hashed once.
-class NodeIds {
- public:
-  std::int64_t operator()(const NodeRef& node) {
-    scratch_.assign(1, static_cast<char>('0' + static_cast<int>(node.kind)));
-    scratch_ += node.key;
-    auto [position, inserted] = ids_.try_emplace(scratch_, 0);
-    if (inserted) {
-      position->second = node_id(node);
-      nodes_.push_back(NodeRow{position->second, node.kind, node.key});
-    }
-    return position->second;
-  }
-  std::vector<NodeRow>& nodes() { return nodes_; }
-
- private:
-  std::string scratch_;
-  std::unordered_map<std::string, std::int64_t> ids_;
-  std::vector<NodeRow> nodes_;
-};
-
 template <typename Row, typename Put>
 Status put_in_slices(const std::vector<Row>& rows, Put put) {
   for (std::size_t first = 0; first < rows.size(); first += kRowsPerSlice) {
@@ -52,6 +37,92 @@ Status put_in_slices(const std::vector<Row>& rows, Put put) {
     if (auto done = put(std::span<const Row>(rows.data() + first, count)); !done) return done;
   }
   return ok_status();
+}
+
+Status put_slice(GraphStore& store, const EdgeSlice& slice) {
+  if (auto done = put_in_slices(slice.nodes, [&](auto rows) { return store.put_nodes(rows); });
+      !done) {
+    return done;
+  }
+  return put_in_slices(slice.edges, [&](auto rows) { return store.put_edges(rows); });
+}
+
+// Converted slices waiting for the store: a small bounded hand-over between the converting
+// thread and the writing one, so memory stays at a few slices whatever the document's size.
+class SliceQueue {
+ public:
+  // False when the consumer gave up (a store error); the producer then stops.
+  bool push(EdgeSlice slice) {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return cancelled_ || slices_.size() < kQueuedSlices; });
+    if (cancelled_) return false;
+    slices_.push_back(std::move(slice));
+    changed_.notify_all();
+    return true;
+  }
+  std::optional<EdgeSlice> pop() {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return finished_ || !slices_.empty(); });
+    if (slices_.empty()) return std::nullopt;
+    EdgeSlice slice = std::move(slices_.front());
+    slices_.pop_front();
+    changed_.notify_all();
+    return slice;
+  }
+  void finish() {
+    const std::lock_guard lock(mutex_);
+    finished_ = true;
+    changed_.notify_all();
+  }
+  void cancel() {
+    const std::lock_guard lock(mutex_);
+    cancelled_ = true;
+    changed_.notify_all();
+  }
+
+ private:
+  static constexpr std::size_t kQueuedSlices = 3;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<EdgeSlice> slices_;
+  bool finished_ = false;
+  bool cancelled_ = false;
+};
+
+// Converts and stores every edge. Large documents convert on a second thread while this one
+// writes: conversion (hashing keys, de-duplication) and the store's inserts cost about the same.
+Status put_edges_inline(GraphStore* store, RowConverter& converter) {
+  while (!converter.edges_done()) {
+    EdgeSlice slice = converter.next_edges(kRowsPerSlice);
+    if (store == nullptr) continue;
+    if (auto done = put_slice(*store, slice); !done) return done;
+  }
+  return ok_status();
+}
+
+Status put_edges(GraphStore* store, RowConverter& converter, std::size_t edge_count) {
+  if (edge_count <= kRowsPerSlice) return put_edges_inline(store, converter);
+  SliceQueue queue;
+  std::thread converting;
+  try {
+    converting = std::thread([&] {
+      while (!converter.edges_done()) {
+        if (!queue.push(converter.next_edges(kRowsPerSlice))) break;
+      }
+      queue.finish();
+    });
+  } catch (const std::system_error&) {
+    // No thread to be had (a process at its limit): the same work, one slice after another.
+    return put_edges_inline(store, converter);
+  }
+  Status status = ok_status();
+  while (auto slice = queue.pop()) {
+    if (store == nullptr || !status) continue;
+    status = put_slice(*store, *slice);
+    if (!status) queue.cancel();
+  }
+  converting.join();
+  return status;
 }
 
 }  // namespace
@@ -63,49 +134,37 @@ DocRow document_row(std::string_view sha256_hex, std::string_view format, std::s
 }
 
 Result<IngestOutcome> ingest_document(GraphStore& store, const DocRow& doc, Document document) {
-  document.deduplicate();
   IngestOutcome outcome;
   outcome.path = doc.path;
   outcome.format = doc.format;
   outcome.sha256 = doc.sha256;
+  std::stable_sort(
+      document.problems.begin(), document.problems.end(),
+      [](const DocumentProblem& a, const DocumentProblem& b) { return a.line < b.line; });
   outcome.problems = std::move(document.problems);
-
-  NodeIds ids;
-  for (const NodeRef& node : document.nodes) ids(node);
-  std::vector<EdgeRow> edges;
-  edges.reserve(document.edges.size());
-  for (EdgeFact& fact : document.edges) {
-    edges.push_back(EdgeRow{ids(fact.src), ids(fact.dst), fact.kind, fact.time, fact.until, doc.id,
-                            std::move(fact.note)});
-  }
-  std::vector<NameRow> names;
-  names.reserve(document.names.size());
-  for (NameFact& fact : document.names) {
-    names.push_back(NameRow{ids(fact.node), std::move(fact.name), doc.id});
-  }
-  std::vector<SignalRow> signals;
-  signals.reserve(document.signals.size());
-  for (SignalFact& fact : document.signals) {
-    signals.push_back(
-        SignalRow{ids(fact.node), std::move(fact.finding), std::move(fact.severity), doc.id});
-  }
-  outcome.nodes = ids.nodes().size();
-  outcome.edges = edges.size();
-  outcome.names = names.size();
-  outcome.signals = signals.size();
 
   auto begun = store.begin_document(doc);
   if (!begun) return begun.error();
-  if (!*begun) {
-    // The first ingest reported these; a repeat changes nothing and says nothing new.
+  // A repeat is converted without storing anything, for the counts the first ingest reported;
+  // its problems were reported then and are not repeated.
+  GraphStore* writer = *begun ? &store : nullptr;
+  if (writer == nullptr) {
     outcome.already_ingested = true;
     outcome.problems.clear();
-    return outcome;
   }
-  auto stored = put_in_slices(ids.nodes(), [&](auto rows) { return store.put_nodes(rows); });
-  if (stored) stored = put_in_slices(edges, [&](auto rows) { return store.put_edges(rows); });
-  if (stored) stored = put_in_slices(names, [&](auto rows) { return store.put_names(rows); });
-  if (stored) stored = put_in_slices(signals, [&](auto rows) { return store.put_signals(rows); });
+  RowConverter converter(document, doc.id);
+  Status stored = put_edges(writer, converter, document.edges.size());
+  const RestRows rest = converter.rest();
+  outcome.nodes = converter.distinct_nodes();
+  outcome.edges = converter.distinct_edges();
+  outcome.names = rest.names.size();
+  outcome.signals = rest.signals.size();
+  if (writer == nullptr) return outcome;
+  if (stored) stored = put_in_slices(rest.nodes, [&](auto rows) { return store.put_nodes(rows); });
+  if (stored) stored = put_in_slices(rest.names, [&](auto rows) { return store.put_names(rows); });
+  if (stored) {
+    stored = put_in_slices(rest.signals, [&](auto rows) { return store.put_signals(rows); });
+  }
   if (stored) stored = store.commit_document();
   if (!stored) {
     store.rollback();

@@ -42,8 +42,9 @@ class Materializer {
 
   // The hop that settled `node` (from its parent), oriented the way compromise travelled.
   Result<PathHop> hop_into(std::uint32_t node, bool root_cause) {
-    const std::uint32_t parent = state_.parent[node];
+    const std::uint32_t parent = state_.parent(node);
     const CsrEdge& edge = graph_.edges[state_.parent_edge[node]];
+    const std::int64_t doc = graph_.edge_docs[state_.parent_edge[node]];
     // Forward: the edge runs parent -> node. Root cause: the reverse edge runs parent -> node,
     // so compromise travelled node -> parent.
     const std::uint32_t from = root_cause ? node : parent;
@@ -58,7 +59,7 @@ class Materializer {
     hop.edge = edge.stored_kind;
     hop.time = present(edge.time);
     hop.until = present(edge.until);
-    auto source = document(edge.doc);
+    auto source = document(doc);
     if (!source) return source.error();
     hop.source_path = source->path;
     hop.source_sha256 = source->sha256;
@@ -69,7 +70,7 @@ class Materializer {
       row.src = graph_.ids[from];
       row.dst = graph_.ids[to];
       row.kind = edge.stored_kind;
-      row.doc = edge.doc;
+      row.doc = doc;
       auto note = store_.edge_note(row);
       if (!note) return note.error();
       hop.note = std::move(*note);
@@ -151,10 +152,10 @@ Result<TraceResult> trace_forward(const CsrGraph& graph, GraphStore& store, cons
     if (!hop) return hop.error();
     AffectedNode affected;
     affected.node = std::move(*ref);
-    affected.time = present(state.time[node]);
-    const auto parent = position.find(state.parent[node]);
-    if (parent != position.end()) affected.path = result.affected[parent->second].path;
-    affected.path.push_back(std::move(*hop));
+    affected.time = present(state.time(node));
+    const auto parent = position.find(state.parent(node));
+    const Path& before = parent != position.end() ? result.affected[parent->second].path : Path();
+    affected.path = before.followed_by(std::move(*hop));
     affected.hops = affected.path.size();
     position.emplace(node, result.affected.size());
     result.affected.push_back(std::move(affected));
@@ -217,14 +218,14 @@ Result<TraceResult> trace_root_cause(const CsrGraph& graph, GraphStore& store, c
     if (!hop) return hop.error();
     AffectedNode affected;
     affected.node = std::move(*ref);
-    affected.time = present(state.time[node]);
-    affected.path.push_back(std::move(*hop));
-    const auto parent = position.find(state.parent[node]);
+    affected.time = present(state.time(node));
+    const auto parent = position.find(state.parent(node));
     if (parent != position.end()) {
       const AffectedNode& downstream = result.affected[parent->second];
-      affected.path.insert(affected.path.end(), downstream.path.begin(), downstream.path.end());
+      affected.path = downstream.path.preceded_by(std::move(*hop));
       affected.signals = downstream.signals;
     } else {
+      affected.path = Path().preceded_by(std::move(*hop));
       affected.signals = seed_signals;
     }
     if (const auto own = findings.find(graph.ids[node]); own != findings.end()) {

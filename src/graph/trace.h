@@ -14,28 +14,16 @@
 #include "graph/csr.h"
 #include "graph/model.h"
 #include "graph/store.h"
+#include "graph/trace_path.h"
 
 namespace cascade::graph {
-
-// One edge of an explaining path, in the direction compromise travelled.
-struct PathHop {
-  NodeRef from;
-  NodeRef to;
-  EdgeKind edge = EdgeKind::kRanOn;  // the stored fact's kind
-  std::optional<std::int64_t> time;  // the fact's t
-  std::optional<std::int64_t> until;
-  std::string source_path;  // the document that proved the fact
-  std::string source_sha256;
-  std::string source_format;
-  std::string note;
-};
 
 struct AffectedNode {
   NodeRef node;
   std::optional<std::int64_t> time;  // forward: earliest compromise time; root cause: latest
                                      // time the node could have been compromised and still
                                      // explain the seed. nullopt: unbounded.
-  std::vector<PathHop> path;         // forward: seed -> node; root cause: node -> seed
+  Path path;                         // forward: seed -> node; root cause: node -> seed
   std::vector<std::string> names;    // artifacts: names seen (a few)
   std::vector<std::string> signals;  // root cause: "finding-id (node)" on the path, distinct
   std::size_t hops = 0;
@@ -60,11 +48,20 @@ struct TraceOptions {
 // first half of trace_forward / trace_root_cause.
 struct SearchState {
   static constexpr std::uint32_t kNone = UINT32_MAX;
-  std::vector<std::int64_t> time;          // forward: earliest arrival; root cause: latest
-  std::vector<std::uint32_t> parent;       // kNone for the seed and for unreached nodes
-  std::vector<std::uint64_t> parent_edge;  // index into CsrGraph::edges of the edge used
-  std::vector<std::uint32_t> hops;
-  std::vector<std::uint32_t> reached;  // in the order the search settled them (seed first)
+  // What the search knows of one node, packed so that the test an edge needs costs one cache
+  // miss rather than one per array.
+  struct NodeLabel {
+    std::int64_t time = 0;         // forward: earliest arrival; root cause: latest
+    std::uint32_t parent = kNone;  // kNone for the seed and for unreached nodes
+    std::uint32_t hops = 0;
+  };
+  HugeVector<NodeLabel> labels;           // by dense index
+  HugeVector<std::uint64_t> parent_edge;  // index into CsrGraph::edges of the edge used
+  HugeVector<std::uint32_t> reached;      // in the order the search settled them (seed first)
+
+  std::int64_t time(std::uint32_t node) const { return labels[node].time; }
+  std::uint32_t parent(std::uint32_t node) const { return labels[node].parent; }
+  std::uint32_t hops(std::uint32_t node) const { return labels[node].hops; }
 };
 SearchState search_forward(const CsrGraph& graph, std::uint32_t seed, std::int64_t since);
 SearchState search_root_cause(const CsrGraph& graph, std::uint32_t seed);

@@ -2,6 +2,7 @@
 // labels only grow along an edge (arrival = max(a, t)) and the edge condition (a <= limit) is
 // monotone, so the first time a node is settled is its earliest compromise time; the root-cause
 // search is the mirror image with latest times that only shrink.
+#include <algorithm>
 #include <queue>
 
 #include "graph/trace.h"
@@ -35,11 +36,26 @@ std::int64_t propagation_start(const CsrEdge& edge) {
 SearchState empty_state(const CsrGraph& graph, std::int64_t initial_time) {
   SearchState state;
   const std::size_t n = graph.node_count();
-  state.time.assign(n, initial_time);
-  state.parent.assign(n, SearchState::kNone);
+  state.labels.assign(n, SearchState::NodeLabel{initial_time, SearchState::kNone, 0});
   state.parent_edge.assign(n, 0);
-  state.hops.assign(n, 0);
   return state;
+}
+
+// The search is bound by memory latency: each settled node's edge list, and the label of every
+// node an edge leads to, lie at random places in arrays far larger than the caches. Asking for
+// all of a node's targets before testing any lets those misses overlap instead of queueing.
+void prefetch_targets(const CsrGraph& graph, const SearchState& state, std::uint32_t node) {
+  const std::uint64_t end = graph.offsets[node + 1];
+  for (std::uint64_t e = graph.offsets[node]; e < end; ++e) {
+    __builtin_prefetch(&state.labels[graph.edges[e].to]);
+  }
+}
+
+// The next node to settle is (almost always) the one at the top of the queue now: start
+// fetching its edge list (its offsets were asked for when it was queued).
+template <typename Queue>
+void prefetch_next(const CsrGraph& graph, const Queue& queue) {
+  if (!queue.empty()) __builtin_prefetch(&graph.edges[graph.offsets[queue.top().node]]);
 }
 
 struct Label {
@@ -57,8 +73,8 @@ SearchState search_forward(const CsrGraph& graph, std::uint32_t seed, std::int64
   auto later = [](const Label& a, const Label& b) {
     return a.time != b.time ? a.time > b.time : a.hops > b.hops;
   };
-  std::priority_queue<Label, std::vector<Label>, decltype(later)> queue(later);
-  state.time[seed] = since;
+  std::priority_queue<Label, HugeVector<Label>, decltype(later)> queue(later);
+  state.labels[seed].time = since;
   queue.push(Label{since, 0, seed});
   while (!queue.empty()) {
     const Label label = queue.top();
@@ -66,19 +82,20 @@ SearchState search_forward(const CsrGraph& graph, std::uint32_t seed, std::int64
     if (settled[label.node]) continue;
     settled[label.node] = true;
     state.reached.push_back(label.node);
+    prefetch_next(graph, queue);
+    prefetch_targets(graph, state, label.node);
     for (std::uint64_t e = graph.offsets[label.node]; e < graph.offsets[label.node + 1]; ++e) {
       const CsrEdge& edge = graph.edges[e];
       if (settled[edge.to] || label.time > propagation_limit(edge)) continue;
       const std::int64_t arrival = std::max(label.time, propagation_start(edge));
       const std::uint32_t hops = label.hops + 1;
-      if (arrival < state.time[edge.to] ||
-          (arrival == state.time[edge.to] && hops < state.hops[edge.to] &&
-           state.parent[edge.to] != SearchState::kNone)) {
-        state.time[edge.to] = arrival;
-        state.hops[edge.to] = hops;
-        state.parent[edge.to] = label.node;
+      SearchState::NodeLabel& target = state.labels[edge.to];
+      if (arrival < target.time ||
+          (arrival == target.time && hops < target.hops && target.parent != SearchState::kNone)) {
+        target = SearchState::NodeLabel{arrival, label.node, hops};
         state.parent_edge[edge.to] = e;
         queue.push(Label{arrival, hops, edge.to});
+        __builtin_prefetch(&graph.offsets[edge.to]);
       }
     }
   }
@@ -92,8 +109,8 @@ SearchState search_root_cause(const CsrGraph& graph, std::uint32_t seed) {
   auto earlier = [](const Label& a, const Label& b) {
     return a.time != b.time ? a.time < b.time : a.hops > b.hops;
   };
-  std::priority_queue<Label, std::vector<Label>, decltype(earlier)> queue(earlier);
-  state.time[seed] = kOpenEnd;
+  std::priority_queue<Label, HugeVector<Label>, decltype(earlier)> queue(earlier);
+  state.labels[seed].time = kOpenEnd;
   queue.push(Label{kOpenEnd, 0, seed});
   while (!queue.empty()) {
     const Label label = queue.top();
@@ -101,6 +118,8 @@ SearchState search_root_cause(const CsrGraph& graph, std::uint32_t seed) {
     if (settled[label.node]) continue;
     settled[label.node] = true;
     state.reached.push_back(label.node);
+    prefetch_next(graph, queue);
+    prefetch_targets(graph, state, label.node);
     // Each reverse edge leads to a node u whose compromise at time a would reach this node at
     // max(a, start) if a <= limit: u must have fallen by min(latest here, limit), and the
     // fact's own time must not be later than the latest time here.
@@ -112,14 +131,13 @@ SearchState search_root_cause(const CsrGraph& graph, std::uint32_t seed) {
       const std::int64_t latest = std::min(label.time, propagation_limit(edge));
       if (latest == kNoTime) continue;
       const std::uint32_t hops = label.hops + 1;
-      if (latest > state.time[edge.to] ||
-          (latest == state.time[edge.to] && hops < state.hops[edge.to] &&
-           state.parent[edge.to] != SearchState::kNone)) {
-        state.time[edge.to] = latest;
-        state.hops[edge.to] = hops;
-        state.parent[edge.to] = label.node;
+      SearchState::NodeLabel& target = state.labels[edge.to];
+      if (latest > target.time ||
+          (latest == target.time && hops < target.hops && target.parent != SearchState::kNone)) {
+        target = SearchState::NodeLabel{latest, label.node, hops};
         state.parent_edge[edge.to] = e;
         queue.push(Label{latest, hops, edge.to});
+        __builtin_prefetch(&graph.offsets[edge.to]);
       }
     }
   }

@@ -242,9 +242,10 @@ Subgraph build_subgraph(const TraceResult& result) {
 
   std::map<HopKey, const PathHop*> distinct_hops;
   for (const AffectedNode& affected : result.affected) {
-    const std::size_t length = affected.path.size();
+    const std::vector<const PathHop*> path = affected.path.hops();
+    const std::size_t length = path.size();
     for (std::size_t i = 0; i < length; ++i) {
-      const PathHop& hop = affected.path[i];
+      const PathHop& hop = *path[i];
       // Forward paths run seed -> node, root-cause paths node -> seed; either way a hop's
       // distance from the seed is its position counted from the seed's end.
       const std::size_t from_hops = result.root_cause ? length - i : i;
@@ -684,7 +685,8 @@ std::string time_cell(const std::optional<std::int64_t>& time) {
 std::string path_cell(const AffectedNode& node) {
   if (node.path.empty()) return "";
   std::string out = "<ol class=\"path\">";
-  for (const PathHop& hop : node.path) {
+  for (const PathHop* step : node.path.hops()) {
+    const PathHop& hop = *step;
     out += "<li><code>" + html(node_text(hop.from)) + "</code> &rarr; <code>" +
            html(node_text(hop.to)) + "</code> (" + html(graph::edge_kind_name(hop.edge));
     if (hop.time) out += ", " + format_time(*hop.time, false);

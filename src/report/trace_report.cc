@@ -67,7 +67,7 @@ nlohmann::json trace_json(const graph::TraceResult& result) {
   for (const NodeKind kind : kKindOrder) summary[std::string(graph::node_kind_name(kind))] = 0;
   for (const AffectedNode& node : result.affected) {
     nlohmann::json path = nlohmann::json::array();
-    for (const auto& hop : node.path) path.push_back(hop_json(hop));
+    for (const graph::PathHop* hop : node.path.hops()) path.push_back(hop_json(*hop));
     const std::string kind(graph::node_kind_name(node.node.kind));
     summary[kind] = summary[kind].get<std::size_t>() + 1;
     affected.push_back({{"node", graph::format_node(node.node)},
@@ -114,7 +114,7 @@ std::string trace_text(const graph::TraceResult& result, bool color) {
       if (!node.names.empty()) out << "   seen as " << node.names.front() << '\n';
       for (const std::string& signal : node.signals) out << "   ! " << signal << '\n';
       out << "   " << graph::format_node(node.node) << '\n';
-      for (const auto& hop : node.path) out << "     " << hop_text(hop) << '\n';
+      for (const graph::PathHop* hop : node.path.hops()) out << "     " << hop_text(*hop) << '\n';
     }
     return out.str();
   }

@@ -85,9 +85,9 @@ class GraphTraceTest : public ::testing::Test {
       // Every path starts at the seed, ends at the node and is connected.
       EXPECT_EQ(node.path.front().from, seed);
       EXPECT_EQ(node.path.back().to, node.node);
-      for (std::size_t i = 1; i < node.path.size(); ++i) {
-        EXPECT_EQ(node.path[i - 1].to, node.path[i].from);
-      }
+      const std::vector<const PathHop*> hops = node.path.hops();
+      EXPECT_EQ(hops.size(), node.path.size());
+      for (std::size_t i = 1; i < hops.size(); ++i) EXPECT_EQ(hops[i - 1]->to, hops[i]->from);
       EXPECT_EQ(node.hops, node.path.size());
     }
     return out;

@@ -213,7 +213,7 @@ TEST(TraceGraphvizDot, RootCausePathsPointAtTheSeed) {
   near.hops = 1;
   AffectedNode far;
   far.node = build;
-  far.path = {hop(build, artifact, EdgeKind::kProduced, kStart - kDay), near.path[0]};
+  far.path = {hop(build, artifact, EdgeKind::kProduced, kStart - kDay), near.path.front()};
   far.hops = 2;
   far.signals = {"ioc.hash (sha256:cc)"};
   result.affected = {far, near};
@@ -254,7 +254,9 @@ TEST(TraceGraphvizHtml, HostileKeysAreEscapedInTheSvgAndTables) {
   TraceResult result = chain_result({{node(NodeKind::kHost, hostile), EdgeKind::kRanOn},
                                      {node(NodeKind::kOrg, "o\\N\nx"), EdgeKind::kOwnedBy}});
   result.affected[0].names = {"<img src=x onerror=alert(3)>"};
-  result.affected[0].path[0].source_path = "</td><script>";
+  PathHop first = result.affected[0].path.front();
+  first.source_path = "</td><script>";
+  result.affected[0].path = {first};
   const Result<std::string> page = trace_html(result);
   ASSERT_TRUE(page.ok()) << page.error().message;
   const std::string& html = *page;

@@ -1,0 +1,151 @@
+#include "graph/ingest_rows.h"
+
+#include <algorithm>
+#include <bit>
+#include <functional>
+#include <string_view>
+#include <tuple>
+#include <utility>
+
+namespace cascade::graph {
+namespace {
+
+constexpr std::size_t kMinSlots = 64;
+
+// splitmix64's finaliser: spreads structured integers (ids, times) over the table.
+std::uint64_t mix(std::uint64_t x) {
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+std::uint64_t time_bits(const std::optional<std::int64_t>& time) {
+  return time ? static_cast<std::uint64_t>(*time) : 0x8000000000000001ULL;
+}
+
+void sort_by_id(std::vector<NodeRow>& nodes) {
+  // Ascending ids keep the store's inserts local in its id-ordered tree.
+  std::sort(nodes.begin(), nodes.end(),
+            [](const NodeRow& a, const NodeRow& b) { return a.id < b.id; });
+}
+
+}  // namespace
+
+RowConverter::RowConverter(const Document& document, std::int64_t doc_id)
+    : document_(document), doc_id_(doc_id) {
+  // A document names at most two new nodes per edge; most name far fewer, so the tables start
+  // at the edge count and double as needed.
+  const std::size_t expected = document.edges.size() + document.nodes.size() + 16;
+  node_slots_.resize(std::bit_ceil(std::max(kMinSlots, expected * 2)));
+  edge_slots_.resize(std::bit_ceil(std::max(kMinSlots, document.edges.size() * 2)));
+}
+
+std::int64_t RowConverter::id_of(const NodeRef& node, std::vector<NodeRow>& fresh) {
+  const std::uint64_t hash =
+      std::hash<std::string_view>{}(node.key) ^ mix(static_cast<std::uint64_t>(node.kind) + 1);
+  const std::size_t mask = node_slots_.size() - 1;
+  for (std::size_t slot = hash & mask;; slot = (slot + 1) & mask) {
+    NodeSlot& entry = node_slots_[slot];
+    if (entry.node == nullptr) {
+      const std::int64_t id = node_id(node);
+      entry = NodeSlot{&node, hash, id};
+      fresh.push_back(NodeRow{id, node.kind, node.key});
+      if (++node_count_ * 2 > node_slots_.size()) grow_nodes();
+      return id;
+    }
+    if (entry.hash == hash && entry.node->kind == node.kind && entry.node->key == node.key) {
+      return entry.id;
+    }
+  }
+}
+
+bool RowConverter::first_time(const EdgeFact& fact, std::int64_t src, std::int64_t dst) {
+  const std::uint64_t hash =
+      mix(static_cast<std::uint64_t>(src) ^
+          mix(static_cast<std::uint64_t>(dst) + static_cast<std::uint64_t>(fact.kind))) ^
+      mix(time_bits(fact.time) ^ mix(time_bits(fact.until)));
+  const std::size_t mask = edge_slots_.size() - 1;
+  for (std::size_t slot = hash & mask;; slot = (slot + 1) & mask) {
+    EdgeSlot& entry = edge_slots_[slot];
+    if (entry.fact == nullptr) {
+      entry = EdgeSlot{&fact, hash};
+      if (++edge_count_ * 2 > edge_slots_.size()) grow_edges();
+      return true;
+    }
+    if (entry.hash == hash && *entry.fact == fact) return false;
+  }
+}
+
+void RowConverter::grow_nodes() {
+  HugeVector<NodeSlot> old =
+      std::exchange(node_slots_, HugeVector<NodeSlot>(node_slots_.size() * 2));
+  const std::size_t mask = node_slots_.size() - 1;
+  for (const NodeSlot& entry : old) {
+    if (entry.node == nullptr) continue;
+    std::size_t slot = entry.hash & mask;
+    while (node_slots_[slot].node != nullptr) slot = (slot + 1) & mask;
+    node_slots_[slot] = entry;
+  }
+}
+
+void RowConverter::grow_edges() {
+  HugeVector<EdgeSlot> old =
+      std::exchange(edge_slots_, HugeVector<EdgeSlot>(edge_slots_.size() * 2));
+  const std::size_t mask = edge_slots_.size() - 1;
+  for (const EdgeSlot& entry : old) {
+    if (entry.fact == nullptr) continue;
+    std::size_t slot = entry.hash & mask;
+    while (edge_slots_[slot].fact != nullptr) slot = (slot + 1) & mask;
+    edge_slots_[slot] = entry;
+  }
+}
+
+EdgeSlice RowConverter::next_edges(std::size_t max_edges) {
+  EdgeSlice slice;
+  const std::size_t end = std::min(document_.edges.size(), next_edge_ + max_edges);
+  slice.edges.reserve(end - next_edge_);
+  for (; next_edge_ < end; ++next_edge_) {
+    const EdgeFact& fact = document_.edges[next_edge_];
+    const std::int64_t src = id_of(fact.src, slice.nodes);
+    const std::int64_t dst = id_of(fact.dst, slice.nodes);
+    if (!first_time(fact, src, dst)) continue;
+    slice.edges.push_back(EdgeRow{src, dst, fact.kind, fact.time, fact.until, doc_id_, fact.note});
+  }
+  sort_by_id(slice.nodes);
+  return slice;
+}
+
+RestRows RowConverter::rest() {
+  RestRows rows;
+  for (const NodeRef& node : document_.nodes) id_of(node, rows.nodes);
+  rows.names.reserve(document_.names.size());
+  for (const NameFact& fact : document_.names) {
+    rows.names.push_back(NameRow{id_of(fact.node, rows.nodes), fact.name, doc_id_});
+  }
+  rows.signals.reserve(document_.signals.size());
+  for (const SignalFact& fact : document_.signals) {
+    rows.signals.push_back(
+        SignalRow{id_of(fact.node, rows.nodes), fact.finding, fact.severity, doc_id_});
+  }
+  sort_by_id(rows.nodes);
+  auto name_key = [](const NameRow& row) { return std::tie(row.node, row.name); };
+  std::sort(rows.names.begin(), rows.names.end(),
+            [&](const NameRow& a, const NameRow& b) { return name_key(a) < name_key(b); });
+  rows.names.erase(
+      std::unique(rows.names.begin(), rows.names.end(),
+                  [&](const NameRow& a, const NameRow& b) { return name_key(a) == name_key(b); }),
+      rows.names.end());
+  auto signal_key = [](const SignalRow& row) {
+    return std::tie(row.node, row.finding, row.severity);
+  };
+  std::sort(rows.signals.begin(), rows.signals.end(),
+            [&](const SignalRow& a, const SignalRow& b) { return signal_key(a) < signal_key(b); });
+  rows.signals.erase(std::unique(rows.signals.begin(), rows.signals.end(),
+                                 [&](const SignalRow& a, const SignalRow& b) {
+                                   return signal_key(a) == signal_key(b);
+                                 }),
+                     rows.signals.end());
+  return rows;
+}
+
+}  // namespace cascade::graph

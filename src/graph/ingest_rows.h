@@ -1,0 +1,66 @@
+// Turning one document's facts into store rows: every distinct node hashed (SHA-256) once, and
+// facts stated twice stored once. Edges are converted in slices so that a large document can be
+// written while the next slice is still being converted (ingest.cc).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "core/huge_pages.h"
+#include "graph/facts.h"
+#include "graph/store.h"
+
+namespace cascade::graph {
+
+struct EdgeSlice {
+  std::vector<NodeRow> nodes;  // nodes first seen in this slice, sorted by id
+  std::vector<EdgeRow> edges;  // in document order, duplicates of earlier edges left out
+};
+
+struct RestRows {
+  std::vector<NodeRow> nodes;  // nodes first seen among the edge-less nodes, names and signals
+  std::vector<NameRow> names;
+  std::vector<SignalRow> signals;
+};
+
+// Reads `document` without changing it; the document must outlive the converter.
+class RowConverter {
+ public:
+  RowConverter(const Document& document, std::int64_t doc_id);
+
+  // The next at most `max_edges` edge facts as rows; empty once every edge was converted.
+  EdgeSlice next_edges(std::size_t max_edges);
+  bool edges_done() const { return next_edge_ >= document_.edges.size(); }
+  // Everything but the edges; call once, after the edges.
+  RestRows rest();
+
+  std::size_t distinct_nodes() const { return node_count_; }
+  std::size_t distinct_edges() const { return edge_count_; }
+
+ private:
+  struct NodeSlot {
+    const NodeRef* node = nullptr;
+    std::uint64_t hash = 0;
+    std::int64_t id = 0;
+  };
+  struct EdgeSlot {
+    const EdgeFact* fact = nullptr;
+    std::uint64_t hash = 0;
+  };
+
+  std::int64_t id_of(const NodeRef& node, std::vector<NodeRow>& fresh);
+  bool first_time(const EdgeFact& fact, std::int64_t src, std::int64_t dst);
+  void grow_nodes();
+  void grow_edges();
+
+  const Document& document_;
+  std::int64_t doc_id_;
+  std::size_t next_edge_ = 0;
+  HugeVector<NodeSlot> node_slots_;
+  std::size_t node_count_ = 0;
+  HugeVector<EdgeSlot> edge_slots_;
+  std::size_t edge_count_ = 0;
+};
+
+}  // namespace cascade::graph

@@ -1,0 +1,241 @@
+// The pieces behind fast ingest and lean answers: fact -> row conversion (each node hashed once,
+// duplicates dropped), the two-thread ingest of a large document, the SQLite store's memory of
+// stored nodes across a rolled-back document, shared paths, and huge-page arrays.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/huge_pages.h"
+#include "graph/id_set.h"
+#include "graph/ingest.h"
+#include "graph/ingest_rows.h"
+#include "graph/store.h"
+#include "graph/trace_path.h"
+
+namespace cascade::graph {
+namespace {
+
+constexpr std::int64_t kT = 1700000000;
+
+NodeRef host(const std::string& name) {
+  return {NodeKind::kHost, name};
+}
+NodeRef artifact(int i) {
+  std::string hex = std::to_string(i);
+  return {NodeKind::kArtifact, std::string(64 - hex.size(), 'a') + hex};
+}
+EdgeFact ran_on(int artifact_index, const std::string& on, std::int64_t time) {
+  return EdgeFact{EdgeKind::kRanOn, artifact(artifact_index), host(on), time, std::nullopt, {}};
+}
+
+class TempStore : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = std::filesystem::temp_directory_path() /
+            ("cascade-ingest-rows-" + std::to_string(getpid()) + "-" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db");
+    std::filesystem::remove(path_);
+    auto opened = open_store(path_.string());
+    ASSERT_TRUE(opened) << opened.error().message;
+    store_ = std::move(*opened);
+  }
+  void TearDown() override {
+    store_.reset();
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+      std::filesystem::remove(path_.string() + suffix);
+    }
+  }
+  DocRow doc(int n) {
+    // Document ids are the digest's first 63 bits: vary the front.
+    const std::string hex = std::to_string(n % 10) + std::string(63, 'd');
+    return document_row(hex, "events", "doc-" + std::to_string(n), kT);
+  }
+  std::filesystem::path path_;
+  std::unique_ptr<GraphStore> store_;
+};
+
+TEST(RowConverter, HashesEachNodeOnceAndDropsRepeatedFacts) {
+  Document document;
+  document.edges = {ran_on(1, "a", kT), ran_on(2, "a", kT), ran_on(1, "a", kT),
+                    ran_on(1, "a", kT + 1), ran_on(1, "b", kT)};
+  EdgeFact with_note{EdgeKind::kAccess, host("a"), host("b"), kT, std::nullopt, "ssh"};
+  EdgeFact other_note = with_note;
+  other_note.note = "vpn";
+  document.edges.push_back(with_note);
+  document.edges.push_back(other_note);  // differs only by its note: kept
+  document.edges.push_back(with_note);   // repeat: dropped
+  document.names = {{artifact(1), "x.dll"}, {artifact(1), "x.dll"}, {artifact(3), "y.dll"}};
+  document.signals = {{artifact(1), "ioc.hash", "high"}, {artifact(1), "ioc.hash", "high"}};
+  document.nodes = {host("lonely"), host("a")};
+
+  RowConverter converter(document, 42);
+  std::vector<EdgeRow> edges;
+  std::vector<NodeRow> nodes;
+  while (!converter.edges_done()) {
+    EdgeSlice slice = converter.next_edges(3);  // several slices share one de-duplication
+    EXPECT_TRUE(std::is_sorted(slice.nodes.begin(), slice.nodes.end(),
+                               [](const NodeRow& a, const NodeRow& b) { return a.id < b.id; }));
+    edges.insert(edges.end(), slice.edges.begin(), slice.edges.end());
+    nodes.insert(nodes.end(), slice.nodes.begin(), slice.nodes.end());
+  }
+  const RestRows rest = converter.rest();
+  nodes.insert(nodes.end(), rest.nodes.begin(), rest.nodes.end());
+
+  ASSERT_EQ(edges.size(), 6u);
+  EXPECT_EQ(converter.distinct_edges(), 6u);
+  // Document order is kept for the first statement of each fact.
+  EXPECT_EQ(edges[0].src, node_id(artifact(1)));
+  EXPECT_EQ(edges[1].src, node_id(artifact(2)));
+  EXPECT_EQ(edges[2].time, kT + 1);
+  EXPECT_EQ(edges[4].note, "ssh");
+  EXPECT_EQ(edges[5].note, "vpn");
+  for (const EdgeRow& edge : edges) EXPECT_EQ(edge.doc, 42);
+
+  // a1, a2, host a, host b, then lonely and a3 from the rest; each exactly once.
+  std::set<std::int64_t> distinct;
+  for (const NodeRow& node : nodes) {
+    EXPECT_TRUE(distinct.insert(node.id).second) << node.key;
+    EXPECT_EQ(node.id, node_id(NodeRef{node.kind, node.key}));
+  }
+  EXPECT_EQ(distinct.size(), 6u);
+  EXPECT_EQ(converter.distinct_nodes(), 6u);
+  ASSERT_EQ(rest.names.size(), 2u);
+  ASSERT_EQ(rest.signals.size(), 1u);
+  EXPECT_EQ(rest.signals[0].node, node_id(artifact(1)));
+}
+
+TEST(RowConverter, TablesGrowPastTheirFirstSize) {
+  Document document;
+  for (int i = 0; i < 5000; ++i) document.nodes.push_back(artifact(i));
+  RowConverter converter(document, 1);
+  const RestRows rest = converter.rest();
+  EXPECT_EQ(rest.nodes.size(), 5000u);
+  EXPECT_EQ(converter.distinct_nodes(), 5000u);
+}
+
+TEST_F(TempStore, LargeDocumentsAreConvertedAndStoredOnTwoThreads) {
+  // More edges than one slice (65536), with repeats spread across slices.
+  Document document;
+  const int kArtifacts = 70000;
+  for (int i = 0; i < kArtifacts; ++i)
+    document.edges.push_back(ran_on(i, "h" + std::to_string(i % 97), kT));
+  for (int i = 0; i < 20000; ++i)
+    document.edges.push_back(ran_on(i * 3, "h" + std::to_string((i * 3) % 97), kT));
+  auto outcome = ingest_document(*store_, doc(1), document);
+  ASSERT_TRUE(outcome) << outcome.error().message;
+  EXPECT_EQ(outcome->edges, static_cast<std::uint64_t>(kArtifacts));
+  EXPECT_EQ(outcome->nodes, static_cast<std::uint64_t>(kArtifacts + 97));
+  auto counts = store_->counts();
+  ASSERT_TRUE(counts);
+  EXPECT_EQ(counts->edges, kArtifacts);
+  EXPECT_EQ(counts->nodes, kArtifacts + 97);
+
+  // The repeat is recognised and changes nothing, with the same counts reported.
+  auto again = ingest_document(*store_, doc(1), document);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_TRUE(again->already_ingested);
+  EXPECT_EQ(again->edges, outcome->edges);
+  EXPECT_EQ(store_->counts()->edges, kArtifacts);
+}
+
+TEST_F(TempStore, ANodeFromARolledBackDocumentIsStoredByTheNextOne) {
+  const NodeRef node = host("kept");
+  const NodeRow row{node_id(node), node.kind, node.key};
+  ASSERT_TRUE(store_->begin_document(doc(1)).value());
+  ASSERT_TRUE(store_->put_nodes(std::span<const NodeRow>(&row, 1)));
+  store_->rollback();
+  EXPECT_FALSE(store_->find_node(row.id).value().has_value());
+
+  ASSERT_TRUE(store_->begin_document(doc(2)).value());
+  ASSERT_TRUE(store_->put_nodes(std::span<const NodeRow>(&row, 1)));
+  ASSERT_TRUE(store_->commit_document());
+  EXPECT_TRUE(store_->find_node(row.id).value().has_value());
+
+  // Named again by a third document: remembered, still exactly one row.
+  ASSERT_TRUE(store_->begin_document(doc(3)).value());
+  ASSERT_TRUE(store_->put_nodes(std::span<const NodeRow>(&row, 1)));
+  ASSERT_TRUE(store_->commit_document());
+  EXPECT_EQ(store_->counts()->nodes, 1);
+}
+
+TEST(IdSet, InsertsFindsAndGrows) {
+  IdSet set;
+  EXPECT_FALSE(set.contains(5));
+  for (std::int64_t id = 0; id < 100000; id += 3) set.insert(id * 7919);
+  set.insert(0);  // a repeat
+  EXPECT_EQ(set.size(), 33334u);
+  for (std::int64_t id = 0; id < 100000; ++id) {
+    EXPECT_EQ(set.contains(id * 7919), id % 3 == 0) << id;
+  }
+  set.insert(-4);  // not an id: ignored
+  EXPECT_FALSE(set.contains(-4));
+  set.clear();
+  EXPECT_FALSE(set.contains(0));
+}
+
+PathHop hop_between(const std::string& from, const std::string& to) {
+  PathHop hop;
+  hop.from = host(from);
+  hop.to = host(to);
+  return hop;
+}
+
+std::vector<std::string> spelled(const Path& path) {
+  std::vector<std::string> out;
+  for (const PathHop* hop : path.hops()) out.push_back(hop->from.key + ">" + hop->to.key);
+  return out;
+}
+
+TEST(Path, SharesTailsAndKeepsOrderBothWays) {
+  const Path base = Path().followed_by(hop_between("s", "a"));
+  const Path left = base.followed_by(hop_between("a", "b"));
+  const Path right = base.followed_by(hop_between("a", "c"));
+  EXPECT_EQ(spelled(left), (std::vector<std::string>{"s>a", "a>b"}));
+  EXPECT_EQ(spelled(right), (std::vector<std::string>{"s>a", "a>c"}));
+  EXPECT_EQ(&left.front(), &right.front());  // one hop, shared
+  EXPECT_EQ(left.size(), 2u);
+
+  const Path upstream =
+      Path().preceded_by(hop_between("y", "seed")).preceded_by(hop_between("x", "y"));
+  EXPECT_EQ(spelled(upstream), (std::vector<std::string>{"x>y", "y>seed"}));
+  EXPECT_EQ(upstream.front().from.key, "x");
+  EXPECT_EQ(upstream.back().to.key, "seed");
+
+  const Path mixed = left.preceded_by(hop_between("r", "s")).followed_by(hop_between("b", "z"));
+  EXPECT_EQ(spelled(mixed), (std::vector<std::string>{"r>s", "s>a", "a>b", "b>z"}));
+  const Path listed = {hop_between("p", "q"), hop_between("q", "r")};
+  EXPECT_EQ(spelled(listed), (std::vector<std::string>{"p>q", "q>r"}));
+  EXPECT_TRUE(Path().empty());
+  EXPECT_TRUE(Path().hops().empty());
+}
+
+TEST(Path, AVeryLongPathIsWalkedWithoutRecursion) {
+  Path path;
+  for (int i = 0; i < 200000; ++i)
+    path = path.followed_by(hop_between(std::to_string(i), std::to_string(i + 1)));
+  EXPECT_EQ(path.hops().size(), 200000u);
+  EXPECT_EQ(path.front().from.key, "0");
+}
+
+TEST(HugePages, LargeAndSmallVectorsBehaveAsVectors) {
+  HugeVector<std::uint64_t> small(10, 7);
+  EXPECT_EQ(small[9], 7u);
+  HugeVector<std::uint64_t> large(3u << 20, 1);  // 24 MiB: mapped on its own
+  if (huge_pages::kEnabled) {
+    EXPECT_EQ(reinterpret_cast<std::uintptr_t>(large.data()) % (2u << 20), 0u);
+  }
+  large.back() = 9;
+  large.push_back(11);  // grows by reallocation
+  EXPECT_EQ(large[(3u << 20) - 1], 9u);
+  EXPECT_EQ(large.back(), 11u);
+  EXPECT_EQ(large.front(), 1u);
+  large = {};
+  EXPECT_TRUE(large.empty());
+}
+
+}  // namespace
+}  // namespace cascade::graph
