@@ -29,6 +29,19 @@ void sort_by_id(std::vector<NodeRow>& nodes) {
             [](const NodeRow& a, const NodeRow& b) { return a.id < b.id; });
 }
 
+// Doubles an open-addressed table, placing each entry again by the hash it keeps.
+template <typename Slot, typename Occupied>
+void double_table(HugeVector<Slot>& slots, Occupied occupied) {
+  HugeVector<Slot> old = std::exchange(slots, HugeVector<Slot>(slots.size() * 2));
+  const std::size_t mask = slots.size() - 1;
+  for (const Slot& entry : old) {
+    if (!occupied(entry)) continue;
+    std::size_t slot = entry.hash & mask;
+    while (occupied(slots[slot])) slot = (slot + 1) & mask;
+    slots[slot] = entry;
+  }
+}
+
 }  // namespace
 
 RowConverter::RowConverter(const Document& document, std::int64_t doc_id)
@@ -77,27 +90,11 @@ bool RowConverter::first_time(const EdgeFact& fact, std::int64_t src, std::int64
 }
 
 void RowConverter::grow_nodes() {
-  HugeVector<NodeSlot> old =
-      std::exchange(node_slots_, HugeVector<NodeSlot>(node_slots_.size() * 2));
-  const std::size_t mask = node_slots_.size() - 1;
-  for (const NodeSlot& entry : old) {
-    if (entry.node == nullptr) continue;
-    std::size_t slot = entry.hash & mask;
-    while (node_slots_[slot].node != nullptr) slot = (slot + 1) & mask;
-    node_slots_[slot] = entry;
-  }
+  double_table(node_slots_, [](const NodeSlot& slot) { return slot.node != nullptr; });
 }
 
 void RowConverter::grow_edges() {
-  HugeVector<EdgeSlot> old =
-      std::exchange(edge_slots_, HugeVector<EdgeSlot>(edge_slots_.size() * 2));
-  const std::size_t mask = edge_slots_.size() - 1;
-  for (const EdgeSlot& entry : old) {
-    if (entry.fact == nullptr) continue;
-    std::size_t slot = entry.hash & mask;
-    while (edge_slots_[slot].fact != nullptr) slot = (slot + 1) & mask;
-    edge_slots_[slot] = entry;
-  }
+  double_table(edge_slots_, [](const EdgeSlot& slot) { return slot.fact != nullptr; });
 }
 
 EdgeSlice RowConverter::next_edges(std::size_t max_edges) {

@@ -2,9 +2,7 @@
 // duplicates dropped), the two-thread ingest of a large document, the SQLite store's memory of
 // stored nodes across a rolled-back document, shared paths, and huge-page arrays.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
 #include <set>
 #include <string>
 #include <vector>
@@ -15,6 +13,7 @@
 #include "graph/ingest_rows.h"
 #include "graph/store.h"
 #include "graph/trace_path.h"
+#include "graph_test_support.h"
 
 namespace cascade::graph {
 namespace {
@@ -32,30 +31,13 @@ EdgeFact ran_on(int artifact_index, const std::string& on, std::int64_t time) {
   return EdgeFact{EdgeKind::kRanOn, artifact(artifact_index), host(on), time, std::nullopt, {}};
 }
 
-class TempStore : public ::testing::Test {
+class TempStore : public TempSqliteStoreTest {
  protected:
-  void SetUp() override {
-    path_ = std::filesystem::temp_directory_path() /
-            ("cascade-ingest-rows-" + std::to_string(getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db");
-    std::filesystem::remove(path_);
-    auto opened = open_store(path_.string());
-    ASSERT_TRUE(opened) << opened.error().message;
-    store_ = std::move(*opened);
-  }
-  void TearDown() override {
-    store_.reset();
-    for (const char* suffix : {"", "-wal", "-shm"}) {
-      std::filesystem::remove(path_.string() + suffix);
-    }
-  }
   DocRow doc(int n) {
     // Document ids are the digest's first 63 bits: vary the front.
     const std::string hex = std::to_string(n % 10) + std::string(63, 'd');
     return document_row(hex, "events", "doc-" + std::to_string(n), kT);
   }
-  std::filesystem::path path_;
-  std::unique_ptr<GraphStore> store_;
 };
 
 TEST(RowConverter, HashesEachNodeOnceAndDropsRepeatedFacts) {

@@ -11,6 +11,7 @@
 #include "graph/ingest.h"
 #include "graph/store.h"
 #include "graph/trace.h"
+#include "graph_test_support.h"
 
 namespace cascade::graph {
 namespace {
@@ -40,24 +41,8 @@ EdgeFact fact(EdgeKind kind, NodeRef src, NodeRef dst, std::optional<std::int64_
   return EdgeFact{kind, std::move(src), std::move(dst), time, until, ""};
 }
 
-class GraphTraceTest : public ::testing::Test {
+class GraphTraceTest : public TempSqliteStoreTest {
  protected:
-  void SetUp() override {
-    path_ = std::filesystem::temp_directory_path() /
-            ("cascade-trace-test-" + std::to_string(::getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db");
-    std::filesystem::remove(path_);
-    auto opened = open_store(path_.string());
-    ASSERT_TRUE(opened) << opened.error().message;
-    store_ = std::move(*opened);
-  }
-  void TearDown() override {
-    store_.reset();
-    for (const char* suffix : {"", "-wal", "-shm"}) {
-      std::filesystem::remove(path_.string() + suffix);
-    }
-  }
-
   void ingest(std::vector<EdgeFact> edges, std::vector<SignalFact> signals = {}) {
     Document document;
     document.edges = std::move(edges);
@@ -93,8 +78,6 @@ class GraphTraceTest : public ::testing::Test {
     return out;
   }
 
-  std::filesystem::path path_;
-  std::unique_ptr<GraphStore> store_;
   int documents_ = 0;
 };
 
