@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <vector>
 
 namespace cascade::graph {
 namespace {
@@ -57,12 +58,60 @@ struct LoadedEdge {
   std::int64_t doc;
 };
 
+// Dense indexes in breadth-first order, from each not yet numbered node in turn: the targets of
+// an edge list are numbered together when that list first finds them, so the search's reads of
+// their labels touch a few cache lines instead of one random line each (in id order, uniform
+// hashes, every target was a miss: the search took twice as long).
+struct Numbering {
+  HugeVector<std::uint32_t> rank;   // id-order index -> dense index
+  HugeVector<std::uint32_t> order;  // dense index -> id-order index
+};
+
+Numbering breadth_first_numbering(const HugeVector<LoadedEdge>& loaded,
+                                  const HugeVector<std::uint64_t>& degree, std::size_t n) {
+  // Only the targets are needed to walk the graph: 4 bytes an edge instead of a full CsrEdge.
+  HugeVector<std::uint64_t> offsets(n + 1, 0);
+  for (std::size_t i = 0; i < n; ++i) offsets[i + 1] = offsets[i] + degree[i];
+  HugeVector<std::uint32_t> targets(loaded.size());
+  {
+    HugeVector<std::uint64_t> cursor(offsets.begin(), offsets.end() - 1);
+    for (const LoadedEdge& item : loaded) targets[cursor[item.from]++] = item.edge.to;
+  }
+  constexpr std::uint32_t kUnnumbered = UINT32_MAX;
+  Numbering numbering{HugeVector<std::uint32_t>(n, kUnnumbered), {}};
+  HugeVector<std::uint32_t>& rank = numbering.rank;
+  HugeVector<std::uint32_t>& order = numbering.order;  // also the breadth-first queue
+  order.reserve(n);
+  // Roots with no incoming edge first (where compromise can only start), then whatever is left.
+  std::vector<bool> has_incoming(n, false);
+  for (std::uint64_t e = 0; e < targets.size(); ++e) has_incoming[targets[e]] = true;
+  auto visit_from = [&](std::uint32_t root) {
+    if (rank[root] != kUnnumbered) return;
+    rank[root] = static_cast<std::uint32_t>(order.size());
+    order.push_back(root);
+    for (std::size_t head = order.size() - 1; head < order.size(); ++head) {
+      const std::uint32_t node = order[head];
+      for (std::uint64_t e = offsets[node]; e < offsets[node + 1]; ++e) {
+        const std::uint32_t to = targets[e];
+        if (rank[to] != kUnnumbered) continue;
+        rank[to] = static_cast<std::uint32_t>(order.size());
+        order.push_back(to);
+      }
+    }
+  };
+  for (std::uint32_t root = 0; root < n; ++root) {
+    if (!has_incoming[root]) visit_from(root);
+  }
+  for (std::uint32_t root = 0; root < n; ++root) visit_from(root);
+  return numbering;
+}
+
 }  // namespace
 
 std::optional<std::uint32_t> CsrGraph::index_of(std::int64_t id) const {
-  const auto found = std::lower_bound(ids.begin(), ids.end(), id);
-  if (found == ids.end() || *found != id) return std::nullopt;
-  return static_cast<std::uint32_t>(found - ids.begin());
+  const auto found = std::lower_bound(sorted_ids.begin(), sorted_ids.end(), id);
+  if (found == sorted_ids.end() || *found != id) return std::nullopt;
+  return sorted_index[static_cast<std::size_t>(found - sorted_ids.begin())];
 }
 
 Result<CsrGraph> load_graph(GraphStore& store, Direction direction) {
@@ -84,18 +133,21 @@ Result<CsrGraph> load_graph(GraphStore& store, Direction direction) {
     return make_error(ErrorCode::kLimit, "more than 4 billion nodes in " + store.describe());
   }
   std::sort(nodes.begin(), nodes.end());
-  graph.ids.reserve(nodes.size());
-  graph.kinds.reserve(nodes.size());
+  HugeVector<NodeKind> sorted_kinds;
+  graph.sorted_ids.reserve(nodes.size());
+  sorted_kinds.reserve(nodes.size());
   for (const auto& [id, kind] : nodes) {
-    graph.ids.push_back(id);
-    graph.kinds.push_back(kind);
+    graph.sorted_ids.push_back(id);
+    sorted_kinds.push_back(kind);
   }
   nodes = {};
-  const IdIndex index(graph.ids);
+  const std::size_t n = graph.sorted_ids.size();
+  const IdIndex index(graph.sorted_ids);
 
+  // Edges are first resolved to id-order indexes; the final numbering needs the whole graph.
   HugeVector<LoadedEdge> loaded;
   loaded.reserve(static_cast<std::size_t>(std::max<std::int64_t>(0, counts->edges)));
-  HugeVector<std::uint64_t> degree(graph.ids.size() + 1, 0);
+  HugeVector<std::uint64_t> degree(n + 1, 0);
   // Rows are resolved in batches: asking for every batch row's index slots first lets the
   // cache misses of 40 million random lookups overlap instead of queueing one by one.
   std::array<EdgeRow, kLoadBatch> batch;
@@ -133,19 +185,31 @@ Result<CsrGraph> load_graph(GraphStore& store, Direction direction) {
     return done.error();
   }
   resolve();
-  graph.offsets.assign(graph.ids.size() + 1, 0);
-  for (std::size_t i = 0; i < graph.ids.size(); ++i) {
-    graph.offsets[i + 1] = graph.offsets[i] + degree[i];
+
+  Numbering numbering = breadth_first_numbering(loaded, degree, n);
+  graph.ids.resize(n);
+  graph.kinds.resize(n);
+  graph.offsets.assign(n + 1, 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint32_t old = numbering.order[i];
+    graph.ids[i] = graph.sorted_ids[old];
+    graph.kinds[i] = sorted_kinds[old];
+    graph.offsets[i + 1] = graph.offsets[i] + degree[old];
   }
-  HugeVector<std::uint64_t> cursor(graph.offsets.begin(), graph.offsets.end() - 1);
+  numbering.order = {};
+  sorted_kinds = {};
   degree = {};
+  // Each node's edges keep the store's order, so ties in the search break as before.
+  HugeVector<std::uint64_t> cursor(graph.offsets.begin(), graph.offsets.end() - 1);
   graph.edges.resize(loaded.size());
   graph.edge_docs.resize(loaded.size());
   for (const LoadedEdge& item : loaded) {
-    const std::uint64_t at = cursor[item.from]++;
+    const std::uint64_t at = cursor[numbering.rank[item.from]]++;
     graph.edges[at] = item.edge;
+    graph.edges[at].to = numbering.rank[item.edge.to];
     graph.edge_docs[at] = item.doc;
   }
+  graph.sorted_index = std::move(numbering.rank);
   return graph;
 }
 

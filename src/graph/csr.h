@@ -1,6 +1,7 @@
 // The inventory graph in memory: compressed sparse rows of dense 32-bit node indexes, built in one
 // pass over the store's edges. Edges are stored in the direction compromise propagates (trace.h)
-// or, for root-cause searches, the reverse.
+// or, for root-cause searches, the reverse. Dense indexes follow a breadth-first order of the
+// graph, so that the nodes one edge list leads to mostly sit side by side in every per-node array.
 #pragma once
 
 #include <cstdint>
@@ -29,7 +30,7 @@ enum class Direction { kPropagation, kReverse };
 
 struct CsrGraph {
   Direction direction = Direction::kPropagation;
-  HugeVector<std::int64_t> ids;  // dense index -> stored node id, sorted ascending
+  HugeVector<std::int64_t> ids;  // dense index -> stored node id
   HugeVector<NodeKind> kinds;
   HugeVector<std::uint64_t> offsets;  // size ids.size() + 1
   HugeVector<CsrEdge> edges;
@@ -38,8 +39,12 @@ struct CsrGraph {
   HugeVector<std::int64_t> edge_docs;
   std::uint64_t stored_edges = 0;  // edges read from the store (one stored edge may give none)
 
-  std::optional<std::uint32_t> index_of(std::int64_t id) const;  // binary search over ids
+  std::optional<std::uint32_t> index_of(std::int64_t id) const;  // binary search
   std::size_t node_count() const { return ids.size(); }
+
+  // Stored ids in ascending order, and the dense index of each: what index_of searches.
+  HugeVector<std::int64_t> sorted_ids;
+  HugeVector<std::uint32_t> sorted_index;
 };
 
 // Reads every node and edge and builds the CSR for `direction`.

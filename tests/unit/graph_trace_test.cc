@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <map>
+#include <set>
 
 #include "core/time.h"
 #include "graph/csr.h"
@@ -210,6 +211,57 @@ TEST_F(GraphTraceTest, RootCauseRanksTheSignalledOriginFirst) {
   const auto& path = result->affected.front().path;
   EXPECT_EQ(path.front().from, installer);
   EXPECT_EQ(path.back().to, host("cust-a"));
+}
+
+// The loader renumbers nodes breadth first. Whatever the order, the graph must be the stored one:
+// every id found through index_of at the index whose id it is, every stored edge present once
+// in its propagation direction; and one node's newly found targets numbered side by side.
+TEST_F(GraphTraceTest, CsrNumberingKeepsEveryNodeAndEdgeAndGroupsTargets) {
+  const NodeRef tool = artifact('t');
+  std::vector<EdgeFact> edges;
+  for (int i = 0; i < 40; ++i) {
+    const std::string name = "h" + std::to_string(i);
+    edges.push_back(fact(EdgeKind::kRanOn, tool, host(name.c_str()), at("2024-01-01T00:00:00Z")));
+    edges.push_back(fact(EdgeKind::kOwnedBy, host(name.c_str()), org(i % 2 ? "odd" : "even")));
+  }
+  edges.push_back(fact(EdgeKind::kBuiltOn, build("b"), host("h3"), at("2024-01-02T00:00:00Z")));
+  ingest(edges);
+  for (const Direction direction : {Direction::kPropagation, Direction::kReverse}) {
+    auto graph = load_graph(*store_, direction);
+    ASSERT_TRUE(graph) << graph.error().message;
+    ASSERT_EQ(graph->node_count(), 44U);  // tool, 40 hosts, 2 orgs, 1 build
+    ASSERT_EQ(graph->offsets.size(), graph->node_count() + 1);
+    std::set<std::int64_t> distinct(graph->ids.begin(), graph->ids.end());
+    EXPECT_EQ(distinct.size(), graph->node_count());
+    for (std::uint32_t index = 0; index < graph->node_count(); ++index) {
+      EXPECT_EQ(graph->index_of(graph->ids[index]), index);
+    }
+    EXPECT_FALSE(graph->index_of(node_id(host("absent"))));
+    // Each stored edge, as (from, to) ids in the loaded direction, exactly once.
+    std::multiset<std::pair<std::int64_t, std::int64_t>> loaded;
+    for (std::uint32_t from = 0; from < graph->node_count(); ++from) {
+      for (std::uint64_t e = graph->offsets[from]; e < graph->offsets[from + 1]; ++e) {
+        loaded.emplace(graph->ids[from], graph->ids[graph->edges[e].to]);
+      }
+    }
+    std::multiset<std::pair<std::int64_t, std::int64_t>> stored;
+    ASSERT_TRUE(store_->scan_edges([&](const EdgeRow& row) {
+      const bool against = (row.kind == EdgeKind::kBuiltOn) != (direction == Direction::kReverse);
+      stored.emplace(against ? row.dst : row.src, against ? row.src : row.dst);
+    }));
+    EXPECT_EQ(loaded, stored);
+  }
+  // Forward, the tool's 40 hosts are found by its edge list alone: 40 consecutive indexes.
+  auto graph = load_graph(*store_, Direction::kPropagation);
+  ASSERT_TRUE(graph);
+  const std::uint32_t from = *graph->index_of(node_id(tool));
+  std::vector<std::uint32_t> targets;
+  for (std::uint64_t e = graph->offsets[from]; e < graph->offsets[from + 1]; ++e) {
+    targets.push_back(graph->edges[e].to);
+  }
+  ASSERT_EQ(targets.size(), 40U);
+  std::sort(targets.begin(), targets.end());
+  EXPECT_EQ(targets.back() - targets.front(), 39U);
 }
 
 }  // namespace
