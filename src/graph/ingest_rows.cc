@@ -1,6 +1,7 @@
 #include "graph/ingest_rows.h"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <functional>
 #include <string_view>
@@ -11,6 +12,7 @@ namespace cascade::graph {
 namespace {
 
 constexpr std::size_t kMinSlots = 64;
+constexpr std::size_t kBatch = 16;
 
 // splitmix64's finaliser: spreads structured integers (ids, times) over the table.
 std::uint64_t mix(std::uint64_t x) {
@@ -53,9 +55,20 @@ RowConverter::RowConverter(const Document& document, std::int64_t doc_id)
   edge_slots_.resize(std::bit_ceil(std::max(kMinSlots, document.edges.size() * 2)));
 }
 
+std::uint64_t RowConverter::node_hash(const NodeRef& node) {
+  return std::hash<std::string_view>{}(node.key) ^ mix(static_cast<std::uint64_t>(node.kind) + 1);
+}
+
+void RowConverter::prefetch_node_slot(std::uint64_t hash) const {
+  __builtin_prefetch(&node_slots_[hash & (node_slots_.size() - 1)]);
+}
+
 std::int64_t RowConverter::id_of(const NodeRef& node, std::vector<NodeRow>& fresh) {
-  const std::uint64_t hash =
-      std::hash<std::string_view>{}(node.key) ^ mix(static_cast<std::uint64_t>(node.kind) + 1);
+  return id_of(node, node_hash(node), fresh);
+}
+
+std::int64_t RowConverter::id_of(const NodeRef& node, std::uint64_t hash,
+                                 std::vector<NodeRow>& fresh) {
   const std::size_t mask = node_slots_.size() - 1;
   for (std::size_t slot = hash & mask;; slot = (slot + 1) & mask) {
     NodeSlot& entry = node_slots_[slot];
@@ -72,11 +85,17 @@ std::int64_t RowConverter::id_of(const NodeRef& node, std::vector<NodeRow>& fres
   }
 }
 
-bool RowConverter::first_time(const EdgeFact& fact, std::int64_t src, std::int64_t dst) {
-  const std::uint64_t hash =
-      mix(static_cast<std::uint64_t>(src) ^
-          mix(static_cast<std::uint64_t>(dst) + static_cast<std::uint64_t>(fact.kind))) ^
-      mix(time_bits(fact.time) ^ mix(time_bits(fact.until)));
+std::uint64_t RowConverter::edge_hash(const EdgeFact& fact, std::int64_t src, std::int64_t dst) {
+  return mix(static_cast<std::uint64_t>(src) ^
+             mix(static_cast<std::uint64_t>(dst) + static_cast<std::uint64_t>(fact.kind))) ^
+         mix(time_bits(fact.time) ^ mix(time_bits(fact.until)));
+}
+
+void RowConverter::prefetch_edge_slot(std::uint64_t hash) const {
+  __builtin_prefetch(&edge_slots_[hash & (edge_slots_.size() - 1)]);
+}
+
+bool RowConverter::first_time(const EdgeFact& fact, std::uint64_t hash) {
   const std::size_t mask = edge_slots_.size() - 1;
   for (std::size_t slot = hash & mask;; slot = (slot + 1) & mask) {
     EdgeSlot& entry = edge_slots_[slot];
@@ -101,12 +120,33 @@ EdgeSlice RowConverter::next_edges(std::size_t max_edges) {
   EdgeSlice slice;
   const std::size_t end = std::min(document_.edges.size(), next_edge_ + max_edges);
   slice.edges.reserve(end - next_edge_);
-  for (; next_edge_ < end; ++next_edge_) {
-    const EdgeFact& fact = document_.edges[next_edge_];
-    const std::int64_t src = id_of(fact.src, slice.nodes);
-    const std::int64_t dst = id_of(fact.dst, slice.nodes);
-    if (!first_time(fact, src, dst)) continue;
-    slice.edges.push_back(EdgeRow{src, dst, fact.kind, fact.time, fact.until, doc_id_, fact.note});
+  // Edges go in batches, and each table is probed in two passes: asking for every slot of a
+  // batch first lets the cache misses of the random probes overlap instead of queueing.
+  std::array<std::uint64_t, 2 * kBatch> node_hashes{};
+  std::array<std::int64_t, 2 * kBatch> ids{};
+  std::array<std::uint64_t, kBatch> edge_hashes{};
+  while (next_edge_ < end) {
+    const std::size_t batch = std::min(kBatch, end - next_edge_);
+    const EdgeFact* facts = document_.edges.data() + next_edge_;
+    for (std::size_t i = 0; i < batch; ++i) {
+      node_hashes[2 * i] = node_hash(facts[i].src);
+      node_hashes[2 * i + 1] = node_hash(facts[i].dst);
+      prefetch_node_slot(node_hashes[2 * i]);
+      prefetch_node_slot(node_hashes[2 * i + 1]);
+    }
+    for (std::size_t i = 0; i < batch; ++i) {
+      ids[2 * i] = id_of(facts[i].src, node_hashes[2 * i], slice.nodes);
+      ids[2 * i + 1] = id_of(facts[i].dst, node_hashes[2 * i + 1], slice.nodes);
+      edge_hashes[i] = edge_hash(facts[i], ids[2 * i], ids[2 * i + 1]);
+      prefetch_edge_slot(edge_hashes[i]);
+    }
+    for (std::size_t i = 0; i < batch; ++i) {
+      const EdgeFact& fact = facts[i];
+      if (!first_time(fact, edge_hashes[i])) continue;
+      slice.edges.push_back(EdgeRow{ids[2 * i], ids[2 * i + 1], fact.kind, fact.time, fact.until,
+                                    doc_id_, fact.note});
+    }
+    next_edge_ += batch;
   }
   sort_by_id(slice.nodes);
   return slice;

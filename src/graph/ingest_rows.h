@@ -49,8 +49,13 @@ class RowConverter {
     std::uint64_t hash = 0;
   };
 
+  static std::uint64_t node_hash(const NodeRef& node);
+  void prefetch_node_slot(std::uint64_t hash) const;
   std::int64_t id_of(const NodeRef& node, std::vector<NodeRow>& fresh);
-  bool first_time(const EdgeFact& fact, std::int64_t src, std::int64_t dst);
+  std::int64_t id_of(const NodeRef& node, std::uint64_t hash, std::vector<NodeRow>& fresh);
+  static std::uint64_t edge_hash(const EdgeFact& fact, std::int64_t src, std::int64_t dst);
+  void prefetch_edge_slot(std::uint64_t hash) const;
+  bool first_time(const EdgeFact& fact, std::uint64_t hash);
   void grow_nodes();
   void grow_edges();
 

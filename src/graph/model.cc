@@ -1,9 +1,13 @@
 #include "graph/model.h"
 
-#include <openssl/sha.h>
+#include <openssl/evp.h>
 #include <algorithm>
 #include <array>
+#include <cstdlib>
 #include <cstring>
+#include <memory>
+
+#include "core/openssl_handles.h"
 
 namespace cascade::graph {
 namespace {
@@ -118,16 +122,34 @@ Result<NodeRef> parse_node(std::string_view text) {
                         std::string(text.substr(0, 80)) + "'");
 }
 
+namespace {
+
+// SHA256() looks the algorithm up again on every call in OpenSSL 3, under a process-wide lock;
+// ingest calls node_id millions of times. The algorithm is fetched once, and each thread keeps
+// one context.
+const EVP_MD* sha256_algorithm() {
+  static const std::unique_ptr<EVP_MD, ossl::Deleter<EVP_MD_free>> algorithm(
+      EVP_MD_fetch(nullptr, "SHA2-256", nullptr));
+  return algorithm.get();
+}
+
+}  // namespace
+
 std::int64_t node_id(const NodeRef& node) {
-  // SHA256() is the one-shot form OpenSSL 3 keeps undeprecated; keys are capped, so one stack
-  // buffer holds kind and key. Only the bytes hashed are written: zero-filling the whole buffer
-  // cost more than the hash itself for typical keys (ingest calls this millions of times).
-  std::array<unsigned char, kMaxKeyLength + 1> input;
+  thread_local const ossl::MdCtxPtr context(EVP_MD_CTX_new());
+  const EVP_MD* algorithm = sha256_algorithm();
   const std::size_t length = std::min(node.key.size(), kMaxKeyLength);
-  input[0] = static_cast<unsigned char>(node.kind);
-  std::memcpy(input.data() + 1, node.key.data(), length);
-  std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
-  SHA256(input.data(), length + 1, digest.data());
+  const auto kind = static_cast<unsigned char>(node.kind);
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int digest_length = 0;
+  // Without a context or the algorithm nothing could be stored consistently: fatal, as in Hasher.
+  if (!context || algorithm == nullptr ||
+      EVP_DigestInit_ex2(context.get(), algorithm, nullptr) != 1 ||
+      EVP_DigestUpdate(context.get(), &kind, 1) != 1 ||
+      EVP_DigestUpdate(context.get(), node.key.data(), length) != 1 ||
+      EVP_DigestFinal_ex(context.get(), digest.data(), &digest_length) != 1 || digest_length < 8) {
+    std::abort();
+  }
   std::uint64_t id = 0;
   for (std::size_t i = 0; i < 8; ++i) id = (id << 8) | digest[i];
   return static_cast<std::int64_t>(id >> 1);
