@@ -40,8 +40,8 @@ Status put_in_slices(const std::vector<Row>& rows, Put put) {
 }
 
 Status put_slice(GraphStore& store, const EdgeSlice& slice) {
-  if (auto done = put_in_slices(slice.nodes, [&](auto rows) { return store.put_nodes(rows); });
-      !done) {
+  const std::vector<NodeWrite> nodes = slice.node_rows();
+  if (auto done = put_in_slices(nodes, [&](auto rows) { return store.put_nodes(rows); }); !done) {
     return done;
   }
   return put_in_slices(slice.edges, [&](auto rows) { return store.put_edges(rows); });

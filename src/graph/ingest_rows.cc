@@ -25,10 +25,15 @@ std::uint64_t time_bits(const std::optional<std::int64_t>& time) {
   return time ? static_cast<std::uint64_t>(*time) : 0x8000000000000001ULL;
 }
 
-void sort_by_id(std::vector<NodeRow>& nodes) {
+std::vector<NodeWrite> rows_of(const std::vector<FreshNode>& fresh) {
+  std::vector<NodeWrite> rows;
+  rows.reserve(fresh.size());
+  for (const FreshNode& node : fresh)
+    rows.push_back(NodeWrite{node.id, node.node->kind, node.node->key});
   // Ascending ids keep the store's inserts local in its id-ordered tree.
-  std::sort(nodes.begin(), nodes.end(),
-            [](const NodeRow& a, const NodeRow& b) { return a.id < b.id; });
+  std::sort(rows.begin(), rows.end(),
+            [](const NodeWrite& a, const NodeWrite& b) { return a.id < b.id; });
+  return rows;
 }
 
 // Doubles an open-addressed table, placing each entry again by the hash it keeps.
@@ -45,6 +50,10 @@ void double_table(HugeVector<Slot>& slots, Occupied occupied) {
 }
 
 }  // namespace
+
+std::vector<NodeWrite> EdgeSlice::node_rows() const {
+  return rows_of(fresh_nodes);
+}
 
 RowConverter::RowConverter(const Document& document, std::int64_t doc_id)
     : document_(document), doc_id_(doc_id) {
@@ -63,19 +72,19 @@ void RowConverter::prefetch_node_slot(std::uint64_t hash) const {
   __builtin_prefetch(&node_slots_[hash & (node_slots_.size() - 1)]);
 }
 
-std::int64_t RowConverter::id_of(const NodeRef& node, std::vector<NodeRow>& fresh) {
+std::int64_t RowConverter::id_of(const NodeRef& node, std::vector<FreshNode>& fresh) {
   return id_of(node, node_hash(node), fresh);
 }
 
 std::int64_t RowConverter::id_of(const NodeRef& node, std::uint64_t hash,
-                                 std::vector<NodeRow>& fresh) {
+                                 std::vector<FreshNode>& fresh) {
   const std::size_t mask = node_slots_.size() - 1;
   for (std::size_t slot = hash & mask;; slot = (slot + 1) & mask) {
     NodeSlot& entry = node_slots_[slot];
     if (entry.node == nullptr) {
       const std::int64_t id = node_id(node);
       entry = NodeSlot{&node, hash, id};
-      fresh.push_back(NodeRow{id, node.kind, node.key});
+      fresh.push_back(FreshNode{id, &node});
       if (++node_count_ * 2 > node_slots_.size()) grow_nodes();
       return id;
     }
@@ -135,8 +144,8 @@ EdgeSlice RowConverter::next_edges(std::size_t max_edges) {
       prefetch_node_slot(node_hashes[2 * i + 1]);
     }
     for (std::size_t i = 0; i < batch; ++i) {
-      ids[2 * i] = id_of(facts[i].src, node_hashes[2 * i], slice.nodes);
-      ids[2 * i + 1] = id_of(facts[i].dst, node_hashes[2 * i + 1], slice.nodes);
+      ids[2 * i] = id_of(facts[i].src, node_hashes[2 * i], slice.fresh_nodes);
+      ids[2 * i + 1] = id_of(facts[i].dst, node_hashes[2 * i + 1], slice.fresh_nodes);
       edge_hashes[i] = edge_hash(facts[i], ids[2 * i], ids[2 * i + 1]);
       prefetch_edge_slot(edge_hashes[i]);
     }
@@ -148,23 +157,23 @@ EdgeSlice RowConverter::next_edges(std::size_t max_edges) {
     }
     next_edge_ += batch;
   }
-  sort_by_id(slice.nodes);
   return slice;
 }
 
 RestRows RowConverter::rest() {
   RestRows rows;
-  for (const NodeRef& node : document_.nodes) id_of(node, rows.nodes);
+  std::vector<FreshNode> fresh;
+  for (const NodeRef& node : document_.nodes) id_of(node, fresh);
   rows.names.reserve(document_.names.size());
   for (const NameFact& fact : document_.names) {
-    rows.names.push_back(NameRow{id_of(fact.node, rows.nodes), fact.name, doc_id_});
+    rows.names.push_back(NameRow{id_of(fact.node, fresh), fact.name, doc_id_});
   }
   rows.signals.reserve(document_.signals.size());
   for (const SignalFact& fact : document_.signals) {
     rows.signals.push_back(
-        SignalRow{id_of(fact.node, rows.nodes), fact.finding, fact.severity, doc_id_});
+        SignalRow{id_of(fact.node, fresh), fact.finding, fact.severity, doc_id_});
   }
-  sort_by_id(rows.nodes);
+  rows.nodes = rows_of(fresh);
   auto name_key = [](const NameRow& row) { return std::tie(row.node, row.name); };
   std::sort(rows.names.begin(), rows.names.end(),
             [&](const NameRow& a, const NameRow& b) { return name_key(a) < name_key(b); });

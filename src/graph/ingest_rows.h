@@ -13,13 +13,24 @@
 
 namespace cascade::graph {
 
+// A node first seen in a slice. Its row is made by node_rows(), on the thread that writes,
+// which has time to spare while the converting one is the slower.
+struct FreshNode {
+  std::int64_t id = 0;
+  const NodeRef* node = nullptr;  // into the document
+};
+
 struct EdgeSlice {
-  std::vector<NodeRow> nodes;  // nodes first seen in this slice, sorted by id
+  std::vector<FreshNode> fresh_nodes;
   std::vector<EdgeRow> edges;  // in document order, duplicates of earlier edges left out
+
+  // The fresh nodes as rows, sorted by id (the store's inserts stay local in its id tree);
+  // their keys point into the document.
+  std::vector<NodeWrite> node_rows() const;
 };
 
 struct RestRows {
-  std::vector<NodeRow> nodes;  // nodes first seen among the edge-less nodes, names and signals
+  std::vector<NodeWrite> nodes;  // first seen among the edge-less nodes, names and signals
   std::vector<NameRow> names;
   std::vector<SignalRow> signals;
 };
@@ -51,8 +62,8 @@ class RowConverter {
 
   static std::uint64_t node_hash(const NodeRef& node);
   void prefetch_node_slot(std::uint64_t hash) const;
-  std::int64_t id_of(const NodeRef& node, std::vector<NodeRow>& fresh);
-  std::int64_t id_of(const NodeRef& node, std::uint64_t hash, std::vector<NodeRow>& fresh);
+  std::int64_t id_of(const NodeRef& node, std::vector<FreshNode>& fresh);
+  std::int64_t id_of(const NodeRef& node, std::uint64_t hash, std::vector<FreshNode>& fresh);
   static std::uint64_t edge_hash(const EdgeFact& fact, std::int64_t src, std::int64_t dst);
   void prefetch_edge_slot(std::uint64_t hash) const;
   bool first_time(const EdgeFact& fact, std::uint64_t hash);

@@ -197,7 +197,8 @@ class PgStore final : public GraphStore {
   Status migrate();
 
   Result<bool> begin_document(const DocRow& doc) override;
-  Status put_nodes(std::span<const NodeRow> rows) override;
+  using GraphStore::put_nodes;
+  Status put_nodes(std::span<const NodeWrite> rows) override;
   Status put_edges(std::span<const EdgeRow> rows) override;
   Status put_names(std::span<const NameRow> rows) override;
   Status put_signals(std::span<const SignalRow> rows) override;
@@ -394,23 +395,23 @@ Result<bool> PgStore::begin_document(const DocRow& doc) {
   return true;
 }
 
-Status PgStore::put_nodes(std::span<const NodeRow> rows) {
+Status PgStore::put_nodes(std::span<const NodeWrite> rows) {
   // Sorted and unique ids: concurrent writers then lock shared ids in the same order (no
   // deadlock), and no engine sees one id twice in one statement.
-  std::vector<const NodeRow*> sorted;
+  std::vector<const NodeWrite*> sorted;
   sorted.reserve(rows.size());
-  for (const NodeRow& row : rows) sorted.push_back(&row);
+  for (const NodeWrite& row : rows) sorted.push_back(&row);
   std::sort(sorted.begin(), sorted.end(),
-            [](const NodeRow* a, const NodeRow* b) { return a->id < b->id; });
+            [](const NodeWrite* a, const NodeWrite* b) { return a->id < b->id; });
   sorted.erase(std::unique(sorted.begin(), sorted.end(),
-                           [](const NodeRow* a, const NodeRow* b) { return a->id == b->id; }),
+                           [](const NodeWrite* a, const NodeWrite* b) { return a->id == b->id; }),
                sorted.end());
   for (std::size_t done = 0; done < sorted.size();) {
     const std::size_t batch = std::min(kNodesPerInsert, sorted.size() - done);
     std::string sql = "INSERT INTO node (id, kind, key) VALUES ";
     Params params;
     for (std::size_t i = 0; i < batch; ++i) {
-      const NodeRow& row = *sorted[done + i];
+      const NodeWrite& row = *sorted[done + i];
       const std::size_t first = params.size() + 1;
       if (i != 0) sql += ',';
       sql += "($" + std::to_string(first) + "::BIGINT, $" + std::to_string(first + 1) +

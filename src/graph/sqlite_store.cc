@@ -40,7 +40,8 @@ class SqliteStore final : public GraphStore {
   Status migrate();
 
   Result<bool> begin_document(const DocRow& doc) override;
-  Status put_nodes(std::span<const NodeRow> rows) override;
+  using GraphStore::put_nodes;
+  Status put_nodes(std::span<const NodeWrite> rows) override;
   Status put_edges(std::span<const EdgeRow> rows) override;
   Status put_names(std::span<const NameRow> rows) override;
   Status put_signals(std::span<const SignalRow> rows) override;
@@ -265,16 +266,16 @@ Result<bool> SqliteStore::begin_document(const DocRow& doc) {
   return true;
 }
 
-Status SqliteStore::put_nodes(std::span<const NodeRow> rows) {
-  std::vector<const NodeRow*> fresh;
+Status SqliteStore::put_nodes(std::span<const NodeWrite> rows) {
+  std::vector<const NodeWrite*> fresh;
   fresh.reserve(rows.size());
-  for (const NodeRow& row : rows) {
+  for (const NodeWrite& row : rows) {
     if (!stored_ids_.contains(row.id)) fresh.push_back(&row);
   }
   auto stored = insert_rows(
       "INSERT INTO node (id, kind, key) VALUES ", " ON CONFLICT (id) DO NOTHING", 3,
-      std::span<const NodeRow* const>(fresh),
-      [](sqlite3_stmt* s, int i, const NodeRow* row) {
+      std::span<const NodeWrite* const>(fresh),
+      [](sqlite3_stmt* s, int i, const NodeWrite* row) {
         sqlite3_bind_int64(s, i, row->id);
         sqlite3_bind_int(s, i + 1, static_cast<int>(row->kind));
         bind_text(s, i + 2, row->key);
@@ -282,7 +283,7 @@ Status SqliteStore::put_nodes(std::span<const NodeRow> rows) {
       "store nodes");
   if (!stored) return stored;
   if (stored_ids_.size() + pending_ids_.size() < kMaxRememberedIds) {
-    for (const NodeRow* row : fresh) pending_ids_.push_back(row->id);
+    for (const NodeWrite* row : fresh) pending_ids_.push_back(row->id);
   }
   return ok_status();
 }

@@ -12,6 +12,13 @@ Result<std::unique_ptr<GraphStore>> open_store(std::string_view spec) {
   return open_sqlite_store(std::string(path));
 }
 
+Status GraphStore::put_nodes(std::span<const NodeRow> rows) {
+  std::vector<NodeWrite> writes;
+  writes.reserve(rows.size());
+  for (const NodeRow& row : rows) writes.push_back(NodeWrite{row.id, row.kind, row.key});
+  return put_nodes(std::span<const NodeWrite>(writes));
+}
+
 Result<std::vector<NodeRow>> GraphStore::find_nodes(std::span<const std::int64_t> ids) {
   std::vector<NodeRow> rows;
   rows.reserve(ids.size());

@@ -56,13 +56,14 @@ TEST(RowConverter, HashesEachNodeOnceAndDropsRepeatedFacts) {
 
   RowConverter converter(document, 42);
   std::vector<EdgeRow> edges;
-  std::vector<NodeRow> nodes;
+  std::vector<NodeWrite> nodes;
   while (!converter.edges_done()) {
     EdgeSlice slice = converter.next_edges(3);  // several slices share one de-duplication
-    EXPECT_TRUE(std::is_sorted(slice.nodes.begin(), slice.nodes.end(),
-                               [](const NodeRow& a, const NodeRow& b) { return a.id < b.id; }));
+    const std::vector<NodeWrite> rows = slice.node_rows();
+    EXPECT_TRUE(std::is_sorted(rows.begin(), rows.end(),
+                               [](const NodeWrite& a, const NodeWrite& b) { return a.id < b.id; }));
     edges.insert(edges.end(), slice.edges.begin(), slice.edges.end());
-    nodes.insert(nodes.end(), slice.nodes.begin(), slice.nodes.end());
+    nodes.insert(nodes.end(), rows.begin(), rows.end());
   }
   const RestRows rest = converter.rest();
   nodes.insert(nodes.end(), rest.nodes.begin(), rest.nodes.end());
@@ -79,9 +80,9 @@ TEST(RowConverter, HashesEachNodeOnceAndDropsRepeatedFacts) {
 
   // a1, a2, host a, host b, then lonely and a3 from the rest; each exactly once.
   std::set<std::int64_t> distinct;
-  for (const NodeRow& node : nodes) {
+  for (const NodeWrite& node : nodes) {
     EXPECT_TRUE(distinct.insert(node.id).second) << node.key;
-    EXPECT_EQ(node.id, node_id(NodeRef{node.kind, node.key}));
+    EXPECT_EQ(node.id, node_id(NodeRef{node.kind, std::string(node.key)}));
   }
   EXPECT_EQ(distinct.size(), 6u);
   EXPECT_EQ(converter.distinct_nodes(), 6u);
