@@ -5,12 +5,14 @@
 #include "core/entropy.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
+#include <memory>
 
 namespace cascade {
 
 namespace {
-const EVP_MD* evp_md(DigestAlgorithm algorithm) {
+const EVP_MD* legacy_md(DigestAlgorithm algorithm) {
   switch (algorithm) {
     case DigestAlgorithm::kMd5:
       return EVP_md5();
@@ -25,7 +27,24 @@ const EVP_MD* evp_md(DigestAlgorithm algorithm) {
   }
   return EVP_sha256();
 }
+
+using FetchedMd = std::unique_ptr<EVP_MD, ossl::Deleter<EVP_MD_free>>;
+
+FetchedMd fetch(DigestAlgorithm algorithm) {
+  return FetchedMd(EVP_MD_fetch(nullptr, EVP_MD_get0_name(legacy_md(algorithm)), nullptr));
+}
 }  // namespace
+
+const EVP_MD* evp_md(DigestAlgorithm algorithm) {
+  // OpenSSL 3 looks a legacy EVP_sha256()-style algorithm up again on every digest init, under a
+  // process-wide lock; ingest hashes millions of node keys. Each algorithm is fetched once.
+  static const std::array<FetchedMd, 5> fetched = {
+      fetch(DigestAlgorithm::kMd5), fetch(DigestAlgorithm::kSha1), fetch(DigestAlgorithm::kSha256),
+      fetch(DigestAlgorithm::kSha384), fetch(DigestAlgorithm::kSha512)};
+  const auto index = static_cast<std::size_t>(algorithm);
+  if (index < fetched.size() && fetched[index]) return fetched[index].get();
+  return legacy_md(algorithm);  // no provider offers it: the slower lookup still works
+}
 
 std::string_view digest_name(DigestAlgorithm algorithm) {
   switch (algorithm) {

@@ -20,6 +20,9 @@ enum class DigestAlgorithm { kMd5, kSha1, kSha256, kSha384, kSha512 };
 std::string_view digest_name(DigestAlgorithm algorithm);
 std::optional<DigestAlgorithm> digest_from_name(std::string_view name);
 std::size_t digest_size(DigestAlgorithm algorithm);
+// The algorithm, fetched once for the process: digests initialised with it skip OpenSSL's
+// per-init lookup.
+const EVP_MD* evp_md(DigestAlgorithm algorithm);
 
 using Digest = std::vector<std::uint8_t>;
 

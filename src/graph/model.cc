@@ -4,9 +4,8 @@
 #include <algorithm>
 #include <array>
 #include <cstdlib>
-#include <cstring>
-#include <memory>
 
+#include "core/digest.h"
 #include "core/openssl_handles.h"
 
 namespace cascade::graph {
@@ -122,22 +121,11 @@ Result<NodeRef> parse_node(std::string_view text) {
                         std::string(text.substr(0, 80)) + "'");
 }
 
-namespace {
-
-// SHA256() looks the algorithm up again on every call in OpenSSL 3, under a process-wide lock;
-// ingest calls node_id millions of times. The algorithm is fetched once, and each thread keeps
-// one context.
-const EVP_MD* sha256_algorithm() {
-  static const std::unique_ptr<EVP_MD, ossl::Deleter<EVP_MD_free>> algorithm(
-      EVP_MD_fetch(nullptr, "SHA2-256", nullptr));
-  return algorithm.get();
-}
-
-}  // namespace
-
 std::int64_t node_id(const NodeRef& node) {
+  // Ingest calls this millions of times: each thread keeps one context, and the algorithm is
+  // the one fetched once (SHA256() looked it up again on every call, under a global lock).
   thread_local const ossl::MdCtxPtr context(EVP_MD_CTX_new());
-  const EVP_MD* algorithm = sha256_algorithm();
+  const EVP_MD* algorithm = evp_md(DigestAlgorithm::kSha256);
   const std::size_t length = std::min(node.key.size(), kMaxKeyLength);
   const auto kind = static_cast<unsigned char>(node.kind);
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
