@@ -2,6 +2,8 @@
 target_sources(cascade-tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/unit/graph_read_test.cc)
 # Fast ingest and lean answers: row conversion, the two-thread ingest, shared paths, huge pages.
 target_sources(cascade-tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/unit/graph_ingest_rows_test.cc)
+# The searches' monotone priority queue.
+target_sources(cascade-tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/unit/graph_radix_queue_test.cc)
 
 # The GraphStore contract on SQLite and on a throwaway PostgreSQL 15 server (tests/graph/pg-server):
 # the server lives only for the test run, in the build tree, on a free 127.0.0.1 port.
