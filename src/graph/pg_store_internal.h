@@ -1,0 +1,121 @@
+// What the PostgreSQL store's two halves share (pg_store.cc writes, pg_store_read.cc reads): the
+// libpq handles, query parameters and the store's class. Not part of the library's interface.
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "graph/pg_text.h"
+#include "graph/store.h"
+
+namespace cascade::graph::pg {
+
+struct ConnectionCloser {
+  void operator()(PGconn* connection) const { PQfinish(connection); }
+};
+struct ResultClearer {
+  void operator()(PGresult* result) const { PQclear(result); }
+};
+struct CopyBufferFreer {
+  void operator()(char* buffer) const { PQfreemem(buffer); }
+};
+using Connection = std::unique_ptr<PGconn, ConnectionCloser>;
+using PgResult = std::unique_ptr<PGresult, ResultClearer>;
+using CopyBuffer = std::unique_ptr<char, CopyBufferFreer>;
+
+// Query parameters in text form, kept alive for the call.
+class Params {
+ public:
+  Params& add(std::int64_t value) {
+    values_.push_back(std::to_string(value));
+    return *this;
+  }
+  Params& add(std::string_view text) {
+    std::string scratch;
+    values_.emplace_back(server_text(text, scratch));
+    return *this;
+  }
+  std::size_t size() const { return values_.size(); }
+  std::vector<const char*> pointers() const {
+    std::vector<const char*> out;
+    out.reserve(values_.size());
+    for (const auto& value : values_) out.push_back(value.c_str());
+    return out;
+  }
+
+ private:
+  std::vector<std::string> values_;
+};
+
+class PgStore final : public GraphStore {
+ public:
+  explicit PgStore(Connection connection) : connection_(std::move(connection)) {}
+  ~PgStore() override { rollback(); }
+
+  Status migrate();
+
+  Result<bool> begin_document(const DocRow& doc) override;
+  using GraphStore::put_nodes;
+  Status put_nodes(std::span<const NodeWrite> rows) override;
+  Status put_edges(std::span<const EdgeRow> rows) override;
+  Status put_names(std::span<const NameRow> rows) override;
+  Status put_signals(std::span<const SignalRow> rows) override;
+  Status commit_document() override;
+  void rollback() override;
+  Status begin_bulk() override;
+  Status end_bulk() override;
+
+  Status scan_nodes(const std::function<void(std::int64_t, NodeKind)>& visit) override;
+  Status scan_edges(const std::function<void(const EdgeRow&)>& visit) override;
+  Result<std::optional<NodeRow>> find_node(std::int64_t id) override;
+  Result<std::vector<std::string>> node_names(std::int64_t id, std::size_t limit) override;
+  Result<std::optional<DocRow>> find_document(std::int64_t id) override;
+  Result<std::string> edge_note(const EdgeRow& edge) override;
+  Result<std::vector<SignalRow>> all_signals() override;
+  Result<StoreCounts> counts() override;
+  Result<int> schema_version() override;
+  std::string describe() const override;
+
+ private:
+  PGconn* conn() const { return connection_.get(); }
+  // An error from `result` (or the connection when there is none); remembers its SQLSTATE.
+  Error pg_error(std::string_view what, const PGresult* result);
+  Result<PgResult> exec(const std::string& sql, std::string_view what,
+                        const Params& params = Params{});
+  Status exec_command(const std::string& sql, std::string_view what) {
+    auto result = exec(sql, what);
+    if (!result) return result.error();
+    return ok_status();
+  }
+  Status migrate_once();
+  Result<int> read_version(const std::string& sql);
+  // Sends `rows` through COPY FROM STDIN, formatting each with `format(out, row)`.
+  template <typename Row, typename Format>
+  Status copy_in(const std::string& sql, std::span<const Row> rows, Format format,
+                 std::string_view what);
+  Status finish_copy_in(std::string_view what, const char* abort_reason);
+  // Streams every row of `select` (integer columns only) to `visit` as N fields, through COPY TO
+  // STDOUT, or single-row mode where the engine lacks COPY TO.
+  template <std::size_t N, typename Visit>
+  Status stream_rows(const std::string& select, Visit visit, std::string_view what);
+  template <std::size_t N, typename Visit>
+  Status stream_copy_out(const std::string& select, Visit& visit, std::string_view what);
+  template <std::size_t N, typename Visit>
+  Status stream_single_rows(const std::string& select, Visit& visit, std::string_view what);
+
+  Connection connection_;
+  bool in_transaction_ = false;
+  bool copy_out_unsupported_ = false;
+  std::string last_sqlstate_;
+};
+
+}  // namespace cascade::graph::pg
