@@ -693,7 +693,7 @@ TEST(GraphReadCaps, DepthScanSkipsBracketsInStrings) {
 // Refusals and the document itself
 
 TEST(GraphReadRefuses, NonJsonAndUnknownDocuments) {
-  for (const std::string text :
+  for (const std::string& text :
        {std::string(), std::string("   \n\n"), std::string("hello"), std::string("[1,2]"),
         std::string("{\"foo\":1}"), std::string("{\"foo\":1}\n{\"bar\":2}\n"), std::string("\"s\""),
         std::string("\x00\x01\x02\xff", 4), std::string("{\"schema\":\"cascade.scan/2\"}"),
