@@ -42,12 +42,9 @@ class RadixQueue {
     return entry;
   }
 
-  // The entry `ahead` pops from now when that is known without work (it is among those with the
-  // smallest key), for prefetching; nullptr otherwise.
-  const RadixEntry* peek(std::size_t ahead) const {
-    const HugeVector<RadixEntry>& next = buckets_[0];
-    return ahead < next.size() ? &next[next.size() - 1 - ahead] : nullptr;
-  }
+  // The entry the next pop returns when that is known without work (it shares the smallest key
+  // with the entry just popped), for prefetching; nullptr otherwise.
+  const RadixEntry* peek() const { return buckets_[0].empty() ? nullptr : &buckets_[0].back(); }
 
  private:
   // Bucket 0 holds keys equal to the last popped; bucket b > 0 those whose highest differing

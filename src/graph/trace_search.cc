@@ -55,7 +55,7 @@ void prefetch_targets(const CsrGraph& graph, const SearchState& state, std::uint
 // key): start fetching its edge list. On the large benchmark graph that is rare, as keys are
 // nearly all distinct (1.24 entries share a key on average), so the queue cannot look further.
 void prefetch_next(const CsrGraph& graph, const RadixQueue& queue) {
-  if (const RadixEntry* next = queue.peek(0)) {
+  if (const RadixEntry* next = queue.peek()) {
     __builtin_prefetch(&graph.edges[graph.offsets[next->node]]);
   }
 }

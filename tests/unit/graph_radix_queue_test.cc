@@ -53,8 +53,8 @@ TEST(RadixQueue, PopsInKeyOrderUnderMonotonePushes) {
       const auto node = static_cast<std::uint32_t>(pops * 4 + static_cast<std::size_t>(i));
       queue.push(major, minor, node);
       expected.emplace(major, minor);
-      // peek(k) is exact: the k-th next pop has the smallest key, so it equals it.
-      if (const RadixEntry* next = queue.peek(0)) {
+      // What peek shows is what the next pop returns: an entry with the smallest key.
+      if (const RadixEntry* next = queue.peek()) {
         EXPECT_EQ(std::make_pair(next->major, next->minor), *expected.begin());
       }
     }
