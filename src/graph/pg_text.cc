@@ -2,40 +2,17 @@
 
 #include <charconv>
 
+#include "core/utf8.h"
+
 namespace cascade::graph::pg {
 namespace {
 
-// PostgreSQL text is UTF-8 without NUL bytes, where SQLite stores any bytes. Returns the length of
-// the valid UTF-8 sequence at s[i] (0 for NUL or an invalid sequence), with the same rules as
-// the server (no overlong forms, no surrogates, nothing above U+10FFFF).
-std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
-  const auto lead = static_cast<unsigned char>(s[i]);
-  if (lead == 0) return 0;
-  if (lead < 0x80) return 1;
-  std::size_t length = 0;
-  unsigned char low = 0x80;
-  unsigned char high = 0xBF;
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    if (lead == 0xE0) low = 0xA0;
-    if (lead == 0xED) high = 0x9F;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    if (lead == 0xF0) low = 0x90;
-    if (lead == 0xF4) high = 0x8F;
-  } else {
-    return 0;
-  }
-  if (i + length > s.size()) return 0;
-  const auto second = static_cast<unsigned char>(s[i + 1]);
-  if (second < low || second > high) return 0;
-  for (std::size_t k = 2; k < length; ++k) {
-    const auto next = static_cast<unsigned char>(s[i + k]);
-    if (next < 0x80 || next > 0xBF) return 0;
-  }
-  return length;
+// PostgreSQL text is UTF-8 without NUL bytes, where SQLite stores any bytes: the length of the
+// valid sequence at text[i], or 0 for NUL or a byte that starts none.
+std::size_t server_sequence_length(std::string_view text, std::size_t i) {
+  std::size_t next = i;
+  const std::optional<char32_t> c = decode_utf8(text, next);
+  return c && *c != 0 ? next - i : 0;
 }
 
 }  // namespace
@@ -43,14 +20,14 @@ std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
 std::string_view server_text(std::string_view text, std::string& scratch) {
   std::size_t i = 0;
   while (i < text.size()) {
-    const std::size_t length = utf8_sequence_length(text, i);
+    const std::size_t length = server_sequence_length(text, i);
     if (length == 0) break;
     i += length;
   }
   if (i == text.size()) return text;
   scratch.assign(text.substr(0, i));
   while (i < text.size()) {
-    const std::size_t length = utf8_sequence_length(text, i);
+    const std::size_t length = server_sequence_length(text, i);
     if (length == 0) {
       scratch += "\xEF\xBF\xBD";
       ++i;

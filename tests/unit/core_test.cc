@@ -10,6 +10,7 @@
 #include "core/digest.h"
 #include "core/entropy.h"
 #include "core/mapped_file.h"
+#include "core/utf8.h"
 #include "report/finding.h"
 
 namespace cascade {
@@ -78,6 +79,24 @@ TEST(Der, ReadsDefiniteLengthsAndRejectsBadOnes) {
   ByteReader rw(bytes_of(wrong_tag));
   EXPECT_FALSE(der::expect(rw, der::kSequence).has_value());
   EXPECT_EQ(rw.remaining(), 2u);
+}
+
+TEST(Utf8, EncodesAndDecodesEveryLengthAndRefusesWhatRfc3629Forbids) {
+  for (const char32_t c : {U'\0', U'A', U'\u00E9', U'\u20AC', U'\U0001F600', U'\U0010FFFF'}) {
+    std::string text;
+    append_utf8(text, c);
+    std::size_t i = 0;
+    EXPECT_EQ(decode_utf8(text, i), c);
+    EXPECT_EQ(i, text.size());
+  }
+  // Overlong '/', a surrogate, past U+10FFFF, a lone continuation byte, a cut sequence.
+  for (const std::string& bad :
+       {std::string("\xC0\xAF"), std::string("\xED\xA0\x80"), std::string("\xF4\x90\x80\x80"),
+        std::string("\x80"), std::string("\xE2\x82")}) {
+    std::size_t i = 0;
+    EXPECT_EQ(decode_utf8(bad, i), std::nullopt) << bad.size();
+    EXPECT_EQ(i, 1U);
+  }
 }
 
 TEST(ReadWholeFile, ReadsSmallFilesAndRefusesLargeOnes) {

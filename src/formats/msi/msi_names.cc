@@ -1,6 +1,7 @@
 // MSI stream names and the name columns of the File and Directory tables.
 #include <algorithm>
 
+#include "core/utf8.h"
 #include "formats/msi/msi_internal.h"
 
 namespace cascade::msi {

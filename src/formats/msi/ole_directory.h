@@ -52,9 +52,6 @@ Result<OleDirectory> read_ole_directory(Bytes file);
 // longer name first.
 bool signature_order(const OleEntry& a, const OleEntry& b);
 
-// Appends code point `c` to `out` in UTF-8.
-void append_utf8(std::string& out, char32_t c);
-
 // Path of an entry from the root, the UTF-8 names joined by '/'.
 std::string entry_path(const OleDirectory& dir, std::uint32_t index);
 

@@ -1,0 +1,19 @@
+// UTF-8 as every reader and writer of cascade checks and builds it: no overlong forms, no
+// surrogates, nothing past U+10FFFF (the rules of RFC 3629, which PostgreSQL also applies).
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace cascade {
+
+// The code point at `i`, advancing past it; nullopt, advancing one byte, when the byte there
+// does not start a valid sequence. Precondition: i < text.size().
+std::optional<char32_t> decode_utf8(std::string_view text, std::size_t& i);
+
+// Appends code point `c` to `out`.
+void append_utf8(std::string& out, char32_t c);
+
+}  // namespace cascade
