@@ -395,14 +395,18 @@ Status generate_scans(const Shape& shape, Rng& rng, ChunkWriter& out) {
   return ok_status();
 }
 
-int generate(const std::string& db, double scale) {
+// `bulk` is begin_bulk/end_bulk (journal and syncs off, for a first load into a fresh file);
+// `durable` is what `cascade graph ingest` does: WAL, each document committed as it is stored.
+int generate(const std::string& db, double scale, bool bulk) {
   if (!(scale > 0) || scale > 100) return fail("--scale must be in (0, 100]");
   const Shape shape(scale);
   std::remove(db.c_str());
   auto store = open_store(db);
   if (!store) return fail(store.error().message);
   const auto started = Clock::now();
-  if (auto done = (*store)->begin_bulk(); !done) return fail(done.error().message);
+  if (bulk) {
+    if (auto done = (*store)->begin_bulk(); !done) return fail(done.error().message);
+  }
   ChunkWriter out(**store);
   Rng rng(0x9a4be2c1ULL);
   for (auto* phase : {generate_estate, generate_builds, generate_releases, generate_scans}) {
@@ -411,7 +415,9 @@ int generate(const std::string& db, double scale) {
   if (auto done = out.flush(); !done) return fail(done.error().message);
   const auto end_started = Clock::now();
   const double end_cpu_started = cpu_seconds();
-  if (auto done = (*store)->end_bulk(); !done) return fail(done.error().message);
+  if (bulk) {
+    if (auto done = (*store)->end_bulk(); !done) return fail(done.error().message);
+  }
   const double end_bulk_s = seconds_since(end_started);
   const double total_s = seconds_since(started);
   const double ingest_s = out.ingest_seconds() + end_bulk_s;
@@ -421,6 +427,7 @@ int generate(const std::string& db, double scale) {
   std::printf("seed %s\n", format_node(artifact(0)).c_str());
   metric("seed_id", static_cast<std::uint64_t>(node_id(artifact(0))));
   metric("scale", scale);
+  std::printf("durability %s\n", bulk ? "bulk" : "durable");
   metric("edges_generated", out.generated());
   metric("edges_stored", static_cast<std::uint64_t>(counts->edges));
   metric("nodes_stored", static_cast<std::uint64_t>(counts->nodes));
@@ -559,7 +566,7 @@ int dump(const TraceArgs& args) {
 
 int usage() {
   std::fprintf(stderr,
-               "usage: graph_bench generate --db PATH [--scale S]\n"
+               "usage: graph_bench generate --db PATH [--scale S] [--durability bulk|durable]\n"
                "       graph_bench trace --db PATH --seed NODE [--since T] [--runs N] "
                "[--materialise yes|no]\n"
                "       graph_bench dump --db PATH --seed NODE [--since T]\n");
@@ -573,6 +580,7 @@ int main(int argc, char** argv) {
   const std::string mode = argv[1];
   TraceArgs args;
   double scale = 1;
+  bool bulk = true;
   for (int i = 2; i < argc; i += 2) {
     if (i + 1 >= argc) return usage();
     const std::string option = argv[i];
@@ -581,6 +589,9 @@ int main(int argc, char** argv) {
       args.db = value;
     } else if (option == "--scale") {
       scale = std::strtod(value, nullptr);
+    } else if (option == "--durability") {
+      if (std::strcmp(value, "bulk") != 0 && std::strcmp(value, "durable") != 0) return usage();
+      bulk = std::strcmp(value, "bulk") == 0;
     } else if (option == "--seed") {
       args.seed = value;
     } else if (option == "--since") {
@@ -595,7 +606,7 @@ int main(int argc, char** argv) {
     }
   }
   if (args.db.empty()) return usage();
-  if (mode == "generate") return generate(args.db, scale);
+  if (mode == "generate") return generate(args.db, scale, bulk);
   if (args.seed.empty()) return usage();
   if (mode == "trace") return trace(args);
   if (mode == "dump") return dump(args);
