@@ -19,6 +19,7 @@ namespace {
 
 // Rows are handed to the store in slices, so a large document never needs a second full copy.
 constexpr std::size_t kRowsPerSlice = 65536;
+constexpr std::size_t kFirstSlice = 4096;
 
 std::int64_t id_from_hex_prefix(std::string_view hex) {
   std::uint64_t id = 0;
@@ -40,8 +41,8 @@ Status put_in_slices(const std::vector<Row>& rows, Put put) {
 }
 
 Status put_slice(GraphStore& store, const EdgeSlice& slice) {
-  const std::vector<NodeWrite> nodes = slice.node_rows();
-  if (auto done = put_in_slices(nodes, [&](auto rows) { return store.put_nodes(rows); }); !done) {
+  if (auto done = put_in_slices(slice.nodes, [&](auto rows) { return store.put_nodes(rows); });
+      !done) {
     return done;
   }
   return put_in_slices(slice.edges, [&](auto rows) { return store.put_edges(rows); });
@@ -106,8 +107,12 @@ Status put_edges(GraphStore* store, RowConverter& converter, std::size_t edge_co
   std::thread converting;
   try {
     converting = std::thread([&] {
+      // A small first slice: the writer, the slower side, starts after milliseconds instead of
+      // waiting for a full slice at every document.
+      std::size_t slice_size = kFirstSlice;
       while (!converter.edges_done()) {
-        if (!queue.push(converter.next_edges(kRowsPerSlice))) break;
+        if (!queue.push(converter.next_edges(slice_size))) break;
+        slice_size = kRowsPerSlice;
       }
       queue.finish();
     });

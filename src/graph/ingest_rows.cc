@@ -4,6 +4,7 @@
 #include <array>
 #include <bit>
 #include <functional>
+#include <mutex>
 #include <string_view>
 #include <tuple>
 #include <utility>
@@ -25,14 +26,15 @@ std::uint64_t time_bits(const std::optional<std::int64_t>& time) {
   return time ? static_cast<std::uint64_t>(*time) : 0x8000000000000001ULL;
 }
 
-std::vector<NodeWrite> rows_of(const std::vector<FreshNode>& fresh) {
+// Ascending ids keep the store's inserts local in its id-ordered tree. The 16-byte entries are
+// sorted, not the rows, which are twice that.
+std::vector<NodeWrite> rows_of(std::vector<FreshNode>& fresh) {
+  std::sort(fresh.begin(), fresh.end(),
+            [](const FreshNode& a, const FreshNode& b) { return a.id < b.id; });
   std::vector<NodeWrite> rows;
   rows.reserve(fresh.size());
   for (const FreshNode& node : fresh)
     rows.push_back(NodeWrite{node.id, node.node->kind, node.node->key});
-  // Ascending ids keep the store's inserts local in its id-ordered tree.
-  std::sort(rows.begin(), rows.end(),
-            [](const NodeWrite& a, const NodeWrite& b) { return a.id < b.id; });
   return rows;
 }
 
@@ -49,19 +51,57 @@ void double_table(HugeVector<Slot>& slots, Occupied occupied) {
   }
 }
 
+// Tables kept from one document to the next. On a VM a fresh 100 MB table costs about 0.1 s of
+// page faults, at every document of a large load, while the writer waits; clearing a kept one
+// costs a fraction of that. One table of each kind is kept, up to kMaxKeptBytes.
+template <typename Slot>
+class TablePool {
+ public:
+  // An empty table of at least `slots` (a power of two) slots; a kept one up to four times
+  // larger is used whole, sparing the growth it once went through.
+  static HugeVector<Slot> take(std::size_t slots) {
+    HugeVector<Slot> table;
+    {
+      const std::lock_guard lock(mutex_);
+      table = std::move(kept_);
+      kept_ = HugeVector<Slot>();
+    }
+    const std::size_t kept_slots = std::bit_floor(table.capacity());
+    if (kept_slots >= slots && kept_slots / 4 <= slots) slots = kept_slots;
+    table.clear();
+    table.resize(slots);  // within the kept capacity: no new pages
+    return table;
+  }
+  static void give_back(HugeVector<Slot>& table) {
+    if (table.capacity() * sizeof(Slot) > kMaxKeptBytes) return;
+    const std::lock_guard lock(mutex_);
+    if (table.capacity() > kept_.capacity()) kept_ = std::move(table);
+  }
+
+ private:
+  static constexpr std::size_t kMaxKeptBytes = std::size_t{256} << 20;
+  static inline std::mutex mutex_;
+  static inline HugeVector<Slot> kept_;
+};
+
 }  // namespace
 
-std::vector<NodeWrite> EdgeSlice::node_rows() const {
-  return rows_of(fresh_nodes);
+RowConverter::RowConverter(const Document& document, std::int64_t doc_id)
+    : document_(document), doc_id_(doc_id) {}
+
+RowConverter::~RowConverter() {
+  TablePool<NodeSlot>::give_back(node_slots_);
+  TablePool<EdgeSlot>::give_back(edge_slots_);
 }
 
-RowConverter::RowConverter(const Document& document, std::int64_t doc_id)
-    : document_(document), doc_id_(doc_id) {
+void RowConverter::allocate_tables() {
+  if (!node_slots_.empty()) return;
   // A document names at most two new nodes per edge; most name far fewer, so the tables start
   // at the edge count and double as needed.
-  const std::size_t expected = document.edges.size() + document.nodes.size() + 16;
-  node_slots_.resize(std::bit_ceil(std::max(kMinSlots, expected * 2)));
-  edge_slots_.resize(std::bit_ceil(std::max(kMinSlots, document.edges.size() * 2)));
+  const std::size_t expected = document_.edges.size() + document_.nodes.size() + 16;
+  node_slots_ = TablePool<NodeSlot>::take(std::bit_ceil(std::max(kMinSlots, expected * 2)));
+  edge_slots_ =
+      TablePool<EdgeSlot>::take(std::bit_ceil(std::max(kMinSlots, document_.edges.size() * 2)));
 }
 
 std::uint64_t RowConverter::node_hash(const NodeRef& node) {
@@ -70,6 +110,13 @@ std::uint64_t RowConverter::node_hash(const NodeRef& node) {
 
 void RowConverter::prefetch_node_slot(std::uint64_t hash) const {
   __builtin_prefetch(&node_slots_[hash & (node_slots_.size() - 1)]);
+}
+
+// Most probes find their node in the first slot they look at: its key is what the comparison
+// will read.
+void RowConverter::prefetch_node_key(std::uint64_t hash) const {
+  const NodeSlot& entry = node_slots_[hash & (node_slots_.size() - 1)];
+  if (entry.key != nullptr && entry.hash == hash) __builtin_prefetch(entry.key);
 }
 
 std::int64_t RowConverter::id_of(const NodeRef& node, std::vector<FreshNode>& fresh) {
@@ -81,14 +128,16 @@ std::int64_t RowConverter::id_of(const NodeRef& node, std::uint64_t hash,
   const std::size_t mask = node_slots_.size() - 1;
   for (std::size_t slot = hash & mask;; slot = (slot + 1) & mask) {
     NodeSlot& entry = node_slots_[slot];
-    if (entry.node == nullptr) {
+    if (entry.key == nullptr) {
       const std::int64_t id = node_id(node);
-      entry = NodeSlot{&node, hash, id};
+      entry = NodeSlot{node.key.data(), static_cast<std::uint32_t>(node.key.size()), node.kind,
+                       hash, id};
       fresh.push_back(FreshNode{id, &node});
       if (++node_count_ * 2 > node_slots_.size()) grow_nodes();
       return id;
     }
-    if (entry.hash == hash && entry.node->kind == node.kind && entry.node->key == node.key) {
+    if (entry.hash == hash && entry.kind == node.kind &&
+        std::string_view(entry.key, entry.size) == node.key) {
       return entry.id;
     }
   }
@@ -118,7 +167,7 @@ bool RowConverter::first_time(const EdgeFact& fact, std::uint64_t hash) {
 }
 
 void RowConverter::grow_nodes() {
-  double_table(node_slots_, [](const NodeSlot& slot) { return slot.node != nullptr; });
+  double_table(node_slots_, [](const NodeSlot& slot) { return slot.key != nullptr; });
 }
 
 void RowConverter::grow_edges() {
@@ -126,7 +175,9 @@ void RowConverter::grow_edges() {
 }
 
 EdgeSlice RowConverter::next_edges(std::size_t max_edges) {
+  allocate_tables();
   EdgeSlice slice;
+  std::vector<FreshNode> fresh;
   const std::size_t end = std::min(document_.edges.size(), next_edge_ + max_edges);
   slice.edges.reserve(end - next_edge_);
   // Edges go in batches, and each table is probed in two passes: asking for every slot of a
@@ -143,9 +194,10 @@ EdgeSlice RowConverter::next_edges(std::size_t max_edges) {
       prefetch_node_slot(node_hashes[2 * i]);
       prefetch_node_slot(node_hashes[2 * i + 1]);
     }
+    for (std::size_t i = 0; i < 2 * batch; ++i) prefetch_node_key(node_hashes[i]);
     for (std::size_t i = 0; i < batch; ++i) {
-      ids[2 * i] = id_of(facts[i].src, node_hashes[2 * i], slice.fresh_nodes);
-      ids[2 * i + 1] = id_of(facts[i].dst, node_hashes[2 * i + 1], slice.fresh_nodes);
+      ids[2 * i] = id_of(facts[i].src, node_hashes[2 * i], fresh);
+      ids[2 * i + 1] = id_of(facts[i].dst, node_hashes[2 * i + 1], fresh);
       edge_hashes[i] = edge_hash(facts[i], ids[2 * i], ids[2 * i + 1]);
       prefetch_edge_slot(edge_hashes[i]);
     }
@@ -157,10 +209,12 @@ EdgeSlice RowConverter::next_edges(std::size_t max_edges) {
     }
     next_edge_ += batch;
   }
+  slice.nodes = rows_of(fresh);
   return slice;
 }
 
 RestRows RowConverter::rest() {
+  allocate_tables();
   RestRows rows;
   std::vector<FreshNode> fresh;
   for (const NodeRef& node : document_.nodes) id_of(node, fresh);

@@ -13,20 +13,18 @@
 
 namespace cascade::graph {
 
-// A node first seen in a slice. Its row is made by node_rows(), on the thread that writes,
-// which has time to spare while the converting one is the slower.
+// A node first seen in a slice, before it becomes a row.
 struct FreshNode {
   std::int64_t id = 0;
   const NodeRef* node = nullptr;  // into the document
 };
 
 struct EdgeSlice {
-  std::vector<FreshNode> fresh_nodes;
+  // The nodes first seen in this slice, sorted by id (the store's inserts stay local in its id
+  // tree); their keys point into the document. Made on the converting thread: the writing one
+  // is the slower (SQLite's inserts), so everything that can leave it does.
+  std::vector<NodeWrite> nodes;
   std::vector<EdgeRow> edges;  // in document order, duplicates of earlier edges left out
-
-  // The fresh nodes as rows, sorted by id (the store's inserts stay local in its id tree);
-  // their keys point into the document.
-  std::vector<NodeWrite> node_rows() const;
 };
 
 struct RestRows {
@@ -39,6 +37,9 @@ struct RestRows {
 class RowConverter {
  public:
   RowConverter(const Document& document, std::int64_t doc_id);
+  ~RowConverter();  // hands its tables to the next converter
+  RowConverter(const RowConverter&) = delete;
+  RowConverter& operator=(const RowConverter&) = delete;
 
   // The next at most `max_edges` edge facts as rows; empty once every edge was converted.
   EdgeSlice next_edges(std::size_t max_edges);
@@ -50,8 +51,12 @@ class RowConverter {
   std::size_t distinct_edges() const { return edge_count_; }
 
  private:
+  // The key's characters are reached from the slot directly: through the NodeRef they cost two
+  // dependent cache misses per probe, the NodeRef's and its characters'.
   struct NodeSlot {
-    const NodeRef* node = nullptr;
+    const char* key = nullptr;  // nullptr: empty slot
+    std::uint32_t size = 0;     // keys are at most kMaxKeyLength (model.h)
+    NodeKind kind = NodeKind::kArtifact;
     std::uint64_t hash = 0;
     std::int64_t id = 0;
   };
@@ -62,6 +67,7 @@ class RowConverter {
 
   static std::uint64_t node_hash(const NodeRef& node);
   void prefetch_node_slot(std::uint64_t hash) const;
+  void prefetch_node_key(std::uint64_t hash) const;
   std::int64_t id_of(const NodeRef& node, std::vector<FreshNode>& fresh);
   std::int64_t id_of(const NodeRef& node, std::uint64_t hash, std::vector<FreshNode>& fresh);
   static std::uint64_t edge_hash(const EdgeFact& fact, std::int64_t src, std::int64_t dst);
@@ -69,6 +75,9 @@ class RowConverter {
   bool first_time(const EdgeFact& fact, std::uint64_t hash);
   void grow_nodes();
   void grow_edges();
+  // The tables are sized on first use, so a large document's are cleared (or their pages
+  // faulted in) on the converting thread, not the writing one.
+  void allocate_tables();
 
   const Document& document_;
   std::int64_t doc_id_;

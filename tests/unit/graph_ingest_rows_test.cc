@@ -3,6 +3,7 @@
 // stored nodes across a rolled-back document, shared paths, and huge-page arrays.
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -59,7 +60,7 @@ TEST(RowConverter, HashesEachNodeOnceAndDropsRepeatedFacts) {
   std::vector<NodeWrite> nodes;
   while (!converter.edges_done()) {
     EdgeSlice slice = converter.next_edges(3);  // several slices share one de-duplication
-    const std::vector<NodeWrite> rows = slice.node_rows();
+    const std::vector<NodeWrite>& rows = slice.nodes;
     EXPECT_TRUE(std::is_sorted(rows.begin(), rows.end(),
                                [](const NodeWrite& a, const NodeWrite& b) { return a.id < b.id; }));
     edges.insert(edges.end(), slice.edges.begin(), slice.edges.end());
@@ -98,6 +99,36 @@ TEST(RowConverter, TablesGrowPastTheirFirstSize) {
   const RestRows rest = converter.rest();
   EXPECT_EQ(rest.nodes.size(), 5000u);
   EXPECT_EQ(converter.distinct_nodes(), 5000u);
+}
+
+// Converters hand their tables on to the next one: nothing the last document put there may be
+// seen by the next (its keys would point into a document already freed).
+TEST(RowConverter, KeptTablesStartEmptyForTheNextDocument) {
+  std::set<std::int64_t> first_ids;
+  {
+    auto first = std::make_unique<Document>();
+    for (int i = 0; i < 3000; ++i) first->edges.push_back(ran_on(i, "a", kT));
+    RowConverter converter(*first, 1);
+    while (!converter.edges_done()) {
+      for (const NodeWrite& row : converter.next_edges(1000).nodes) first_ids.insert(row.id);
+    }
+    EXPECT_EQ(first_ids.size(), 3001u);
+  }
+  // Fewer edges than the first: the kept (larger) tables are used whole.
+  Document second;
+  for (int i = 0; i < 1000; ++i) second.edges.push_back(ran_on(2 * i, "a", kT));
+  RowConverter converter(second, 2);
+  std::set<std::int64_t> second_ids;
+  std::size_t edges = 0;
+  while (!converter.edges_done()) {
+    const EdgeSlice slice = converter.next_edges(300);
+    for (const NodeWrite& row : slice.nodes) second_ids.insert(row.id);
+    edges += slice.edges.size();
+  }
+  EXPECT_EQ(edges, 1000u);
+  EXPECT_EQ(second_ids.size(), 1001u);  // every node fresh again, host "a" included
+  EXPECT_EQ(converter.distinct_nodes(), 1001u);
+  EXPECT_TRUE(second_ids.count(node_id(host("a"))));
 }
 
 TEST_F(TempStore, LargeDocumentsAreConvertedAndStoredOnTwoThreads) {
