@@ -177,7 +177,7 @@ void RowConverter::grow_edges() {
 EdgeSlice RowConverter::next_edges(std::size_t max_edges) {
   allocate_tables();
   EdgeSlice slice;
-  std::vector<FreshNode> fresh;
+  std::vector<FreshNode>& fresh = edge_nodes_;
   const std::size_t end = std::min(document_.edges.size(), next_edge_ + max_edges);
   slice.edges.reserve(end - next_edge_);
   // Edges go in batches, and each table is probed in two passes: asking for every slot of a
@@ -209,7 +209,7 @@ EdgeSlice RowConverter::next_edges(std::size_t max_edges) {
     }
     next_edge_ += batch;
   }
-  slice.nodes = rows_of(fresh);
+  if (edges_done()) slice.nodes = rows_of(fresh);
   return slice;
 }
 

@@ -61,6 +61,7 @@ TEST(RowConverter, HashesEachNodeOnceAndDropsRepeatedFacts) {
   while (!converter.edges_done()) {
     EdgeSlice slice = converter.next_edges(3);  // several slices share one de-duplication
     const std::vector<NodeWrite>& rows = slice.nodes;
+    EXPECT_TRUE(rows.empty() || converter.edges_done());  // one batch, with the last slice
     EXPECT_TRUE(std::is_sorted(rows.begin(), rows.end(),
                                [](const NodeWrite& a, const NodeWrite& b) { return a.id < b.id; }));
     edges.insert(edges.end(), slice.edges.begin(), slice.edges.end());
