@@ -395,7 +395,7 @@ Status generate_scans(const Shape& shape, Rng& rng, ChunkWriter& out) {
   return ok_status();
 }
 
-// `bulk` is begin_bulk/end_bulk (journal and syncs off, for a first load into a fresh file);
+// `bulk` is begin_bulk/end_bulk (journal in memory, no syncs: a first load into a fresh file);
 // `durable` is what `cascade graph ingest` does: WAL, each document committed as it is stored.
 int generate(const std::string& db, double scale, bool bulk) {
   if (!(scale > 0) || scale > 100) return fail("--scale must be in (0, 100]");

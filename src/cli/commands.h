@@ -131,7 +131,6 @@ struct GraphArgs {
   std::string db;  // default: $CASCADE_DB, else cascade.db in the working directory
   std::vector<std::string> files;
   bool json = false;
-  bool bulk = false;  // graph ingest --bulk: a first load into an empty store
 };
 
 // `cascade graph ingest FILE...` and `cascade graph stats`.

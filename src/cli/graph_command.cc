@@ -33,31 +33,11 @@ Result<std::unique_ptr<graph::GraphStore>> open_inventory(const std::string& giv
   return graph::open_store(database_spec(given));
 }
 
-// --bulk trades durability during the load for speed, so it is only for a store with nothing
-// to lose yet: one that holds no document.
-graph::Status begin_first_load(graph::GraphStore& store) {
-  auto counts = store.counts();
-  if (!counts) return counts.error();
-  if (counts->documents != 0) {
-    return make_error(ErrorCode::kUsage, "--bulk is for a first load into an empty store; " +
-                                             store.describe() + " already holds " +
-                                             std::to_string(counts->documents) +
-                                             " documents (ingest without --bulk)");
-  }
-  return store.begin_bulk();
-}
-
 int ingest(const GraphArgs& args) {
   auto store = open_inventory(args.db);
   if (!store) {
     std::cerr << "cascade: " << store.error().message << '\n';
     return kExitUsage;
-  }
-  if (args.bulk) {
-    if (auto begun = begin_first_load(**store); !begun) {
-      std::cerr << "cascade: " << begun.error().message << '\n';
-      return kExitUsage;
-    }
   }
   bool any_problem = false;
   bool any_failure = false;
@@ -95,12 +75,6 @@ int ingest(const GraphArgs& args) {
     } else {
       std::cout << "ingested " << path << " (" << outcome->format << "): " << outcome->nodes
                 << " nodes, " << outcome->edges << " edges, " << outcome->signals << " signals\n";
-    }
-  }
-  if (args.bulk) {
-    if (auto ended = (*store)->end_bulk(); !ended) {
-      std::cerr << "cascade: " << ended.error().message << '\n';
-      any_failure = true;
     }
   }
   if (args.json) {
@@ -171,10 +145,6 @@ void add_graph_command(CLI::App& app, GraphArgs& args) {
   ingest_cmd->add_option("files", args.files, "Documents to ingest")->required();
   add_db_option(ingest_cmd, args.db);
   ingest_cmd->add_flag("--json", args.json, "Write one JSON document (cascade.graph-ingest/1)");
-  ingest_cmd->add_flag("--bulk", args.bulk,
-                       "A faster first load into an empty store: no syncs until the end, so a "
-                       "crash or power loss during the load can leave the store to delete and "
-                       "load again; refused on a store that holds a document");
   CLI::App* stats_cmd = cmd->add_subcommand("stats", "Count what the inventory holds");
   add_db_option(stats_cmd, args.db);
   stats_cmd->add_flag("--json", args.json, "Write one JSON document (cascade.graph-stats/1)");

@@ -95,10 +95,9 @@ class GraphStore {
   virtual Status commit_document() = 0;
   virtual void rollback() = 0;
 
-  // Bulk mode for a first load of a large inventory (graph ingest --bulk, the bench): the
-  // backend may relax durability while it holds, never atomicity (a failed document still rolls
-  // back). SQLite: journal in memory and no syncs until end_bulk; PostgreSQL: asynchronous
-  // commits.
+  // Bulk mode for a first load of a large inventory (the bench): the backend may relax
+  // durability while it holds, never atomicity (a failed document still rolls back). SQLite:
+  // journal in memory and no syncs until end_bulk; PostgreSQL: asynchronous commits.
   virtual Status begin_bulk() = 0;
   virtual Status end_bulk() = 0;
 

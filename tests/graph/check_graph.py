@@ -31,7 +31,6 @@ import math
 import os
 import re
 import shutil
-import sqlite3
 import subprocess
 import sys
 import urllib.parse
@@ -827,40 +826,7 @@ def normalise(doc):
     return doc
 
 
-def run_bulk(fwd):
-    """`graph ingest --bulk` (SQLite): a first load stores the same inventory and gives the same
-    answer as the ordinary ingest, leaves the store durable again (WAL), and a store that
-    already holds a document is refused and left as it was."""
-    store = sqlite_store("bulk")
-    docs = EXPECTED["documents"]
-    label = store.label
-    ingest_bulk = ["graph", "ingest", "--bulk"]
-    p = store.cmd(*ingest_bulk, *doc_paths(docs))
-    check(p.returncode == 1, f"[{label}] ingest --bulk of every document: exit {p.returncode}, "
-          f"expected 1 (the malformed events line); stderr {p.stderr[-600:]!r}")
-    loaded = stats(store)
-    if loaded is not None:
-        for key, want in (("documents", len(docs)), ("nodes", EXPECTED["graph"]["nodes"]),
-                          ("edges", EXPECTED["graph"]["edges"])):
-            got = find_count(loaded, key)
-            check(got == want, f"[{label}] graph stats: {key} {got}, expected {want}: {loaded}")
-    db = sqlite3.connect(store.spec)
-    try:
-        mode = db.execute("PRAGMA journal_mode").fetchone()[0]
-    finally:
-        db.close()  # an open connection would keep the next ingest from leaving WAL
-    check(mode == "wal", f"[{label}] journal mode after --bulk is {mode!r}, expected 'wal'")
-    bulk_fwd = trace(store, ["--compromised", EXPECTED["seed"], "--json"], "forward")
-    if fwd is not None and bulk_fwd is not None:
-        compare_stores(fwd, bulk_fwd, "forward: ordinary ingest vs --bulk", ("ingest", "--bulk"))
-    p = store.cmd(*ingest_bulk, doc_paths(docs)[0])
-    check(p.returncode == 2 and "empty store" in p.stderr,
-          f"[{label}] ingest --bulk into a store that holds documents: exit {p.returncode}, "
-          f"stderr {p.stderr[-400:]!r}; expected exit 2 and a refusal")
-    check(stats(store) == loaded, f"[{label}] a refused --bulk ingest changed the store")
-
-
-def compare_stores(a, b, what, names=("sqlite", "postgresql")):
+def compare_stores(a, b, what):
     na, nb = normalise(a), normalise(b)
     if na == nb:
         return
@@ -871,8 +837,8 @@ def compare_stores(a, b, what, names=("sqlite", "postgresql")):
         return
     for node in sorted(set(ma) | set(mb)):
         if ma.get(node) != mb.get(node):
-            check(False, f"{what}: {node}: {names[0]} {json.dumps(ma.get(node))[:600]} "
-                  f"{names[1]} {json.dumps(mb.get(node))[:600]}")
+            check(False, f"{what}: {node}: sqlite {json.dumps(ma.get(node))[:600]} postgresql "
+                  f"{json.dumps(mb.get(node))[:600]}")
     rest_a = {k: v for k, v in na.items() if k != "affected"}
     rest_b = {k: v for k, v in nb.items() if k != "affected"}
     check(rest_a == rest_b, f"{what}: {rest_a} vs {rest_b}")
@@ -895,7 +861,6 @@ def main():
     sqlite = sqlite_store("scenario")
     fwd, root = run_main(sqlite, os.path.join(SCRATCH, "pictures-sqlite"))
     if uri is None:
-        run_bulk(fwd)
         for name, variant in EXPECTED["variants"].items():
             run_variant(name, variant)
         run_time_rules(sqlite_store)
