@@ -13,7 +13,7 @@
 
 namespace cascade::graph {
 
-// A node first seen in a slice, before it becomes a row.
+// A node first seen in the document being converted, before it becomes a row.
 struct FreshNode {
   std::int64_t id = 0;
   const NodeRef* node = nullptr;  // into the document
