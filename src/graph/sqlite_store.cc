@@ -183,8 +183,9 @@ Status SqliteStore::migrate() {
   // a load touches the whole file, and mapped pages would count a second copy of the store in
   // the process's memory (1.1 GB more peak at 20 million edges) for no measurable speed.
   // 16 KiB pages for a new file (an existing one keeps its size): a commit writes a quarter as
-  // many pages, and a 20-million-edge ingest measured 17% faster than with the 4 KiB default;
-  // 32 KiB was no faster there and made the random lookups of a trace's answer slower.
+  // many pages, and a 20-million-edge ingest measured 14% faster than with the 4 KiB default
+  // (medians of three alternating runs); 32 KiB was not clearly faster there and made the
+  // random lookups of a trace's answer slower.
   for (const char* pragma :
        {"PRAGMA page_size=16384", "PRAGMA busy_timeout=30000", "PRAGMA journal_mode=WAL",
         "PRAGMA synchronous=NORMAL", "PRAGMA cache_size=-262144", "PRAGMA temp_store=MEMORY",
