@@ -42,13 +42,14 @@ int ingest(const GraphArgs& args) {
   bool any_problem = false;
   bool any_failure = false;
   nlohmann::json documents = nlohmann::json::array();
-  for (const std::string& path : args.files) {
-    auto outcome = graph::ingest_file(**store, path);
+  std::size_t next_file = 0;
+  graph::ingest_files(**store, args.files, [&](Result<graph::IngestOutcome> outcome) {
+    const std::string& path = args.files[next_file++];
     if (!outcome) {
       std::cerr << "cascade: " << outcome.error().message << '\n';
       documents.push_back({{"path", path}, {"error", outcome.error().message}});
       any_failure = true;
-      continue;
+      return;
     }
     for (const auto& problem : outcome->problems) {
       std::cerr << path;
@@ -76,7 +77,7 @@ int ingest(const GraphArgs& args) {
       std::cout << "ingested " << path << " (" << outcome->format << "): " << outcome->nodes
                 << " nodes, " << outcome->edges << " edges, " << outcome->signals << " signals\n";
     }
-  }
+  });
   if (args.json) {
     std::cout << nlohmann::json{{"schema", "cascade.graph-ingest/1"},
                                 {"db", (*store)->describe()},

@@ -1,15 +1,15 @@
 #include "graph/ingest.h"
 
 #include <algorithm>
-#include <condition_variable>
 #include <ctime>
-#include <deque>
-#include <mutex>
+#include <memory>
 #include <optional>
 #include <string>
 #include <system_error>
 #include <thread>
+#include <utility>
 
+#include "core/bounded_queue.h"
 #include "core/digest.h"
 #include "core/mapped_file.h"
 #include "graph/ingest_rows.h"
@@ -19,7 +19,9 @@ namespace {
 
 // Rows are handed to the store in slices, so a large document never needs a second full copy.
 constexpr std::size_t kRowsPerSlice = 65536;
-constexpr std::size_t kFirstSlice = 4096;
+// Hand-overs queued between the threads: room for a whole 1M-edge document's slices (about 6 MB
+// each), so the converting thread can finish the next document while the writing one commits.
+constexpr std::size_t kQueuedHandovers = 24;
 
 std::int64_t id_from_hex_prefix(std::string_view hex) {
   std::uint64_t id = 0;
@@ -40,94 +42,157 @@ Status put_in_slices(const std::vector<Row>& rows, Put put) {
   return ok_status();
 }
 
-Status put_slice(GraphStore& store, const EdgeSlice& slice) {
-  if (auto done = put_in_slices(slice.nodes, [&](auto rows) { return store.put_nodes(rows); });
-      !done) {
-    return done;
+// What the converting thread hands the writing one: per document a start, its edge slices and
+// an end with the remaining rows; or, for a document that could not be read, its error.
+struct Handover {
+  enum class Step { kStart, kSlice, kEnd, kUnreadable };
+  Step step = Step::kStart;
+  std::shared_ptr<const PendingDocument> document;  // kStart
+  EdgeSlice slice;                                  // kSlice
+  RestRows rest;                                    // kEnd
+  std::uint64_t nodes = 0;                          // kEnd: distinct nodes and edges
+  std::uint64_t edges = 0;
+  Error error{ErrorCode::kIo, ""};  // kUnreadable
+};
+
+// Reads every document from `next` and converts it, handing the results on in order. Stops early
+// when `hand_over` returns false (the writer gave up).
+template <typename HandOver>
+void convert_documents(const DocumentSource& next, HandOver hand_over) {
+  while (auto pending = next()) {
+    if (!*pending) {
+      Handover unreadable{.step = Handover::Step::kUnreadable, .error = pending->error()};
+      if (!hand_over(std::move(unreadable))) return;
+      continue;
+    }
+    std::stable_sort(
+        (*pending)->document.problems.begin(), (*pending)->document.problems.end(),
+        [](const DocumentProblem& a, const DocumentProblem& b) { return a.line < b.line; });
+    auto document = std::make_shared<const PendingDocument>(std::move(**pending));
+    if (!hand_over(Handover{.step = Handover::Step::kStart, .document = document})) return;
+    RowConverter converter(document->document, document->row.id);
+    while (!converter.edges_done()) {
+      Handover slice{.step = Handover::Step::kSlice, .slice = converter.next_edges(kRowsPerSlice)};
+      if (!hand_over(std::move(slice))) return;
+    }
+    Handover end{.step = Handover::Step::kEnd, .rest = converter.rest()};
+    end.nodes = converter.distinct_nodes();
+    end.edges = converter.distinct_edges();
+    if (!hand_over(std::move(end))) return;
   }
-  return put_in_slices(slice.edges, [&](auto rows) { return store.put_edges(rows); });
 }
 
-// Converted slices waiting for the store: a small bounded hand-over between the converting
-// thread and the writing one, so memory stays at a few slices whatever the document's size.
-class SliceQueue {
+// The writing side: one transaction per document, its outcome reported at the document's end.
+class DocumentWriter {
  public:
-  // False when the consumer gave up (a store error); the producer then stops.
-  bool push(EdgeSlice slice) {
-    std::unique_lock lock(mutex_);
-    changed_.wait(lock, [&] { return cancelled_ || slices_.size() < kQueuedSlices; });
-    if (cancelled_) return false;
-    slices_.push_back(std::move(slice));
-    changed_.notify_all();
-    return true;
-  }
-  std::optional<EdgeSlice> pop() {
-    std::unique_lock lock(mutex_);
-    changed_.wait(lock, [&] { return finished_ || !slices_.empty(); });
-    if (slices_.empty()) return std::nullopt;
-    EdgeSlice slice = std::move(slices_.front());
-    slices_.pop_front();
-    changed_.notify_all();
-    return slice;
-  }
-  void finish() {
-    const std::lock_guard lock(mutex_);
-    finished_ = true;
-    changed_.notify_all();
-  }
-  void cancel() {
-    const std::lock_guard lock(mutex_);
-    cancelled_ = true;
-    changed_.notify_all();
+  DocumentWriter(GraphStore& store, const OutcomeSink& done) : store_(store), done_(done) {}
+
+  void take(Handover item) {
+    switch (item.step) {
+      case Handover::Step::kUnreadable:
+        done_(std::move(item.error));
+        return;
+      case Handover::Step::kStart:
+        start(std::move(item.document));
+        return;
+      case Handover::Step::kSlice:
+        if (storing_) keep_first_failure(put_slice(item.slice));
+        return;
+      case Handover::Step::kEnd:
+        end(item);
+        return;
+    }
   }
 
  private:
-  static constexpr std::size_t kQueuedSlices = 3;
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  std::deque<EdgeSlice> slices_;
-  bool finished_ = false;
-  bool cancelled_ = false;
+  void start(std::shared_ptr<const PendingDocument> document) {
+    document_ = std::move(document);
+    status_ = ok_status();
+    repeat_ = false;
+    storing_ = false;
+    auto begun = store_.begin_document(document_->row);
+    if (!begun) {
+      status_ = begun.error();
+      return;
+    }
+    // A repeat is converted without storing anything, for the counts the first ingest reported.
+    repeat_ = !*begun;
+    storing_ = *begun;
+  }
+  Status put_slice(const EdgeSlice& slice) {
+    if (auto done = put_in_slices(slice.nodes, [&](auto rows) { return store_.put_nodes(rows); });
+        !done) {
+      return done;
+    }
+    return put_in_slices(slice.edges, [&](auto rows) { return store_.put_edges(rows); });
+  }
+  // Keeps the first failure and rolls the document back.
+  void keep_first_failure(Status status) {
+    if (status) return;
+    status_ = std::move(status);
+    storing_ = false;
+    store_.rollback();
+  }
+  void end(const Handover& item) {
+    const std::shared_ptr<const PendingDocument> document = std::exchange(document_, nullptr);
+    const DocRow& row = document->row;
+    if (storing_) {
+      keep_first_failure(
+          put_in_slices(item.rest.nodes, [&](auto rows) { return store_.put_nodes(rows); }));
+    }
+    if (storing_) {
+      keep_first_failure(
+          put_in_slices(item.rest.names, [&](auto rows) { return store_.put_names(rows); }));
+    }
+    if (storing_) {
+      keep_first_failure(
+          put_in_slices(item.rest.signals, [&](auto rows) { return store_.put_signals(rows); }));
+    }
+    if (storing_) keep_first_failure(store_.commit_document());
+    if (!status_) {
+      done_(status_.error());
+      return;
+    }
+    IngestOutcome outcome;
+    outcome.path = row.path;
+    outcome.format = row.format;
+    outcome.sha256 = row.sha256;
+    outcome.already_ingested = repeat_;
+    outcome.nodes = item.nodes;
+    outcome.edges = item.edges;
+    outcome.names = item.rest.names.size();
+    outcome.signals = item.rest.signals.size();
+    // A repeat's problems were reported by its first ingest and are not repeated.
+    if (!repeat_) outcome.problems = document->document.problems;
+    done_(std::move(outcome));
+  }
+
+  GraphStore& store_;
+  const OutcomeSink& done_;
+  std::shared_ptr<const PendingDocument> document_;
+  Status status_ = ok_status();
+  bool repeat_ = false;
+  bool storing_ = false;
 };
 
-// Converts and stores every edge. Large documents convert on a second thread while this one
-// writes: conversion (hashing keys, de-duplication) and the store's inserts cost about the same.
-Status put_edges_inline(GraphStore* store, RowConverter& converter) {
-  while (!converter.edges_done()) {
-    EdgeSlice slice = converter.next_edges(kRowsPerSlice);
-    if (store == nullptr) continue;
-    if (auto done = put_slice(*store, slice); !done) return done;
-  }
-  return ok_status();
+Result<PendingDocument> read_pending(const std::string& path) {
+  auto file = MappedFile::open(path);
+  if (!file) return make_error(file.error().code, path + ": " + file.error().message);
+  const Bytes content = file->bytes();
+  const std::string sha256 = to_hex(digest(DigestAlgorithm::kSha256, content));
+  auto document = read_document(content, path);
+  if (!document) return make_error(document.error().code, path + ": " + document.error().message);
+  DocRow row = document_row(sha256, document_format_name(document->format), path,
+                            static_cast<std::int64_t>(std::time(nullptr)));
+  return PendingDocument{std::move(row), std::move(*document)};
 }
 
-Status put_edges(GraphStore* store, RowConverter& converter, std::size_t edge_count) {
-  if (edge_count <= kRowsPerSlice) return put_edges_inline(store, converter);
-  SliceQueue queue;
-  std::thread converting;
-  try {
-    converting = std::thread([&] {
-      // A small first slice: the writer, the slower side, starts after milliseconds instead of
-      // waiting for a full slice at every document.
-      std::size_t slice_size = kFirstSlice;
-      while (!converter.edges_done()) {
-        if (!queue.push(converter.next_edges(slice_size))) break;
-        slice_size = kRowsPerSlice;
-      }
-      queue.finish();
-    });
-  } catch (const std::system_error&) {
-    // No thread to be had (a process at its limit): the same work, one slice after another.
-    return put_edges_inline(store, converter);
-  }
-  Status status = ok_status();
-  while (auto slice = queue.pop()) {
-    if (store == nullptr || !status) continue;
-    status = put_slice(*store, *slice);
-    if (!status) queue.cancel();
-  }
-  converting.join();
-  return status;
+Result<IngestOutcome> ingest_one(GraphStore& store, std::optional<Result<PendingDocument>> one) {
+  std::optional<Result<IngestOutcome>> outcome;
+  ingest_documents(
+      store, [&]() { return std::exchange(one, std::nullopt); },
+      [&](Result<IngestOutcome> result) { outcome.emplace(std::move(result)); });
+  return std::move(*outcome);
 }
 
 }  // namespace
@@ -138,56 +203,44 @@ DocRow document_row(std::string_view sha256_hex, std::string_view format, std::s
                 std::string(path), ingested_at};
 }
 
-Result<IngestOutcome> ingest_document(GraphStore& store, const DocRow& doc, Document document) {
-  IngestOutcome outcome;
-  outcome.path = doc.path;
-  outcome.format = doc.format;
-  outcome.sha256 = doc.sha256;
-  std::stable_sort(
-      document.problems.begin(), document.problems.end(),
-      [](const DocumentProblem& a, const DocumentProblem& b) { return a.line < b.line; });
-  outcome.problems = std::move(document.problems);
+void ingest_documents(GraphStore& store, const DocumentSource& next, const OutcomeSink& done) {
+  DocumentWriter writer(store, done);
+  BoundedQueue<Handover> queue(kQueuedHandovers);
+  std::thread converting;
+  try {
+    converting = std::thread([&] {
+      convert_documents(next, [&](Handover item) { return queue.push(std::move(item)); });
+      queue.finish();
+    });
+  } catch (const std::system_error&) {
+    // No thread to be had (a process at its limit): the same work, one step after another.
+    convert_documents(next, [&](Handover item) {
+      writer.take(std::move(item));
+      return true;
+    });
+    return;
+  }
+  while (auto item = queue.pop()) writer.take(std::move(*item));
+  converting.join();
+}
 
-  auto begun = store.begin_document(doc);
-  if (!begun) return begun.error();
-  // A repeat is converted without storing anything, for the counts the first ingest reported;
-  // its problems were reported then and are not repeated.
-  GraphStore* writer = *begun ? &store : nullptr;
-  if (writer == nullptr) {
-    outcome.already_ingested = true;
-    outcome.problems.clear();
-  }
-  RowConverter converter(document, doc.id);
-  Status stored = put_edges(writer, converter, document.edges.size());
-  const RestRows rest = converter.rest();
-  outcome.nodes = converter.distinct_nodes();
-  outcome.edges = converter.distinct_edges();
-  outcome.names = rest.names.size();
-  outcome.signals = rest.signals.size();
-  if (writer == nullptr) return outcome;
-  if (stored) stored = put_in_slices(rest.nodes, [&](auto rows) { return store.put_nodes(rows); });
-  if (stored) stored = put_in_slices(rest.names, [&](auto rows) { return store.put_names(rows); });
-  if (stored) {
-    stored = put_in_slices(rest.signals, [&](auto rows) { return store.put_signals(rows); });
-  }
-  if (stored) stored = store.commit_document();
-  if (!stored) {
-    store.rollback();
-    return stored.error();
-  }
-  return outcome;
+void ingest_files(GraphStore& store, std::span<const std::string> paths, const OutcomeSink& done) {
+  std::size_t next_path = 0;
+  ingest_documents(
+      store,
+      [&]() -> std::optional<Result<PendingDocument>> {
+        if (next_path == paths.size()) return std::nullopt;
+        return read_pending(paths[next_path++]);
+      },
+      done);
 }
 
 Result<IngestOutcome> ingest_file(GraphStore& store, const std::string& path) {
-  auto file = MappedFile::open(path);
-  if (!file) return make_error(file.error().code, path + ": " + file.error().message);
-  const Bytes content = file->bytes();
-  const std::string sha256 = to_hex(digest(DigestAlgorithm::kSha256, content));
-  auto document = read_document(content, path);
-  if (!document) return make_error(document.error().code, path + ": " + document.error().message);
-  const DocRow row = document_row(sha256, document_format_name(document->format), path,
-                                  static_cast<std::int64_t>(std::time(nullptr)));
-  return ingest_document(store, row, std::move(*document));
+  return ingest_one(store, read_pending(path));
+}
+
+Result<IngestOutcome> ingest_document(GraphStore& store, const DocRow& doc, Document document) {
+  return ingest_one(store, PendingDocument{doc, std::move(document)});
 }
 
 }  // namespace cascade::graph

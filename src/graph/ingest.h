@@ -1,8 +1,11 @@
-// graph ingest: one file (or one already-read Document) into a store, once. A document is
+// graph ingest: files (or already-read Documents) into a store, each once. A document is
 // identified by the SHA-256 of its bytes; storing it again changes nothing.
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,11 +28,29 @@ struct IngestOutcome {
   std::vector<DocumentProblem> problems;  // skipped parts (malformed lines, ...)
 };
 
-// Reads, parses and stores `path`. An error means nothing from the file was stored.
-Result<IngestOutcome> ingest_file(GraphStore& store, const std::string& path);
+// A document to store: its identity (id, sha256, format, path, ingested_at) and its facts.
+struct PendingDocument {
+  DocRow row;
+  Document document;
+};
 
-// Stores an already parsed document under `doc` (id, sha256, format, path, ingested_at filled
-// by the caller). The bench generator and ingest_file share this.
+// The next document; an error for one that could not be read (reported in its place, and the
+// run goes on); nullopt after the last. Called on the converting thread, one call at a time.
+using DocumentSource = std::function<std::optional<Result<PendingDocument>>()>;
+// Each document's outcome, in the order the source gave them, on the calling thread. An error
+// means nothing from that document was stored.
+using OutcomeSink = std::function<void(Result<IngestOutcome>)>;
+
+// Stores every document `next` gives, each in its own transaction. The next documents are read
+// and converted to rows on a second thread while the calling thread writes the previous one to
+// the store, so neither side waits at document boundaries.
+void ingest_documents(GraphStore& store, const DocumentSource& next, const OutcomeSink& done);
+
+// Reads, parses and stores each of `paths` in turn (reading the next while storing this one).
+void ingest_files(GraphStore& store, std::span<const std::string> paths, const OutcomeSink& done);
+
+// One file or one already parsed document, through the same path.
+Result<IngestOutcome> ingest_file(GraphStore& store, const std::string& path);
 Result<IngestOutcome> ingest_document(GraphStore& store, const DocRow& doc, Document document);
 
 // The row identity of a document's bytes: id = first 63 bits of the SHA-256, as node ids.

@@ -1,9 +1,11 @@
 // The pieces behind fast ingest and lean answers: fact -> row conversion (each node hashed once,
-// duplicates dropped), the two-thread ingest of a large document, the SQLite store's memory of
+// duplicates dropped), the two-thread ingest of many documents, the SQLite store's memory of
 // stored nodes across a rolled-back document, shared paths, and huge-page arrays.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -155,6 +157,115 @@ TEST_F(TempStore, LargeDocumentsAreConvertedAndStoredOnTwoThreads) {
   EXPECT_TRUE(again->already_ingested);
   EXPECT_EQ(again->edges, outcome->edges);
   EXPECT_EQ(store_->counts()->edges, kArtifacts);
+}
+
+// Forwards to a real store, but fails the edge writes of one document: a store error in the
+// middle of a document, such as a full disk.
+class FailingEdgesStore final : public GraphStore {
+ public:
+  FailingEdgesStore(GraphStore& inner, std::int64_t failing_doc)
+      : inner_(inner), failing_doc_(failing_doc) {}
+  Result<bool> begin_document(const DocRow& doc) override {
+    open_doc_ = doc.id;
+    return inner_.begin_document(doc);
+  }
+  using GraphStore::put_nodes;
+  Status put_nodes(std::span<const NodeWrite> rows) override { return inner_.put_nodes(rows); }
+  Status put_edges(std::span<const EdgeRow> rows) override {
+    if (open_doc_ == failing_doc_ && ++failing_calls_ == 2) {
+      return make_error(ErrorCode::kIo, "disk full");
+    }
+    return inner_.put_edges(rows);
+  }
+  Status put_names(std::span<const NameRow> rows) override { return inner_.put_names(rows); }
+  Status put_signals(std::span<const SignalRow> rows) override { return inner_.put_signals(rows); }
+  Status commit_document() override { return inner_.commit_document(); }
+  void rollback() override { inner_.rollback(); }
+  Status begin_bulk() override { return inner_.begin_bulk(); }
+  Status end_bulk() override { return inner_.end_bulk(); }
+  Status scan_nodes(const std::function<void(std::int64_t, NodeKind)>& visit) override {
+    return inner_.scan_nodes(visit);
+  }
+  Status scan_edges(const std::function<void(const EdgeRow&)>& visit) override {
+    return inner_.scan_edges(visit);
+  }
+  Result<std::optional<NodeRow>> find_node(std::int64_t id) override {
+    return inner_.find_node(id);
+  }
+  Result<std::vector<std::string>> node_names(std::int64_t id, std::size_t limit) override {
+    return inner_.node_names(id, limit);
+  }
+  Result<std::optional<DocRow>> find_document(std::int64_t id) override {
+    return inner_.find_document(id);
+  }
+  Result<std::string> edge_note(const EdgeRow& edge) override { return inner_.edge_note(edge); }
+  Result<std::vector<SignalRow>> all_signals() override { return inner_.all_signals(); }
+  Result<StoreCounts> counts() override { return inner_.counts(); }
+  Result<int> schema_version() override { return inner_.schema_version(); }
+  std::string describe() const override { return inner_.describe(); }
+
+ private:
+  GraphStore& inner_;
+  std::int64_t failing_doc_;
+  std::int64_t open_doc_ = -1;
+  int failing_calls_ = 0;
+};
+
+TEST_F(TempStore, ManyDocumentsAreReportedInOrderAndAFailureStopsOnlyItsOwn) {
+  // Each document spans several slices (65536 edges), so the converting thread runs ahead of
+  // the writing one across document boundaries.
+  auto large = [](int first, int count) {
+    Document document;
+    document.format = DocumentFormat::kEvents;
+    for (int i = first; i < first + count; ++i) {
+      document.edges.push_back(ran_on(i, "h" + std::to_string(i % 31), kT));
+    }
+    return document;
+  };
+  std::vector<std::optional<Result<PendingDocument>>> inputs;
+  inputs.emplace_back(PendingDocument{doc(1), large(0, 140000)});
+  inputs.emplace_back(make_error(ErrorCode::kMalformed, "broken.json: not JSON"));
+  inputs.emplace_back(PendingDocument{doc(2), large(1000000, 140000)});  // its store fails
+  inputs.emplace_back(PendingDocument{doc(3), large(2000000, 70000)});
+  inputs.emplace_back(PendingDocument{doc(1), large(0, 140000)});  // a repeat of the first
+  std::size_t next = 0;
+  std::vector<Result<IngestOutcome>> outcomes;
+  FailingEdgesStore failing(*store_, doc(2).id);
+  ingest_documents(
+      failing,
+      [&]() -> std::optional<Result<PendingDocument>> {
+        if (next == inputs.size()) return std::nullopt;
+        return std::move(inputs[next++]);
+      },
+      [&](Result<IngestOutcome> outcome) { outcomes.push_back(std::move(outcome)); });
+
+  ASSERT_EQ(outcomes.size(), 5u);
+  ASSERT_TRUE(outcomes[0]) << outcomes[0].error().message;
+  EXPECT_EQ(outcomes[0]->path, "doc-1");
+  EXPECT_EQ(outcomes[0]->edges, 140000u);
+  EXPECT_FALSE(outcomes[0]->already_ingested);
+  ASSERT_FALSE(outcomes[1]);
+  EXPECT_EQ(outcomes[1].error().message, "broken.json: not JSON");
+  ASSERT_FALSE(outcomes[2]);
+  EXPECT_EQ(outcomes[2].error().message, "disk full");
+  ASSERT_TRUE(outcomes[3]) << outcomes[3].error().message;
+  EXPECT_EQ(outcomes[3]->path, "doc-3");
+  EXPECT_EQ(outcomes[3]->edges, 70000u);
+  ASSERT_TRUE(outcomes[4]) << outcomes[4].error().message;
+  EXPECT_TRUE(outcomes[4]->already_ingested);
+  EXPECT_EQ(outcomes[4]->edges, 140000u);
+
+  // The failed document left nothing and is not recorded, so it can be ingested later.
+  auto counts = store_->counts();
+  ASSERT_TRUE(counts);
+  EXPECT_EQ(counts->documents, 2);
+  EXPECT_EQ(counts->edges, 140000 + 70000);
+  EXPECT_EQ(counts->nodes, 140000 + 70000 + 31);
+  EXPECT_FALSE(store_->find_document(doc(2).id).value().has_value());
+  auto retried = ingest_document(*store_, doc(2), large(1000000, 140000));
+  ASSERT_TRUE(retried) << retried.error().message;
+  EXPECT_FALSE(retried->already_ingested);
+  EXPECT_EQ(store_->counts()->edges, 140000 + 70000 + 140000);
 }
 
 TEST_F(TempStore, ANodeFromARolledBackDocumentIsStoredByTheNextOne) {
