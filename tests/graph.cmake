@@ -1,7 +1,9 @@
 # graph: document readers (scan, in-toto, CycloneDX, SPDX, events) in cascade-tests.
 target_sources(cascade-tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/unit/graph_read_test.cc)
-# Fast ingest and lean answers: row conversion, the two-thread ingest, shared paths, huge pages.
+# Fast ingest and lean answers: row conversion, the two-thread ingest, the checkpoint thread,
+# shared paths, huge pages.
 target_sources(cascade-tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/unit/graph_ingest_rows_test.cc)
+target_sources(cascade-tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/unit/graph_checkpointer_test.cc)
 # The searches' monotone priority queue.
 target_sources(cascade-tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/unit/graph_radix_queue_test.cc)
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -11,6 +12,7 @@
 
 #include "graph/id_set.h"
 #include "graph/schema.h"
+#include "graph/sqlite_checkpointer.h"
 #include "graph/store.h"
 
 namespace cascade::graph {
@@ -32,6 +34,9 @@ constexpr std::size_t kRowsPerInsert = 128;
 // The remembered node ids stop growing here (about 1 GiB of table); later nodes are still
 // stored, through the INSERT's own conflict check.
 constexpr std::size_t kMaxRememberedIds = std::size_t{64} << 20;
+
+// SQLite's own checkpoint threshold (pages), for a connection without the checkpoint thread.
+constexpr int kSqliteDefaultAutocheckpoint = 1000;
 
 class SqliteStore final : public GraphStore {
  public:
@@ -81,9 +86,20 @@ class SqliteStore final : public GraphStore {
   template <typename Row, typename Bind>
   Status insert_rows(std::string_view head, std::string_view tail, int columns,
                      std::span<const Row> rows, Bind bind, std::string_view what);
+  Result<std::string> pragma_value(const char* pragma);
+  // Moves checkpoints to their own thread, once, when the store is first written in WAL mode.
+  void start_checkpointer();
+  static int on_wal_commit(void* store, sqlite3* /*db*/, const char* /*name*/, int frames) {
+    static_cast<SqliteStore*>(store)->wal_frames_ = frames;
+    return SQLITE_OK;
+  }
 
   Db db_;
   std::string path_;
+  bool checkpointer_tried_ = false;
+  int wal_frames_ = 0;  // the WAL's length after the last commit
+  // Declared after db_, so destroyed first: its pass finishes before this connection closes.
+  std::unique_ptr<WalCheckpointer> checkpointer_;
   std::map<std::string, Statement, std::less<>> statements_;
   bool in_transaction_ = false;
   // Node ids this connection has seen stored. Nodes are never deleted, so a node named again by
@@ -243,8 +259,28 @@ Result<int> SqliteStore::schema_version() {
   return version;
 }
 
+Result<std::string> SqliteStore::pragma_value(const char* pragma) {
+  auto statement = prepared(pragma);
+  if (!statement) return statement.error();
+  if (sqlite3_step(*statement) != SQLITE_ROW) return sql_error(pragma);
+  std::string value(column_text(*statement, 0));
+  sqlite3_reset(*statement);
+  return value;
+}
+
+void SqliteStore::start_checkpointer() {
+  checkpointer_tried_ = true;
+  auto mode = pragma_value("PRAGMA journal_mode");
+  auto page_size = pragma_value("PRAGMA page_size");
+  if (!mode || *mode != "wal" || !page_size) return;  // bulk mode or a read-only file: SQLite's own
+  checkpointer_ = WalCheckpointer::start(path_, std::atoll(page_size->c_str()));
+  // The hook replaces SQLite's automatic checkpoints on this connection.
+  if (checkpointer_) sqlite3_wal_hook(db_.get(), &SqliteStore::on_wal_commit, this);
+}
+
 Result<bool> SqliteStore::begin_document(const DocRow& doc) {
   if (in_transaction_) return make_error(ErrorCode::kUsage, "a document is already open");
+  if (!checkpointer_tried_) start_checkpointer();
   if (auto done = exec("BEGIN IMMEDIATE", "begin document"); !done) return done.error();
   in_transaction_ = true;
   auto statement = prepared(
@@ -353,6 +389,7 @@ Status SqliteStore::commit_document() {
   }
   for (const std::int64_t id : pending_ids_) stored_ids_.insert(id);
   pending_ids_.clear();
+  if (checkpointer_) checkpointer_->committed(wal_frames_);
   return ok_status();
 }
 
@@ -367,7 +404,10 @@ Status SqliteStore::begin_bulk() {
   // A first load into a fresh file: a crash mid-load leaves a file to delete, not a corrupt
   // inventory someone relies on, so durability can wait until end_bulk. The journal stays, in
   // memory: without one a failed document could not be rolled back, and the next file's
-  // ingest would go on over its half.
+  // ingest would go on over its half. Leaving WAL mode needs the only connection to the file.
+  checkpointer_.reset();
+  checkpointer_tried_ = false;
+  sqlite3_wal_autocheckpoint(db_.get(), kSqliteDefaultAutocheckpoint);
   if (auto done = exec("PRAGMA journal_mode=MEMORY", "bulk mode"); !done) return done;
   return exec("PRAGMA synchronous=OFF", "bulk mode");
 }
