@@ -2,7 +2,7 @@
 # cascade's inventory graph against the same forward propagation written as a recursive CTE in
 # SQLite and in PostgreSQL (issue 7), in one run:
 #   1. graph_bench generate: a synthetic enterprise (scale 1: 1M hosts, 5M artifacts, 100k
-#      builds, 20M edges) through graph::ingest_document into a fresh SQLite file in the
+#      builds, 20M edges) through graph::ingest_documents into a fresh SQLite file in the
 #      store's bulk mode, then once more durable (as `cascade graph ingest` stores) for its
 #      ingest rate;
 #   2. graph_bench trace: load into memory, forward search (median of 5), full trace_forward;
@@ -140,8 +140,8 @@ generate() {
   "$graph_bench" generate --db "$2/graph.db" --scale "$1" >"$2/generate.txt" 2>"$2/generate.log"
 }
 seed_of() { awk '$1 == "seed" { print $2 }' "$1/generate.txt"; }
-# generate_durable SCALE DIR: the same enterprise as `cascade graph ingest` stores it (WAL,
-# every document synced as it commits), for its ingest rate only.
+# generate_durable SCALE DIR: the same enterprise as `cascade graph ingest` stores it (WAL, a
+# committed transaction per document, synced at checkpoints), for its ingest rate only.
 generate_durable() {
   echo "graph_vs_cte: generating scale $1 again, durable (as graph ingest stores)" >&2
   "$graph_bench" generate --db "$2/durable.db" --scale "$1" --durability durable \
