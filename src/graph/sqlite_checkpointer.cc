@@ -4,6 +4,7 @@
 #include <system_error>
 
 namespace cascade::graph {
+
 std::unique_ptr<WalCheckpointer> WalCheckpointer::start(const std::string& path,
                                                         std::int64_t page_size,
                                                         std::int64_t max_wal_bytes) {
