@@ -499,6 +499,7 @@ struct TraceArgs {
 
 struct Loaded {
   std::unique_ptr<GraphStore> store;
+  std::optional<StoreSnapshot> snapshot;  // the load and the answer see one state, as in trace
   CsrGraph graph;
   std::uint32_t seed = 0;
   double load_s = 0;
@@ -512,10 +513,12 @@ Result<Loaded> load(const TraceArgs& args) {
   if (!store) return store.error();
   const auto started = Clock::now();
   const double cpu_started = cpu_seconds();
+  auto snapshot = StoreSnapshot::take(**store);
+  if (!snapshot) return snapshot.error();
   auto graph = load_graph(**store, Direction::kPropagation);
   if (!graph) return graph.error();
-  Loaded loaded{std::move(*store), std::move(*graph), 0, seconds_since(started),
-                cpu_seconds() - cpu_started};
+  Loaded loaded{std::move(*store),      std::move(*snapshot),       std::move(*graph), 0,
+                seconds_since(started), cpu_seconds() - cpu_started};
   const auto index = loaded.graph.index_of(node_id(*seed));
   if (!index) return make_error(ErrorCode::kUsage, args.seed + " is not in " + args.db);
   loaded.seed = *index;

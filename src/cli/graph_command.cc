@@ -95,6 +95,11 @@ int stats(const GraphArgs& args) {
     std::cerr << "cascade: " << store.error().message << '\n';
     return kExitUsage;
   }
+  auto snapshot = graph::StoreSnapshot::take(**store);  // counts of one committed state
+  if (!snapshot) {
+    std::cerr << "cascade: " << snapshot.error().message << '\n';
+    return kExitUsage;
+  }
   auto counts = (*store)->counts();
   auto version = (*store)->schema_version();
   if (!counts || !version) {
@@ -203,6 +208,12 @@ int run_trace(const TraceArgs& args) {
   auto store = open_inventory(args.db);
   if (!store) {
     std::cerr << "cascade: " << store.error().message << '\n';
+    return kExitUsage;
+  }
+  // The load and the answer's lookups see one committed state, whatever is ingested meanwhile.
+  auto snapshot = graph::StoreSnapshot::take(**store);
+  if (!snapshot) {
+    std::cerr << "cascade: " << snapshot.error().message << '\n';
     return kExitUsage;
   }
   auto loaded = graph::load_graph(

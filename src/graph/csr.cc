@@ -117,6 +117,10 @@ std::optional<std::uint32_t> CsrGraph::index_of(std::int64_t id) const {
 Result<CsrGraph> load_graph(GraphStore& store, Direction direction) {
   CsrGraph graph;
   graph.direction = direction;
+  // The counts, nodes and edges of one committed state: an edge scan that also saw a document
+  // committed after the node scan would drop that document's edges to nodes it adds.
+  auto snapshot = StoreSnapshot::take(store);
+  if (!snapshot) return snapshot.error();
   // The counts size every array once: growing a vector of 20 million edges by doubling copies
   // it several times over.
   auto counts = store.counts();

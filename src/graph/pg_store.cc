@@ -157,6 +157,7 @@ Status PgStore::migrate_once() {
 
 Result<bool> PgStore::begin_document(const DocRow& doc) {
   if (in_transaction_) return make_error(ErrorCode::kUsage, "a document is already open");
+  if (snapshot_open()) return make_error(ErrorCode::kUsage, "a snapshot is open");
   if (auto begun = exec_command("BEGIN", "begin document"); !begun) return begun.error();
   in_transaction_ = true;
   // A concurrent writer of the same document holds the sha256 key: this INSERT waits for it and
@@ -340,6 +341,26 @@ void PgStore::rollback() {
   if (!in_transaction_) return;
   in_transaction_ = false;
   (void)exec_command("ROLLBACK", "rollback");
+}
+
+Status PgStore::open_snapshot() {
+  if (in_transaction_) return make_error(ErrorCode::kUsage, "a document is open");
+  // Repeatable read takes its snapshot at the transaction's first query, so query once now.
+  if (auto begun =
+          exec_command("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", "begin snapshot");
+      !begun) {
+    return begun;
+  }
+  if (auto read = exec_command("SELECT count(*) FROM meta", "begin snapshot"); !read) {
+    (void)exec_command("ROLLBACK", "end snapshot");
+    return read;
+  }
+  return ok_status();
+}
+
+Status PgStore::close_snapshot() {
+  // Nothing was written: whether it ends as COMMIT or ROLLBACK (after a failed read) is alike.
+  return exec_command("COMMIT", "end snapshot");
 }
 
 Status PgStore::begin_bulk() {

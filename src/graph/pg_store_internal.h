@@ -85,6 +85,10 @@ class PgStore final : public GraphStore {
   Result<int> schema_version() override;
   std::string describe() const override;
 
+ protected:
+  Status open_snapshot() override;
+  Status close_snapshot() override;
+
  private:
   PGconn* conn() const { return connection_.get(); }
   // An error from `result` (or the connection when there is none); remembers its SQLSTATE.

@@ -14,12 +14,22 @@ namespace cascade::graph::pg {
 template <std::size_t N, typename Visit>
 Status PgStore::stream_rows(const std::string& select, Visit visit, std::string_view what) {
   if (!copy_out_unsupported_) {
-    auto streamed = stream_copy_out<N>(select, visit, what);
     // An engine without COPY TO (or one reserving COPY for admins, as CockroachDB does)
-    // refuses it before sending any row; outside a transaction that refusal leaves nothing
-    // behind, so the same query can run in single-row mode.
+    // refuses it before sending any row. Outside a transaction that refusal leaves nothing
+    // behind, so the same query can run in single-row mode; inside a snapshot it would abort
+    // the transaction, so the attempt runs under a savepoint to return to.
+    const bool in_snapshot = snapshot_open();
+    if (in_snapshot) {
+      if (auto saved = exec_command("SAVEPOINT cascade_copy_out", what); !saved) return saved;
+    }
+    auto streamed = stream_copy_out<N>(select, visit, what);
     const bool refused =
         last_sqlstate_ == "0A000" || last_sqlstate_ == "42601" || last_sqlstate_ == "42501";
+    if (in_snapshot) {
+      const char* end = streamed ? "RELEASE SAVEPOINT cascade_copy_out"
+                                 : "ROLLBACK TO SAVEPOINT cascade_copy_out";
+      if (auto ended = exec_command(end, what); !ended && streamed) return ended;
+    }
     if (streamed || !refused || in_transaction_) return streamed;
     copy_out_unsupported_ = true;
   }

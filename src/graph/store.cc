@@ -12,6 +12,30 @@ Result<std::unique_ptr<GraphStore>> open_store(std::string_view spec) {
   return open_sqlite_store(std::string(path));
 }
 
+Status GraphStore::begin_snapshot() {
+  if (snapshot_depth_ == 0) {
+    if (auto opened = open_snapshot(); !opened) return opened;
+  }
+  ++snapshot_depth_;
+  return ok_status();
+}
+
+Status GraphStore::end_snapshot() {
+  if (snapshot_depth_ == 0) return make_error(ErrorCode::kUsage, "no snapshot is open");
+  if (--snapshot_depth_ > 0) return ok_status();
+  return close_snapshot();
+}
+
+Result<StoreSnapshot> StoreSnapshot::take(GraphStore& store) {
+  if (auto begun = store.begin_snapshot(); !begun) return begun.error();
+  return StoreSnapshot(store);
+}
+
+StoreSnapshot::~StoreSnapshot() {
+  // Ending a read-only transaction cannot lose anything; a failure here has nothing to report.
+  if (store_ != nullptr) (void)store_->end_snapshot();
+}
+
 Status GraphStore::put_nodes(std::span<const NodeRow> rows) {
   std::vector<NodeWrite> writes;
   writes.reserve(rows.size());

@@ -10,6 +10,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -102,6 +103,14 @@ class GraphStore {
   virtual Status end_bulk() = 0;
 
   // --- reading ---
+  // A snapshot: until end_snapshot, every read sees the one committed state the store had at
+  // begin_snapshot, whatever other connections commit meanwhile, so a trace's node scan, edge
+  // scan and lookups agree (whole documents or none). The backend also takes its read locks
+  // once instead of once a query. Snapshots nest (only the outermost pair counts); no document
+  // can be written while one is open. Hold one through StoreSnapshot.
+  Status begin_snapshot();
+  Status end_snapshot();
+
   // Every node id and kind, in no particular order.
   virtual Status scan_nodes(const std::function<void(std::int64_t id, NodeKind kind)>& visit) = 0;
   // Every edge (note left empty), in no particular order.
@@ -122,6 +131,31 @@ class GraphStore {
 
   // "sqlite:PATH" or "postgresql://..."; used in messages.
   virtual std::string describe() const = 0;
+
+ protected:
+  // The outermost begin_snapshot and end_snapshot: start and end the backend's read-only
+  // transaction (refusing while a document is open).
+  virtual Status open_snapshot() = 0;
+  virtual Status close_snapshot() = 0;
+  bool snapshot_open() const { return snapshot_depth_ > 0; }
+
+ private:
+  int snapshot_depth_ = 0;
+};
+
+// Holds a snapshot of `store` for a scope and ends it however the scope is left.
+class StoreSnapshot {
+ public:
+  static Result<StoreSnapshot> take(GraphStore& store);
+  StoreSnapshot(StoreSnapshot&& other) noexcept : store_(std::exchange(other.store_, nullptr)) {}
+  StoreSnapshot& operator=(StoreSnapshot&&) = delete;
+  StoreSnapshot(const StoreSnapshot&) = delete;
+  StoreSnapshot& operator=(const StoreSnapshot&) = delete;
+  ~StoreSnapshot();
+
+ private:
+  explicit StoreSnapshot(GraphStore& store) : store_(&store) {}
+  GraphStore* store_;
 };
 
 // `spec` is a file path (SQLite; created if missing) or a postgresql:// / postgres:// URI.

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <unordered_map>
 
 namespace cascade::graph {
@@ -20,8 +21,13 @@ class Materializer {
   Materializer(const CsrGraph& graph, GraphStore& store, const SearchState& state)
       : graph_(graph), store_(store), state_(state) {}
 
-  // Fetches the keys of every reached node in one batch.
+  // Fetches the keys of every reached node in one batch. From here on, while this object
+  // lives, the store's rows come from one committed state (the caller's, when it holds a
+  // snapshot over the load too), looked up without a lock round trip each.
   Status load_keys() {
+    auto snapshot = StoreSnapshot::take(store_);
+    if (!snapshot) return snapshot.error();
+    snapshot_.emplace(std::move(*snapshot));
     std::vector<std::int64_t> ids;
     ids.reserve(state_.reached.size());
     for (const std::uint32_t node : state_.reached) ids.push_back(graph_.ids[node]);
@@ -93,6 +99,7 @@ class Materializer {
   const CsrGraph& graph_;
   GraphStore& store_;
   const SearchState& state_;
+  std::optional<StoreSnapshot> snapshot_;
   std::unordered_map<std::int64_t, NodeRef> keys_;
   std::unordered_map<std::int64_t, DocRow> documents_;
 };

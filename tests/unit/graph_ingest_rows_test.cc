@@ -204,6 +204,10 @@ class FailingEdgesStore final : public GraphStore {
   Result<int> schema_version() override { return inner_.schema_version(); }
   std::string describe() const override { return inner_.describe(); }
 
+ protected:
+  Status open_snapshot() override { return inner_.begin_snapshot(); }
+  Status close_snapshot() override { return inner_.end_snapshot(); }
+
  private:
   GraphStore& inner_;
   std::int64_t failing_doc_;

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>
@@ -456,6 +457,62 @@ TEST_P(GraphStoreTest, MisuseOfTransactionsIsAnError) {
   EXPECT_EQ(nested.error().code, ErrorCode::kUsage);
   ASSERT_TRUE(store->commit_document().ok());
   expect_counts(*store, 1, 0, 0, 0);
+}
+
+// A reader's snapshot keeps one committed state while another connection commits, so a load's
+// node scan, edge scan and lookups agree; after it ends the reader sees the new document.
+TEST_P(GraphStoreTest, SnapshotKeepsOneCommittedStateUntilItEnds) {
+  auto writer = open();
+  auto reader = open();
+  ASSERT_TRUE(writer && reader);
+  const DocRow a = document(kSha1, "a");
+  const DocRow b = document(kSha2, "b");
+  ASSERT_TRUE(writer->begin_document(a).value());
+  store_sample(*writer, sample(a.id));
+  ASSERT_TRUE(writer->commit_document().ok());
+  const auto signals = static_cast<std::int64_t>(kAwkwardText.size());
+
+  std::optional<StoreSnapshot> snapshot;
+  {
+    auto taken = StoreSnapshot::take(*reader);
+    ASSERT_TRUE(taken.ok()) << taken.error().message;
+    snapshot.emplace(std::move(*taken));
+  }
+  const NodeRow late = node(NodeKind::kHost, "joined-later");
+  ASSERT_TRUE(writer->begin_document(b).value());
+  store_sample(*writer, sample(b.id));
+  const std::vector<NodeRow> late_nodes = {late};
+  ASSERT_TRUE(writer->put_nodes(late_nodes).ok());
+  const std::vector<EdgeRow> late_edges = {
+      {late.id, sample(b.id).nodes[1].id, EdgeKind::kAccess, 5, std::nullopt, b.id, "late"}};
+  ASSERT_TRUE(writer->put_edges(late_edges).ok());
+  ASSERT_TRUE(writer->commit_document().ok());
+  expect_counts(*writer, 2, 7, 13, 2 * signals);
+
+  expect_counts(*reader, 1, 6, 6, signals);
+  EXPECT_FALSE(reader->find_node(late.id).value().has_value());
+  EXPECT_FALSE(reader->find_document(b.id).value().has_value());
+  EXPECT_EQ(all_nodes(*reader).size(), 6U);
+  EXPECT_EQ(all_edges(*reader).size(), 6U);
+  EXPECT_EQ(reader->edge_note(late_edges[0]).value(), "");
+  {
+    // A nested snapshot (load_graph takes its own inside the caller's) ends nothing.
+    auto nested = StoreSnapshot::take(*reader);
+    ASSERT_TRUE(nested.ok()) << nested.error().message;
+  }
+  expect_counts(*reader, 1, 6, 6, signals);
+  // A reader holding a snapshot writes nothing.
+  auto refused = reader->begin_document(document(std::string(64, 'c'), "c"));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kUsage);
+
+  snapshot.reset();
+  expect_counts(*reader, 2, 7, 13, 2 * signals);
+  EXPECT_EQ(reader->find_node(late.id).value().value().key, "joined-later");
+  EXPECT_EQ(reader->edge_note(late_edges[0]).value(), "late");
+  auto unmatched = reader->end_snapshot();
+  ASSERT_FALSE(unmatched.ok());
+  EXPECT_EQ(unmatched.error().code, ErrorCode::kUsage);
 }
 
 // Enough rows to cross the backends' batch and chunk sizes, streamed back whole.
