@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <unordered_map>
+#include <vector>
 
 namespace cascade::graph {
 namespace {
@@ -104,6 +105,24 @@ class Materializer {
   std::unordered_map<std::int64_t, DocRow> documents_;
 };
 
+// Where each reached node sits in the answer's list, by dense index. A flat array: a large
+// answer looks up the position of a million parents, which a hash map made about 8% of its time.
+class ListedAt {
+ public:
+  explicit ListedAt(std::size_t nodes) : at_(nodes, kNone) {}
+  void set(std::uint32_t node, std::size_t position) {
+    at_[node] = static_cast<std::uint32_t>(position);  // fewer positions than nodes < 2^32
+  }
+  std::optional<std::size_t> find(std::uint32_t node) const {
+    if (at_[node] == kNone) return std::nullopt;
+    return at_[node];
+  }
+
+ private:
+  static constexpr std::uint32_t kNone = UINT32_MAX;
+  std::vector<std::uint32_t> at_;
+};
+
 Result<std::uint32_t> seed_index(const CsrGraph& graph, const NodeRef& seed, GraphStore& store) {
   const auto index = graph.index_of(node_id(seed));
   if (!index) {
@@ -149,7 +168,7 @@ Result<TraceResult> trace_forward(const CsrGraph& graph, GraphStore& store, cons
   if (auto loaded = materializer.load_keys(); !loaded) return loaded.error();
 
   // Each node's path is its parent's path plus one hop; nodes are settled parents first.
-  std::unordered_map<std::uint32_t, std::size_t> position;
+  ListedAt position(graph.node_count());
   result.affected.reserve(state.reached.size());
   for (const std::uint32_t node : state.reached) {
     if (node == *seed_at) continue;
@@ -161,10 +180,10 @@ Result<TraceResult> trace_forward(const CsrGraph& graph, GraphStore& store, cons
     affected.node = std::move(*ref);
     affected.time = present(state.time(node));
     const auto parent = position.find(state.parent(node));
-    const Path& before = parent != position.end() ? result.affected[parent->second].path : Path();
+    const Path& before = parent ? result.affected[*parent].path : Path();
     affected.path = before.followed_by(std::move(*hop));
     affected.hops = affected.path.size();
-    position.emplace(node, result.affected.size());
+    position.set(node, result.affected.size());
     result.affected.push_back(std::move(affected));
   }
   if (auto named = attach_names(store, result.affected, options.max_names); !named) {
@@ -209,7 +228,7 @@ Result<TraceResult> trace_root_cause(const CsrGraph& graph, GraphStore& store, c
     list.erase(std::unique(list.begin(), list.end()), list.end());
   }
 
-  std::unordered_map<std::uint32_t, std::size_t> position;
+  ListedAt position(graph.node_count());
   // The seed's own signals count for every candidate (they lie on every path).
   std::vector<std::string> seed_signals;
   if (const auto own = findings.find(graph.ids[*seed_at]); own != findings.end()) {
@@ -227,8 +246,8 @@ Result<TraceResult> trace_root_cause(const CsrGraph& graph, GraphStore& store, c
     affected.node = std::move(*ref);
     affected.time = present(state.time(node));
     const auto parent = position.find(state.parent(node));
-    if (parent != position.end()) {
-      const AffectedNode& downstream = result.affected[parent->second];
+    if (parent) {
+      const AffectedNode& downstream = result.affected[*parent];
       affected.path = downstream.path.preceded_by(std::move(*hop));
       affected.signals = downstream.signals;
     } else {
@@ -242,7 +261,7 @@ Result<TraceResult> trace_root_cause(const CsrGraph& graph, GraphStore& store, c
       }
     }
     affected.hops = affected.path.size();
-    position.emplace(node, result.affected.size());
+    position.set(node, result.affected.size());
     result.affected.push_back(std::move(affected));
   }
   if (auto named = attach_names(store, result.affected, options.max_names); !named) {
