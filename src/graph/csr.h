@@ -47,7 +47,7 @@ struct CsrGraph {
   HugeVector<std::uint32_t> sorted_index;
 };
 
-// Reads every node and edge and builds the CSR for `direction`.
+// Reads every node and edge, from one snapshot of the store, and builds the CSR for `direction`.
 Result<CsrGraph> load_graph(GraphStore& store, Direction direction);
 
 }  // namespace cascade::graph

@@ -68,7 +68,8 @@ SearchState search_root_cause(const CsrGraph& graph, std::uint32_t seed);
 
 // The searches on an already loaded graph (forward needs Direction::kPropagation, root cause
 // Direction::kReverse); the store is only asked for the keys, names and documents of the nodes
-// and edges in the answer.
+// and edges in the answer, from one snapshot. To have the answer's rows come from the same state
+// as the graph, hold a StoreSnapshot over load_graph and the trace, as `cascade trace` does.
 Result<TraceResult> trace_forward(const CsrGraph& graph, GraphStore& store, const NodeRef& seed,
                                   const TraceOptions& options);
 Result<TraceResult> trace_root_cause(const CsrGraph& graph, GraphStore& store, const NodeRef& seed,
