@@ -1,6 +1,7 @@
 // The inventory graph at enterprise size (issue 7): a deterministic synthetic enterprise stored
 // through the real ingest path, then the in-memory load and the forward trace timed on it.
-//   graph_bench generate --db PATH [--scale S]        build the enterprise into a fresh SQLite file
+//   graph_bench generate --db PATH [--scale S] [--durability bulk|durable|discard]
+//       build the enterprise into a fresh SQLite file (discard: rows made, counted, dropped)
 //   graph_bench trace --db PATH --seed NODE [--since T] [--runs N] [--materialise yes|no]
 //   graph_bench dump --db PATH --seed NODE [--since T] reached set as "id,time" CSV lines (the
 //                                                      seed included, time empty when unbounded)
@@ -15,8 +16,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -155,6 +158,66 @@ double thread_cpu_seconds() {
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
   return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
 }
+
+// `--durability discard`: the rows ingest makes are counted and dropped, so the run measures
+// what the generator and the row converter cost without any store, the floor every backend's
+// ingest rate sits under on this machine. Reading is refused: there is nothing to read.
+class DiscardingStore final : public GraphStore {
+ public:
+  Result<bool> begin_document(const DocRow& /*doc*/) override {
+    ++counts_.documents;
+    return true;
+  }
+  Status put_nodes(std::span<const NodeWrite> rows) override {
+    counts_.nodes += static_cast<std::int64_t>(rows.size());
+    return ok_status();
+  }
+  Status put_edges(std::span<const EdgeRow> rows) override {
+    counts_.edges += static_cast<std::int64_t>(rows.size());
+    return ok_status();
+  }
+  Status put_names(std::span<const NameRow> /*rows*/) override { return ok_status(); }
+  Status put_signals(std::span<const SignalRow> rows) override {
+    counts_.signals += static_cast<std::int64_t>(rows.size());
+    return ok_status();
+  }
+  Status commit_document() override { return ok_status(); }
+  void rollback() override {}
+  Status begin_bulk() override { return ok_status(); }
+  Status end_bulk() override { return ok_status(); }
+
+  Status scan_nodes(const std::function<void(std::int64_t, NodeKind)>& /*visit*/) override {
+    return nothing_stored();
+  }
+  Status scan_edges(const std::function<void(const EdgeRow&)>& /*visit*/) override {
+    return nothing_stored();
+  }
+  Result<std::optional<NodeRow>> find_node(std::int64_t /*id*/) override {
+    return nothing_stored();
+  }
+  Result<std::vector<std::string>> node_names(std::int64_t /*id*/, std::size_t /*limit*/) override {
+    return nothing_stored();
+  }
+  Result<std::optional<DocRow>> find_document(std::int64_t /*id*/) override {
+    return nothing_stored();
+  }
+  Result<std::string> edge_note(const EdgeRow& /*edge*/) override { return nothing_stored(); }
+  Result<std::vector<SignalRow>> all_signals() override { return nothing_stored(); }
+  // Rows handed over, not distinct rows: every node a document names once per document.
+  Result<StoreCounts> counts() override { return counts_; }
+  Result<int> schema_version() override { return nothing_stored(); }
+  std::string describe() const override { return "discard"; }
+
+ protected:
+  Status open_snapshot() override { return nothing_stored(); }
+  Status close_snapshot() override { return ok_status(); }
+
+ private:
+  static Error nothing_stored() {
+    return make_error(ErrorCode::kUsage, "a discarding store keeps nothing to read");
+  }
+  StoreCounts counts_;
+};
 
 // Collects facts into documents of about kChunkEdges edges and queues each one for the ingest
 // running on the other end of `queue` (what `cascade graph ingest` does with files it has read).
@@ -394,13 +457,29 @@ Status generate_scans(const Shape& shape, Rng& rng, ChunkWriter& out) {
   return ok_status();
 }
 
+enum class Durability { kBulk, kDurable, kDiscard };
+
+std::optional<Durability> durability_named(std::string_view name) {
+  if (name == "bulk") return Durability::kBulk;
+  if (name == "durable") return Durability::kDurable;
+  if (name == "discard") return Durability::kDiscard;
+  return std::nullopt;
+}
+
 // `bulk` is begin_bulk/end_bulk (journal in memory, no syncs: a first load into a fresh file);
-// `durable` is what `cascade graph ingest` does: WAL, each document committed as it is stored.
-int generate(const std::string& db, double scale, bool bulk) {
+// `durable` is what `cascade graph ingest` does: WAL, each document committed as it is stored;
+// `discard` stores nothing (DiscardingStore) and leaves the file at `db` alone.
+int generate(const std::string& db, double scale, Durability durability) {
   if (!(scale > 0) || scale > 100) return fail("--scale must be in (0, 100]");
   const Shape shape(scale);
-  std::remove(db.c_str());
-  auto store = open_store(db);
+  const bool bulk = durability == Durability::kBulk;
+  Result<std::unique_ptr<GraphStore>> store = std::unique_ptr<GraphStore>();
+  if (durability == Durability::kDiscard) {
+    store = std::unique_ptr<GraphStore>(std::make_unique<DiscardingStore>());
+  } else {
+    std::remove(db.c_str());
+    store = open_store(db);
+  }
   if (!store) return fail(store.error().message);
   const auto started = Clock::now();
   if (bulk) {
@@ -473,10 +552,17 @@ int generate(const std::string& db, double scale, bool bulk) {
   std::printf("seed %s\n", format_node(artifact(0)).c_str());
   metric("seed_id", static_cast<std::uint64_t>(node_id(artifact(0))));
   metric("scale", scale);
-  std::printf("durability %s\n", bulk ? "bulk" : "durable");
+  static constexpr std::array<const char*, 3> kDurabilityNames = {"bulk", "durable", "discard"};
+  std::printf("durability %s\n", kDurabilityNames[static_cast<std::size_t>(durability)]);
   metric("edges_generated", out.generated());
-  metric("edges_stored", static_cast<std::uint64_t>(counts->edges));
-  metric("nodes_stored", static_cast<std::uint64_t>(counts->nodes));
+  if (durability == Durability::kDiscard) {
+    // Node rows made per document, before the store would skip those it already has.
+    metric("edge_rows_made", static_cast<std::uint64_t>(counts->edges));
+    metric("node_rows_made", static_cast<std::uint64_t>(counts->nodes));
+  } else {
+    metric("edges_stored", static_cast<std::uint64_t>(counts->edges));
+    metric("nodes_stored", static_cast<std::uint64_t>(counts->nodes));
+  }
   metric("documents", out.chunks());
   metric("ingest_s", ingest_s);
   metric("ingest_edges_per_s", static_cast<double>(stored) / ingest_s);
@@ -615,11 +701,12 @@ int dump(const TraceArgs& args) {
 }
 
 int usage() {
-  std::fprintf(stderr,
-               "usage: graph_bench generate --db PATH [--scale S] [--durability bulk|durable]\n"
-               "       graph_bench trace --db PATH --seed NODE [--since T] [--runs N] "
-               "[--materialise yes|no]\n"
-               "       graph_bench dump --db PATH --seed NODE [--since T]\n");
+  std::fprintf(
+      stderr,
+      "usage: graph_bench generate --db PATH [--scale S] [--durability bulk|durable|discard]\n"
+      "       graph_bench trace --db PATH --seed NODE [--since T] [--runs N] "
+      "[--materialise yes|no]\n"
+      "       graph_bench dump --db PATH --seed NODE [--since T]\n");
   return 2;
 }
 
@@ -630,7 +717,7 @@ int main(int argc, char** argv) {
   const std::string mode = argv[1];
   TraceArgs args;
   double scale = 1;
-  bool bulk = true;
+  Durability durability = Durability::kBulk;
   for (int i = 2; i < argc; i += 2) {
     if (i + 1 >= argc) return usage();
     const std::string option = argv[i];
@@ -640,8 +727,9 @@ int main(int argc, char** argv) {
     } else if (option == "--scale") {
       scale = std::strtod(value, nullptr);
     } else if (option == "--durability") {
-      if (std::strcmp(value, "bulk") != 0 && std::strcmp(value, "durable") != 0) return usage();
-      bulk = std::strcmp(value, "bulk") == 0;
+      const auto named = durability_named(value);
+      if (!named) return usage();
+      durability = *named;
     } else if (option == "--seed") {
       args.seed = value;
     } else if (option == "--since") {
@@ -656,7 +744,7 @@ int main(int argc, char** argv) {
     }
   }
   if (args.db.empty()) return usage();
-  if (mode == "generate") return generate(args.db, scale, bulk);
+  if (mode == "generate") return generate(args.db, scale, durability);
   if (args.seed.empty()) return usage();
   if (mode == "trace") return trace(args);
   if (mode == "dump") return dump(args);
