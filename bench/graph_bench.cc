@@ -160,8 +160,8 @@ double thread_cpu_seconds() {
 }
 
 // `--durability discard`: the rows ingest makes are counted and dropped, so the run measures
-// what the generator and the row converter cost without any store, the floor every backend's
-// ingest rate sits under on this machine. Reading is refused: there is nothing to read.
+// what the generator and the row converter cost without any store: the ceiling of every
+// backend's ingest rate on this machine. Reading is refused: there is nothing to read.
 class DiscardingStore final : public GraphStore {
  public:
   Result<bool> begin_document(const DocRow& /*doc*/) override {
