@@ -9,7 +9,7 @@
 #include "formats/macho/codesign.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static const auto trust = cascade::authenticode::TrustStore::create(false, {});
+  static const auto trust = cascade::authenticode::TrustStore::create({.builtin = false});
   if (!trust) std::abort();
   auto offset = cascade::load_u32le(cascade::Bytes(data, size), 0);
   if (!offset) return 0;

@@ -7,7 +7,7 @@
 #include "report/json_report.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static const auto trust = cascade::authenticode::TrustStore::create(false, {});
+  static const auto trust = cascade::authenticode::TrustStore::create({});
   cascade::InspectOptions options;
   options.trust = &trust.value();
   options.now = 1700000000;

@@ -9,7 +9,7 @@
 namespace {
 
 const cascade::authenticode::TrustStore& trust() {
-  static const auto store = cascade::authenticode::TrustStore::create(false, {});
+  static const auto store = cascade::authenticode::TrustStore::create({.builtin = false});
   if (!store) std::abort();
   return store.value();
 }

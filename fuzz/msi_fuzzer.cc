@@ -24,7 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       },
       notes);
   if (package.ok() && package->has_signature) {
-    static const auto trust = cascade::authenticode::TrustStore::create(false, {});
+    static const auto trust = cascade::authenticode::TrustStore::create({.builtin = false});
     (void)cascade::msi::verify_msi_signatures(file, trust.value(), 1800000000);
   }
   return 0;

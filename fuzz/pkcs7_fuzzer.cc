@@ -6,7 +6,7 @@
 #include "authenticode/pkcs7_reader.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static const auto trust = cascade::authenticode::TrustStore::create(false, {});
+  static const auto trust = cascade::authenticode::TrustStore::create({});
   std::vector<std::unique_ptr<cascade::authenticode::ParsedSignature>> parsed;
   cascade::authenticode::read_signatures(cascade::Bytes(data, size), 0, parsed);
   const cascade::Digest zero(32, 0);

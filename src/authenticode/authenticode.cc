@@ -26,8 +26,22 @@ std::vector<std::pair<std::uint64_t, std::uint64_t>> authenticode_exclusions(
   return out;
 }
 
+SignatureFamily pe_signature_family(const pe::PeImage& image) {
+  switch (image.subsystem) {
+    case 10:  // EFI application
+    case 11:  // EFI boot service driver
+    case 12:  // EFI runtime driver
+    case 13:  // EFI ROM
+    case 16:  // Windows boot application (bootmgr): judged by the Secure Boot db as well
+      return SignatureFamily::kUefi;
+    default:
+      return SignatureFamily::kWindows;
+  }
+}
+
 AuthenticodeAnalysis AuthenticodeAnalysis::read(Bytes file, const pe::PeImage& image) {
   AuthenticodeAnalysis analysis;
+  analysis.family_ = pe_signature_family(image);
   analysis.table_ = read_certificate_table(file, image);
   analysis.excluded_ = authenticode_exclusions(image, analysis.table_);
   if (!analysis.table_) return analysis;
@@ -62,7 +76,8 @@ std::vector<Signature> AuthenticodeAnalysis::verify(const std::vector<Digest>& d
     for (std::size_t i = 0; i < algorithms_.size() && i < digests.size(); ++i) {
       if (parsed->algorithm && algorithms_[i] == *parsed->algorithm) computed = &digests[i];
     }
-    out.push_back(verify_signature(*parsed, computed, trust, now));
+    out.push_back(
+        verify_signature(*parsed, computed, trust, now, TrustStore::Usage::kCodeSigning, family_));
   }
   return out;
 }

@@ -42,7 +42,12 @@ class AuthenticodeAnalysis {
   std::vector<std::pair<std::uint64_t, std::uint64_t>> excluded_;
   std::vector<std::unique_ptr<ParsedSignature>> signatures_;
   std::vector<DigestAlgorithm> algorithms_;
+  SignatureFamily family_ = SignatureFamily::kWindows;  // kUefi for EFI images
 };
+
+// Which anchors judge a PE image's signatures: the Secure Boot sets for EFI subsystems (10 to
+// 13 and 16, what firmware loads), Microsoft's root program for everything else.
+SignatureFamily pe_signature_family(const pe::PeImage& image);
 
 // The byte ranges the Authenticode image digest leaves out: the CheckSum field, the security
 // directory entry and the certificate table. Everything else, data after the table included,

@@ -242,7 +242,8 @@ SignerCheck check_signer_info(PKCS7_SIGNER_INFO* si, X509* cert, Bytes content) 
 // An RFC 3161 token in the Microsoft unauthenticated attribute, stamping `signed_value`. Read
 // through CMS: Microsoft's TSAs put an attribute certificate in the token's certificate set,
 // which OpenSSL's PKCS#7 decoder rejects and its CMS decoder accepts.
-Timestamp check_rfc3161(Bytes der, Bytes signed_value, const TrustStore& trust) {
+Timestamp check_rfc3161(Bytes der, Bytes signed_value, const TrustStore& trust,
+                         SignatureFamily family) {
   Timestamp ts;
   ts.kind = "rfc3161";
   const unsigned char* p = der.data();
@@ -291,7 +292,7 @@ Timestamp check_rfc3161(Bytes der, Bytes signed_value, const TrustStore& trust) 
   if (signers != nullptr && sk_X509_num(signers) > 0) {
     X509* tsa = sk_X509_value(signers, 0);
     ts.signer = describe_certificate(tsa);
-    ts.chain = trust.verify(tsa, certs.get(), ts.epoch, TrustStore::Usage::kTimestamping);
+    ts.chain = trust.verify(tsa, certs.get(), ts.epoch, TrustStore::Usage::kTimestamping, family);
   }
   sk_X509_free(signers);
   ossl::take_errors();
@@ -300,7 +301,7 @@ Timestamp check_rfc3161(Bytes der, Bytes signed_value, const TrustStore& trust) 
 
 // A legacy PKCS#9 countersignature (a SignerInfo over the outer signature's encrypted digest).
 Timestamp check_countersignature(Bytes der, PKCS7* outer, Bytes signed_value,
-                                 const TrustStore& trust) {
+                                 const TrustStore& trust, SignatureFamily family) {
   Timestamp ts;
   ts.kind = "pkcs9-countersignature";
   const unsigned char* p = der.data();
@@ -326,7 +327,8 @@ Timestamp check_countersignature(Bytes der, PKCS7* outer, Bytes signed_value,
   ts.imprint_ok = check.digest_ok;
   ts.signature_ok = check.attributes_verified;
   if (!check.error.empty()) ts.error = "countersignature: " + check.error;
-  ts.chain = trust.verify(tsa, outer->d.sign->cert, ts.epoch, TrustStore::Usage::kTimestamping);
+  ts.chain =
+      trust.verify(tsa, outer->d.sign->cert, ts.epoch, TrustStore::Usage::kTimestamping, family);
   if (ts.time.empty() && ts.error.empty()) ts.error = "countersignature carries no signing time";
   return ts;
 }
@@ -339,7 +341,8 @@ void read_signatures(Bytes der, std::size_t entry_index,
 }
 
 Signature verify_signature(const ParsedSignature& parsed, const Digest* computed,
-                           const TrustStore& trust, std::time_t now) {
+                           const TrustStore& trust, std::time_t now, TrustStore::Usage usage,
+                           SignatureFamily family) {
   Signature sig;
   sig.entry_index = parsed.entry_index;
   sig.depth = parsed.depth;
@@ -371,22 +374,19 @@ Signature verify_signature(const ParsedSignature& parsed, const Digest* computed
     if (auto epoch = signing_time(si)) sig.signing_time = format_time(*epoch);
     const Bytes signed_value = asn1_bytes(si->enc_digest);
     for (Bytes token : unauthenticated_values(si, kRfc3161TimestampOid)) {
-      sig.timestamps.push_back(check_rfc3161(token, signed_value, trust));
+      sig.timestamps.push_back(check_rfc3161(token, signed_value, trust, family));
     }
     for (Bytes cs : unauthenticated_values(si, "1.2.840.113549.1.9.6")) {
-      sig.timestamps.push_back(check_countersignature(cs, p7, signed_value, trust));
+      sig.timestamps.push_back(check_countersignature(cs, p7, signed_value, trust, family));
     }
   }
   if (signer == nullptr) {
     sig.validity_basis = "now";
     return sig;
   }
-  // Trust in the signer does not depend on the time (expiry is judged separately below).
-  sig.chain = trust.verify(signer, p7->d.sign->cert, now, TrustStore::Usage::kCodeSigning);
-  // A trusted timestamp fixes the time the signer certificate is judged at. One that verifies
-  // cryptographically but chains to no local root is used only when the signer does not
-  // either (typically Microsoft roots missing from the store): were the signer trusted, an
-  // untrusted TSA could otherwise backdate a signature made with an expired certificate.
+  // A trusted timestamp fixes the time the signer is judged at: its certificate's validity,
+  // and whether its root was still trusted (a root disallowed from a date anchors nothing
+  // signed after it). Without one, both are judged now.
   std::time_t at = now;
   sig.validity_basis = "now";
   for (const auto& ts : sig.timestamps) {
@@ -395,9 +395,18 @@ Signature verify_signature(const ParsedSignature& parsed, const Digest* computed
       sig.validity_basis = "timestamp";
       break;
     }
-    if (ts.cryptographically_valid() && !sig.chain.trusted && sig.validity_basis == "now") {
-      at = ts.epoch;
-      sig.validity_basis = "untrusted-timestamp";
+  }
+  sig.chain = trust.verify(signer, p7->d.sign->cert, at, usage, family);
+  // A timestamp that verifies cryptographically but chains to no anchor is used for expiry
+  // only when the signer does not chain either: were the signer trusted, an untrusted TSA
+  // could otherwise backdate a signature made with an expired certificate.
+  if (!sig.chain.trusted && sig.validity_basis == "now") {
+    for (const auto& ts : sig.timestamps) {
+      if (ts.cryptographically_valid()) {
+        at = ts.epoch;
+        sig.validity_basis = "untrusted-timestamp";
+        break;
+      }
     }
   }
   sig.signer_time_valid = sig.signer->not_before_epoch <= at && at <= sig.signer->not_after_epoch;

@@ -31,8 +31,11 @@ void read_signatures(Bytes der, std::size_t entry_index,
                      std::vector<std::unique_ptr<ParsedSignature>>& out);
 
 // Checks one decoded signature against the recomputed image digest (null when its algorithm
-// is unsupported), the trust store and the current time.
+// is unsupported, or for a signed trust list), the trust store and the current time. The
+// signer is judged for `usage` by the anchor sets of `family`; timestamps for timestamping.
 Signature verify_signature(const ParsedSignature& parsed, const Digest* computed,
-                           const TrustStore& trust, std::time_t now);
+                           const TrustStore& trust, std::time_t now,
+                           TrustStore::Usage usage = TrustStore::Usage::kCodeSigning,
+                           SignatureFamily family = SignatureFamily::kWindows);
 
 }  // namespace cascade::authenticode

@@ -5,6 +5,7 @@
 #include <ctime>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace cascade::authenticode {
@@ -21,10 +22,52 @@ struct CertificateInfo {
   std::time_t not_after_epoch = 0;
 };
 
+// The sets of anchors cascade trusts, each for one purpose (code signing is not TLS).
+enum class AnchorSet {
+  kMicrosoftRootProgram,  // authroot.stl: Windows' roots, each with its allowed purposes
+  kSecureBoot,            // the Microsoft UEFI and Windows PCA certificates of a Secure Boot db
+  kShimVendor,            // the distribution CA that shim trusts for what it loads (Debian's)
+  kApple,                 // Apple's roots: Developer ID and Apple's own code
+  kSystem,                // the operating system's TLS bundle, only with --system-trust
+  kUser,                  // --trust files: roots or intermediates, for every kind of file
+};
+constexpr std::string_view anchor_set_name(AnchorSet set) {
+  switch (set) {
+    case AnchorSet::kMicrosoftRootProgram:
+      return "microsoft-root-program";
+    case AnchorSet::kSecureBoot:
+      return "secure-boot";
+    case AnchorSet::kShimVendor:
+      return "shim-vendor";
+    case AnchorSet::kApple:
+      return "apple";
+    case AnchorSet::kSystem:
+      return "system";
+    case AnchorSet::kUser:
+      return "user";
+  }
+  return "user";
+}
+
+// Which platform's rules judge a signature, and so which anchor sets apply.
+enum class SignatureFamily { kWindows, kUefi, kApple };
+
+// Why a chain is not trusted, from the mundane to the alarming.
+enum class ChainProblem {
+  kNone,
+  kNoAnchor,          // no path to any anchor of the applicable sets
+  kAnchorRestricted,  // a path exists, but the anchor may not vouch for this (purpose, date)
+  kLeafUsage,         // the signer certificate is not for this purpose (a TLS certificate)
+  kSpoofedAnchor,     // names a trusted anchor but carries another key (CVE-2020-0601 style)
+};
+
 struct ChainResult {
   bool trusted = false;     // a path to a trusted root exists, and the leaf may be used so
   bool time_valid = false;  // every certificate on the path was valid at the time asked about
   std::string error;        // why not trusted
+  ChainProblem problem = ChainProblem::kNoAnchor;
+  // The set that anchored the chain; when untrusted, the first set that applied.
+  AnchorSet trust_set = AnchorSet::kUser;
   std::vector<CertificateInfo> chain;  // signer first, as built
 };
 
@@ -44,7 +87,15 @@ struct Timestamp {
   bool cryptographically_valid() const { return signature_ok && imprint_ok && epoch != 0; }
 };
 
+// Where a signature was found: in the file itself, or in a signed catalog that lists its hash.
+enum class SignatureKind { kEmbedded, kCatalog };
+constexpr std::string_view signature_kind_name(SignatureKind kind) {
+  return kind == SignatureKind::kCatalog ? "catalog" : "embedded";
+}
+
 struct Signature {
+  SignatureKind kind = SignatureKind::kEmbedded;
+  std::string catalog;           // kCatalog: the catalog file's path
   std::size_t entry_index = 0;   // which WIN_CERTIFICATE entry it came from
   int depth = 0;                 // 0: the entry's own signature; 1+: nested inside it
   std::string digest_algorithm;  // of the image digest (SpcIndirectDataContent)

@@ -3,12 +3,29 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
+#include <fstream>
+#include <iterator>
+#include <mutex>
+#include <unordered_map>
+
+#include "authenticode/builtin_trust.h"
+#include "authenticode/root_program.h"
 #include "core/digest.h"
 #include "core/time.h"
 
 namespace cascade::authenticode {
 
 namespace {
+
+// Chains judged once per process; a scan of a Windows tree meets the same few chains often.
+constexpr std::size_t kMaxCachedChains = 4096;
+
+using StorePtr = std::shared_ptr<X509_STORE>;
+
+StorePtr new_store() {
+  return StorePtr(X509_STORE_new(), X509_STORE_free);
+}
 
 std::string name_line(const X509_NAME* name) {
   ossl::BioPtr bio(BIO_new(BIO_s_mem()));
@@ -18,30 +35,209 @@ std::string name_line(const X509_NAME* name) {
   return std::string(data, static_cast<std::size_t>(len));
 }
 
-// Whether the leaf's extended key usage allows `usage`. Code signing accepts no EKU at all (all
-// purposes), codeSigning, anyExtendedKeyUsage, or Microsoft's own purpose OIDs (Windows and
-// UEFI publishers carry those instead of codeSigning); a TSA must say timeStamping.
-bool usage_allowed(X509* leaf, TrustStore::Usage usage) {
-  const std::uint32_t eku = X509_get_extended_key_usage(leaf);
-  if (usage == TrustStore::Usage::kTimestamping) return eku != UINT32_MAX && (eku & XKU_TIMESTAMP);
-  if (eku == UINT32_MAX || (eku & (XKU_CODE_SIGN | XKU_ANYEKU))) return true;
+std::vector<std::string> eku_oids(X509* cert) {
+  std::vector<std::string> out;
   auto* ext =
-      static_cast<EXTENDED_KEY_USAGE*>(X509_get_ext_d2i(leaf, NID_ext_key_usage, nullptr, nullptr));
-  bool microsoft = false;
+      static_cast<EXTENDED_KEY_USAGE*>(X509_get_ext_d2i(cert, NID_ext_key_usage, nullptr, nullptr));
   for (int i = 0; ext != nullptr && i < sk_ASN1_OBJECT_num(ext); ++i) {
     char oid[80];
     OBJ_obj2txt(oid, sizeof oid, sk_ASN1_OBJECT_value(ext, i), 1);
-    microsoft = microsoft || std::string_view(oid).rfind("1.3.6.1.4.1.311.", 0) == 0;
+    out.emplace_back(oid);
   }
   EXTENDED_KEY_USAGE_free(ext);
-  return microsoft;
+  return out;
+}
+
+// Whether the leaf's extended key usage allows `usage`. Code signing accepts no EKU at all (all
+// purposes), codeSigning, anyExtendedKeyUsage, or Microsoft's own purpose OIDs (Windows and
+// UEFI publishers carry those instead of codeSigning); a TSA must say timeStamping; the
+// root list's signer must carry Microsoft's root-list-signing purpose.
+bool usage_allowed(X509* leaf, TrustStore::Usage usage) {
+  const std::uint32_t eku = X509_get_extended_key_usage(leaf);
+  if (usage == TrustStore::Usage::kTimestamping) return eku != UINT32_MAX && (eku & XKU_TIMESTAMP);
+  const auto oids = eku_oids(leaf);
+  if (usage == TrustStore::Usage::kRootListSigning) {
+    return std::find(oids.begin(), oids.end(), kEkuRootListSigning) != oids.end();
+  }
+  if (eku == UINT32_MAX || (eku & (XKU_CODE_SIGN | XKU_ANYEKU))) return true;
+  return std::any_of(oids.begin(), oids.end(),
+                     [](const std::string& oid) { return oid.rfind("1.3.6.1.4.1.311.", 0) == 0; });
+}
+
+std::string_view purpose_of(TrustStore::Usage usage) {
+  switch (usage) {
+    case TrustStore::Usage::kCodeSigning:
+      return kEkuCodeSigning;
+    case TrustStore::Usage::kTimestamping:
+      return kEkuTimeStamping;
+    case TrustStore::Usage::kRootListSigning:
+      return kEkuRootListSigning;
+  }
+  return kEkuCodeSigning;
 }
 
 bool is_time_error(int error) {
   return error == X509_V_ERR_CERT_HAS_EXPIRED || error == X509_V_ERR_CERT_NOT_YET_VALID;
 }
 
+std::vector<std::uint8_t> der_of_key(X509* cert) {
+  unsigned char* der = nullptr;
+  const int len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(cert), &der);
+  std::vector<std::uint8_t> out;
+  if (len > 0) out.assign(der, der + len);
+  OPENSSL_free(der);
+  return out;
+}
+
+std::array<std::uint8_t, 20> sha1_of(X509* cert) {
+  std::array<std::uint8_t, 20> out{};
+  unsigned int len = 0;
+  X509_digest(cert, EVP_sha1(), out.data(), &len);
+  return out;
+}
+
+Result<std::vector<std::uint8_t>> read_file_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error(ErrorCode::kUsage, "cannot read trust file " + path);
+  return std::vector<std::uint8_t>(std::istreambuf_iterator<char>(in), {});
+}
+
+// Apple marks its code-signing certificates with critical extensions of its own
+// (1.2.840.113635.100.6.*: Developer ID, Mac App Store, ...), which OpenSSL does not know and
+// so would refuse. Those, and only those, are accepted; any other unknown critical extension
+// still fails the chain.
+bool only_known_private_critical_extensions(X509* cert) {
+  for (int i = 0; i < X509_get_ext_count(cert); ++i) {
+    X509_EXTENSION* ext = X509_get_ext(cert, i);
+    if (!X509_EXTENSION_get_critical(ext) || X509_supported_extension(ext)) continue;
+    char oid[80];
+    OBJ_obj2txt(oid, sizeof oid, X509_EXTENSION_get_object(ext), 1);
+    if (std::string_view(oid).rfind("1.2.840.113635.100.6.", 0) != 0) return false;
+  }
+  return true;
+}
+
+int verify_callback(int ok, X509_STORE_CTX* ctx) {
+  if (ok == 0 && X509_STORE_CTX_get_error(ctx) == X509_V_ERR_UNHANDLED_CRITICAL_EXTENSION) {
+    X509* cert = X509_STORE_CTX_get_current_cert(ctx);
+    if (cert != nullptr && only_known_private_critical_extensions(cert)) {
+      X509_STORE_CTX_set_error(ctx, X509_V_OK);
+      return 1;
+    }
+  }
+  return ok;
+}
+
+// One chain-building attempt against `store`.
+struct Attempt {
+  int error = X509_V_ERR_UNSPECIFIED;
+  bool time_valid = false;
+  std::vector<X509*> chain;  // owned by the verified chain's certificates (kept alive below)
+  ossl::X509StackPtr owned;
+};
+
+Attempt attempt(X509_STORE* store, X509* leaf, STACK_OF(X509) * intermediates, std::time_t at) {
+  Attempt result;
+  auto run = [&](bool check_time) -> int {
+    ossl::X509StoreCtxPtr ctx(X509_STORE_CTX_new());
+    if (!ctx || X509_STORE_CTX_init(ctx.get(), store, leaf, intermediates) != 1) {
+      return X509_V_ERR_UNSPECIFIED;
+    }
+    X509_STORE_CTX_set_verify_cb(ctx.get(), verify_callback);
+    X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
+    // Anchors may be intermediates (Secure Boot's db, --trust with a CA below a root).
+    // OpenSSL lets a set check time override NO_CHECK_TIME, so set one or the other.
+    X509_VERIFY_PARAM_set_flags(
+        param, X509_V_FLAG_PARTIAL_CHAIN | (check_time ? 0 : X509_V_FLAG_NO_CHECK_TIME));
+    if (check_time) X509_VERIFY_PARAM_set_time(param, at);
+    if (X509_verify_cert(ctx.get()) == 1) {
+      result.owned.reset(X509_STORE_CTX_get1_chain(ctx.get()));
+      return X509_V_OK;
+    }
+    return X509_STORE_CTX_get_error(ctx.get());
+  };
+  result.error = run(true);
+  result.time_valid = result.error == X509_V_OK;
+  // Expiry is reported on its own (signature.expired); trust is about the path to a root.
+  if (is_time_error(result.error)) result.error = run(false);
+  ossl::take_errors();
+  for (int i = 0; result.owned && i < sk_X509_num(result.owned.get()); ++i) {
+    result.chain.push_back(sk_X509_value(result.owned.get(), i));
+  }
+  return result;
+}
+
 }  // namespace
+
+struct TrustStore::State {
+  struct Set {
+    AnchorSet set;
+    std::string source;
+    StorePtr all;  // every anchor of the set
+    // Root program: only the roots that may anchor each purpose; other sets: `all`.
+    StorePtr code_signing, timestamping, root_list;
+    std::vector<X509*> anchors;  // owned by `certificates`
+    std::vector<ossl::X509Ptr> certificates;
+
+    X509_STORE* store_for(Usage usage) const {
+      switch (usage) {
+        case Usage::kCodeSigning:
+          return code_signing.get();
+        case Usage::kTimestamping:
+          return timestamping.get();
+        case Usage::kRootListSigning:
+          return root_list.get();
+      }
+      return all.get();
+    }
+  };
+
+  std::optional<RootProgram> root_program;
+  std::vector<Set> sets;
+
+  std::mutex cache_mutex;
+  std::unordered_map<std::string, ChainResult> cache;
+
+  const Set* find(AnchorSet set) const {
+    for (const auto& s : sets) {
+      if (s.set == set) return &s;
+    }
+    return nullptr;
+  }
+
+  void add_set(AnchorSet set, std::string source, std::vector<ossl::X509Ptr> certs) {
+    Set s{set, std::move(source), new_store(), {}, {}, {}, {}, std::move(certs)};
+    for (const auto& cert : s.certificates) {
+      X509_STORE_add_cert(s.all.get(), cert.get());
+      s.anchors.push_back(cert.get());
+    }
+    ossl::take_errors();  // a duplicate certificate is not an error
+    s.code_signing = s.timestamping = s.root_list = s.all;
+    sets.push_back(std::move(s));
+  }
+
+  // The root program's set: one store per purpose holds only the roots the list allows for it.
+  void add_root_program(RootProgram program, std::string source) {
+    Set s{AnchorSet::kMicrosoftRootProgram, std::move(source), new_store(), new_store(),
+          new_store(), new_store(), {}, {}};
+    for (const auto& entry : program.entries) {
+      X509* cert = entry.certificate.get();
+      s.anchors.push_back(cert);
+      X509_STORE_add_cert(s.all.get(), cert);
+      if (entry.allows(kEkuCodeSigning)) X509_STORE_add_cert(s.code_signing.get(), cert);
+      if (entry.allows(kEkuTimeStamping)) X509_STORE_add_cert(s.timestamping.get(), cert);
+      if (entry.allows(kEkuRootListSigning)) X509_STORE_add_cert(s.root_list.get(), cert);
+    }
+    ossl::take_errors();
+    root_program = std::move(program);
+    sets.push_back(std::move(s));
+  }
+};
+
+TrustStore::TrustStore(std::shared_ptr<State> state) : state_(std::move(state)) {}
+TrustStore::TrustStore(TrustStore&&) noexcept = default;
+TrustStore& TrustStore::operator=(TrustStore&&) noexcept = default;
+TrustStore::~TrustStore() = default;
 
 std::string format_time(std::time_t t) {
   return format_rfc3339(t);
@@ -79,72 +275,251 @@ CertificateInfo describe_certificate(X509* cert) {
   return info;
 }
 
-Result<TrustStore> TrustStore::create(bool use_system,
-                                      const std::vector<std::string>& extra_pem_files) {
-  ossl::X509StorePtr store(X509_STORE_new());
-  if (!store) return make_error(ErrorCode::kCrypto, "cannot create a certificate store");
-  if (use_system) {
-    // A missing system bundle is not fatal: the store is then simply empty of system roots.
-    X509_STORE_load_file(store.get(), X509_get_default_cert_file());
-    X509_STORE_load_path(store.get(), X509_get_default_cert_dir());
-    ossl::take_errors();
-  }
-  for (const auto& path : extra_pem_files) {
-    ossl::BioPtr bio(BIO_new_file(path.c_str(), "r"));
-    if (!bio) return make_error(ErrorCode::kUsage, "cannot read trust file " + path);
-    int loaded = 0;
-    while (X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) {
-      X509_STORE_add_cert(store.get(), cert);
-      X509_free(cert);
-      ++loaded;
-    }
-    ossl::take_errors();  // the loop ends on a "no start line" error by design
-    if (loaded == 0) return make_error(ErrorCode::kUsage, "no PEM certificate in " + path);
-  }
-  return TrustStore(std::move(store));
+TrustStore TrustStore::from_anchors(AnchorSet set, std::vector<ossl::X509Ptr> anchors) {
+  auto state = std::make_shared<State>();
+  state->add_set(set, "given", std::move(anchors));
+  return TrustStore(std::move(state));
 }
 
-ChainResult TrustStore::verify(X509* leaf, STACK_OF(X509) * intermediates, std::time_t at,
-                               Usage usage) const {
-  ChainResult result;
-  auto run = [&](unsigned long extra_flags) -> int {
-    ossl::X509StoreCtxPtr ctx(X509_STORE_CTX_new());
-    if (!ctx || X509_STORE_CTX_init(ctx.get(), store_.get(), leaf, intermediates) != 1) {
-      return X509_V_ERR_UNSPECIFIED;
+Result<TrustStore> TrustStore::create(const TrustOptions& options) {
+  auto state = std::make_shared<State>();
+  if (options.builtin) {
+    std::vector<std::uint8_t> stl_file, roots_file;
+    Bytes stl = builtin_trust_file(BuiltinTrustFile::kMicrosoftAuthroot);
+    Bytes roots = builtin_trust_file(BuiltinTrustFile::kMicrosoftRoots);
+    std::string source = "built-in";
+    if (!options.microsoft_store_dir.empty()) {
+      auto s = read_file_bytes(options.microsoft_store_dir + "/authroot.stl");
+      auto r = read_file_bytes(options.microsoft_store_dir + "/roots.pem");
+      if (!s) return s.error();
+      if (!r) return r.error();
+      stl_file = std::move(*s);
+      roots_file = std::move(*r);
+      stl = Bytes(stl_file.data(), stl_file.size());
+      roots = Bytes(roots_file.data(), roots_file.size());
+      source = options.microsoft_store_dir;
     }
-    X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
-    // OpenSSL lets a set check time override NO_CHECK_TIME, so set one or the other.
-    if (extra_flags & X509_V_FLAG_NO_CHECK_TIME) {
-      X509_VERIFY_PARAM_set_flags(param, extra_flags);
-    } else {
-      X509_VERIFY_PARAM_set_time(param, at);
+    auto program = load_root_program(stl, roots, kMicrosoftListRootsSha256);
+    if (!program) {
+      return make_error(program.error().code,
+                        "Microsoft root program store (" + source + "): " + program.error().message);
     }
-    const int ok = X509_verify_cert(ctx.get());
-    if (ok == 1) {
-      result.chain.clear();
-      STACK_OF(X509)* chain = X509_STORE_CTX_get0_chain(ctx.get());
-      for (int i = 0; i < sk_X509_num(chain); ++i) {
-        result.chain.push_back(describe_certificate(sk_X509_value(chain, i)));
+    state->add_root_program(std::move(*program), source);
+    state->add_set(AnchorSet::kSecureBoot, "built-in",
+                   read_certificates(builtin_trust_file(BuiltinTrustFile::kSecureBoot)));
+    state->add_set(AnchorSet::kShimVendor, "built-in",
+                   read_certificates(builtin_trust_file(BuiltinTrustFile::kShimVendor)));
+    state->add_set(AnchorSet::kApple, "built-in",
+                   read_certificates(builtin_trust_file(BuiltinTrustFile::kApple)));
+  }
+  if (options.system) {
+    State::Set s{AnchorSet::kSystem, X509_get_default_cert_file(), new_store(), {}, {}, {}, {}, {}};
+    // A missing system bundle is not fatal: the set is then simply empty.
+    X509_STORE_load_file(s.all.get(), X509_get_default_cert_file());
+    X509_STORE_load_path(s.all.get(), X509_get_default_cert_dir());
+    ossl::take_errors();
+    s.code_signing = s.timestamping = s.root_list = s.all;
+    state->sets.push_back(std::move(s));
+  }
+  if (!options.extra_files.empty()) {
+    std::vector<ossl::X509Ptr> certs;
+    std::string source;
+    for (const auto& path : options.extra_files) {
+      auto bytes = read_file_bytes(path);
+      if (!bytes) return bytes.error();
+      auto found = read_certificates(Bytes(bytes->data(), bytes->size()));
+      if (found.empty()) {
+        return make_error(ErrorCode::kUsage, "no PEM or DER certificate in " + path);
       }
-      return X509_V_OK;
+      std::move(found.begin(), found.end(), std::back_inserter(certs));
+      source += (source.empty() ? "" : ", ") + path;
     }
-    return X509_STORE_CTX_get_error(ctx.get());
-  };
-  int error = run(0);
-  result.time_valid = error == X509_V_OK;
-  // Expiry is reported on its own (signature.expired); trust is about the path to a root.
-  if (is_time_error(error)) error = run(X509_V_FLAG_NO_CHECK_TIME);
+    state->add_set(AnchorSet::kUser, source, std::move(certs));
+  }
+  return TrustStore(std::move(state));
+}
+
+namespace {
+
+// A certificate in the signature that carries a trusted anchor's name but another key, or one
+// that names such an anchor as its issuer (with its key identifier, or none) and whose
+// signature that anchor's key does not verify: the CVE-2020-0601 pattern, a forged chain.
+std::string spoofed_anchor(X509* leaf, STACK_OF(X509) * intermediates,
+                           const std::vector<const std::vector<X509*>*>& anchor_lists) {
+  std::vector<X509*> presented{leaf};
+  for (int i = 0; intermediates != nullptr && i < sk_X509_num(intermediates); ++i) {
+    presented.push_back(sk_X509_value(intermediates, i));
+  }
+  for (X509* cert : presented) {
+    const auto key = der_of_key(cert);
+    for (const auto* anchors : anchor_lists) {
+      for (X509* anchor : *anchors) {
+        if (X509_NAME_cmp(X509_get_subject_name(cert), X509_get_subject_name(anchor)) == 0 &&
+            der_of_key(anchor) != key) {
+          return "a certificate in the signature is named \"" +
+                 name_line(X509_get_subject_name(anchor)) +
+                 "\" like a trusted anchor, but carries another key (spoofed chain)";
+        }
+        if (X509_NAME_cmp(X509_get_issuer_name(cert), X509_get_subject_name(anchor)) != 0) {
+          continue;
+        }
+        const ASN1_OCTET_STRING* issuer_key_id = X509_get0_authority_key_id(cert);
+        const ASN1_OCTET_STRING* anchor_key_id = X509_get0_subject_key_id(anchor);
+        const bool same_key_id = issuer_key_id == nullptr || anchor_key_id == nullptr ||
+                                 ASN1_OCTET_STRING_cmp(issuer_key_id, anchor_key_id) == 0;
+        if (same_key_id && X509_verify(cert, X509_get0_pubkey(anchor)) != 1) {
+          ossl::take_errors();
+          return "\"" + name_line(X509_get_subject_name(cert)) +
+                 "\" claims to be issued by trusted anchor \"" +
+                 name_line(X509_get_subject_name(anchor)) +
+                 "\", but that anchor's key did not sign it (forged chain)";
+        }
+      }
+    }
+  }
   ossl::take_errors();
-  result.trusted = error == X509_V_OK;
+  return {};
+}
+
+std::vector<AnchorSet> sets_for(SignatureFamily family, TrustStore::Usage usage) {
+  // Firmware checks no timestamps; a timestamp on an EFI image is Microsoft's TSA, judged as
+  // Windows judges it (it fixes the time the signer's validity is judged at).
+  if (family == SignatureFamily::kUefi && usage == TrustStore::Usage::kTimestamping) {
+    family = SignatureFamily::kWindows;
+  }
+  switch (family) {
+    case SignatureFamily::kWindows:
+      return {AnchorSet::kMicrosoftRootProgram, AnchorSet::kUser, AnchorSet::kSystem};
+    case SignatureFamily::kUefi:
+      return {AnchorSet::kSecureBoot, AnchorSet::kShimVendor, AnchorSet::kUser,
+              AnchorSet::kSystem};
+    case SignatureFamily::kApple:
+      return {AnchorSet::kApple, AnchorSet::kUser, AnchorSet::kSystem};
+  }
+  return {AnchorSet::kUser};
+}
+
+std::string cache_key(X509* leaf, STACK_OF(X509) * intermediates, std::time_t at,
+                      TrustStore::Usage usage, SignatureFamily family) {
+  std::string key;
+  auto add = [&](X509* cert) {
+    const auto sha1 = sha1_of(cert);
+    key.append(reinterpret_cast<const char*>(sha1.data()), sha1.size());
+  };
+  add(leaf);
+  for (int i = 0; intermediates != nullptr && i < sk_X509_num(intermediates); ++i) {
+    add(sk_X509_value(intermediates, i));
+  }
+  key += std::to_string(at) + '/' + std::to_string(static_cast<int>(usage)) + '/' +
+         std::to_string(static_cast<int>(family));
+  return key;
+}
+
+}  // namespace
+
+ChainResult TrustStore::verify(X509* leaf, STACK_OF(X509) * intermediates, std::time_t at,
+                               Usage usage, SignatureFamily family) const {
+  const std::string key = cache_key(leaf, intermediates, at, usage, family);
+  {
+    std::lock_guard lock(state_->cache_mutex);
+    if (auto it = state_->cache.find(key); it != state_->cache.end()) return it->second;
+  }
+  ChainResult result;
+  result.problem = ChainProblem::kNoAnchor;
+  bool first = true;
+  std::string restriction;
+  std::vector<const std::vector<X509*>*> anchor_lists;
+  const std::string_view purpose = purpose_of(usage);
+  std::time_t leaf_not_before = 0;
+  if (auto t = asn1_time_to_epoch(X509_get0_notBefore(leaf))) leaf_not_before = *t;
+  for (AnchorSet set_id : sets_for(family, usage)) {
+    const State::Set* set = state_->find(set_id);
+    if (set == nullptr) continue;
+    anchor_lists.push_back(&set->anchors);
+    if (first) result.trust_set = set_id;
+    Attempt found = attempt(set->store_for(usage), leaf, intermediates, at);
+    std::string refused;
+    if (found.error == X509_V_OK && set_id == AnchorSet::kMicrosoftRootProgram &&
+        state_->root_program) {
+      const auto sha1 = sha1_of(found.chain.back());
+      if (const RootProgramEntry* entry = state_->root_program->find(sha1)) {
+        refused = entry->refusal(purpose, leaf_not_before, at);
+      }
+    } else if (found.error != X509_V_OK && set->store_for(usage) != set->all.get()) {
+      // No path among the roots allowed for this purpose: is there one to a root that is not?
+      Attempt any = attempt(set->all.get(), leaf, intermediates, at);
+      if (any.error == X509_V_OK) {
+        if (const RootProgramEntry* entry = state_->root_program->find(sha1_of(any.chain.back()))) {
+          refused = entry->refusal(purpose, leaf_not_before, at);
+        }
+      }
+    }
+    if (!refused.empty()) {
+      if (restriction.empty()) restriction = refused;
+      first = false;
+      continue;
+    }
+    if (found.error == X509_V_OK) {
+      result.trusted = true;
+      result.time_valid = found.time_valid;
+      result.trust_set = set_id;
+      result.problem = ChainProblem::kNone;
+      result.error.clear();
+      for (X509* cert : found.chain) result.chain.push_back(describe_certificate(cert));
+      break;
+    }
+    if (first) result.error = X509_verify_cert_error_string(found.error);
+    first = false;
+  }
+  if (first) result.error = "no trust anchors apply to this kind of signature";
   if (!result.trusted) {
-    result.error = X509_verify_cert_error_string(error);
+    if (auto spoof = spoofed_anchor(leaf, intermediates, anchor_lists); !spoof.empty()) {
+      result.problem = ChainProblem::kSpoofedAnchor;
+      result.error = spoof;
+    } else if (!restriction.empty()) {
+      result.problem = ChainProblem::kAnchorRestricted;
+      result.error = restriction;
+    }
   } else if (!usage_allowed(leaf, usage)) {
     result.trusted = false;
-    result.error = usage == Usage::kTimestamping
-                       ? "certificate is not valid for timestamping (extended key usage)"
-                       : "certificate is not valid for code signing (extended key usage)";
+    result.problem = ChainProblem::kLeafUsage;
+    result.error = "certificate is not valid for " +
+                   std::string(usage == Usage::kTimestamping       ? "timestamping"
+                               : usage == Usage::kRootListSigning ? "signing root lists"
+                                                                   : "code signing") +
+                   " (extended key usage)";
   }
+  std::lock_guard lock(state_->cache_mutex);
+  if (state_->cache.size() >= kMaxCachedChains) state_->cache.clear();
+  state_->cache.emplace(key, result);
   return result;
+}
+
+std::vector<AnchorSetSummary> TrustStore::summary() const {
+  std::vector<AnchorSetSummary> out;
+  for (const auto& set : state_->sets) {
+    AnchorSetSummary s;
+    s.set = set.set;
+    s.source = set.source;
+    for (X509* cert : set.anchors) s.certificates.push_back(describe_certificate(cert));
+    s.anchors = set.anchors.size();
+    if (set.set == AnchorSet::kSystem) {
+      s.anchors = static_cast<std::size_t>(sk_X509_OBJECT_num(X509_STORE_get0_objects(set.all.get())));
+    }
+    if (set.set == AnchorSet::kMicrosoftRootProgram && state_->root_program) {
+      const RootProgram& program = *state_->root_program;
+      s.list_sequence = program.sequence_number;
+      s.list_date = format_time(program.this_update);
+      if (program.list_signature.signer) s.list_signer = program.list_signature.signer->subject;
+      s.listed = program.listed;
+      for (const auto& entry : program.entries) {
+        s.code_signing += entry.allows(kEkuCodeSigning) ? 1 : 0;
+        s.timestamping += entry.allows(kEkuTimeStamping) ? 1 : 0;
+      }
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
 }
 
 }  // namespace cascade::authenticode

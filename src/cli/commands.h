@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "cli/trust_args.h"
+
 namespace cascade::cli {
 
 inline constexpr const char* kVersion = "0.1.0";
@@ -16,8 +18,7 @@ struct InspectArgs {
   bool json = false;
   bool hashes = false;
   bool verbose = false;
-  std::vector<std::string> trust;
-  bool no_system_trust = false;
+  TrustArgs trust;
   std::string fail_on = "high";
   std::string color = "auto";
   int threads = 0;  // 0: one per core
@@ -30,8 +31,7 @@ struct ScanArgs {
   std::vector<std::string> paths;
   std::vector<std::string> iocs;
   std::vector<std::string> rules;
-  std::vector<std::string> trust;
-  bool no_system_trust = false;
+  TrustArgs trust;
   std::string host;  // default: gethostname()
   int threads = 0;   // 0: one per core
   std::vector<std::string> excludes;
@@ -53,8 +53,7 @@ struct DiffArgs {
   std::string new_path;
   bool json = false;
   std::string sarif;
-  std::vector<std::string> trust;
-  bool no_system_trust = false;
+  TrustArgs trust;
   std::string baseline;
   std::string capabilities;
   std::vector<std::string> details;

@@ -20,10 +20,7 @@ void add_diff_command(CLI::App& app, DiffArgs& args) {
   cmd->add_option("new", args.new_path, "The release to vet")->required();
   cmd->add_flag("--json", args.json, "Write one JSON document (cascade.diff/1)");
   cmd->add_option("--sarif", args.sarif, "Also write SARIF 2.1.0 to this file");
-  cmd->add_option("--trust", args.trust, "PEM file of extra trusted root certificates")
-      ->check(CLI::ExistingFile)
-      ->allow_extra_args(false);
-  cmd->add_flag("--no-system-trust", args.no_system_trust, "Do not trust the system CA bundle");
+  add_trust_options(cmd, args.trust);
   cmd->add_option("--baseline", args.baseline, "Baseline policy (cascade.baseline/1 JSON)")
       ->check(CLI::ExistingFile);
   cmd->add_option("--capabilities", args.capabilities,
@@ -63,7 +60,7 @@ int run_diff(const DiffArgs& args) {
     }
     capabilities.emplace(std::move(loaded).value());
   }
-  auto trust = authenticode::TrustStore::create(!args.no_system_trust, args.trust);
+  auto trust = make_trust_store(args.trust);
   if (!trust) {
     std::cerr << "cascade: " << trust.error().message << '\n';
     return kExitUsage;

@@ -18,10 +18,7 @@ void add_inspect_command(CLI::App& app, InspectArgs& args) {
   cmd->add_flag("--json", args.json, "Write one JSON document (schema cascade.inspect/1)");
   cmd->add_flag("--hashes", args.hashes, "Also compute MD5 and SHA-1 of each file");
   cmd->add_flag("-v,--verbose", args.verbose, "List every import and export");
-  cmd->add_option("--trust", args.trust, "PEM file of extra trusted root certificates")
-      ->check(CLI::ExistingFile)
-      ->allow_extra_args(false);  // one file per --trust, so FILE arguments are not swallowed
-  cmd->add_flag("--no-system-trust", args.no_system_trust, "Do not trust the system CA bundle");
+  add_trust_options(cmd, args.trust);
   cmd->add_option("--fail-on", args.fail_on, "Exit 1 when a finding is at least this severe")
       ->check(CLI::IsMember({"info", "low", "medium", "high", "critical", "none"}));
   cmd->add_option("-j,--threads", args.threads, "Files inspected in parallel (default: all cores)")
@@ -31,7 +28,7 @@ void add_inspect_command(CLI::App& app, InspectArgs& args) {
 }
 
 int run_inspect(const InspectArgs& args) {
-  auto trust = authenticode::TrustStore::create(!args.no_system_trust, args.trust);
+  auto trust = make_trust_store(args.trust);
   if (!trust) {
     std::cerr << "cascade: " << trust.error().message << '\n';
     return kExitUsage;

@@ -24,10 +24,7 @@ void add_scan_command(CLI::App& app, ScanArgs& args) {
   cmd->add_option("--rules", args.rules, "YARA rule file or directory of rule files")
       ->check(CLI::ExistingPath)
       ->allow_extra_args(false);
-  cmd->add_option("--trust", args.trust, "PEM file of extra trusted root certificates")
-      ->check(CLI::ExistingFile)
-      ->allow_extra_args(false);
-  cmd->add_flag("--no-system-trust", args.no_system_trust, "Do not trust the system CA bundle");
+  add_trust_options(cmd, args.trust);
   cmd->add_option("--host", args.host, "Host name recorded in the report (default: this host)");
   cmd->add_option("-j,--threads", args.threads, "Worker threads (default: all cores)")
       ->check(CLI::Range(1, 256));
@@ -83,7 +80,7 @@ int run_scan(const ScanArgs& args) {
     run.rules = rules->files();
     run.rule_count = rules->rule_count();
   }
-  auto trust = authenticode::TrustStore::create(!args.no_system_trust, args.trust);
+  auto trust = make_trust_store(args.trust);
   if (!trust) {
     std::cerr << "cascade: " << trust.error().message << '\n';
     return kExitUsage;

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/byte_reader.h"
+
 namespace cascade {
 
 // The code point at `i`, advancing past it; nullopt, advancing one byte, when the byte there
@@ -15,5 +17,9 @@ std::optional<char32_t> decode_utf8(std::string_view text, std::size_t& i);
 
 // Appends code point `c` to `out`.
 void append_utf8(std::string& out, char32_t c);
+
+// UTF-16LE text (PE resources, Windows property strings) as UTF-8, up to the first NUL; an
+// unpaired surrogate becomes U+FFFD.
+std::string utf16le_to_utf8(Bytes bytes);
 
 }  // namespace cascade

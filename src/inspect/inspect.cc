@@ -28,8 +28,8 @@ bool looks_like_truncated_pe(Bytes data) {
 
 const authenticode::TrustStore& trust_or_empty(const InspectOptions& options) {
   // Without a caller's store, signatures are still checked, against no roots at all.
-  static const auto kNoRoots = authenticode::TrustStore::create(false, {});
-  return options.trust != nullptr ? *options.trust : kNoRoots.value();
+  static const auto kNoRoots = authenticode::TrustStore::from_anchors(authenticode::AnchorSet::kUser, {});
+  return options.trust != nullptr ? *options.trust : kNoRoots;
 }
 
 RangeHistogram file_range(std::uint64_t offset, std::uint64_t size, std::uint64_t file_size) {

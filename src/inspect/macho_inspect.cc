@@ -4,6 +4,7 @@
 
 #include "core/entropy.h"
 #include "inspect/format_inspectors.h"
+#include "inspect/pe_findings.h"
 
 namespace cascade {
 
@@ -50,8 +51,7 @@ void add_signature_findings(FileReport& report, const MachoSliceReport& s) {
     report.findings.push_back(make_finding("signature.invalid", label + "CMS: " + cs.cms_error));
   }
   if (cs.cms_present && cs.signer && !cs.chain.trusted) {
-    report.findings.push_back(make_finding(
-        "signature.untrusted", label + "CMS signer " + cs.signer->subject + ": " + cs.chain.error));
+    report.findings.push_back(chain_finding(cs.chain, label + "CMS signer " + cs.signer->subject));
   }
 }
 

@@ -79,6 +79,19 @@ void add_table_findings(FileReport& report) {
 
 }  // namespace
 
+Finding chain_finding(const authenticode::ChainResult& chain, const std::string& label) {
+  const std::string why = label + ": " + chain.error + " (judged by " +
+                          std::string(authenticode::anchor_set_name(chain.trust_set)) + ")";
+  switch (chain.problem) {
+    case authenticode::ChainProblem::kSpoofedAnchor:
+      return make_finding("signature.spoofed-chain", why);
+    case authenticode::ChainProblem::kLeafUsage:
+      return make_finding("signature.wrong-usage", why);
+    default:
+      return make_finding("signature.untrusted", why);
+  }
+}
+
 void add_authenticode_findings(FileReport& report) {
   bool any_strong = false;
   for (const auto& sig : report.signatures) {
@@ -96,10 +109,7 @@ void add_authenticode_findings(FileReport& report) {
       report.findings.push_back(
           make_finding("signature.invalid", label + ": " + sig.signature_error));
     }
-    if (sig.signer && !sig.chain.trusted) {
-      report.findings.push_back(
-          make_finding("signature.untrusted", label + ": " + sig.chain.error));
-    }
+    if (sig.signer && !sig.chain.trusted) report.findings.push_back(chain_finding(sig.chain, label));
     if (sig.signer && !sig.signer_time_valid) {
       report.findings.push_back(make_finding(
           "signature.expired", label + ": certificate valid " + sig.signer->not_before + " to " +

@@ -79,6 +79,9 @@ json codesign_json(const std::optional<macho::CodeSignature>& signature) {
   cms["signer_certificate"] = cs.signer ? certificate_json(*cs.signer) : json(nullptr);
   cms["chain"] = chain_json(cs.chain);
   cms["signing_time"] = optional_string(cs.signing_time);
+  cms["apple_identity"] = cs.apple_identity.empty() ? json(nullptr) : json(cs.apple_identity);
+  cms["developer_id"] = cs.developer_id;
+  cms["signer_team_id"] = cs.team_id.empty() ? json(nullptr) : json(cs.team_id);
   out["cms"] = std::move(cms);
   return out;
 }
@@ -171,12 +174,35 @@ json certificate_json(const authenticode::CertificateInfo& c) {
           {"not_after", c.not_after}};
 }
 
+std::string_view chain_problem_name(authenticode::ChainProblem problem) {
+  switch (problem) {
+    case authenticode::ChainProblem::kNone:
+      return "none";
+    case authenticode::ChainProblem::kNoAnchor:
+      return "no-anchor";
+    case authenticode::ChainProblem::kAnchorRestricted:
+      return "anchor-restricted";
+    case authenticode::ChainProblem::kLeafUsage:
+      return "leaf-usage";
+    case authenticode::ChainProblem::kSpoofedAnchor:
+      return "spoofed-anchor";
+  }
+  return "no-anchor";
+}
+
 json chain_json(const authenticode::ChainResult& chain) {
   json certs = json::array();
   for (const auto& c : chain.chain) certs.push_back(c.subject);
-  json out = {
-      {"trusted", chain.trusted}, {"time_valid", chain.time_valid}, {"certificates", certs}};
-  if (!chain.trusted) out["error"] = chain.error;
+  json out = {{"trusted", chain.trusted},
+              {"time_valid", chain.time_valid},
+              {"trust_set", authenticode::anchor_set_name(chain.trust_set)},
+              {"certificates", certs}};
+  if (!chain.trusted) {
+    out["error"] = chain.error;
+    out["problem"] = chain_problem_name(chain.problem);
+  } else if (!chain.chain.empty()) {
+    out["anchor_sha256"] = chain.chain.back().sha256;
+  }
   return out;
 }
 

@@ -21,5 +21,7 @@ void add_msi(nlohmann::json& file, const msi::MsiPackage& package);
 
 nlohmann::json certificate_json(const authenticode::CertificateInfo& c);
 nlohmann::json chain_json(const authenticode::ChainResult& chain);
+// The JSON name of why a chain is not trusted ("no-anchor", "spoofed-anchor", ...).
+std::string_view chain_problem_name(authenticode::ChainProblem problem);
 
 }  // namespace cascade::json_detail

@@ -16,7 +16,8 @@ using json_detail::certificate_json;
 using json_detail::chain_json;
 
 json signature_json(const authenticode::Signature& s) {
-  json out = {{"entry", s.entry_index},
+  json out = {{"kind", authenticode::signature_kind_name(s.kind)},
+              {"entry", s.entry_index},
               {"nested_depth", s.depth},
               {"digest_algorithm", s.digest_algorithm},
               {"signed_digest", s.signed_digest},
@@ -42,6 +43,7 @@ json signature_json(const authenticode::Signature& s) {
     timestamps.push_back(std::move(ts));
   }
   out["timestamps"] = std::move(timestamps);
+  if (s.kind == authenticode::SignatureKind::kCatalog) out["catalog"] = s.catalog;
   if (!s.error.empty()) out["error"] = s.error;
   if (!s.signature_error.empty()) out["signature_error"] = s.signature_error;
   return out;

@@ -32,6 +32,16 @@ void write_findings(std::ostream& out, const FileReport& r, const TextOptions& o
 
 void write_signatures(std::ostream& out, const FileReport& r);
 
+// "trusted (microsoft-root-program)", or "untrusted (apple: why)": the set that judged it.
+std::string chain_verdict(const authenticode::ChainResult& chain) {
+  std::string out = chain.trusted ? "trusted (" : "untrusted (";
+  out += authenticode::anchor_set_name(chain.trust_set);
+  if (!chain.trusted && chain.problem == authenticode::ChainProblem::kSpoofedAnchor) {
+    out += ", SPOOFED";
+  }
+  return out + ")";
+}
+
 void write_pe(std::ostream& out, const FileReport& r, const TextOptions& o) {
   const pe::PeImage& pe = *r.pe;
   out << "  " << (pe.pe32_plus ? "PE32+" : "PE32") << ' ' << pe::machine_name(pe.machine) << ' '
@@ -84,10 +94,16 @@ void write_pe(std::ostream& out, const FileReport& r, const TextOptions& o) {
 
 void write_signatures(std::ostream& out, const FileReport& r) {
   for (const auto& s : r.signatures) {
-    out << "  signature " << s.entry_index + 1 << (s.depth ? " (nested)" : "") << ": "
-        << s.digest_algorithm << " digest " << (s.digest_ok ? "ok" : "MISMATCH") << ", signature "
-        << (s.signature_ok ? "ok" : "BAD") << ", chain "
-        << (s.chain.trusted ? "trusted" : "untrusted") << '\n';
+    if (s.kind == authenticode::SignatureKind::kCatalog) {
+      out << "  catalog signature: listed in " << s.catalog << " (" << s.digest_algorithm
+          << "), catalog signature " << (s.signature_ok ? "ok" : "BAD") << ", chain "
+          << chain_verdict(s.chain) << '\n';
+    } else {
+      out << "  signature " << s.entry_index + 1 << (s.depth ? " (nested)" : "") << ": "
+          << s.digest_algorithm << " digest " << (s.digest_ok ? "ok" : "MISMATCH")
+          << ", signature " << (s.signature_ok ? "ok" : "BAD") << ", chain "
+          << chain_verdict(s.chain) << '\n';
+    }
     if (s.signer) {
       out << "    signer " << s.signer->subject << " (serial " << s.signer->serial << ")\n";
       out << "    issuer " << s.signer->issuer << ", valid " << s.signer->not_before << " to "
@@ -182,7 +198,9 @@ void write_macho_slice(std::ostream& out, const MachoSliceReport& s, const TextO
   out << "  signature: " << (cs.adhoc ? "ad hoc" : cs.cms_present ? "CMS" : "none");
   if (cs.cms_present) {
     out << ", " << (cs.cms_signature_ok ? "verifies" : "BAD") << ", chain "
-        << (cs.chain.trusted ? "trusted" : "untrusted");
+        << chain_verdict(cs.chain);
+    if (!cs.apple_identity.empty()) out << ", " << cs.apple_identity;
+    if (!cs.team_id.empty()) out << " (team " << cs.team_id << ")";
   }
   if (cs.hardened_runtime) out << ", hardened runtime";
   if (cs.library_validation) out << ", library validation";

@@ -192,7 +192,7 @@ TEST(Authenticode, Rfc3161TimestampVerified) {
 
 TEST(Authenticode, WithoutTheTestRootEverySignatureIsUntrusted) {
   InspectOptions options;
-  auto empty = authenticode::TrustStore::create(false, {});
+  auto empty = authenticode::TrustStore::create({.builtin = false});
   ASSERT_TRUE(empty.ok());
   options.trust = &empty.value();
   options.now = 1800000000;
@@ -212,7 +212,7 @@ namespace {
 TEST(AuthenticodeTime, UntrustedButValidTimestampDatesAnUntrustedSigner) {
   // With no roots at all, neither the signer nor the TSA is trusted; the timestamp still
   // verifies cryptographically and stamps this signature, so expiry is judged at its time.
-  auto empty = authenticode::TrustStore::create(false, {});
+  auto empty = authenticode::TrustStore::create({.builtin = false});
   ASSERT_TRUE(empty.ok());
   InspectOptions options;
   options.trust = &empty.value();
@@ -240,7 +240,9 @@ TEST(AuthenticodeUsage, TlsServerCertificateIsNotACodeSigner) {
   EXPECT_FALSE(r.signatures[0].chain.trusted);
   EXPECT_NE(r.signatures[0].chain.error.find("code signing"), std::string::npos)
       << r.signatures[0].chain.error;
-  EXPECT_TRUE(testing::has_finding(r, "signature.untrusted"));
+  EXPECT_EQ(r.signatures[0].chain.problem, authenticode::ChainProblem::kLeafUsage);
+  EXPECT_TRUE(testing::has_finding(r, "signature.wrong-usage"));
+  EXPECT_FALSE(testing::has_finding(r, "signature.untrusted"));
 }
 
 TEST(AuthenticodeUsage, TimestampAuthorityCertificateIsValidAtItsStamp) {

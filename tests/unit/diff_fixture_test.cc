@@ -23,7 +23,7 @@ struct Loaded {
 
 const authenticode::TrustStore& fixture_trust() {
   static const auto store =
-      authenticode::TrustStore::create(false, {testing::fixture("pki/ca.pem")});
+      authenticode::TrustStore::create({.builtin = false, .extra_files = {testing::fixture("pki/ca.pem")}});
   return store.value();
 }
 

@@ -33,7 +33,7 @@ std::string macho_fixture(const std::string& name) {
 }
 
 const authenticode::TrustStore& macho_trust() {
-  static const auto store = authenticode::TrustStore::create(false, {macho_fixture("pki/ca.pem")});
+  static const auto store = authenticode::TrustStore::create({.builtin = false, .extra_files = {macho_fixture("pki/ca.pem")}});
   if (!store) std::abort();
   return store.value();
 }
@@ -397,7 +397,7 @@ TEST(MachoCodesign, CmsSignedFixtureVerifiesAndChains) {
 }
 
 TEST(MachoCodesign, UnknownRootIsNotTrustedButStillVerifies) {
-  const auto empty = authenticode::TrustStore::create(false, {});
+  const auto empty = authenticode::TrustStore::create({.builtin = false});
   ASSERT_TRUE(empty.ok());
   const Checked c = check_macho(resign_fixture(SignatureSpec()), empty.value());
   EXPECT_TRUE(c.sig().cms_signature_ok) << c.sig().cms_error;

@@ -26,7 +26,7 @@ Buffer macho_fixture(const std::string& name) {
 }
 
 const authenticode::TrustStore& empty_trust() {
-  static const auto store = authenticode::TrustStore::create(false, {});
+  static const auto store = authenticode::TrustStore::create({.builtin = false});
   if (!store) std::abort();
   return store.value();
 }

@@ -102,6 +102,60 @@ std::optional<std::string> signing_time(CMS_SignerInfo* si) {
   return authenticode::format_time(*epoch);
 }
 
+// Apple marks what a certificate may sign with extensions under 1.2.840.113635.100.6.
+constexpr std::pair<const char*, const char*> kAppleLeafMarkers[] = {
+    {"1.2.840.113635.100.6.1.13", "developer-id-application"},
+    {"1.2.840.113635.100.6.1.14", "developer-id-installer"},
+    {"1.2.840.113635.100.6.1.9", "mac-app-store"},
+    {"1.2.840.113635.100.6.1.2", "apple-development"},
+    {"1.2.840.113635.100.6.1.12", "apple-development"},
+};
+constexpr const char* kDeveloperIdIntermediateMarker = "1.2.840.113635.100.6.2.6";
+
+bool has_extension(X509* cert, const char* oid) {
+  ossl::take_errors();
+  ASN1_OBJECT* obj = OBJ_txt2obj(oid, 1);
+  const bool found = obj != nullptr && X509_get_ext_by_OBJ(cert, obj, -1) >= 0;
+  ASN1_OBJECT_free(obj);
+  return found;
+}
+
+std::string subject_field(X509* cert, int nid) {
+  const X509_NAME* name = X509_get_subject_name(cert);
+  const int index = X509_NAME_get_index_by_NID(name, nid, -1);
+  if (index < 0) return {};
+  const ASN1_STRING* value = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, index));
+  unsigned char* utf8 = nullptr;
+  const int len = ASN1_STRING_to_UTF8(&utf8, value);
+  std::string out = len > 0 ? std::string(reinterpret_cast<char*>(utf8), len) : std::string();
+  OPENSSL_free(utf8);
+  return out;
+}
+
+// The Apple identity of a trusted signer: its leaf marker, and for Developer ID the marker of
+// the intermediate that issued it (in the presented certificates) and the team ID.
+void read_apple_identity(X509* signer, STACK_OF(X509) * certs, CodeSignature& sig) {
+  for (const auto& [oid, kind] : kAppleLeafMarkers) {
+    if (has_extension(signer, oid)) {
+      sig.apple_identity = kind;
+      break;
+    }
+  }
+  sig.team_id = subject_field(signer, NID_organizationalUnitName);
+  if (sig.apple_identity != "developer-id-application" &&
+      sig.apple_identity != "developer-id-installer") {
+    return;
+  }
+  for (int i = 0; certs != nullptr && i < sk_X509_num(certs); ++i) {
+    X509* cert = sk_X509_value(certs, i);
+    if (X509_check_issued(cert, signer) == X509_V_OK &&
+        has_extension(cert, kDeveloperIdIntermediateMarker)) {
+      sig.developer_id = true;
+    }
+  }
+  ossl::take_errors();
+}
+
 // Apple's CMS signs the primary CodeDirectory blob as detached content; its signed attributes
 // also list the cdhashes of every CodeDirectory, which the SignerInfo signature covers.
 void verify_cms(Bytes der, Bytes code_directory, CodeSignature& sig,
@@ -151,8 +205,9 @@ void verify_cms(Bytes der, Bytes code_directory, CodeSignature& sig,
   }
   if (signer != nullptr) {
     sig.signer = authenticode::describe_certificate(signer);
-    sig.chain =
-        trust.verify(signer, certs.get(), now, authenticode::TrustStore::Usage::kCodeSigning);
+    sig.chain = trust.verify(signer, certs.get(), now, authenticode::TrustStore::Usage::kCodeSigning,
+                             authenticode::SignatureFamily::kApple);
+    if (sig.chain.trusted) read_apple_identity(signer, certs.get(), sig);
   }
   ossl::take_errors();
 }
@@ -168,6 +223,9 @@ void verify_code_signature(Bytes slice, MachoImage& image, const authenticode::T
   sig.signer.reset();
   sig.chain = {};
   sig.signing_time.reset();
+  sig.apple_identity.clear();
+  sig.developer_id = false;
+  sig.team_id.clear();
   auto bytes = detail::signature_bytes(slice, sig);
   if (!bytes) return;
   std::vector<std::string> reported;  // parse_code_signature reported these already

@@ -94,7 +94,12 @@ struct CodeSignature {
   std::optional<authenticode::CertificateInfo> signer;
   authenticode::ChainResult chain;
   std::optional<std::string> signing_time;  // authenticated signingTime attribute (claimed)
-  std::vector<std::string> errors;          // malformed blobs and the like
+  // What Apple's certificate extensions say of the signer (1.2.840.113635.100.6.*): the kind of
+  // Apple-issued identity, and the team it belongs to (the leaf's subject OU).
+  std::string apple_identity;  // "developer-id-application", "mac-app-store", ... or ""
+  bool developer_id = false;   // Developer ID leaf under a Developer ID intermediate
+  std::string team_id;
+  std::vector<std::string> errors;  // malformed blobs and the like
 };
 
 struct MachoImage {

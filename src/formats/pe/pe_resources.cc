@@ -1,6 +1,7 @@
 // Resource tree walk down to RT_VERSION, then the VS_VERSIONINFO block.
 #include <unordered_set>
 
+#include "core/utf8.h"
 #include "formats/pe/pe_internal.h"
 
 namespace cascade::pe::detail {
@@ -61,41 +62,6 @@ std::optional<std::pair<std::uint32_t, std::uint32_t>> find_version_data(Bytes r
     return std::make_pair(data_rva, data_size);
   }
   return std::nullopt;
-}
-
-std::string utf16le_to_utf8(Bytes bytes) {
-  std::string out;
-  ByteReader r(bytes);
-  while (auto unit = r.u16le()) {
-    std::uint32_t cp = *unit;
-    if (cp == 0) break;
-    if (cp >= 0xd800 && cp < 0xdc00) {
-      auto low = r.u16le();
-      if (!low || *low < 0xdc00 || *low >= 0xe000) {
-        cp = 0xfffd;
-      } else {
-        cp = 0x10000 + ((cp - 0xd800) << 10) + (*low - 0xdc00);
-      }
-    } else if (cp >= 0xdc00 && cp < 0xe000) {
-      cp = 0xfffd;
-    }
-    if (cp < 0x80) {
-      out.push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-      out.push_back(static_cast<char>(0xc0 | (cp >> 6)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-    } else if (cp < 0x10000) {
-      out.push_back(static_cast<char>(0xe0 | (cp >> 12)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-    } else {
-      out.push_back(static_cast<char>(0xf0 | (cp >> 18)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3f)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-    }
-  }
-  return out;
 }
 
 // One node of the VS_VERSIONINFO tree: header, key, value, children (each 32-bit aligned).
