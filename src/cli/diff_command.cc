@@ -77,6 +77,7 @@ int run_diff(const DiffArgs& args) {
   options.trust = &trust.value();
   options.now = std::time(nullptr);
   options.threads = args.threads > 0 ? static_cast<unsigned>(args.threads) : default_thread_count();
+  options.catalogs = args.trust.catalogs;
   auto old_release = diff::load_release(args.old_path, options);
   if (!old_release) {
     std::cerr << "cascade: " << old_release.error().message << '\n';
@@ -86,6 +87,9 @@ int run_diff(const DiffArgs& args) {
   if (!new_release) {
     std::cerr << "cascade: " << new_release.error().message << '\n';
     return kExitUsage;
+  }
+  for (const auto* release : {&old_release.value(), &new_release.value()}) {
+    for (const auto& note : release->notes) std::cerr << "cascade: " << note << '\n';
   }
   run.old_release = &old_release.value();
   run.new_release = &new_release.value();

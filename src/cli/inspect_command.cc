@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "scan/catalogs.h"
 #include "cli/output.h"
 #include "core/parallel.h"
 #include "inspect/inspect.h"
@@ -38,6 +39,10 @@ int run_inspect(const InspectArgs& args) {
   options.legacy_hashes = args.hashes;
   options.trust = &trust.value();
   options.now = std::time(nullptr);
+  const scan::CatalogSet catalogs =
+      scan::load_scan_catalogs({}, args.trust.catalogs, false, trust.value(), options.now);
+  for (const auto& note : catalogs.notes) std::cerr << "cascade: " << note << '\n';
+  if (!catalogs.index.empty()) options.catalogs = &catalogs.index;
 
   const auto threshold = severity_from_name(args.fail_on);
   const bool color = use_color(args.color);

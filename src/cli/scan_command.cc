@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "cli/commands.h"
+#include "scan/catalogs.h"
 #include "cli/output.h"
 #include "core/parallel.h"
 #include "report/scan_report.h"
@@ -91,6 +92,10 @@ int run_scan(const ScanArgs& args) {
   scan::ScanOptions options;
   options.inspect.trust = &trust.value();
   options.inspect.now = std::time(nullptr);
+  const scan::CatalogSet catalogs = scan::load_scan_catalogs(
+      args.paths, args.trust.catalogs, true, trust.value(), options.inspect.now);
+  for (const auto& note : catalogs.notes) std::cerr << "cascade: " << note << '\n';
+  if (!catalogs.index.empty()) options.inspect.catalogs = &catalogs.index;
   // Section entropy appears only in the JSON records.
   options.inspect.section_entropy = args.json || args.jsonl;
   // Only the hash kinds some feed needs are computed.
@@ -108,6 +113,9 @@ int run_scan(const ScanArgs& args) {
   run.host = args.host.empty() ? this_host() : args.host;
   run.started = utc_now_rfc3339();
   run.roots = args.paths;
+  for (const auto& catalog : catalogs.index.catalogs()) {
+    if (catalog.covers()) run.catalogs.push_back(catalog.path);
+  }
 
   std::ios::sync_with_stdio(false);
   const auto threshold = severity_from_name(args.fail_on);

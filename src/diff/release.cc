@@ -1,5 +1,7 @@
 #include "diff/release.h"
 
+#include "scan/catalogs.h"
+
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -13,6 +15,7 @@
 #include "core/mapped_file.h"
 #include "report/json_report.h"
 #include "report/scan_report.h"
+#include "scan/catalogs.h"
 #include "scan/scanner.h"
 
 namespace cascade::diff {
@@ -239,6 +242,11 @@ Result<Release> load_release(const std::string& path, const ReleaseOptions& opti
   scan_options.inspect.now = options.now;
   scan_options.limits = options.limits;
   scan_options.walk.threads = std::max(1u, options.threads);
+  std::optional<scan::CatalogSet> catalogs;
+  if (options.trust != nullptr) {
+    catalogs = scan::load_scan_catalogs({path}, options.catalogs, true, *options.trust, options.now);
+    if (!catalogs->index.empty()) scan_options.inspect.catalogs = &catalogs->index;
+  }
   std::mutex mutex;
   std::vector<FileFacts> facts;
   scan::ScanStats stats;
@@ -247,7 +255,8 @@ Result<Release> load_release(const std::string& path, const ReleaseOptions& opti
     std::lock_guard lock(mutex);
     facts.push_back(std::move(f));
   });
-  Release release{path, S_ISDIR(st.st_mode) ? "directory" : "file", {}};
+  Release release{path, S_ISDIR(st.st_mode) ? "directory" : "file", {}, {}};
+  if (catalogs) release.notes = std::move(catalogs->notes);
   add_files(release, std::move(facts), {path});
   return release;
 }

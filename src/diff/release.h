@@ -20,6 +20,8 @@ struct ReleaseOptions {
   std::time_t now = 0;
   unsigned threads = 1;
   scan::ContainerLimits limits;
+  // Catalogs (files or folders) for both releases; each tree's own CatRoot folders join them.
+  std::vector<std::string> catalogs;
 };
 
 struct ReleaseFile {
@@ -31,6 +33,7 @@ struct Release {
   std::string source;              // what the user named
   std::string kind;                // "directory", "file" or "report"
   std::vector<ReleaseFile> files;  // sorted by key
+  std::vector<std::string> notes;  // catalogs that cover nothing, and the like
 };
 
 // Largest saved report read (its parsed form takes several times this much memory).

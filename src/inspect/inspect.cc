@@ -134,8 +134,25 @@ void inspect_pe(Bytes data, const InspectOptions& options, FileReport& report) {
     histograms.push_back(
         {report.overlay->offset, report.overlay->offset + report.overlay->size, {}});
   }
-  const SinglePass pass =
-      single_pass(data, options, authenticode.digest_jobs(), histograms, true, report);
+  // Catalogs list PE files by their Authenticode image hash: the algorithms they use join the
+  // signatures' in the same pass.
+  std::vector<HashJob> jobs = authenticode.digest_jobs();
+  const std::size_t signature_jobs = jobs.size();
+  if (options.catalogs != nullptr) {
+    for (DigestAlgorithm algorithm : options.catalogs->image_algorithms()) {
+      if (std::none_of(jobs.begin(), jobs.end(),
+                       [&](const HashJob& j) { return j.algorithm == algorithm; })) {
+        jobs.push_back({algorithm, authenticode::authenticode_exclusions(image, report.certificate_table)});
+      }
+    }
+  }
+  std::vector<std::pair<DigestAlgorithm, Digest>> image_digests;
+  for (const auto& job : jobs) image_digests.emplace_back(job.algorithm, Digest{});
+  SinglePass pass = single_pass(data, options, std::move(jobs), histograms, true, report);
+  for (std::size_t i = 0; i < image_digests.size() && i < pass.extra_digests.size(); ++i) {
+    image_digests[i].second = pass.extra_digests[i];
+  }
+  pass.extra_digests.resize(std::min(pass.extra_digests.size(), signature_jobs));
   for (std::size_t i = 0; i < image.sections.size(); ++i) {
     image.sections[i].entropy = entropy_of(histograms[i].counts);
   }
@@ -143,6 +160,7 @@ void inspect_pe(Bytes data, const InspectOptions& options, FileReport& report) {
   image.checksum_computed = pe::finish_checksum(data, pass.dword_sum, image.checksum_field_offset);
   const authenticode::TrustStore& trust = trust_or_empty(options);
   report.signatures = authenticode.verify(pass.extra_digests, trust, options.now);
+  add_catalog_signatures(image_digests, true, options, report);
   add_pe_findings(report);
 }
 
@@ -162,8 +180,23 @@ FileReport inspect_bytes(const std::string& path, Bytes data, const InspectOptio
     inspect_macho(data, options, report);
   } else if (msi::looks_like_ole(data)) {
     inspect_msi(data, options, report);
+  } else if (authenticode::looks_like_catalog(data)) {
+    inspect_catalog(data, options, report);
   } else {
     report.hashes = hash_file(data, options.legacy_hashes);
+  }
+  if (report.format != "pe" && options.catalogs != nullptr && !options.catalogs->empty()) {
+    // Any other file a catalog may list by the hash of its whole content.
+    const auto jobs = catalog_flat_jobs(options);
+    const auto digests = run_hash_jobs(data, jobs);
+    std::vector<std::pair<DigestAlgorithm, Digest>> flat;
+    for (std::size_t i = 0; i < jobs.size() && i < digests.size(); ++i) {
+      flat.emplace_back(jobs[i].algorithm, digests[i]);
+    }
+    const std::size_t before = report.signatures.size();
+    add_catalog_signatures(flat, false, options, report);
+    // A file with no signature of its own: its catalog signatures are judged as any other.
+    if (before == 0 && !report.signatures.empty()) add_authenticode_findings(report);
   }
   std::stable_sort(report.findings.begin(), report.findings.end(),
                    [](const Finding& a, const Finding& b) { return a.severity > b.severity; });

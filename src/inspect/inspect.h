@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "authenticode/catalog.h"
 #include "authenticode/cert_table.h"
 #include "authenticode/signature.h"
 #include "authenticode/trust_store.h"
@@ -26,6 +27,15 @@ struct InspectOptions {
   // output shows none of it (the text summary, SARIF) turns it off. Overlay entropy, which
   // findings quote, is always measured.
   bool section_entropy = true;
+  // Signed catalogs whose members count as signed (the file's catalog signatures); optional.
+  const authenticode::CatalogIndex* catalogs = nullptr;
+};
+
+// What an inspected catalog file holds.
+struct CatalogFacts {
+  std::size_t members = 0;  // files it lists by hash
+  std::size_t named = 0;    // ...of which it names
+  std::string this_update;  // when it was made, as it claims (RFC 3339)
 };
 
 // One Mach-O image: the whole file when thin, one slice of a fat file otherwise.
@@ -38,12 +48,13 @@ struct MachoSliceReport {
 struct FileReport {
   std::string path;
   std::uint64_t size = 0;
-  std::string format = "unknown";  // "pe", "elf", "macho", "macho-fat", "msi" or "unknown"
+  std::string format = "unknown";  // "pe", "elf", "macho", "macho-fat", "msi", "catalog", ...
   FileHashes hashes;
   std::optional<pe::PeImage> pe;
   std::optional<elf::ElfImage> elf;
   std::vector<MachoSliceReport> macho_slices;
   std::optional<msi::MsiPackage> msi;
+  std::optional<CatalogFacts> catalog;
   std::string imphash;
   std::optional<pe::Region> overlay;  // bytes past the format's last structure
   double overlay_entropy = 0.0;

@@ -1,5 +1,6 @@
 #include "inspect/pe_findings.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace cascade {
@@ -19,7 +20,9 @@ std::string entropy_text(double e) {
 }
 
 std::string signature_label(const authenticode::Signature& sig) {
-  std::string label = "signature " + std::to_string(sig.entry_index + 1);
+  std::string label = sig.kind == authenticode::SignatureKind::kCatalog
+                          ? "catalog signature (" + sig.catalog + ")"
+                          : "signature " + std::to_string(sig.entry_index + 1);
   if (sig.depth > 0) label += " (nested, level " + std::to_string(sig.depth) + ")";
   if (sig.signer) label += " by " + sig.signer->subject;
   return label;
@@ -137,12 +140,21 @@ void add_authenticode_findings(FileReport& report) {
 void add_pe_findings(FileReport& report) {
   add_header_findings(report);
   if (!report.certificate_table) {
-    report.findings.push_back(make_finding("signature.missing", "no certificate table"));
+    // A file a catalog vouches for is signed, the way most of Windows is.
+    if (report.signatures.empty()) {
+      report.findings.push_back(make_finding("signature.missing", "no certificate table"));
+    } else {
+      add_authenticode_findings(report);
+    }
     return;
   }
   add_table_findings(report);
   add_authenticode_findings(report);
-  if (report.signatures.empty() && report.certificate_table->errors.empty()) {
+  const bool any_embedded =
+      std::any_of(report.signatures.begin(), report.signatures.end(), [](const auto& s) {
+        return s.kind == authenticode::SignatureKind::kEmbedded;
+      });
+  if (!any_embedded && report.certificate_table->errors.empty()) {
     report.findings.push_back(
         make_finding("signature.malformed", "certificate table holds no readable signature"));
   }

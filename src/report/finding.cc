@@ -61,6 +61,8 @@ const std::vector<FindingKind>& finding_catalogue() {
        "no chain from the signer to an anchor trusted for this purpose"},
       {"signature.spoofed-chain", Severity::kCritical,
        "the chain names a trusted anchor but not its key: forged (CVE-2020-0601 style)"},
+      {"signature.catalog-mismatch", Severity::kHigh,
+       "a signed catalog names this file but lists another hash: changed after signing"},
       {"signature.wrong-usage", Severity::kHigh,
        "the signer certificate is not for code signing (a TLS or other certificate)"},
       {"signature.expired", Severity::kMedium,

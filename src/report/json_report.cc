@@ -159,9 +159,6 @@ nlohmann::json file_report_json(const FileReport& report) {
     out["certificate_table"] = report.certificate_table
                                    ? certificate_table_json(*report.certificate_table)
                                    : json(nullptr);
-    json signatures = json::array();
-    for (const auto& s : report.signatures) signatures.push_back(signature_json(s));
-    out["signatures"] = std::move(signatures);
   }
   if (report.elf) {
     json_detail::add_elf(out, *report.elf);
@@ -169,8 +166,16 @@ nlohmann::json file_report_json(const FileReport& report) {
     if (report.overlay) out["overlay"]["entropy"] = report.overlay_entropy;
   }
   if (!report.macho_slices.empty()) json_detail::add_macho(out, report);
-  if (report.msi) {
-    json_detail::add_msi(out, *report.msi);
+  if (report.msi) json_detail::add_msi(out, *report.msi);
+  if (report.catalog) {
+    out["catalog"] = {{"members", report.catalog->members},
+                      {"named", report.catalog->named},
+                      {"this_update", report.catalog->this_update.empty()
+                                          ? json(nullptr)
+                                          : json(report.catalog->this_update)}};
+  }
+  // Every format's signatures, embedded and from catalogs, in one array.
+  if (report.pe || report.msi || report.catalog || !report.signatures.empty()) {
     json signatures = json::array();
     for (const auto& s : report.signatures) signatures.push_back(signature_json(s));
     out["signatures"] = std::move(signatures);

@@ -92,7 +92,8 @@ json scan_run_json(const ScanRun& run) {
           {"roots", run.roots},
           {"feeds", std::move(feeds)},
           {"rules", std::move(rules)},
-          {"rule_count", run.rule_count}};
+          {"rule_count", run.rule_count},
+          {"catalogs", run.catalogs}};
 }
 
 json scan_totals_json(const ScanTotals& totals) {
@@ -237,6 +238,7 @@ void TextSummary::write(std::ostream& out, const ScanRun& run, const ScanTotals&
         << " indicators\n";
   }
   if (run.rule_count > 0) out << "  YARA: " << run.rule_count << " rules\n";
+  if (!run.catalogs.empty()) out << "  catalogs: " << run.catalogs.size() << " signed\n";
   out << "findings:";
   for (Severity s :
        {Severity::kCritical, Severity::kHigh, Severity::kMedium, Severity::kLow, Severity::kInfo}) {

@@ -31,6 +31,7 @@ struct ScanRun {
   std::vector<scan::FeedInfo> feeds;
   std::vector<scan::RuleFileInfo> rules;
   std::size_t rule_count = 0;
+  std::vector<std::string> catalogs;  // the signed catalogs whose members count as signed
 };
 
 // Totals for the summary.

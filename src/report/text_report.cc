@@ -99,10 +99,13 @@ void write_signatures(std::ostream& out, const FileReport& r) {
           << "), catalog signature " << (s.signature_ok ? "ok" : "BAD") << ", chain "
           << chain_verdict(s.chain) << '\n';
     } else {
-      out << "  signature " << s.entry_index + 1 << (s.depth ? " (nested)" : "") << ": "
-          << s.digest_algorithm << " digest " << (s.digest_ok ? "ok" : "MISMATCH")
-          << ", signature " << (s.signature_ok ? "ok" : "BAD") << ", chain "
-          << chain_verdict(s.chain) << '\n';
+      out << "  signature " << s.entry_index + 1 << (s.depth ? " (nested)" : "") << ": ";
+      // A catalog's own signature covers its content, not an image digest.
+      if (!s.signed_digest.empty()) {
+        out << s.digest_algorithm << " digest " << (s.digest_ok ? "ok" : "MISMATCH") << ", ";
+      }
+      out << "signature " << (s.signature_ok ? "ok" : "BAD") << ", chain " << chain_verdict(s.chain)
+          << '\n';
     }
     if (s.signer) {
       out << "    signer " << s.signer->subject << " (serial " << s.signer->serial << ")\n";
@@ -248,6 +251,13 @@ void write_text_report(std::ostream& out, const FileReport& r, const TextOptions
   if (r.elf) write_elf(out, r, o);
   for (const auto& s : r.macho_slices) write_macho_slice(out, s, o);
   if (r.msi) write_msi(out, r, o);
+  if (r.catalog) {
+    out << "  catalog: " << r.catalog->members << " members (" << r.catalog->named
+        << " named), made " << (r.catalog->this_update.empty() ? "?" : r.catalog->this_update)
+        << '\n';
+  }
+  // Formats without a signature section of their own still show the catalogs that list them.
+  if (!r.pe && !r.msi && !r.signatures.empty()) write_signatures(out, r);
   out << '\n';
 }
 
