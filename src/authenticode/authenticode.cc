@@ -26,6 +26,26 @@ std::vector<std::pair<std::uint64_t, std::uint64_t>> authenticode_exclusions(
   return out;
 }
 
+bool needs_catalog_padding(Bytes file, const std::optional<CertificateTable>& table) {
+  return !table && file.size() % 8 != 0;
+}
+
+Digest catalog_image_digest(Bytes file, const pe::PeImage& image, DigestAlgorithm algorithm) {
+  auto excluded = authenticode_exclusions(image, std::nullopt);
+  std::sort(excluded.begin(), excluded.end());
+  Hasher hasher(algorithm);
+  std::uint64_t at = 0;
+  for (const auto& [begin, end] : excluded) {
+    const std::uint64_t stop = std::min<std::uint64_t>(begin, file.size());
+    if (stop > at) hasher.update(file.subspan(at, stop - at));
+    at = std::max(at, std::min<std::uint64_t>(end, file.size()));
+  }
+  if (at < file.size()) hasher.update(file.subspan(at));
+  static constexpr std::uint8_t kZeros[8] = {};
+  if (file.size() % 8 != 0) hasher.update(Bytes(kZeros, 8 - file.size() % 8));
+  return hasher.finish();
+}
+
 SignatureFamily pe_signature_family(const pe::PeImage& image) {
   switch (image.subsystem) {
     case 10:  // EFI application

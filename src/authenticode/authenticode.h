@@ -45,6 +45,12 @@ class AuthenticodeAnalysis {
   SignatureFamily family_ = SignatureFamily::kWindows;  // kUefi for EFI images
 };
 
+// The image digest of a PE file with no certificate table as a catalog lists it: Windows hashes
+// an unsigned image as if zero-padded to a multiple of 8 bytes (the alignment signing adds).
+// Only differs from the digest_jobs() digest when the file's size is not a multiple of 8.
+Digest catalog_image_digest(Bytes file, const pe::PeImage& image, DigestAlgorithm algorithm);
+bool needs_catalog_padding(Bytes file, const std::optional<CertificateTable>& table);
+
 // Which anchors judge a PE image's signatures: the Secure Boot sets for EFI subsystems (10 to
 // 13 and 16, what firmware loads), Microsoft's root program for everything else.
 SignatureFamily pe_signature_family(const pe::PeImage& image);

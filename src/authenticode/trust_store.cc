@@ -299,7 +299,12 @@ Result<TrustStore> TrustStore::create(const TrustOptions& options) {
       roots = Bytes(roots_file.data(), roots_file.size());
       source = options.microsoft_store_dir;
     }
-    auto program = load_root_program(stl, roots, kMicrosoftListRootsSha256);
+    std::vector<std::string_view> pins(kMicrosoftListRootsSha256.begin(),
+                                       kMicrosoftListRootsSha256.end());
+    if (!options.root_list_pins.empty()) {
+      pins.assign(options.root_list_pins.begin(), options.root_list_pins.end());
+    }
+    auto program = load_root_program(stl, roots, pins);
     if (!program) {
       return make_error(program.error().code,
                         "Microsoft root program store (" + source + "): " + program.error().message);

@@ -27,6 +27,9 @@ struct TrustOptions {
   // A Microsoft root program store written by `cascade trust update` (a folder holding
   // authroot.stl and roots.pem); empty: the one compiled in.
   std::string microsoft_store_dir;
+  // SHA-256 of the roots that may sign that list; empty: Microsoft's (root_program.h). Tests
+  // set their own; the command line cannot.
+  std::vector<std::string> root_list_pins;
 };
 
 // What `cascade trust list` shows of one loaded set.

@@ -150,4 +150,17 @@ struct TraceArgs {
 void add_trace_command(CLI::App& app, TraceArgs& args);
 int run_trace(const TraceArgs& args);
 
+struct TrustCommandArgs {
+  TrustArgs trust;  // for `trust list`: the stores a command with these options would load
+  bool json = false;
+  bool verbose = false;   // every anchor, not only the counts
+  std::string stl;        // `trust update AUTHROOT.stl ROOTS.pem`
+  std::string roots;
+  bool allow_older = false;
+};
+
+// `cascade trust list` and `cascade trust update`.
+void add_trust_command(CLI::App& app, TrustCommandArgs& args);
+int run_trust(const CLI::App& app, const TrustCommandArgs& args);
+
 }  // namespace cascade::cli

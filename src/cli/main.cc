@@ -29,6 +29,8 @@ int run(int argc, char** argv) {
   cascade::cli::add_graph_command(app, graph_args);
   cascade::cli::TraceArgs trace_args;
   cascade::cli::add_trace_command(app, trace_args);
+  cascade::cli::TrustCommandArgs trust_args;
+  cascade::cli::add_trust_command(app, trust_args);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -46,6 +48,9 @@ int run(int argc, char** argv) {
     return cascade::cli::run_graph(*app.get_subcommand("graph"), graph_args);
   }
   if (app.got_subcommand("trace")) return cascade::cli::run_trace(trace_args);
+  if (app.got_subcommand("trust")) {
+    return cascade::cli::run_trust(*app.get_subcommand("trust"), trust_args);
+  }
   return cascade::cli::kExitUsage;
 }
 

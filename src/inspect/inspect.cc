@@ -153,6 +153,11 @@ void inspect_pe(Bytes data, const InspectOptions& options, FileReport& report) {
     image_digests[i].second = pass.extra_digests[i];
   }
   pass.extra_digests.resize(std::min(pass.extra_digests.size(), signature_jobs));
+  if (authenticode::needs_catalog_padding(data, report.certificate_table)) {
+    for (auto& [algorithm, digest] : image_digests) {
+      digest = authenticode::catalog_image_digest(data, image, algorithm);
+    }
+  }
   for (std::size_t i = 0; i < image.sections.size(); ++i) {
     image.sections[i].entropy = entropy_of(histograms[i].counts);
   }
