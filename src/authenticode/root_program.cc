@@ -3,6 +3,7 @@
 #include <openssl/pem.h>
 
 #include <algorithm>
+#include <map>
 
 #include "authenticode/pkcs7_reader.h"
 #include "authenticode/trust_list.h"
@@ -190,18 +191,15 @@ Result<RootProgram> load_root_program(Bytes stl, Bytes roots_pem,
   program.listed = list.subjects.size();
   program.sequence_number = to_hex(list.sequence_number);
   program.this_update = list.this_update;
-  std::vector<ossl::X509Ptr*> by_sha1;
-  for (auto& cert : roots) by_sha1.push_back(&cert);
+  std::map<std::array<std::uint8_t, 20>, ossl::X509Ptr*> by_sha1;
+  for (auto& cert : roots) by_sha1.emplace(sha1_of(cert.get()), &cert);
   for (const auto& subject : list.subjects) {
     auto entry = read_entry(subject);
     if (!entry) return make_error(ErrorCode::kMalformed, "a root list entry is malformed");
-    for (auto* cert : by_sha1) {
-      if (*cert && sha1_of(cert->get()) == entry->sha1) {
-        entry->certificate = std::move(*cert);
-        break;
-      }
+    if (auto it = by_sha1.find(entry->sha1); it != by_sha1.end() && *it->second) {
+      entry->certificate = std::move(*it->second);
+      program.entries.push_back(std::move(*entry));
     }
-    if (entry->certificate) program.entries.push_back(std::move(*entry));
   }
   std::sort(program.entries.begin(), program.entries.end(),
             [](const auto& a, const auto& b) { return a.sha1 < b.sha1; });

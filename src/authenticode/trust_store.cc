@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <mutex>
 #include <unordered_map>
@@ -194,6 +195,14 @@ struct TrustStore::State {
 
   std::optional<RootProgram> root_program;
   std::vector<Set> sets;
+  // The built-in root program, loaded on first use (see create()).
+  std::function<void()> deferred;
+  std::once_flag deferred_once;
+  std::string deferred_error;
+
+  void ensure_loaded() {
+    if (deferred) std::call_once(deferred_once, deferred);
+  }
 
   std::mutex cache_mutex;
   std::unordered_map<std::string, ChainResult> cache;
@@ -230,7 +239,7 @@ struct TrustStore::State {
     }
     ossl::take_errors();
     root_program = std::move(program);
-    sets.push_back(std::move(s));
+    sets.insert(sets.begin(), std::move(s));
   }
 };
 
@@ -304,12 +313,29 @@ Result<TrustStore> TrustStore::create(const TrustOptions& options) {
     if (!options.root_list_pins.empty()) {
       pins.assign(options.root_list_pins.begin(), options.root_list_pins.end());
     }
-    auto program = load_root_program(stl, roots, pins);
-    if (!program) {
-      return make_error(program.error().code,
-                        "Microsoft root program store (" + source + "): " + program.error().message);
+    if (options.microsoft_store_dir.empty()) {
+      // The compiled-in list is checked on first use: loading 515 roots costs tens of
+      // milliseconds, which a run that meets no Windows signature should not pay.
+      std::vector<std::string> owned_pins(pins.begin(), pins.end());
+      State* raw = state.get();
+      state->deferred = [raw, stl, roots, owned_pins] {
+        const std::vector<std::string_view> views(owned_pins.begin(), owned_pins.end());
+        auto program = load_root_program(stl, roots, views);
+        if (program) {
+          raw->add_root_program(std::move(*program), "built-in");
+        } else {
+          raw->deferred_error = program.error().message;
+        }
+      };
+    } else {
+      // A store someone installed is checked now, so a damaged one stops the run at once.
+      auto program = load_root_program(stl, roots, pins);
+      if (!program) {
+        return make_error(program.error().code, "Microsoft root program store (" + source +
+                                                    "): " + program.error().message);
+      }
+      state->add_root_program(std::move(*program), source);
     }
-    state->add_root_program(std::move(*program), source);
     state->add_set(AnchorSet::kSecureBoot, "built-in",
                    read_certificates(builtin_trust_file(BuiltinTrustFile::kSecureBoot)));
     state->add_set(AnchorSet::kShimVendor, "built-in",
@@ -424,6 +450,7 @@ std::string cache_key(X509* leaf, STACK_OF(X509) * intermediates, std::time_t at
 
 ChainResult TrustStore::verify(X509* leaf, STACK_OF(X509) * intermediates, std::time_t at,
                                Usage usage, SignatureFamily family) const {
+  state_->ensure_loaded();
   const std::string key = cache_key(leaf, intermediates, at, usage, family);
   {
     std::lock_guard lock(state_->cache_mutex);
@@ -476,7 +503,12 @@ ChainResult TrustStore::verify(X509* leaf, STACK_OF(X509) * intermediates, std::
     if (first) result.error = X509_verify_cert_error_string(found.error);
     first = false;
   }
-  if (first) result.error = "no trust anchors apply to this kind of signature";
+  if (first) {
+    result.error = state_->deferred_error.empty()
+                       ? "no trust anchors apply to this kind of signature"
+                       : "the built-in Microsoft root program did not load: " +
+                             state_->deferred_error;
+  }
   if (!result.trusted) {
     if (auto spoof = spoofed_anchor(leaf, intermediates, anchor_lists); !spoof.empty()) {
       result.problem = ChainProblem::kSpoofedAnchor;
@@ -501,6 +533,7 @@ ChainResult TrustStore::verify(X509* leaf, STACK_OF(X509) * intermediates, std::
 }
 
 std::vector<AnchorSetSummary> TrustStore::summary() const {
+  state_->ensure_loaded();
   std::vector<AnchorSetSummary> out;
   for (const auto& set : state_->sets) {
     AnchorSetSummary s;

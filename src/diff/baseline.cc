@@ -59,6 +59,10 @@ Result<Baseline> Baseline::parse(std::string_view text, const std::string& origi
         rule.signer = value.get<std::string>();
       } else if (key == "sha256" && value.is_string()) {
         rule.sha256 = lower(value.get<std::string>());
+      } else if (key == "signer_sha256" && value.is_string()) {
+        rule.signer_sha256 = lower(value.get<std::string>());
+      } else if (key == "anchor_sha256" && value.is_string()) {
+        rule.anchor_sha256 = lower(value.get<std::string>());
       } else if (key == "third_party" && value.is_boolean()) {
         rule.third_party = value.get<bool>();
       } else if (key == "expect" && value.is_array()) {
@@ -92,6 +96,8 @@ PathPolicy Baseline::policy_for(const std::string& install_path) const {
     policy.matched = true;
     if (!policy.signer) policy.signer = rule.signer;
     if (!policy.sha256) policy.sha256 = rule.sha256;
+    if (!policy.signer_sha256) policy.signer_sha256 = rule.signer_sha256;
+    if (!policy.anchor_sha256) policy.anchor_sha256 = rule.anchor_sha256;
     policy.third_party = policy.third_party || rule.third_party;
     policy.expect.insert(rule.expect.begin(), rule.expect.end());
   }

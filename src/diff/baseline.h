@@ -17,17 +17,23 @@ inline constexpr const char* kBaselineSchema = "cascade.baseline/1";
 
 struct BaselineRule {
   std::string glob;  // fnmatch against the install path, case-insensitive
+  // The expected signer: a subject or CN, satisfied only by a signature whose chain is trusted;
+  // and pins by key: the signer certificate's SHA-256, the anchor's SHA-256 (lower-case hex).
   std::optional<std::string> signer;
+  std::optional<std::string> signer_sha256;
+  std::optional<std::string> anchor_sha256;
   std::optional<std::string> sha256;  // lower-case hex
   bool third_party = false;
   std::set<std::string> expect;  // finding ids, "capability:<id>", or "*"
 };
 
-// What the rules that match one path say, merged: the first rule naming a signer or digest
-// wins; third_party and expectations accumulate.
+// What the rules that match one path say, merged: the first rule naming a signer, a pin or a
+// digest wins (each separately); third_party and expectations accumulate.
 struct PathPolicy {
   bool matched = false;
   std::optional<std::string> signer;
+  std::optional<std::string> signer_sha256;
+  std::optional<std::string> anchor_sha256;
   std::optional<std::string> sha256;
   bool third_party = false;
   std::set<std::string> expect;

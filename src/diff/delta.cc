@@ -152,7 +152,13 @@ void compare_signatures(const FileFacts& o, const FileFacts& n, FileDelta& out) 
     return;
   }
   if (!was_valid || !is_valid) return;
-  if (before->signer != after->signer || before->issuer != after->issuer) {
+  if (before->trusted && !after->trusted) {
+    // The old key chained to a trusted anchor; the new one does not, whatever name it carries.
+    out.findings.push_back(make_finding(
+        "diff.unexpected-signer", "was signed by " + describe_signer(*before) +
+                                      " on a trusted chain; now by " + describe_signer(*after) +
+                                      ", which chains to no trusted anchor"));
+  } else if (before->signer != after->signer || before->issuer != after->issuer) {
     out.findings.push_back(make_finding(
         "diff.signer-changed", describe_signer(*before) + " -> " + describe_signer(*after)));
   } else if (before->thumbprint != after->thumbprint) {

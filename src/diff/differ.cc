@@ -41,6 +41,42 @@ bool signer_matches(const std::string& expected, const SignatureFacts& s) {
   return !s.adhoc && (expected == s.signer || expected == common_name(s.signer));
 }
 
+// Why no signature of the NEW file satisfies the policy's signer, or nothing when one does.
+// A signer is a key, not a name: the name counts only on a chain to a trusted anchor, and the
+// pins compare certificates.
+std::optional<std::string> signer_problem(const PathPolicy& policy, const FileFacts& n) {
+  std::optional<std::string> first;
+  auto note = [&](std::string why) {
+    if (!first) first = std::move(why);
+  };
+  bool any_valid = false;
+  for (const auto& s : n.signatures) {
+    if (!s.verifies || s.adhoc) continue;
+    any_valid = true;
+    if (policy.signer && !signer_matches(*policy.signer, s)) {
+      note("expected " + *policy.signer + ", found " + describe_signer(s));
+    } else if (!s.trusted) {
+      note("signed in the name of " + (policy.signer ? *policy.signer : s.signer) +
+           " by a certificate that chains to no trusted anchor (" + describe_signer(s) +
+           "): a look-alike, not the expected key");
+    } else if (policy.signer_sha256 && s.thumbprint != *policy.signer_sha256) {
+      note("expected signer certificate " + policy.signer_sha256->substr(0, 16) + "..., found " +
+           s.thumbprint.substr(0, 16) + "... (" + describe_signer(s) + ")");
+    } else if (policy.anchor_sha256 && s.anchor != *policy.anchor_sha256) {
+      note("expected a chain to anchor " + policy.anchor_sha256->substr(0, 16) +
+           "..., found one to " + (s.anchor.empty() ? std::string("none") : s.anchor.substr(0, 16) + "..."));
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (!any_valid) {
+    return "expected a valid signature" +
+           (policy.signer ? " by " + *policy.signer : std::string()) + ", found " +
+           (n.signature ? "one that does not verify" : "none");
+  }
+  return first;
+}
+
 int status_rank(ChangeStatus s) {
   switch (s) {
     case ChangeStatus::kModified:
@@ -64,15 +100,9 @@ void apply_policy_checks(const PathPolicy& policy, const FileFacts& n, std::vect
         "diff.pin-mismatch",
         "pinned " + policy.sha256->substr(0, 16) + "..., found " + n.sha256.substr(0, 16) + "..."));
   }
-  if (policy.signer) {
-    if (!validly_signed(n)) {
-      out.push_back(make_finding("diff.unexpected-signer",
-                                 "expected a valid signature by " + *policy.signer + ", found " +
-                                     (n.signature ? "one that does not verify" : "none")));
-    } else if (!signer_matches(*policy.signer, *n.signature)) {
-      out.push_back(
-          make_finding("diff.unexpected-signer",
-                       "expected " + *policy.signer + ", found " + describe_signer(*n.signature)));
+  if (policy.signer || policy.signer_sha256 || policy.anchor_sha256) {
+    if (auto problem = signer_problem(policy, n)) {
+      out.push_back(make_finding("diff.unexpected-signer", *problem));
     }
   }
 }

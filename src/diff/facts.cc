@@ -157,10 +157,12 @@ void read_authenticode(FileFacts& facts, const json& file) {
     const json& cert = obj(s, "signer_certificate");
     sig.issuer = str(cert, "issuer");
     sig.thumbprint = str(cert, "sha256");
+    sig.anchor = str(obj(s, "chain"), "anchor_sha256");
+    sig.catalog = str(s, "kind") == "catalog";
     sig.digest_algorithm = str(s, "digest_algorithm");
     sig.signed_digest = str(s, "signed_digest");
-    facts.signature = std::move(sig);
-    break;
+    if (!facts.signature) facts.signature = sig;
+    facts.signatures.push_back(std::move(sig));
   }
 }
 
@@ -215,12 +217,14 @@ void read_macho_image(FileFacts& facts, const json& image, const std::string& pr
   const json& cert = obj(cms, "signer_certificate");
   sig.issuer = str(cert, "issuer");
   sig.thumbprint = str(cert, "sha256");
+  sig.anchor = str(obj(cms, "chain"), "anchor_sha256");
   const json& hashes = arr(cs, "cd_hashes");
   if (!hashes.empty() && hashes[0].is_string()) sig.signed_digest = hashes[0].get<std::string>();
   const json& directories = arr(cs, "directories");
   if (!directories.empty()) sig.digest_algorithm = str(directories[0], "hash_type");
   if (const std::string team = str(cs, "team_id"); !team.empty())
     facts.header[prefix + "team_id"] = team;
+  facts.signatures.push_back(sig);
   facts.signature = std::move(sig);
   facts.signature_count = 1;
 }

@@ -24,6 +24,8 @@ struct SignatureFacts {
   std::string signer;     // subject
   std::string issuer;
   std::string thumbprint;        // the signer certificate's SHA-256
+  std::string anchor;            // the SHA-256 of the anchor its chain ends at, when trusted
+  bool catalog = false;          // vouched for by a signed catalog, not embedded
   std::string digest_algorithm;  // "sha256", "sha1", ...
   std::string signed_digest;     // Authenticode digest or the Mach-O cdhash
 };
@@ -58,6 +60,7 @@ struct FileFacts {
   double overlay_entropy = 0.0;
 
   std::optional<SignatureFacts> signature;  // the primary (outermost) signature
+  std::vector<SignatureFacts> signatures;   // every top-level one, catalog signatures included
   std::size_t signature_count = 0;
   std::uint64_t unsigned_bytes = 0;  // certificate-table padding and trailing data
 

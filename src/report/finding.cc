@@ -117,7 +117,7 @@ const std::vector<FindingKind>& finding_catalogue() {
       {"diff.pin-mismatch", Severity::kHigh,
        "the baseline pins this file's digest and the new file differs"},
       {"diff.unexpected-signer", Severity::kHigh,
-       "the baseline names the expected signer and the new file's is another"},
+       "not the expected key: another signer, an untrusted look-alike, or a pin mismatch"},
       {"provenance.unattested", Severity::kHigh,
        "no verified statement has this file's digest as a subject"},
       {"provenance.subject-mismatch", Severity::kCritical,

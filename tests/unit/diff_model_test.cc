@@ -300,5 +300,84 @@ TEST(DiffRanking, PinnedDigestAndExpectedSignerAreEnforced) {
   EXPECT_EQ(ids, (std::set<std::string>{"diff.pin-mismatch", "diff.unexpected-signer"}));
 }
 
+// A PE signed by `subject` under `issuer`; `trusted` says whether its chain reached an anchor.
+json signed_pe(const std::string& sha, const std::string& subject, const std::string& issuer,
+               bool trusted, const std::string& leaf, const std::string& anchor) {
+  json file = pe_file("a.dll", sha, kernel32({}), nullptr);
+  json chain = {{"trusted", trusted}, {"time_valid", true}, {"certificates", json::array()}};
+  if (trusted) chain["anchor_sha256"] = anchor;
+  file["signatures"] = json::array({{{"kind", "embedded"},
+                                     {"nested_depth", 0},
+                                     {"digest_ok", true},
+                                     {"signature_ok", true},
+                                     {"digest_algorithm", "sha256"},
+                                     {"signed_digest", "dd" + sha},
+                                     {"signer", subject},
+                                     {"signer_certificate",
+                                      {{"subject", subject}, {"issuer", issuer}, {"sha256", leaf}}},
+                                     {"chain", chain}}});
+  return file;
+}
+
+std::set<std::string> finding_ids(const Release& o, const Release& n, const Baseline* b) {
+  DiffOptions options;
+  options.baseline = b;
+  const DiffResult r = diff_releases(o, n, options);
+  std::set<std::string> ids;
+  for (const auto& file : r.files) {
+    for (const auto& f : file.findings) {
+      if (!f.expected) ids.insert(f.finding.id);
+    }
+  }
+  return ids;
+}
+
+constexpr const char* kSubject = "CN=Example Corp,O=Example Corp,C=US";
+constexpr const char* kIssuer = "CN=Example CA,O=Example CA,C=US";
+
+TEST(DiffSigner, ALookAlikeWithTheExpectedNameButNoTrustedChainIsUnexpected) {
+  const Release o = release_of({signed_pe("aa", kSubject, kIssuer, true, "11", "a0")});
+  // Same subject, same issuer name, self-made: the chain is not trusted.
+  const Release n = release_of({signed_pe("bb", kSubject, kIssuer, false, "22", "")});
+  // Even a baseline that expects the signer to change cannot waive it.
+  auto b = Baseline::parse(R"({"schema":"cascade.baseline/1","files":[
+      {"path":"a.dll","signer":"Example Corp","expect":["diff.signer-changed",
+                                                        "diff.certificate-renewed"]}]})",
+                           "b");
+  ASSERT_TRUE(b);
+  const auto ids = finding_ids(o, n, &*b);
+  EXPECT_TRUE(ids.contains("diff.unexpected-signer"));
+  EXPECT_FALSE(ids.contains("diff.signer-changed"));
+  // Without a baseline the loss of trust under the same names is still the finding.
+  EXPECT_TRUE(finding_ids(o, n, nullptr).contains("diff.unexpected-signer"));
+}
+
+TEST(DiffSigner, TheExpectedNameOnATrustedChainSatisfiesTheRule) {
+  const Release o = release_of({signed_pe("aa", kSubject, kIssuer, true, "11", "a0")});
+  const Release n = release_of({signed_pe("bb", kSubject, kIssuer, true, "22", "a0")});
+  auto b = Baseline::parse(R"({"schema":"cascade.baseline/1","files":[
+      {"path":"a.dll","signer":"Example Corp"}]})",
+                           "b");
+  ASSERT_TRUE(b);
+  EXPECT_FALSE(finding_ids(o, n, &*b).contains("diff.unexpected-signer"));
+}
+
+TEST(DiffSigner, PinsCompareTheCertificateAndTheAnchorNotTheName) {
+  const Release o = release_of({signed_pe("aa", kSubject, kIssuer, true, "11", "a0")});
+  const Release other_key = release_of({signed_pe("bb", kSubject, kIssuer, true, "22", "a0")});
+  const Release other_anchor = release_of({signed_pe("bb", kSubject, kIssuer, true, "11", "a9")});
+  auto leaf_pin = Baseline::parse(R"({"schema":"cascade.baseline/1","files":[
+      {"path":"a.dll","signer":"Example Corp","signer_sha256":"11"}]})",
+                                  "b");
+  auto anchor_pin = Baseline::parse(R"({"schema":"cascade.baseline/1","files":[
+      {"path":"a.dll","anchor_sha256":"A0"}]})",
+                                    "b");
+  ASSERT_TRUE(leaf_pin && anchor_pin);
+  EXPECT_TRUE(finding_ids(o, other_key, &*leaf_pin).contains("diff.unexpected-signer"));
+  EXPECT_FALSE(finding_ids(o, other_anchor, &*leaf_pin).contains("diff.unexpected-signer"));
+  EXPECT_TRUE(finding_ids(o, other_anchor, &*anchor_pin).contains("diff.unexpected-signer"));
+  EXPECT_FALSE(finding_ids(o, other_key, &*anchor_pin).contains("diff.unexpected-signer"));
+}
+
 }  // namespace
 }  // namespace cascade::diff
