@@ -137,6 +137,26 @@ void add_authenticode_findings(FileReport& report) {
   }
 }
 
+// A signature that vouches for the whole image as its publisher built it: the digest matches,
+// the signature verifies, and the chain reaches an anchor trusted for code signing.
+bool vouched_for_by_trusted_signer(const FileReport& report) {
+  return std::any_of(report.signatures.begin(), report.signatures.end(), [](const auto& s) {
+    return s.digest_ok && s.signature_ok && s.chain.trusted && s.error.empty();
+  });
+}
+
+// Layout choices a trusted publisher signed are the publisher's, not an intruder's: on such a
+// file they are worth knowing (low), not a sign of tampering (docs/findings.md).
+void weigh_by_signature(FileReport& report) {
+  if (!vouched_for_by_trusted_signer(report)) return;
+  for (auto& f : report.findings) {
+    if (f.id == "pe.wx-section" && f.severity > Severity::kLow) {
+      f.severity = Severity::kLow;
+      f.message += " (the image is signed as built by a trusted publisher)";
+    }
+  }
+}
+
 void add_pe_findings(FileReport& report) {
   add_header_findings(report);
   if (!report.certificate_table) {
@@ -145,6 +165,7 @@ void add_pe_findings(FileReport& report) {
       report.findings.push_back(make_finding("signature.missing", "no certificate table"));
     } else {
       add_authenticode_findings(report);
+      weigh_by_signature(report);
     }
     return;
   }
@@ -158,6 +179,7 @@ void add_pe_findings(FileReport& report) {
     report.findings.push_back(
         make_finding("signature.malformed", "certificate table holds no readable signature"));
   }
+  weigh_by_signature(report);
 }
 
 }  // namespace cascade

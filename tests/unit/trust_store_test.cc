@@ -189,6 +189,22 @@ TEST(SpoofedChain, AnUnknownSelfSignedRootIsMerelyUntrusted) {
   EXPECT_FALSE(testing::has_finding(r, "signature.spoofed-chain"));
 }
 
+TEST(GenuineLayout, WritableCodeSignedByATrustedPublisherIsLow) {
+  const FileReport signed_wx = testing::inspect_fixture("trust/files/wx-signed.exe");
+  const FileReport unsigned_wx = testing::inspect_fixture("wx.exe");
+  auto severity_of = [](const FileReport& r) {
+    for (const auto& f : r.findings) {
+      if (f.id == "pe.wx-section") return f.severity;
+    }
+    return Severity::kInfo;
+  };
+  EXPECT_EQ(severity_of(signed_wx), Severity::kLow);
+  EXPECT_EQ(severity_of(unsigned_wx), Severity::kMedium);
+  // Signed by a key nobody trusts, it stays medium.
+  const FileReport untrusted = inspect_with(trust_fixture("files/wx-signed.exe"), builtin());
+  EXPECT_EQ(severity_of(untrusted), Severity::kMedium);
+}
+
 TEST(TrustFiles, DerIntermediateAnchorsAPartialChain) {
   // The signer certificate itself, as DER, is enough of an anchor (as `sbverify --cert` does).
   const std::string der = ::testing::TempDir() + "/signer.der";

@@ -107,6 +107,7 @@ constexpr std::pair<const char*, const char*> kAppleLeafMarkers[] = {
     {"1.2.840.113635.100.6.1.13", "developer-id-application"},
     {"1.2.840.113635.100.6.1.14", "developer-id-installer"},
     {"1.2.840.113635.100.6.1.9", "mac-app-store"},
+    {"1.2.840.113635.100.6.1.7", "mac-app-store-submission"},
     {"1.2.840.113635.100.6.1.2", "apple-development"},
     {"1.2.840.113635.100.6.1.12", "apple-development"},
 };
