@@ -26,10 +26,18 @@ def main():
                         if os.path.isfile(f) and not f.endswith((".json", ".tsv", ".txt")))
     files += [f for f in ("/usr/bin/ls", "/usr/lib/x86_64-linux-gnu/libc.so.6") if os.path.exists(f)]
     files += ["/nonexistent/cascade-file", os.path.join(fixtures, "manifest.tsv")]
+    # Catalogs, catalog signatures and the trust fixtures' chains (spoofed, restricted).
+    trust = os.path.join(fixtures, "trust")
+    if os.path.isdir(trust):
+        files += sorted(glob.glob(os.path.join(trust, "cat", "*.cat")) + glob.glob(os.path.join(trust, "files", "*"))
+                        + glob.glob(os.path.join(trust, "spoof", "*.exe")) + [os.path.join(trust, "changed", "hello.exe")])
     runs = [
         ["--fail-on", "none"],
         ["--fail-on", "none", "--hashes", "--no-system-trust", "--trust", os.path.join(fixtures, "pki/ca.pem")],
     ]
+    if os.path.isdir(trust):
+        runs.append(["--fail-on", "none", "--trust", os.path.join(fixtures, "pki/ca.pem"),
+                     "--catalog", os.path.join(trust, "cat", "sha256.cat")])
     passed = failed = 0
     for extra in runs:
         out = subprocess.run([cascade, "inspect", "--json", *extra, *files], capture_output=True, check=False)
