@@ -2,12 +2,11 @@
 
 // Each file is included byte for byte by the assembler (.incbin), with a symbol at each end.
 // CASCADE_TRUST_DATA_DIR is set by the build; the object depends on the files (sources.cmake).
-#define CASCADE_EMBED(name, file)                                                      \
-  __asm__(".section .rodata\n.balign 16\n.globl " #name "_begin\n.hidden " #name     \
-          "_begin\n" #name "_begin:\n.incbin \"" CASCADE_TRUST_DATA_DIR "/" file        \
-          "\"\n.globl " #name "_end\n.hidden " #name "_end\n" #name                      \
-          "_end:\n.byte 0\n.previous\n");                                             \
-  extern "C" const unsigned char name##_begin[];                                       \
+#define CASCADE_EMBED(name, file)                                                                 \
+  __asm__(".section .rodata\n.balign 16\n.globl " #name "_begin\n.hidden " #name "_begin\n" #name \
+          "_begin:\n.incbin \"" CASCADE_TRUST_DATA_DIR "/" file "\"\n.globl " #name               \
+          "_end\n.hidden " #name "_end\n" #name "_end:\n.byte 0\n.previous\n");                   \
+  extern "C" const unsigned char name##_begin[];                                                  \
   extern "C" const unsigned char name##_end[];
 
 CASCADE_EMBED(cascade_trust_authroot, "microsoft-authroot.stl")

@@ -22,41 +22,15 @@ constexpr std::uint8_t kInteger = 0x02;
 // and says so (a --catalog names the folder directly).
 constexpr std::size_t kMaxCatrootSearchFolders = 200000;
 
-std::optional<DigestAlgorithm> algorithm_from_oid(std::string_view oid) {
-  if (oid == "1.3.14.3.2.26") return DigestAlgorithm::kSha1;
-  if (oid == "2.16.840.1.101.3.4.2.1") return DigestAlgorithm::kSha256;
-  if (oid == "2.16.840.1.101.3.4.2.2") return DigestAlgorithm::kSha384;
-  if (oid == "2.16.840.1.101.3.4.2.3") return DigestAlgorithm::kSha512;
-  if (oid == "1.2.840.113549.2.5") return DigestAlgorithm::kMd5;
-  return std::nullopt;
-}
-
-// SpcIndirectDataContent ::= SEQUENCE { SEQUENCE { type OID, value ANY OPTIONAL },
-//                                       DigestInfo ::= SEQUENCE { AlgorithmIdentifier, OCTET STRING } }
+// A member's SpcIndirectDataContent: the hash and whether it is a PE image hash.
 bool read_indirect_data(Bytes encoded, CatalogMember& member) {
-  ByteReader r(encoded);
-  auto content = der::expect(r, der::kSequence);
-  if (!content) return false;
-  ByteReader c(content->contents);
-  auto data = der::expect(c, der::kSequence);
-  auto digest_info = der::expect(c, der::kSequence);
-  if (!data || !digest_info) return false;
-  ByteReader d(data->contents);
-  auto type = der::expect(d, der::kObjectId);
-  if (!type) return false;
-  member.pe_image = oid_to_text(type->contents) == kSpcPeImageData;
-  ByteReader di(digest_info->contents);
-  auto algorithm_id = der::expect(di, der::kSequence);
-  auto hash = der::expect(di, der::kOctetString);
-  if (!algorithm_id || !hash) return false;
-  ByteReader a(algorithm_id->contents);
-  auto oid = der::expect(a, der::kObjectId);
-  if (!oid) return false;
-  auto text = oid_to_text(oid->contents);
-  auto algorithm = text ? algorithm_from_oid(*text) : std::nullopt;
-  if (!algorithm || hash->contents.size() != digest_size(*algorithm)) return false;
-  member.algorithm = *algorithm;
-  member.hash.assign(hash->contents.begin(), hash->contents.end());
+  auto data = decode_spc_indirect_data(encoded);
+  if (!data || !data->algorithm || data->digest.size() != digest_size(*data->algorithm)) {
+    return false;
+  }
+  member.pe_image = data->type_oid == kSpcPeImageData;
+  member.algorithm = *data->algorithm;
+  member.hash.assign(data->digest.begin(), data->digest.end());
   return true;
 }
 

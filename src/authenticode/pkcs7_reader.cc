@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "authenticode/trust_list.h"
 #include "core/der.h"
 
 namespace cascade::authenticode {
@@ -82,46 +83,18 @@ std::vector<Bytes> unauthenticated_values(PKCS7_SIGNER_INFO* si, const std::stri
   return out;
 }
 
-// Decodes SpcIndirectDataContent: SEQUENCE { SpcAttributeTypeAndOptionalValue, DigestInfo }.
 void decode_indirect_data(Bytes encoded, ParsedSignature& sig) {
-  ByteReader outer(encoded);
-  auto seq = der::expect(outer, der::kSequence);
-  if (!seq) {
-    sig.error = "SpcIndirectDataContent is not a DER SEQUENCE";
+  auto data = decode_spc_indirect_data(encoded);
+  if (!data) {
+    sig.error = data.error().message;
     return;
   }
-  // The signature covers the SEQUENCE's value, without its tag and length.
-  sig.content.assign(seq->contents.begin(), seq->contents.end());
-  ByteReader r(seq->contents);
-  auto data = der::expect(r, der::kSequence);
-  auto digest_info = der::expect(r, der::kSequence);
-  if (!data || !digest_info) {
-    sig.error = "SpcIndirectDataContent is malformed";
-    return;
-  }
-  sig.page_hashes_present =
-      contains(data->contents, kPageHashOidSha1) || contains(data->contents, kPageHashOidSha256);
-  ByteReader di(digest_info->contents);
-  auto algorithm_id = der::expect(di, der::kSequence);
-  auto digest = der::expect(di, der::kOctetString);
-  if (!algorithm_id || !digest) {
-    sig.error = "DigestInfo is malformed";
-    return;
-  }
-  ByteReader alg(algorithm_id->contents);
-  auto oid = der::expect(alg, der::kObjectId);
-  if (!oid) {
-    sig.error = "digest algorithm identifier is malformed";
-    return;
-  }
-  const unsigned char* p = oid->encoded.data();
-  ASN1_OBJECT* obj = d2i_ASN1_OBJECT(nullptr, &p, static_cast<long>(oid->encoded.size()));
-  if (obj != nullptr) {
-    sig.algorithm = algorithm_from_nid(OBJ_obj2nid(obj));
-    sig.algorithm_name = sig.algorithm ? std::string(digest_name(*sig.algorithm)) : oid_text(obj);
-    ASN1_OBJECT_free(obj);
-  }
-  sig.signed_digest.assign(digest->contents.begin(), digest->contents.end());
+  sig.content.assign(data->signed_content.begin(), data->signed_content.end());
+  sig.page_hashes_present = contains(data->type_and_value, kPageHashOidSha1) ||
+                            contains(data->type_and_value, kPageHashOidSha256);
+  sig.algorithm = data->algorithm;
+  sig.algorithm_name = data->algorithm_name;
+  sig.signed_digest.assign(data->digest.begin(), data->digest.end());
   if (sig.algorithm && sig.signed_digest.size() != digest_size(*sig.algorithm)) {
     sig.error = "signed digest has the wrong length for " + sig.algorithm_name;
   }
@@ -243,7 +216,7 @@ SignerCheck check_signer_info(PKCS7_SIGNER_INFO* si, X509* cert, Bytes content) 
 // through CMS: Microsoft's TSAs put an attribute certificate in the token's certificate set,
 // which OpenSSL's PKCS#7 decoder rejects and its CMS decoder accepts.
 Timestamp check_rfc3161(Bytes der, Bytes signed_value, const TrustStore& trust,
-                         SignatureFamily family) {
+                        SignatureFamily family) {
   Timestamp ts;
   ts.kind = "rfc3161";
   const unsigned char* p = der.data();
@@ -334,6 +307,43 @@ Timestamp check_countersignature(Bytes der, PKCS7* outer, Bytes signed_value,
 }
 
 }  // namespace
+
+Result<IndirectData> decode_spc_indirect_data(Bytes encoded) {
+  ByteReader outer(encoded);
+  auto seq = der::expect(outer, der::kSequence);
+  if (!seq)
+    return make_error(ErrorCode::kMalformed, "SpcIndirectDataContent is not a DER SEQUENCE");
+  IndirectData out;
+  // A signature covers the SEQUENCE's value, without its tag and length.
+  out.signed_content = seq->contents;
+  ByteReader r(seq->contents);
+  auto data = der::expect(r, der::kSequence);
+  auto digest_info = der::expect(r, der::kSequence);
+  if (!data || !digest_info) {
+    return make_error(ErrorCode::kMalformed, "SpcIndirectDataContent is malformed");
+  }
+  out.type_and_value = data->contents;
+  ByteReader d(data->contents);
+  if (auto type = der::expect(d, der::kObjectId))
+    out.type_oid = oid_to_text(type->contents).value_or("");
+  ByteReader di(digest_info->contents);
+  auto algorithm_id = der::expect(di, der::kSequence);
+  auto digest = der::expect(di, der::kOctetString);
+  if (!algorithm_id || !digest) return make_error(ErrorCode::kMalformed, "DigestInfo is malformed");
+  ByteReader alg(algorithm_id->contents);
+  auto oid = der::expect(alg, der::kObjectId);
+  if (!oid) return make_error(ErrorCode::kMalformed, "digest algorithm identifier is malformed");
+  const unsigned char* p = oid->encoded.data();
+  ASN1_OBJECT* obj = d2i_ASN1_OBJECT(nullptr, &p, static_cast<long>(oid->encoded.size()));
+  if (obj != nullptr) {
+    out.algorithm = algorithm_from_nid(OBJ_obj2nid(obj));
+    out.algorithm_name = out.algorithm ? std::string(digest_name(*out.algorithm)) : oid_text(obj);
+    ASN1_OBJECT_free(obj);
+  }
+  ossl::take_errors();
+  out.digest = digest->contents;
+  return out;
+}
 
 void read_signatures(Bytes der, std::size_t entry_index,
                      std::vector<std::unique_ptr<ParsedSignature>>& out) {

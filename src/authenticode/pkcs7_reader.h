@@ -10,6 +10,7 @@
 #include "authenticode/trust_store.h"
 #include "core/digest.h"
 #include "core/openssl_handles.h"
+#include "core/result.h"
 
 namespace cascade::authenticode {
 
@@ -24,6 +25,19 @@ struct ParsedSignature {
   bool page_hashes_present = false;
   std::string error;
 };
+
+// SpcIndirectDataContent ::= SEQUENCE { SpcAttributeTypeAndOptionalValue { type, value },
+//                                       DigestInfo { AlgorithmIdentifier, digest } }:
+// what an Authenticode signature, and each member of a catalog, says was hashed and how.
+struct IndirectData {
+  Bytes signed_content;  // the SEQUENCE's contents, which a signature over it covers
+  Bytes type_and_value;  // SpcAttributeTypeAndOptionalValue's contents
+  std::string type_oid;  // SPC_PE_IMAGE_DATA, SPC_CAB_DATA, ...
+  std::optional<DigestAlgorithm> algorithm;  // unset when unsupported
+  std::string algorithm_name;                // as named, also when unsupported
+  Bytes digest;
+};
+Result<IndirectData> decode_spc_indirect_data(Bytes encoded);
 
 // Decodes `der` (one ContentInfo) and, recursively, the signatures nested in it, appending
 // each to `out` in document order. Caps nesting depth and count.

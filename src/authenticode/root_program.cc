@@ -62,7 +62,8 @@ std::optional<RootProgramEntry> read_entry(const TrustListSubject& subject) {
   if (subject.identifier.size() != 20) return std::nullopt;
   RootProgramEntry entry;
   std::copy(subject.identifier.begin(), subject.identifier.end(), entry.sha1.begin());
-  if (auto name = property(subject, kPropFriendlyName)) entry.friendly_name = utf16le_to_utf8(*name);
+  if (auto name = property(subject, kPropFriendlyName))
+    entry.friendly_name = utf16le_to_utf8(*name);
   if (auto eku = property(subject, kPropPurposes)) {
     auto list = purposes(*eku);
     if (!list) return std::nullopt;
@@ -79,16 +80,10 @@ std::optional<RootProgramEntry> read_entry(const TrustListSubject& subject) {
     if (!list) return std::nullopt;
     entry.not_before_purposes = std::move(*list);
   }
-  if (auto t = property(subject, kPropDisallowedFrom)) entry.disallowed_from = filetime_to_epoch(*t);
+  if (auto t = property(subject, kPropDisallowedFrom))
+    entry.disallowed_from = filetime_to_epoch(*t);
   if (auto t = property(subject, kPropNotBefore)) entry.not_before = filetime_to_epoch(*t);
   return entry;
-}
-
-std::array<std::uint8_t, 20> sha1_of(X509* cert) {
-  std::array<std::uint8_t, 20> out{};
-  unsigned int len = 0;
-  X509_digest(cert, EVP_sha1(), out.data(), &len);
-  return out;
 }
 
 std::string sha256_hex(X509* cert) {
@@ -123,11 +118,19 @@ std::string RootProgramEntry::refusal(std::string_view purpose, std::time_t leaf
   return {};
 }
 
+std::array<std::uint8_t, 20> certificate_sha1(X509* cert) {
+  std::array<std::uint8_t, 20> out{};
+  unsigned int len = 0;
+  X509_digest(cert, EVP_sha1(), out.data(), &len);
+  return out;
+}
+
 const RootProgramEntry* RootProgram::find(std::span<const std::uint8_t> sha1) const {
   auto it = std::lower_bound(entries.begin(), entries.end(), sha1, [](const auto& e, auto key) {
     return std::lexicographical_compare(e.sha1.begin(), e.sha1.end(), key.begin(), key.end());
   });
-  if (it == entries.end() || !std::equal(it->sha1.begin(), it->sha1.end(), sha1.begin(), sha1.end())) {
+  if (it == entries.end() ||
+      !std::equal(it->sha1.begin(), it->sha1.end(), sha1.begin(), sha1.end())) {
     return nullptr;
   }
   return &*it;
@@ -171,28 +174,30 @@ Result<RootProgram> load_root_program(Bytes stl, Bytes roots_pem,
     }
   }
   if (pinned.empty()) {
-    return make_error(ErrorCode::kUsage, "the roots file holds none of the roots that may sign "
-                                         "the list");
+    return make_error(ErrorCode::kUsage,
+                      "the roots file holds none of the roots that may sign "
+                      "the list");
   }
   RootProgram program;
   // The signer is judged at the list's own date: the list is data, valid as issued.
-  const TrustStore pins = TrustStore::from_anchors(AnchorSet::kMicrosoftRootProgram,
-                                                   std::move(pinned));
-  program.list_signature = verify_signature(*signed_list->signature, nullptr, pins,
-                                            list.this_update, TrustStore::Usage::kRootListSigning,
-                                            SignatureFamily::kWindows);
+  const TrustStore pins =
+      TrustStore::from_anchors(AnchorSet::kMicrosoftRootProgram, std::move(pinned));
+  program.list_signature =
+      verify_signature(*signed_list->signature, nullptr, pins, list.this_update,
+                       TrustStore::Usage::kRootListSigning, SignatureFamily::kWindows);
   const Signature& sig = program.list_signature;
   if (!sig.signature_ok || !sig.chain.trusted) {
-    return make_error(ErrorCode::kCrypto,
-                      "the root list's signature does not verify against Microsoft's pinned roots: " +
-                          (sig.signature_ok ? sig.chain.error : sig.signature_error));
+    return make_error(
+        ErrorCode::kCrypto,
+        "the root list's signature does not verify against Microsoft's pinned roots: " +
+            (sig.signature_ok ? sig.chain.error : sig.signature_error));
   }
   if (!list.error.empty()) return make_error(ErrorCode::kLimit, "root list: " + list.error);
   program.listed = list.subjects.size();
   program.sequence_number = to_hex(list.sequence_number);
   program.this_update = list.this_update;
   std::map<std::array<std::uint8_t, 20>, ossl::X509Ptr*> by_sha1;
-  for (auto& cert : roots) by_sha1.emplace(sha1_of(cert.get()), &cert);
+  for (auto& cert : roots) by_sha1.emplace(certificate_sha1(cert.get()), &cert);
   for (const auto& subject : list.subjects) {
     auto entry = read_entry(subject);
     if (!entry) return make_error(ErrorCode::kMalformed, "a root list entry is malformed");

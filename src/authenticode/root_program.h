@@ -35,9 +35,9 @@ inline constexpr std::array<std::string_view, 2> kMicrosoftListRootsSha256 = {
 struct RootProgramEntry {
   std::array<std::uint8_t, 20> sha1{};
   std::string friendly_name;
-  bool all_purposes = true;              // no EKU property: every purpose
-  std::vector<std::string> purposes;     // otherwise only these
-  std::vector<std::string> disallowed;   // never these
+  bool all_purposes = true;                    // no EKU property: every purpose
+  std::vector<std::string> purposes;           // otherwise only these
+  std::vector<std::string> disallowed;         // never these
   std::optional<std::time_t> disallowed_from;  // the root anchors nothing signed from then on
   std::optional<std::time_t> not_before;       // certificates issued from then on are not anchored
   std::vector<std::string> not_before_purposes;  // ...for these purposes (empty: all)
@@ -66,6 +66,9 @@ struct RootProgram {
 // supplies. A list that is unsigned, altered or signed by anyone else is an error.
 Result<RootProgram> load_root_program(Bytes stl, Bytes roots_pem,
                                       std::span<const std::string_view> pinned_sha256);
+
+// The SHA-1 of a certificate's DER, as the root list names roots.
+std::array<std::uint8_t, 20> certificate_sha1(X509* cert);
 
 // Every certificate in a PEM or DER buffer (DER: one certificate).
 std::vector<ossl::X509Ptr> read_certificates(Bytes pem_or_der);

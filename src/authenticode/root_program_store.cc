@@ -39,9 +39,9 @@ Bytes view(const std::vector<std::uint8_t>& v) {
 }  // namespace
 
 Result<RootProgramUpdate> update_root_program_store(const std::string& stl_path,
-                                                   const std::string& roots_path,
-                                                   const std::string& dir, bool allow_older,
-                                                   const std::vector<std::string>& pins) {
+                                                    const std::string& roots_path,
+                                                    const std::string& dir, bool allow_older,
+                                                    const std::vector<std::string>& pins) {
   auto stl = read_all(stl_path);
   if (!stl) return stl.error();
   auto roots = read_all(roots_path);
@@ -71,10 +71,10 @@ Result<RootProgramUpdate> update_root_program_store(const std::string& stl_path,
   if (auto current = load_root_program(in_use_stl, in_use_roots, pin_views)) {
     update.replaced_this_update = current->this_update;
     if (program->this_update < current->this_update && !allow_older) {
-      return make_error(ErrorCode::kUsage,
-                        "the new list (" + format_time(program->this_update) +
-                            ") is older than the one in use (" +
-                            format_time(current->this_update) + "); --allow-older to install it");
+      return make_error(ErrorCode::kUsage, "the new list (" + format_time(program->this_update) +
+                                               ") is older than the one in use (" +
+                                               format_time(current->this_update) +
+                                               "); --allow-older to install it");
     }
   }
   std::filesystem::create_directories(dir, ec);

@@ -90,13 +90,6 @@ std::vector<std::uint8_t> der_of_key(X509* cert) {
   return out;
 }
 
-std::array<std::uint8_t, 20> sha1_of(X509* cert) {
-  std::array<std::uint8_t, 20> out{};
-  unsigned int len = 0;
-  X509_digest(cert, EVP_sha1(), out.data(), &len);
-  return out;
-}
-
 Result<std::vector<std::uint8_t>> read_file_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return make_error(ErrorCode::kUsage, "cannot read trust file " + path);
@@ -227,8 +220,14 @@ struct TrustStore::State {
 
   // The root program's set: one store per purpose holds only the roots the list allows for it.
   void add_root_program(RootProgram program, std::string source) {
-    Set s{AnchorSet::kMicrosoftRootProgram, std::move(source), new_store(), new_store(),
-          new_store(), new_store(), {}, {}};
+    Set s{AnchorSet::kMicrosoftRootProgram,
+          std::move(source),
+          new_store(),
+          new_store(),
+          new_store(),
+          new_store(),
+          {},
+          {}};
     for (const auto& entry : program.entries) {
       X509* cert = entry.certificate.get();
       s.anchors.push_back(cert);
@@ -422,8 +421,7 @@ std::vector<AnchorSet> sets_for(SignatureFamily family, TrustStore::Usage usage)
     case SignatureFamily::kWindows:
       return {AnchorSet::kMicrosoftRootProgram, AnchorSet::kUser, AnchorSet::kSystem};
     case SignatureFamily::kUefi:
-      return {AnchorSet::kSecureBoot, AnchorSet::kShimVendor, AnchorSet::kUser,
-              AnchorSet::kSystem};
+      return {AnchorSet::kSecureBoot, AnchorSet::kShimVendor, AnchorSet::kUser, AnchorSet::kSystem};
     case SignatureFamily::kApple:
       return {AnchorSet::kApple, AnchorSet::kUser, AnchorSet::kSystem};
   }
@@ -434,7 +432,7 @@ std::string cache_key(X509* leaf, STACK_OF(X509) * intermediates, std::time_t at
                       TrustStore::Usage usage, SignatureFamily family) {
   std::string key;
   auto add = [&](X509* cert) {
-    const auto sha1 = sha1_of(cert);
+    const auto sha1 = certificate_sha1(cert);
     key.append(reinterpret_cast<const char*>(sha1.data()), sha1.size());
   };
   add(leaf);
@@ -473,7 +471,7 @@ ChainResult TrustStore::verify(X509* leaf, STACK_OF(X509) * intermediates, std::
     std::string refused;
     if (found.error == X509_V_OK && set_id == AnchorSet::kMicrosoftRootProgram &&
         state_->root_program) {
-      const auto sha1 = sha1_of(found.chain.back());
+      const auto sha1 = certificate_sha1(found.chain.back());
       if (const RootProgramEntry* entry = state_->root_program->find(sha1)) {
         refused = entry->refusal(purpose, leaf_not_before, at);
       }
@@ -481,7 +479,8 @@ ChainResult TrustStore::verify(X509* leaf, STACK_OF(X509) * intermediates, std::
       // No path among the roots allowed for this purpose: is there one to a root that is not?
       Attempt any = attempt(set->all.get(), leaf, intermediates, at);
       if (any.error == X509_V_OK) {
-        if (const RootProgramEntry* entry = state_->root_program->find(sha1_of(any.chain.back()))) {
+        if (const RootProgramEntry* entry =
+                state_->root_program->find(certificate_sha1(any.chain.back()))) {
           refused = entry->refusal(purpose, leaf_not_before, at);
         }
       }
@@ -504,10 +503,10 @@ ChainResult TrustStore::verify(X509* leaf, STACK_OF(X509) * intermediates, std::
     first = false;
   }
   if (first) {
-    result.error = state_->deferred_error.empty()
-                       ? "no trust anchors apply to this kind of signature"
-                       : "the built-in Microsoft root program did not load: " +
-                             state_->deferred_error;
+    result.error =
+        state_->deferred_error.empty()
+            ? "no trust anchors apply to this kind of signature"
+            : "the built-in Microsoft root program did not load: " + state_->deferred_error;
   }
   if (!result.trusted) {
     if (auto spoof = spoofed_anchor(leaf, intermediates, anchor_lists); !spoof.empty()) {
@@ -521,9 +520,9 @@ ChainResult TrustStore::verify(X509* leaf, STACK_OF(X509) * intermediates, std::
     result.trusted = false;
     result.problem = ChainProblem::kLeafUsage;
     result.error = "certificate is not valid for " +
-                   std::string(usage == Usage::kTimestamping       ? "timestamping"
+                   std::string(usage == Usage::kTimestamping      ? "timestamping"
                                : usage == Usage::kRootListSigning ? "signing root lists"
-                                                                   : "code signing") +
+                                                                  : "code signing") +
                    " (extended key usage)";
   }
   std::lock_guard lock(state_->cache_mutex);
@@ -542,7 +541,8 @@ std::vector<AnchorSetSummary> TrustStore::summary() const {
     for (X509* cert : set.anchors) s.certificates.push_back(describe_certificate(cert));
     s.anchors = set.anchors.size();
     if (set.set == AnchorSet::kSystem) {
-      s.anchors = static_cast<std::size_t>(sk_X509_OBJECT_num(X509_STORE_get0_objects(set.all.get())));
+      s.anchors =
+          static_cast<std::size_t>(sk_X509_OBJECT_num(X509_STORE_get0_objects(set.all.get())));
     }
     if (set.set == AnchorSet::kMicrosoftRootProgram && state_->root_program) {
       const RootProgram& program = *state_->root_program;

@@ -153,8 +153,8 @@ int run_trace(const TraceArgs& args);
 struct TrustCommandArgs {
   TrustArgs trust;  // for `trust list`: the stores a command with these options would load
   bool json = false;
-  bool verbose = false;   // every anchor, not only the counts
-  std::string stl;        // `trust update AUTHROOT.stl ROOTS.pem`
+  bool verbose = false;  // every anchor, not only the counts
+  std::string stl;       // `trust update AUTHROOT.stl ROOTS.pem`
   std::string roots;
   bool allow_older = false;
 };

@@ -4,12 +4,12 @@
 #include <iostream>
 
 #include "cli/commands.h"
-#include "scan/catalogs.h"
 #include "cli/output.h"
 #include "core/parallel.h"
 #include "inspect/inspect.h"
 #include "report/json_report.h"
 #include "report/text_report.h"
+#include "scan/catalogs.h"
 
 namespace cascade::cli {
 

@@ -7,10 +7,10 @@
 #include <mutex>
 
 #include "cli/commands.h"
-#include "scan/catalogs.h"
 #include "cli/output.h"
 #include "core/parallel.h"
 #include "report/scan_report.h"
+#include "scan/catalogs.h"
 #include "scan/scanner.h"
 
 namespace cascade::cli {
@@ -92,8 +92,8 @@ int run_scan(const ScanArgs& args) {
   scan::ScanOptions options;
   options.inspect.trust = &trust.value();
   options.inspect.now = std::time(nullptr);
-  const scan::CatalogSet catalogs = scan::load_scan_catalogs(
-      args.paths, args.trust.catalogs, true, trust.value(), options.inspect.now);
+  const scan::CatalogSet catalogs = scan::load_scan_catalogs(args.paths, args.trust.catalogs, true,
+                                                             trust.value(), options.inspect.now);
   for (const auto& note : catalogs.notes) std::cerr << "cascade: " << note << '\n';
   if (!catalogs.index.empty()) options.inspect.catalogs = &catalogs.index;
   // Section entropy appears only in the JSON records.

@@ -11,11 +11,11 @@
 namespace cascade::cli {
 
 struct TrustArgs {
-  std::vector<std::string> files;  // --trust: PEM or DER, roots or intermediates
-  bool system = false;             // --system-trust: the OS TLS bundle as well
-  bool no_builtin = false;         // --no-default-trust: only --trust (and --system-trust)
-  bool legacy_no_system = false;   // --no-system-trust: accepted; the bundle is off by default
-  std::string store;               // --trust-store DIR: where `trust update` wrote
+  std::vector<std::string> files;     // --trust: PEM or DER, roots or intermediates
+  bool system = false;                // --system-trust: the OS TLS bundle as well
+  bool no_builtin = false;            // --no-default-trust: only --trust (and --system-trust)
+  bool legacy_no_system = false;      // --no-system-trust: accepted; the bundle is off by default
+  std::string store;                  // --trust-store DIR: where `trust update` wrote
   std::vector<std::string> catalogs;  // --catalog FILE|DIR
 };
 

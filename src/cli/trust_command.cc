@@ -48,11 +48,11 @@ int list(const TrustCommandArgs& args) {
     if (s.set == authenticode::AnchorSet::kMicrosoftRootProgram) {
       std::cout << "  list " << s.list_sequence << " of " << s.list_date << ", signed by "
                 << s.list_signer << "\n  " << s.listed << " roots listed, " << s.anchors
-                << " supplied: " << s.code_signing << " may anchor code signing, "
-                << s.timestamping << " timestamping\n";
+                << " supplied: " << s.code_signing << " may anchor code signing, " << s.timestamping
+                << " timestamping\n";
     }
-    const std::size_t shown = args.verbose ? s.certificates.size()
-                                           : std::min<std::size_t>(s.certificates.size(), 6);
+    const std::size_t shown =
+        args.verbose ? s.certificates.size() : std::min<std::size_t>(s.certificates.size(), 6);
     for (std::size_t i = 0; i < shown; ++i) {
       std::cout << "    " << s.certificates[i].subject << "  sha256 "
                 << s.certificates[i].sha256.substr(0, 16) << "...\n";
@@ -78,8 +78,8 @@ int update(const TrustCommandArgs& args) {
   }
   std::cout << "installed Microsoft root list " << result->sequence_number << " of "
             << authenticode::format_time(result->this_update) << " in " << dir << "\n  signed by "
-            << result->signer << "\n  " << result->listed << " roots listed, "
-            << result->installed << " supplied by " << args.roots << "\n  replaces the list of "
+            << result->signer << "\n  " << result->listed << " roots listed, " << result->installed
+            << " supplied by " << args.roots << "\n  replaces the list of "
             << (result->replaced_this_update != 0
                     ? authenticode::format_time(result->replaced_this_update)
                     : std::string("(none loadable)"))

@@ -67,9 +67,9 @@ std::string utf16le_to_utf8(Bytes bytes) {
     if (cp == 0) break;
     if (cp >= 0xd800 && cp < 0xdc00) {
       auto low = r.u16le();
-      cp = (!low || *low < 0xdc00 || *low >= 0xe000) ? 0xfffd
-                                                      : 0x10000 + ((cp - 0xd800) << 10) +
-                                                            (*low - 0xdc00);
+      cp = (!low || *low < 0xdc00 || *low >= 0xe000)
+               ? 0xfffd
+               : 0x10000 + ((cp - 0xd800) << 10) + (*low - 0xdc00);
     } else if (cp >= 0xdc00 && cp < 0xe000) {
       cp = 0xfffd;
     }

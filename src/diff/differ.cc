@@ -64,7 +64,8 @@ std::optional<std::string> signer_problem(const PathPolicy& policy, const FileFa
            s.thumbprint.substr(0, 16) + "... (" + describe_signer(s) + ")");
     } else if (policy.anchor_sha256 && s.anchor != *policy.anchor_sha256) {
       note("expected a chain to anchor " + policy.anchor_sha256->substr(0, 16) +
-           "..., found one to " + (s.anchor.empty() ? std::string("none") : s.anchor.substr(0, 16) + "..."));
+           "..., found one to " +
+           (s.anchor.empty() ? std::string("none") : s.anchor.substr(0, 16) + "..."));
     } else {
       return std::nullopt;
     }

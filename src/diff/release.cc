@@ -244,7 +244,8 @@ Result<Release> load_release(const std::string& path, const ReleaseOptions& opti
   scan_options.walk.threads = std::max(1u, options.threads);
   std::optional<scan::CatalogSet> catalogs;
   if (options.trust != nullptr) {
-    catalogs = scan::load_scan_catalogs({path}, options.catalogs, true, *options.trust, options.now);
+    catalogs =
+        scan::load_scan_catalogs({path}, options.catalogs, true, *options.trust, options.now);
     if (!catalogs->index.empty()) scan_options.inspect.catalogs = &catalogs->index;
   }
   std::mutex mutex;

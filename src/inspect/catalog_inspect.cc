@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "authenticode/catalog.h"
 #include "authenticode/authenticode.h"
+#include "authenticode/catalog.h"
 #include "inspect/format_inspectors.h"
 #include "inspect/pe_findings.h"
 
@@ -19,9 +19,9 @@ void inspect_catalog(Bytes data, const InspectOptions& options, FileReport& repo
       authenticode::read_catalog(report.path, data, trust_or_empty(options), options.now);
   CatalogFacts facts;
   facts.members = catalog.members.size();
-  facts.named = static_cast<std::size_t>(std::count_if(
-      catalog.members.begin(), catalog.members.end(),
-      [](const authenticode::CatalogMember& m) { return !m.file_name.empty(); }));
+  facts.named = static_cast<std::size_t>(
+      std::count_if(catalog.members.begin(), catalog.members.end(),
+                    [](const authenticode::CatalogMember& m) { return !m.file_name.empty(); }));
   if (catalog.this_update != 0) facts.this_update = authenticode::format_time(catalog.this_update);
   report.catalog = facts;
   if (!catalog.error.empty()) {
@@ -54,8 +54,8 @@ void add_catalog_signatures(const std::vector<std::pair<DigestAlgorithm, Digest>
   if (options.catalogs == nullptr || options.catalogs->empty()) return;
   const std::size_t before = report.signatures.size();
   for (const auto& [algorithm, digest] : digests) {
-    for (auto& sig : options.catalogs->signatures_for(algorithm, Bytes(digest.data(), digest.size()),
-                                                      pe_image)) {
+    for (auto& sig : options.catalogs->signatures_for(
+             algorithm, Bytes(digest.data(), digest.size()), pe_image)) {
       const bool listed = std::any_of(
           report.signatures.begin() + static_cast<std::ptrdiff_t>(before), report.signatures.end(),
           [&](const authenticode::Signature& s) { return s.catalog == sig.catalog; });
@@ -67,10 +67,10 @@ void add_catalog_signatures(const std::vector<std::pair<DigestAlgorithm, Digest>
   // content: the file changed after that catalog was signed (or belongs to another build).
   const std::string name = std::filesystem::path(report.path).filename().string();
   for (const authenticode::Catalog* catalog : options.catalogs->naming(name)) {
-    report.findings.push_back(make_finding(
-        "signature.catalog-mismatch",
-        "catalog " + catalog->path + " lists a file named " + name +
-            " with another hash: its content changed after the catalog was signed"));
+    report.findings.push_back(
+        make_finding("signature.catalog-mismatch",
+                     "catalog " + catalog->path + " lists a file named " + name +
+                         " with another hash: its content changed after the catalog was signed"));
   }
 }
 

@@ -28,7 +28,8 @@ bool looks_like_truncated_pe(Bytes data) {
 
 const authenticode::TrustStore& trust_or_empty(const InspectOptions& options) {
   // Without a caller's store, signatures are still checked, against no roots at all.
-  static const auto kNoRoots = authenticode::TrustStore::from_anchors(authenticode::AnchorSet::kUser, {});
+  static const auto kNoRoots =
+      authenticode::TrustStore::from_anchors(authenticode::AnchorSet::kUser, {});
   return options.trust != nullptr ? *options.trust : kNoRoots;
 }
 
@@ -142,7 +143,8 @@ void inspect_pe(Bytes data, const InspectOptions& options, FileReport& report) {
     for (DigestAlgorithm algorithm : options.catalogs->image_algorithms()) {
       if (std::none_of(jobs.begin(), jobs.end(),
                        [&](const HashJob& j) { return j.algorithm == algorithm; })) {
-        jobs.push_back({algorithm, authenticode::authenticode_exclusions(image, report.certificate_table)});
+        jobs.push_back(
+            {algorithm, authenticode::authenticode_exclusions(image, report.certificate_table)});
       }
     }
   }

@@ -112,7 +112,8 @@ void add_authenticode_findings(FileReport& report) {
       report.findings.push_back(
           make_finding("signature.invalid", label + ": " + sig.signature_error));
     }
-    if (sig.signer && !sig.chain.trusted) report.findings.push_back(chain_finding(sig.chain, label));
+    if (sig.signer && !sig.chain.trusted)
+      report.findings.push_back(chain_finding(sig.chain, label));
     if (sig.signer && !sig.signer_time_valid) {
       report.findings.push_back(make_finding(
           "signature.expired", label + ": certificate valid " + sig.signer->not_before + " to " +
@@ -172,9 +173,8 @@ void add_pe_findings(FileReport& report) {
   add_table_findings(report);
   add_authenticode_findings(report);
   const bool any_embedded =
-      std::any_of(report.signatures.begin(), report.signatures.end(), [](const auto& s) {
-        return s.kind == authenticode::SignatureKind::kEmbedded;
-      });
+      std::any_of(report.signatures.begin(), report.signatures.end(),
+                  [](const auto& s) { return s.kind == authenticode::SignatureKind::kEmbedded; });
   if (!any_embedded && report.certificate_table->errors.empty()) {
     report.findings.push_back(
         make_finding("signature.malformed", "certificate table holds no readable signature"));

@@ -168,11 +168,11 @@ nlohmann::json file_report_json(const FileReport& report) {
   if (!report.macho_slices.empty()) json_detail::add_macho(out, report);
   if (report.msi) json_detail::add_msi(out, *report.msi);
   if (report.catalog) {
-    out["catalog"] = {{"members", report.catalog->members},
-                      {"named", report.catalog->named},
-                      {"this_update", report.catalog->this_update.empty()
-                                          ? json(nullptr)
-                                          : json(report.catalog->this_update)}};
+    out["catalog"] = {
+        {"members", report.catalog->members},
+        {"named", report.catalog->named},
+        {"this_update",
+         report.catalog->this_update.empty() ? json(nullptr) : json(report.catalog->this_update)}};
   }
   // Every format's signatures, embedded and from catalogs, in one array.
   if (report.pe || report.msi || report.catalog || !report.signatures.empty()) {

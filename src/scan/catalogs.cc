@@ -24,9 +24,9 @@ CatalogSet load_scan_catalogs(const std::vector<std::string>& roots,
   out.index = authenticode::load_catalogs(paths, trust, now);
   for (const auto& catalog : out.index.catalogs()) {
     if (!catalog.covers()) {
-      out.notes.push_back("catalog " + catalog.path + " covers nothing: " +
-                          (catalog.error.empty() ? catalog.signature.signature_error
-                                                 : catalog.error));
+      out.notes.push_back(
+          "catalog " + catalog.path + " covers nothing: " +
+          (catalog.error.empty() ? catalog.signature.signature_error : catalog.error));
     } else if (!catalog.note.empty()) {
       out.notes.push_back("catalog " + catalog.path + ": " + catalog.note);
     }

@@ -46,10 +46,11 @@ TEST(Catalog, BothLayoutsListEveryMemberByHash) {
     const Inspector in = with_catalogs({trust_fixture(cat)});
     ASSERT_EQ(in.index.catalogs().size(), 1u);
     const auto& catalog = in.index.catalogs()[0];
-    EXPECT_TRUE(catalog.covers()) << cat << ": " << catalog.error << catalog.signature.signature_error;
+    EXPECT_TRUE(catalog.covers()) << cat << ": " << catalog.error
+                                  << catalog.signature.signature_error;
     EXPECT_EQ(catalog.members.size(), 4u) << cat;
-    for (const char* file : {"files/hello.exe", "files/exports.dll", "files/odd.exe",
-                             "files/notes.ini"}) {
+    for (const char* file :
+         {"files/hello.exe", "files/exports.dll", "files/odd.exe", "files/notes.ini"}) {
       const FileReport r = in.inspect(trust_fixture(file));
       ASSERT_EQ(catalog_signatures(r), 1u) << cat << " " << file;
       const auto& sig = r.signatures.back();
@@ -120,7 +121,8 @@ TEST(Catalog, ScanUsesTheTreesOwnCatRoot) {
     const std::string name = f.report.path.substr(f.report.path.rfind('/') + 1);
     reports[name] = std::move(f.report);
   });
-  ASSERT_TRUE(reports.count("hello.exe") && reports.count("extra.exe") && reports.count("notes.ini"));
+  ASSERT_TRUE(reports.count("hello.exe") && reports.count("extra.exe") &&
+              reports.count("notes.ini"));
   EXPECT_EQ(catalog_signatures(reports["hello.exe"]), 1u);
   EXPECT_EQ(catalog_signatures(reports["notes.ini"]), 1u);
   EXPECT_FALSE(testing::has_finding(reports["hello.exe"], "signature.missing"));

@@ -22,8 +22,8 @@ struct Loaded {
 };
 
 const authenticode::TrustStore& fixture_trust() {
-  static const auto store =
-      authenticode::TrustStore::create({.builtin = false, .extra_files = {testing::fixture("pki/ca.pem")}});
+  static const auto store = authenticode::TrustStore::create(
+      {.builtin = false, .extra_files = {testing::fixture("pki/ca.pem")}});
   return store.value();
 }
 

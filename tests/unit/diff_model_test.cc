@@ -306,16 +306,16 @@ json signed_pe(const std::string& sha, const std::string& subject, const std::st
   json file = pe_file("a.dll", sha, kernel32({}), nullptr);
   json chain = {{"trusted", trusted}, {"time_valid", true}, {"certificates", json::array()}};
   if (trusted) chain["anchor_sha256"] = anchor;
-  file["signatures"] = json::array({{{"kind", "embedded"},
-                                     {"nested_depth", 0},
-                                     {"digest_ok", true},
-                                     {"signature_ok", true},
-                                     {"digest_algorithm", "sha256"},
-                                     {"signed_digest", "dd" + sha},
-                                     {"signer", subject},
-                                     {"signer_certificate",
-                                      {{"subject", subject}, {"issuer", issuer}, {"sha256", leaf}}},
-                                     {"chain", chain}}});
+  file["signatures"] = json::array(
+      {{{"kind", "embedded"},
+        {"nested_depth", 0},
+        {"digest_ok", true},
+        {"signature_ok", true},
+        {"digest_algorithm", "sha256"},
+        {"signed_digest", "dd" + sha},
+        {"signer", subject},
+        {"signer_certificate", {{"subject", subject}, {"issuer", issuer}, {"sha256", leaf}}},
+        {"chain", chain}}});
   return file;
 }
 

@@ -33,7 +33,8 @@ std::string macho_fixture(const std::string& name) {
 }
 
 const authenticode::TrustStore& macho_trust() {
-  static const auto store = authenticode::TrustStore::create({.builtin = false, .extra_files = {macho_fixture("pki/ca.pem")}});
+  static const auto store = authenticode::TrustStore::create(
+      {.builtin = false, .extra_files = {macho_fixture("pki/ca.pem")}});
   if (!store) std::abort();
   return store.value();
 }

@@ -25,7 +25,8 @@ std::string macho_fixture(const std::string& name) {
 
 // The Mach-O fixtures' own CA (not the PE fixtures' pki/, so these tests need only theirs).
 const authenticode::TrustStore& macho_trust() {
-  static const auto store = authenticode::TrustStore::create({.builtin = false, .extra_files = {macho_fixture("pki/ca.pem")}});
+  static const auto store = authenticode::TrustStore::create(
+      {.builtin = false, .extra_files = {macho_fixture("pki/ca.pem")}});
   if (!store) std::abort();
   return store.value();
 }

@@ -49,7 +49,8 @@ inline const nlohmann::json& expected_macho() {
 }
 
 inline const authenticode::TrustStore& test_trust() {
-  static const auto store = authenticode::TrustStore::create({.builtin = false, .extra_files = {fixture("pki/ca.pem")}});
+  static const auto store =
+      authenticode::TrustStore::create({.builtin = false, .extra_files = {fixture("pki/ca.pem")}});
   if (!store) std::abort();
   return store.value();
 }

@@ -86,8 +86,10 @@ TEST(BuiltinTrust, MicrosoftRootListLoadsAndVerifies) {
 }
 
 TEST(BuiltinTrust, RootListMustBeSignedByAPinnedMicrosoftRoot) {
-  const Bytes stl = authenticode::builtin_trust_file(authenticode::BuiltinTrustFile::kMicrosoftAuthroot);
-  const Bytes roots = authenticode::builtin_trust_file(authenticode::BuiltinTrustFile::kMicrosoftRoots);
+  const Bytes stl =
+      authenticode::builtin_trust_file(authenticode::BuiltinTrustFile::kMicrosoftAuthroot);
+  const Bytes roots =
+      authenticode::builtin_trust_file(authenticode::BuiltinTrustFile::kMicrosoftRoots);
   auto good = authenticode::load_root_program(stl, roots, authenticode::kMicrosoftListRootsSha256);
   ASSERT_TRUE(good) << good.error().message;
   // Pinned to another key, the genuine list is refused.
@@ -140,15 +142,15 @@ TEST(RootProgram, TlsOnlyRootDoesNotAnchorCodeSigning) {
 }
 
 TEST(RootProgram, DisallowedRootAnchorsOnlyWhatWasStampedBefore) {
-  const FileReport now = inspect_with(trust_fixture("rootprog/disallowed-now.exe"),
-                                      test_root_program());
+  const FileReport now =
+      inspect_with(trust_fixture("rootprog/disallowed-now.exe"), test_root_program());
   ASSERT_EQ(now.signatures.size(), 1u);
   EXPECT_FALSE(now.signatures[0].chain.trusted);
   EXPECT_EQ(now.signatures[0].chain.problem, ChainProblem::kAnchorRestricted);
   EXPECT_NE(now.signatures[0].chain.error.find("disallowed"), std::string::npos);
 
-  const FileReport stamped = inspect_with(trust_fixture("rootprog/disallowed-stamped.exe"),
-                                          test_root_program());
+  const FileReport stamped =
+      inspect_with(trust_fixture("rootprog/disallowed-stamped.exe"), test_root_program());
   ASSERT_EQ(stamped.signatures.size(), 1u);
   ASSERT_EQ(stamped.signatures[0].timestamps.size(), 1u);
   EXPECT_TRUE(stamped.signatures[0].timestamps[0].trusted());
@@ -157,12 +159,12 @@ TEST(RootProgram, DisallowedRootAnchorsOnlyWhatWasStampedBefore) {
 }
 
 TEST(RootProgram, NotBeforeDateRefusesCertificatesIssuedAfterIt) {
-  const FileReport old_leaf = inspect_with(trust_fixture("rootprog/notbefore-old.exe"),
-                                           test_root_program());
+  const FileReport old_leaf =
+      inspect_with(trust_fixture("rootprog/notbefore-old.exe"), test_root_program());
   ASSERT_EQ(old_leaf.signatures.size(), 1u);
   EXPECT_TRUE(old_leaf.signatures[0].chain.trusted) << old_leaf.signatures[0].chain.error;
-  const FileReport new_leaf = inspect_with(trust_fixture("rootprog/notbefore-new.exe"),
-                                           test_root_program());
+  const FileReport new_leaf =
+      inspect_with(trust_fixture("rootprog/notbefore-new.exe"), test_root_program());
   ASSERT_EQ(new_leaf.signatures.size(), 1u);
   EXPECT_FALSE(new_leaf.signatures[0].chain.trusted);
   EXPECT_EQ(new_leaf.signatures[0].chain.problem, ChainProblem::kAnchorRestricted);
@@ -230,9 +232,9 @@ TEST(TrustUpdate, InstallsOnlyAListMicrosoftSigned) {
   EXPECT_FALSE(std::filesystem::exists(dir + "/authroot.stl"));
   // With its own pin it installs, and a store made from the folder uses it.
   const std::string pin = read_text(trust_fixture("rootprog/pin.sha256"));
-  auto installed = authenticode::update_root_program_store(
-      trust_fixture("rootprog/authroot.stl"), trust_fixture("rootprog/roots.pem"), dir, true,
-      {pin});
+  auto installed = authenticode::update_root_program_store(trust_fixture("rootprog/authroot.stl"),
+                                                           trust_fixture("rootprog/roots.pem"), dir,
+                                                           true, {pin});
   ASSERT_TRUE(installed) << installed.error().message;
   EXPECT_EQ(installed->installed, 5u);
   auto store = authenticode::TrustStore::create(

@@ -206,8 +206,9 @@ void verify_cms(Bytes der, Bytes code_directory, CodeSignature& sig,
   }
   if (signer != nullptr) {
     sig.signer = authenticode::describe_certificate(signer);
-    sig.chain = trust.verify(signer, certs.get(), now, authenticode::TrustStore::Usage::kCodeSigning,
-                             authenticode::SignatureFamily::kApple);
+    sig.chain =
+        trust.verify(signer, certs.get(), now, authenticode::TrustStore::Usage::kCodeSigning,
+                     authenticode::SignatureFamily::kApple);
     if (sig.chain.trusted) read_apple_identity(signer, certs.get(), sig);
   }
   ossl::take_errors();
