@@ -7,6 +7,7 @@ set_tests_properties(setup.rebuild_fixtures PROPERTIES FIXTURES_SETUP rebuild_fi
 target_sources(cascade-tests PRIVATE
   ${CMAKE_CURRENT_SOURCE_DIR}/unit/rebuild_regions_test.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/unit/rebuild_compare_test.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/unit/rebuild_signing_test.cc
 )
 add_test(NAME rebuild.cli
   COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/rebuild/check_rebuild.py

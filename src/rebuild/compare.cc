@@ -172,6 +172,8 @@ Result<Comparison> compare_builds(Bytes a, Bytes b, const CompareOptions& option
   auto lb = analyse(b, layout_options);
   if (!lb) return make_error(lb.error().code, "b: " + lb.error().message);
 
+  if (la->format == lb->format) match_signing_padding(*la, *lb);
+
   Comparison out;
   out.format_a = la->format;
   out.format_b = lb->format;

@@ -15,6 +15,31 @@ Result<Layout> analyse(Bytes file, const LayoutOptions& options) {
   return make_error(ErrorCode::kUnsupported, "not a PE, ELF or Mach-O file");
 }
 
+namespace {
+
+void cut_signing_padding(Layout& signed_build, const Layout& other) {
+  const std::uint64_t cut = signed_build.compared_size;
+  if (other.compared_size >= cut || cut - other.compared_size > signed_build.signing_padding) {
+    return;
+  }
+  const std::uint64_t padding = cut - other.compared_size;
+  for (auto& n : signed_build.normalised) {
+    if (n.what == "pe.certificate-table" && n.offset == cut) {
+      n.offset -= padding;
+      n.size += padding;
+    }
+  }
+  signed_build.compared_size = other.compared_size;
+  signed_build.signing_padding -= padding;
+}
+
+}  // namespace
+
+void match_signing_padding(Layout& a, Layout& b) {
+  cut_signing_padding(a, b);
+  cut_signing_padding(b, a);
+}
+
 std::vector<Range> mask_ranges(const Layout& layout) {
   std::vector<Range> ranges;
   ranges.reserve(layout.normalised.size());

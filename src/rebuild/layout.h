@@ -55,10 +55,13 @@ struct Layout {
   std::vector<Area> sections;
   std::vector<Area> areas;
   std::vector<Normalised> normalised;  // sorted by offset
-  // Bytes [0, compared_size) take part; a certificate table that ends the file (plus the zero
-  // padding signing tools put before it) is cut off rather than zeroed, since an unsigned build
-  // lacks those bytes altogether.
+  // Bytes [0, compared_size) take part; a certificate table that ends the file is cut off rather
+  // than zeroed, since an unsigned build lacks those bytes altogether.
   std::uint64_t compared_size = 0;
+  // How many zero bytes just before that cut (at most 7, before an 8-aligned table) may be the
+  // padding a signing tool added; how many really were, only the unsigned build's size tells,
+  // and match_signing_padding cuts those.
+  std::uint64_t signing_padding = 0;
   std::uint64_t end_of_content = 0;  // past this (and before compared_size) is "(overlay)"
 };
 
@@ -73,6 +76,13 @@ Result<Layout> analyse(Bytes file, const LayoutOptions& options);
 Result<Layout> analyse_pe(Bytes file);
 Result<Layout> analyse_elf(Bytes file, const LayoutOptions& options);
 Result<Layout> analyse_macho(Bytes file);
+
+// A signed build and its unsigned counterpart: when one layout's compared size exceeds the
+// other's by no more than its signing padding, it is cut to the other's size (and its
+// certificate table entry grows to cover the padding). The unsigned image's own bytes, trailing
+// zeros included, stay compared; bytes it lacks that are not zeros, or more than the padding,
+// still make the sizes differ.
+void match_signing_padding(Layout& a, Layout& b);
 
 // The masked ranges of a layout, sorted and merged (what compare_masked takes).
 std::vector<Range> mask_ranges(const Layout& layout);

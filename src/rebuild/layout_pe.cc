@@ -18,7 +18,8 @@ constexpr std::size_t kMaxDescriptors = 4096;
 constexpr std::size_t kMaxThunks = 0x10000;
 constexpr std::size_t kMaxImportSpans = 0x40000;
 constexpr std::size_t kMaxName = 0x200;
-// Signing tools pad the image to 8 bytes before appending the certificate table.
+// Signing tools pad the image with zeros to a multiple of 8 bytes before appending the
+// certificate table (the table's entries are quadword aligned).
 constexpr std::uint64_t kCertificateAlignment = 8;
 
 class Image {
@@ -107,22 +108,27 @@ void normalise_resources(Bytes file, const Image& image, Layout& layout) {
   }
 }
 
+// A certificate table that ends the file is cut off: the unsigned build has no such bytes. The
+// zero bytes just before an 8-aligned table may be the padding the signing tool added, or the
+// unsigned image's own last bytes; which, only the other build's size tells
+// (match_signing_padding), so they stay compared here and are only counted.
 void normalise_certificates(Bytes file, const pe::PeImage& pe, Layout& layout) {
   const auto* dir = pe.directory(pe::kDirSecurity);
   if (dir == nullptr || dir->size == 0 || dir->rva == 0 || dir->rva >= file.size()) return;
   const std::uint64_t begin = dir->rva;
   const std::uint64_t end = std::min<std::uint64_t>(file.size(), begin + dir->size);
-  if (end != file.size()) {
-    layout.normalised.push_back({"pe.certificate-table", begin, end - begin});
-    return;
-  }
-  std::uint64_t cut = begin;
-  while (cut > pe.end_of_sections && begin - cut < kCertificateAlignment - 1 &&
-         file[static_cast<std::size_t>(cut - 1)] == 0) {
-    --cut;
-  }
-  layout.normalised.push_back({"pe.certificate-table", cut, end - cut});
-  layout.compared_size = cut;
+  layout.normalised.push_back({"pe.certificate-table", begin, end - begin});
+  if (end != file.size()) return;
+  layout.compared_size = begin;
+  if (begin % kCertificateAlignment != 0) return;  // no tool padded to reach this offset
+  // At most 7 bytes, and none inside the sections' raw data (padding follows the whole image).
+  const std::uint64_t reach = std::min<std::uint64_t>(
+      kCertificateAlignment - 1, begin > pe.end_of_sections ? begin - pe.end_of_sections : 0);
+  auto before = slice(file, begin - reach, reach);
+  if (!before) return;
+  std::uint64_t padding = 0;
+  while (padding < before->size() && (*before)[before->size() - 1 - padding] == 0) ++padding;
+  layout.signing_padding = padding;
 }
 
 std::vector<ImportSpan> import_spans(Bytes file, const pe::PeImage& pe, const Image& image) {
