@@ -15,3 +15,10 @@ add_test(NAME rebuild.cli
           ${CMAKE_SOURCE_DIR}/docs/schema/cascade.rebuild-1.schema.json)
 set_tests_properties(rebuild.cli PROPERTIES
   FIXTURES_REQUIRED rebuild_fixtures LABELS unit TIMEOUT 300)
+
+# Debian's signed shim binaries against the unsigned build they sign (scripts/fetch-corpus).
+add_test(NAME peer.rebuild_signed_vs_unsigned
+  COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/peer/rebuild_signed_vs_unsigned.py
+          $<TARGET_FILE:cascade-cli> ${CORPUS_DIR})
+set_tests_properties(peer.rebuild_signed_vs_unsigned PROPERTIES
+  FIXTURES_REQUIRED peer_corpus LABELS peer SKIP_RETURN_CODE 77 TIMEOUT 300)
