@@ -88,6 +88,9 @@ std::vector<std::string> elf_fixture_names() {
           "app-stripped",
           "app-overlay",
           "libvers.debug",
+          "app.debug",
+          "app-rpath.debug",
+          "app-eu.debug",
           "libvers-sstrip.so",
           "small-ppc.o",
           "libsmall-ppc-sstrip.so",
@@ -353,8 +356,9 @@ void expect_error_or_anomaly(const std::vector<std::uint8_t>& data, const std::s
 }
 
 TEST(ElfMalformed, EveryTruncationIsAnErrorOrAnAnomaly) {
-  for (const char* name : {"libsmall-user-ppc.so", "libsmall-user-ppc64-sstrip.so",
-                           "libsmall-user-i386.so", "small-ppc.o", "wx"}) {
+  for (const char* name :
+       {"libsmall-user-ppc.so", "libsmall-user-ppc64-sstrip.so", "libsmall-user-i386.so",
+        "small-ppc.o", "wx", "app.debug", "app-eu.debug"}) {
     const auto original = read_elf_fixture(name);
     ASSERT_FALSE(original.empty()) << name;
     for (std::size_t len = 0; len < original.size(); ++len) {
@@ -614,6 +618,140 @@ TEST(ElfMalformed, StringsWithoutTerminatorAndHugeNotes) {
   EXPECT_FALSE(damaged->anomalies.empty());
   ASSERT_TRUE(damaged->interpreter.has_value());
   EXPECT_EQ(damaged->interpreter->back(), 'x');
+}
+
+// --- separate debug files --------------------------------------------------------
+
+// Where the section header of `name`, and the first program header of `type`, lie in a 64-bit
+// little-endian fixture.
+std::size_t section_header(const std::vector<std::uint8_t>& data, const ElfImage& image,
+                           const std::string& name) {
+  return get(data, 0x28, 8) + 64 * section_index(image, name);
+}
+std::size_t program_header(const std::vector<std::uint8_t>& data, const ElfImage& image,
+                           std::uint32_t type) {
+  for (std::size_t i = 0; i < image.segments.size(); ++i) {
+    if (image.segments[i].type == type) return get(data, 0x20, 8) + 56 * i;
+  }
+  ADD_FAILURE() << "no segment of type " << type;
+  return 0;
+}
+
+bool has_anomaly(const ElfImage& image, const std::string& text) {
+  return std::any_of(image.anomalies.begin(), image.anomalies.end(),
+                     [&](const std::string& a) { return a.find(text) != std::string::npos; });
+}
+
+TEST(ElfDebugOnly, SeparateDebugFilesAreRecognised) {
+  for (const char* name : {"libvers.debug", "app.debug", "app-rpath.debug", "app-eu.debug"}) {
+    const ElfImage image = parse_fixture(name);
+    EXPECT_TRUE(image.debug_only) << name;
+    EXPECT_TRUE(image.anomalies.empty()) << name << ": " << image.anomalies.front();
+    EXPECT_TRUE(image.needed.empty()) << name;
+  }
+  // objcopy empties PT_INTERP along with .interp: no interpreter, and no anomaly.
+  EXPECT_FALSE(parse_fixture("app.debug").interpreter.has_value());
+  EXPECT_EQ(parse_fixture("app.debug").build_id, parse_fixture("app").build_id);
+  for (const char* name : {"libvers.so", "app", "app-stripped", "wx", "vers.o", "small-ppc.o",
+                           "libvers-sstrip.so", "libsmall-user-ppc.so"}) {
+    EXPECT_FALSE(parse_fixture(name).debug_only) << name;
+  }
+}
+
+TEST(ElfDebugOnly, TheSameEmptinessInAnOrdinaryFileIsAnAnomaly) {
+  const auto original = read_elf_fixture("app");
+  const ElfImage image = parse_fixture("app");
+  // PT_INTERP with no bytes: the kernel refuses to run it.
+  auto data = original;
+  put(data, program_header(data, image, elf::kPtInterp) + 32, 0, 8);  // p_filesz
+  auto r = elf::parse_elf(bytes_of(data));
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->debug_only);
+  EXPECT_TRUE(has_anomaly(*r, "PT_INTERP is empty"));
+  // The code segment past the end of the file.
+  data = original;
+  std::size_t code = 0;
+  for (std::size_t i = 0; i < image.segments.size(); ++i) {
+    if (image.segments[i].type == elf::kPtLoad && image.segments[i].executable()) {
+      code = get(data, 0x20, 8) + 56 * i;
+    }
+  }
+  ASSERT_NE(code, 0U);
+  put(data, code + 8, data.size() - 16, 8);  // p_offset
+  r = elf::parse_elf(bytes_of(data));
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(has_anomaly(*r, "extends past the end of file"));
+}
+
+TEST(ElfDebugOnly, OnlyAFileWhoseSectionsAllAgreeIsDebugOnly) {
+  // app.debug with its .text claiming its bytes are in the file: code present, so the empty
+  // PT_INTERP is damage again.
+  const auto original = read_elf_fixture("app.debug");
+  const ElfImage image = parse_fixture("app.debug");
+  auto data = original;
+  const std::size_t text = section_header(data, image, ".text");
+  put(data, text + 4, elf::kShtProgbits, 4);
+  put(data, text + 24, 0x40, 8);  // sh_offset, inside the file
+  put(data, text + 32, 0x10, 8);  // sh_size
+  auto r = elf::parse_elf(bytes_of(data));
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->debug_only);
+  EXPECT_TRUE(has_anomaly(*r, "PT_INTERP is empty"));
+  // Same with .rodata (not code): every allocated section but the notes must be SHT_NOBITS.
+  data = original;
+  const std::size_t rodata = section_header(data, image, ".rodata");
+  put(data, rodata + 4, elf::kShtProgbits, 4);
+  put(data, rodata + 24, 0x40, 8);
+  put(data, rodata + 32, 0x10, 8);
+  r = elf::parse_elf(bytes_of(data));
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->debug_only);
+  EXPECT_FALSE(r->anomalies.empty());
+}
+
+TEST(ElfDebugOnly, DataOutsideTheFileIsStillReported) {
+  // A debug file's own sections (symbols, debug info) must be in it.
+  const auto original = read_elf_fixture("app.debug");
+  const ElfImage image = parse_fixture("app.debug");
+  auto data = original;
+  put(data, section_header(data, image, ".symtab") + 24, data.size() + 0x1000, 8);
+  auto r = elf::parse_elf(bytes_of(data));
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->debug_only);
+  EXPECT_TRUE(has_anomaly(*r, "(.symtab) extends past the end of file"));
+  // A note section, the one allocated kind a debug file keeps, likewise.
+  data = original;
+  put(data, section_header(data, image, ".note.gnu.build-id") + 24, data.size(), 8);
+  r = elf::parse_elf(bytes_of(data));
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(has_anomaly(*r, "extends past the end of file"));
+  // Cut short: the section header table (at the end) goes, and with it the excuse.
+  data.assign(original.begin(), original.begin() + static_cast<long>(original.size() / 2));
+  r = elf::parse_elf(bytes_of(data));
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->debug_only);
+  EXPECT_FALSE(r->anomalies.empty());
+}
+
+TEST(ElfDebugOnly, SectionHeadersClaimingNobitsHideNothingInTheFile) {
+  // A runnable file whose section headers mark every allocated section SHT_NOBITS, as in a
+  // debug file: what the loader reads from the file is read all the same.
+  const auto original = read_elf_fixture("app");
+  const ElfImage image = parse_fixture("app");
+  auto data = original;
+  for (std::size_t i = 0; i < image.sections.size(); ++i) {
+    const auto& s = image.sections[i];
+    if ((s.flags & elf::kShfAlloc) != 0 && s.type != elf::kShtNote) {
+      put(data, get(data, 0x28, 8) + 64 * i + 4, elf::kShtNobits, 4);
+    }
+  }
+  auto r = elf::parse_elf(bytes_of(data));
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->debug_only);
+  EXPECT_EQ(r->interpreter, image.interpreter) << "PT_INTERP is in the file: still read";
+  ASSERT_TRUE(r->interpreter.has_value());
+  EXPECT_EQ(r->segments.size(), image.segments.size());
+  EXPECT_EQ(r->build_id, image.build_id);
 }
 
 }  // namespace

@@ -29,14 +29,6 @@ struct Entry {
   std::uint64_t value = 0;
 };
 
-// True when some executable section has its bytes in the file: not a separate debug-info file
-// (objcopy --only-keep-debug turns every loadable section into SHT_NOBITS).
-bool has_file_backed_code(const ElfImage& image) {
-  return std::any_of(image.sections.begin(), image.sections.end(), [](const Section& s) {
-    return (s.flags & kShfExecInstr) != 0 && s.type != kShtNobits && s.size != 0;
-  });
-}
-
 std::optional<Bytes> segment_table(Context& ctx, const ProgramHeader& segment) {
   if (auto bytes = slice(ctx.file, segment.offset, segment.filesz)) return bytes;
   auto rest = tail(ctx.file, segment.offset);
@@ -51,8 +43,8 @@ std::optional<Bytes> segment_table(Context& ctx, const ProgramHeader& segment) {
 // Finds the dynamic table as readelf does: the .dynamic section when the file has section
 // headers, else PT_DYNAMIC. Where the two disagree (the loader reads only PT_DYNAMIC) the
 // disagreement is an anomaly, and a section that cannot be read gives way to the segment. A
-// SHT_NOBITS .dynamic means a separate debug-info file, which has no table, unless code is
-// present in the file: then the section is hiding the segment.
+// SHT_NOBITS .dynamic means a separate debug-info file (ElfImage::debug_only), which has no
+// table; in any other file (code or data in the file) the section is hiding the segment.
 std::optional<Bytes> locate_table(Context& ctx) {
   const ElfImage& image = ctx.image;
   const ProgramHeader* segment = nullptr;
@@ -74,9 +66,7 @@ std::optional<Bytes> locate_table(Context& ctx) {
   }
   const Section& s = image.sections[*index];
   if (s.type == kShtNobits) {
-    if (segment == nullptr || segment->filesz == 0 || !has_file_backed_code(image)) {
-      return std::nullopt;
-    }
+    if (segment == nullptr || segment->filesz == 0 || image.debug_only) return std::nullopt;
     ctx.anomaly("the .dynamic section is SHT_NOBITS but the dynamic segment is in the file");
     return segment_table(ctx, *segment);
   }

@@ -94,6 +94,14 @@ struct ElfImage {
   std::uint64_t end_of_content = 0;    // end of the last header, table, section or segment in the
                                        // file (at most the file size): the overlay starts here
   std::vector<std::string> anomalies;  // structural oddities worth a finding, parse went on
+  // A separate debug-info file (objcopy --only-keep-debug, eu-strip -f; Debian's
+  // /usr/lib/debug/.build-id/*/*.debug): an executable or shared object whose code sections, and
+  // every other allocated section but the notes, are SHT_NOBITS. Its program headers describe the
+  // stripped original, so a segment's file range (PT_INTERP's, a PT_LOAD's) need not be in this
+  // file: no anomaly when it is not. A range that is in the file is read as in any other file,
+  // so a loadable file whose section headers merely say this hides only its dynamic table, which
+  // is not read behind a SHT_NOBITS .dynamic (eu-strip's PT_DYNAMIC points into debug data).
+  bool debug_only = false;
 };
 
 // True when `file` starts with the ELF magic and a known class and data encoding.

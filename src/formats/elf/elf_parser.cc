@@ -220,6 +220,20 @@ void parse_sections(Context& ctx, const Header& h, const std::optional<RawSectio
   }
 }
 
+// See ElfImage::debug_only. The section headers decide, since the segments describe the
+// original; what the flag excuses is only data missing from the file, which a loader could not
+// use either.
+bool is_debug_only(const ElfImage& image) {
+  if (image.type != kTypeExec && image.type != kTypeDyn) return false;
+  bool code = false;
+  for (const auto& s : image.sections) {
+    if ((s.flags & kShfAlloc) == 0 || s.size == 0) continue;
+    if (s.type != kShtNobits && s.type != kShtNote) return false;
+    code = code || (s.flags & kShfExecInstr) != 0;
+  }
+  return code;
+}
+
 void parse_segments(Context& ctx, const Header& h, Bytes table, std::uint64_t count) {
   ElfImage& image = ctx.image;
   image.segments.reserve(static_cast<std::size_t>(count));
@@ -230,8 +244,9 @@ void parse_segments(Context& ctx, const Header& h, Bytes table, std::uint64_t co
   std::size_t interps = 0, stacks = 0;
   for (std::size_t i = 0; i < image.segments.size(); ++i) {
     const ProgramHeader& p = image.segments[i];
+    const bool in_file = p.filesz != 0 && slice(ctx.file, p.offset, p.filesz).has_value();
     if (p.filesz != 0) {
-      if (!slice(ctx.file, p.offset, p.filesz)) {
+      if (!in_file && !image.debug_only) {
         ctx.anomaly("segment " + std::to_string(i) + " (" + segment_type_name(p.type) +
                     ") extends past the end of file");
       }
@@ -245,6 +260,13 @@ void parse_segments(Context& ctx, const Header& h, Bytes table, std::uint64_t co
       ++stacks;
     }
     if (p.type != kPtInterp || interps++ != 0) continue;
+    // A debug-only file's .interp is SHT_NOBITS: objcopy empties PT_INTERP, eu-strip leaves it
+    // pointing where the original had it.
+    if (image.debug_only && !in_file) continue;
+    if (p.filesz == 0) {
+      ctx.anomaly("PT_INTERP is empty");
+      continue;
+    }
     auto bytes = tail(ctx.file, p.offset);
     if (!bytes) {
       ctx.anomaly("PT_INTERP lies outside the file");
@@ -327,6 +349,7 @@ Result<ElfImage> parse_elf(Bytes file) {
   }
 
   parse_sections(ctx, h, first);
+  image.debug_only = is_debug_only(image);
   if (phnum != 0) parse_segments(ctx, h, *table, phnum);
   detail::parse_dynamic(ctx);
   detail::parse_dynamic_symbols(ctx);
