@@ -15,3 +15,14 @@ add_test(NAME peer.elf_vs_readelf
   COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/peer/elf_vs_readelf.py $<TARGET_FILE:elf-probe>
           /usr/lib/x86_64-linux-gnu /usr/bin)
 set_tests_properties(peer.elf_vs_readelf PROPERTIES LABELS peer TIMEOUT 900)
+
+# Debian's separate debug files (libc6-dbg, from scripts/fetch-corpus): no elf.malformed, the
+# build-id they are named by, damaged copies still malformed; and the same files against readelf.
+add_test(NAME peer.elf_debug_files
+  COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/peer/elf_debug_files.py
+          $<TARGET_FILE:cascade-cli> ${CORPUS_DIR})
+add_test(NAME peer.elf_debug_vs_readelf
+  COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/peer/elf_vs_readelf.py $<TARGET_FILE:elf-probe>
+          ${CORPUS_DIR}/libc6-dbg/usr/lib/debug)
+set_tests_properties(peer.elf_debug_files peer.elf_debug_vs_readelf PROPERTIES
+  FIXTURES_REQUIRED peer_corpus LABELS peer TIMEOUT 600)
