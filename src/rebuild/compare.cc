@@ -196,6 +196,13 @@ Result<Comparison> compare_builds(Bytes a, Bytes b, const CompareOptions& option
                  " bytes, b " + std::to_string(lb->compared_size) + " bytes";
     compare_by_unit(a, *la, b, *lb, options, out);
   }
+  // What the certificate table hides is a difference even when every compared byte matches.
+  const std::pair<const char*, const Layout*> sides[] = {{"a", &*la}, {"b", &*lb}};
+  for (const auto& [which, layout] : sides) {
+    if (layout->unsigned_content.empty()) continue;
+    out.reason = std::string(which) + ": " + layout->unsigned_content +
+                 (out.reason.empty() ? std::string() : "; " + out.reason);
+  }
   out.identical = out.reason.empty();
   if (out.identical) {
     out.findings.push_back(make_finding(

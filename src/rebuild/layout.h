@@ -63,6 +63,10 @@ struct Layout {
   // and match_signing_padding cuts those.
   std::uint64_t signing_padding = 0;
   std::uint64_t end_of_content = 0;  // past this (and before compared_size) is "(overlay)"
+  // Bytes inside the certificate table after a signature's PKCS#7 object that are more than the
+  // zeros aligning the next entry (CVE-2013-3900 padding): signing adds none, so a build holding
+  // them differs, whatever else matches. Empty when the table holds only signatures.
+  std::string unsigned_content;
 };
 
 struct LayoutOptions {

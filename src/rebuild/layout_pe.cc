@@ -1,8 +1,10 @@
 // PE: the stamps a rebuild changes (COFF, export, resource and debug timestamps, the CodeView
 // GUID and age, the checksum) and the Authenticode certificate table signing adds.
 #include <algorithm>
+#include <cstdio>
 #include <set>
 
+#include "authenticode/cert_table.h"
 #include "formats/pe/pe_image.h"
 #include "rebuild/layout.h"
 
@@ -108,6 +110,27 @@ void normalise_resources(Bytes file, const Image& image, Layout& layout) {
   }
 }
 
+// Only the signatures (each WIN_CERTIFICATE header and its PKCS#7 object) and the zeros that
+// align the next entry are what signing adds; anything else in the table was put there.
+void find_unsigned_content(Bytes file, const pe::PeImage& pe, Layout& layout) {
+  auto table = authenticode::read_certificate_table(file, pe);
+  if (!table) return;
+  authenticode::measure_entries(file, *table);
+  std::uint64_t hidden = 0;
+  std::optional<std::uint64_t> first;
+  for (const auto& entry : table->entries) {
+    if (!entry.padding) continue;
+    hidden += entry.padding->size;
+    if (!first) first = entry.padding->offset;
+  }
+  if (hidden == 0) return;
+  char at[32];
+  std::snprintf(at, sizeof at, "0x%llx", static_cast<unsigned long long>(*first));
+  layout.unsigned_content = "the certificate table holds " + std::to_string(hidden) +
+                            " bytes that are no signature and no alignment, from " + at +
+                            " (CVE-2013-3900 padding)";
+}
+
 // A certificate table that ends the file is cut off: the unsigned build has no such bytes. The
 // zero bytes just before an 8-aligned table may be the padding the signing tool added, or the
 // unsigned image's own last bytes; which, only the other build's size tells
@@ -115,6 +138,7 @@ void normalise_resources(Bytes file, const Image& image, Layout& layout) {
 void normalise_certificates(Bytes file, const pe::PeImage& pe, Layout& layout) {
   const auto* dir = pe.directory(pe::kDirSecurity);
   if (dir == nullptr || dir->size == 0 || dir->rva == 0 || dir->rva >= file.size()) return;
+  find_unsigned_content(file, pe, layout);
   const std::uint64_t begin = dir->rva;
   const std::uint64_t end = std::min<std::uint64_t>(file.size(), begin + dir->size);
   layout.normalised.push_back({"pe.certificate-table", begin, end - begin});

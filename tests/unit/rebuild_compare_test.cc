@@ -100,6 +100,29 @@ TEST(RebuildCompare, SignedCopyMatchesUnsignedBuild) {
   EXPECT_TRUE(compare(unsigned_dll, signed_dll).identical);
 }
 
+TEST(RebuildCompare, BytesHiddenInTheCertificateTableAreADifference) {
+  // The signed build with 4 KiB hidden after its PKCS#7 object (CVE-2013-3900), as the demo's
+  // d3dhelper.dll: the signature still verifies, but signing adds no such bytes.
+  const std::string padded = ::testing::TempDir() + "/mathlib-1-padded.dll";
+  const std::string command = "/usr/bin/python3 " + std::string(CASCADE_SOURCE_DIR) +
+                              "/tests/fixtures/petweak.py pad-certtable " +
+                              testing::fixture("rebuild/mathlib-1-signed.dll") + " " + padded +
+                              " 4096 3";
+  ASSERT_EQ(std::system(command.c_str()), 0);
+  std::ifstream in(padded, std::ios::binary);
+  const Buffer padded_dll{std::istreambuf_iterator<char>(in), {}};
+  const Buffer unsigned_dll = read("mathlib-1.dll");
+  for (const Comparison& c :
+       {compare(padded_dll, unsigned_dll), compare(unsigned_dll, padded_dll)}) {
+    EXPECT_FALSE(c.identical);
+    EXPECT_NE(c.reason.find("no signature and no alignment"), std::string::npos) << c.reason;
+    ASSERT_FALSE(c.findings.empty());
+    EXPECT_EQ(c.findings[0].id, "rebuild.differs");
+  }
+  // Against the unpadded signed build as well.
+  EXPECT_FALSE(compare(padded_dll, read("mathlib-1-signed.dll")).identical);
+}
+
 TEST(RebuildCompare, DebugDirectoryIsNormalised) {
   const Comparison c = compare(read("app-1.exe"), read("app-2.exe"));
   EXPECT_TRUE(c.identical) << c.reason;
