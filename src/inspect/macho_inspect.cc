@@ -1,5 +1,6 @@
 // Mach-O, thin or fat: parse every slice, measure them all in the shared single pass, verify
 // each code signature, and derive the macho.* findings.
+#include <algorithm>
 #include <cstdio>
 
 #include "core/entropy.h"
@@ -26,6 +27,18 @@ void add_signature_findings(FileReport& report, const MachoSliceReport& s) {
   for (const auto& error : cs.errors) {
     report.findings.push_back(make_finding(
         "macho.malformed", std::string(label).append("code signature: ").append(error)));
+  }
+  // A binary that claims a code signature cascade cannot check is not a signed binary: no
+  // CodeDirectory could be read, or none has a hash type and layout cascade can verify.
+  if (std::none_of(cs.directories.begin(), cs.directories.end(),
+                   [](const macho::CodeDirectory& cd) { return cd.checked; })) {
+    report.findings.push_back(make_finding(
+        "macho.codesign-unverifiable",
+        label +
+            (cs.directories.empty()
+                 ? std::string("LC_CODE_SIGNATURE is present but no CodeDirectory could be read")
+                 : "no CodeDirectory can be checked (" + cs.directories.front().hash_type + ")") +
+            ": the code it claims to sign is unverified"));
   }
   for (const auto& cd : cs.directories) {
     const std::string which =

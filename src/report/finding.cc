@@ -82,6 +82,8 @@ const std::vector<FindingKind>& finding_catalogue() {
       {"macho.malformed", Severity::kMedium,
        "a Mach-O structure or code-signature blob is damaged"},
       {"macho.unsigned", Severity::kLow, "the Mach-O image has no code signature"},
+      {"macho.codesign-unverifiable", Severity::kHigh,
+       "the binary claims a code signature that cannot be checked (unknown hash, unreadable)"},
       {"macho.adhoc", Severity::kLow, "the code signature is ad hoc: no identity signed it"},
       {"macho.codesign-mismatch", Severity::kCritical,
        "a page or bound blob differs from its hash in the CodeDirectory"},

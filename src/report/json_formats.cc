@@ -1,5 +1,7 @@
 #include "report/json_formats.h"
 
+#include <algorithm>
+
 namespace cascade::json_detail {
 
 namespace {
@@ -28,6 +30,10 @@ std::string codesign_status(const macho::CodeSignature& cs) {
   }
   if (mismatch) return "mismatch";
   if (cs.directories.empty()) return "malformed";
+  if (std::none_of(cs.directories.begin(), cs.directories.end(),
+                   [](const macho::CodeDirectory& cd) { return cd.checked; })) {
+    return "unverifiable";
+  }
   if (cs.adhoc) return "adhoc";
   if (!cs.cms_present) return "malformed";
   if (!cs.cms_signature_ok) return "invalid";
@@ -53,7 +59,8 @@ json codesign_json(const std::optional<macho::CodeSignature>& signature) {
                  {"cdhash", cd.cdhash},
                  {"alternate", cd.alternate},
                  {"bad_pages", cd.bad_pages},
-                 {"bad_special_slots", cd.bad_special_slots}};
+                 {"bad_special_slots", cd.bad_special_slots},
+                 {"checked", cd.checked}};
     item["first_bad_page"] = cd.first_bad_page ? json(*cd.first_bad_page) : json(nullptr);
     directories.push_back(std::move(item));
   }

@@ -196,9 +196,16 @@ void write_macho_slice(std::ostream& out, const MachoSliceReport& s, const TextO
         << ", identifier " << cd.identifier;
     if (!cd.team_id.empty()) out << ", team " << cd.team_id;
     out << ", cdhash " << cd.cdhash << ", pages "
-        << (cd.bad_pages == 0 ? "ok" : std::to_string(cd.bad_pages) + " BAD") << '\n';
+        << (!cd.checked         ? std::string("NOT CHECKED")
+            : cd.bad_pages == 0 ? std::string("ok")
+                                : std::to_string(cd.bad_pages) + " BAD")
+        << '\n';
   }
-  out << "  signature: " << (cs.adhoc ? "ad hoc" : cs.cms_present ? "CMS" : "none");
+  out << "  signature: "
+      << (cs.directories.empty() ? "present, unreadable"
+          : cs.adhoc             ? "ad hoc"
+          : cs.cms_present       ? "CMS"
+                                 : "none");
   if (cs.cms_present) {
     out << ", " << (cs.cms_signature_ok ? "verifies" : "BAD") << ", chain "
         << chain_verdict(cs.chain);

@@ -560,5 +560,58 @@ TEST(MachoMalformed, FatHeaders) {
   EXPECT_EQ(kind(Buffer{0xca, 0xfe}), macho::Kind::kNone);
 }
 
+// The primary CodeDirectory of a thin 64-bit little-endian image: its offset in the file.
+std::size_t primary_code_directory(const Buffer& d) {
+  auto u32 = [&](std::size_t at) { return *load_u32le(Bytes(d.data(), d.size()), at); };
+  auto be32 = [&](std::size_t at) {
+    return std::uint32_t{d[at]} << 24 | std::uint32_t{d[at + 1]} << 16 |
+           std::uint32_t{d[at + 2]} << 8 | d[at + 3];
+  };
+  std::size_t at = 32;
+  std::size_t super_blob = 0;
+  for (std::uint32_t i = 0; i < u32(16); ++i) {
+    if (u32(at) == 0x1d) super_blob = u32(at + 8);  // LC_CODE_SIGNATURE dataoff
+    at += u32(at + 4);
+  }
+  EXPECT_NE(super_blob, 0u);
+  for (std::uint32_t i = 0; i < be32(super_blob + 8); ++i) {
+    if (be32(super_blob + 12 + 8 * i) == 0) return super_blob + be32(super_blob + 16 + 8 * i);
+  }
+  ADD_FAILURE() << "no primary CodeDirectory";
+  return 0;
+}
+
+FileReport inspect_buffer(const Buffer& data) {
+  InspectOptions options;
+  options.trust = &empty_trust();
+  options.now = 1800000000;
+  return inspect_bytes("crafted", Bytes(data.data(), data.size()), options);
+}
+
+TEST(MachoMalformed, ASignatureThatCannotBeCheckedIsNeverPagesOk) {
+  const Buffer original = macho_fixture("hello-x86_64");
+  const std::size_t cd = primary_code_directory(original);
+  // An unknown hash type (99) over tampered code: nothing can be recomputed.
+  Buffer unknown_hash = original;
+  unknown_hash[cd + 37] = 99;
+  unknown_hash[0x4000 + 100] ^= 0xff;
+  // Page size 0 (one page) with the slot count of 4 KiB pages: no layout fits.
+  Buffer page_zero = original;
+  page_zero[cd + 39] = 0;
+  for (const Buffer* crafted : {&unknown_hash, &page_zero}) {
+    const FileReport r = inspect_buffer(*crafted);
+    EXPECT_TRUE(testing::has_finding(r, "macho.codesign-unverifiable"));
+    ASSERT_EQ(r.macho_slices.size(), 1u);
+    const auto& cs = r.macho_slices[0].image->code_signature;
+    ASSERT_TRUE(cs.has_value());
+    for (const auto& dir : cs->directories) EXPECT_FALSE(dir.checked);
+  }
+  // The genuine image is checked and raises nothing of the kind.
+  const FileReport genuine = inspect_buffer(original);
+  EXPECT_FALSE(testing::has_finding(genuine, "macho.codesign-unverifiable"));
+  ASSERT_TRUE(genuine.macho_slices[0].image->code_signature.has_value());
+  EXPECT_TRUE(genuine.macho_slices[0].image->code_signature->directories.at(0).checked);
+}
+
 }  // namespace
 }  // namespace cascade

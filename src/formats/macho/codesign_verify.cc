@@ -244,9 +244,11 @@ void verify_code_signature(Bytes slice, MachoImage& image, const authenticode::T
     out.bad_pages = 0;
     out.first_bad_page.reset();
     out.bad_special_slots.clear();
+    out.checked = false;
     if (!layout->algorithm) continue;  // parse_code_signature reported the unknown hash type
     verify_pages(slice, *layout, out);
     verify_special_slots(*layout, blobs, out);
+    out.checked = true;
   }
   auto cms = std::find_if(blobs.begin(), blobs.end(),
                           [](const detail::BlobRef& b) { return b.slot == kCsSlotSignature; });

@@ -77,6 +77,9 @@ struct CodeDirectory {
   // Special slots ("requirements", "entitlements", "entitlements-der") whose hash differs from
   // the hash of the blob they bind, including a blob present but not bound, or bound but absent.
   std::vector<std::string> bad_special_slots;
+  // Its page hashes were recomputed and compared (a known hash type, a readable layout); set by
+  // verify_code_signature. Unchecked, bad_pages says nothing.
+  bool checked = false;
 };
 
 struct CodeSignature {
