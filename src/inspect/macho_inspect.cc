@@ -84,14 +84,12 @@ void add_macho_findings(FileReport& report) {
 void inspect_macho(Bytes data, const InspectOptions& options, FileReport& report) {
   if (macho::detect(data) == macho::Kind::kFat) {
     report.format = "macho-fat";
-    auto slices = macho::parse_fat(data);
-    if (!slices) {
-      report.error = slices.error().message;
-      report.findings.push_back(make_finding("file.unreadable", "Mach-O: " + report.error));
-      report.hashes = hash_file(data, options.legacy_hashes);
-      return;
+    // A damaged header still leads to every slice that lies inside the file.
+    const macho::FatTable table = macho::read_fat(data);
+    for (const auto& problem : table.problems) {
+      report.findings.push_back(make_finding("macho.malformed", problem));
     }
-    for (const auto& slice : slices.value()) report.macho_slices.push_back({slice, {}, {}});
+    for (const auto& slice : table.slices) report.macho_slices.push_back({slice, {}, {}});
   } else {
     report.format = "macho";
     report.macho_slices.push_back({macho::FatSlice{0, 0, 0, data.size(), 0}, {}, {}});

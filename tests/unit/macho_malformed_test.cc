@@ -89,9 +89,12 @@ TEST(MachoMalformed, FatTruncations) {
   const Buffer data = macho_fixture("hello-universal");
   for (std::size_t n = 0; n < data.size(); n += (n < 4096 ? 1 : 61)) {
     const Bytes prefix(data.data(), n);
-    // Cut anywhere, a slice lies outside the file, so it is not a fat file any more.
-    EXPECT_NE(macho::detect(prefix), macho::Kind::kFat) << n;
+    // Cut anywhere, a slice lies outside the file: the strict reader refuses it, and a file
+    // still recognised as fat says what is missing.
     EXPECT_FALSE(macho::parse_fat(prefix).ok()) << n;
+    if (macho::detect(prefix) == macho::Kind::kFat) {
+      EXPECT_FALSE(macho::read_fat(prefix).problems.empty()) << n;
+    }
     exercise(prefix);
   }
 }
@@ -586,6 +589,37 @@ FileReport inspect_buffer(const Buffer& data) {
   options.trust = &empty_trust();
   options.now = 1800000000;
   return inspect_bytes("crafted", Bytes(data.data(), data.size()), options);
+}
+
+TEST(MachoMalformed, DamagedFatHeadersStillLeadToEverySliceInsideTheFile) {
+  const Buffer universal = macho_fixture("hello-universal");
+  auto be32 = [](Buffer& b, std::size_t at, std::uint32_t v) {
+    for (int i = 0; i < 4; ++i) b[at + i] = static_cast<std::uint8_t>(v >> (24 - 8 * i));
+  };
+  const auto sound = macho::read_fat(Bytes(universal.data(), universal.size()));
+  ASSERT_TRUE(sound.problems.empty());
+  ASSERT_EQ(sound.slices.size(), 2u);
+  const std::uint32_t second_size = static_cast<std::uint32_t>(sound.slices[1].size);
+  // The second slice one byte past the end; nfat_arch 0xFFFFFFFF; the second slice pointing
+  // at the fat header itself.
+  Buffer past_end = universal;
+  be32(past_end, 8 + 20 + 12, second_size + 1);
+  Buffer huge_count = universal;
+  be32(huge_count, 4, 0xffffffff);
+  Buffer self = universal;
+  be32(self, 8 + 20 + 8, 0);
+  for (const Buffer* crafted : {&past_end, &huge_count, &self}) {
+    EXPECT_EQ(macho::detect(Bytes(crafted->data(), crafted->size())), macho::Kind::kFat);
+    const FileReport r = inspect_buffer(*crafted);
+    EXPECT_EQ(r.format, "macho-fat");
+    EXPECT_TRUE(testing::has_finding(r, "macho.malformed"));
+    // The first slice is intact and is inspected, its signature checked.
+    ASSERT_FALSE(r.macho_slices.empty());
+    ASSERT_TRUE(r.macho_slices[0].image.has_value());
+    EXPECT_TRUE(r.macho_slices[0].image->code_signature.has_value());
+  }
+  // huge_count's table is read up to the cap: both real slices are still there.
+  EXPECT_EQ(macho::read_fat(Bytes(huge_count.data(), huge_count.size())).slices.size(), 2u);
 }
 
 TEST(MachoMalformed, ASignatureThatCannotBeCheckedIsNeverPagesOk) {

@@ -131,9 +131,19 @@ struct FatSlice {
 
 enum class Kind { kNone, kThin, kFat };
 
-// By magic: MH_MAGIC(_64)/MH_CIGAM(_64) are thin; FAT_MAGIC(_64) is fat only with 1..64 slices
-// lying inside the file after the header (0xCAFEBABE also starts Java class files).
+// By magic: MH_MAGIC(_64)/MH_CIGAM(_64) are thin; FAT_MAGIC(_64) is fat, sound or damaged,
+// unless a damaged header reads as a Java class file's version (0xCAFEBABE starts those too:
+// minor 0 or 0xFFFF, major 45 to 99, where nfat_arch would be).
 Kind detect(Bytes file);
+
+// A fat header read as far as it can be: every slice that lies inside the file, after the
+// header, in table order (overlapping ones too), and what is wrong with the rest. An attacker
+// who damages one entry must not hide the others.
+struct FatTable {
+  std::vector<FatSlice> slices;
+  std::vector<std::string> problems;
+};
+FatTable read_fat(Bytes file);
 
 // The slices of a fat file; an error when the table or a slice lies outside the file, or slices
 // overlap the header or each other.

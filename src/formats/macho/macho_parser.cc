@@ -111,9 +111,78 @@ Kind detect(Bytes file) {
   auto magic_le = load_u32le(file, 0);
   if (!magic_le) return Kind::kNone;
   if (is_thin_magic(*magic_le)) return Kind::kThin;
-  auto magic = ByteReader(file).u32be();
+  ByteReader r(file);
+  auto magic = r.u32be();
   if (*magic != detail::kFatMagic && *magic != detail::kFatMagic64) return Kind::kNone;
-  return parse_fat(file).ok() ? Kind::kFat : Kind::kNone;
+  auto count = r.u32be();
+  if (!count) return Kind::kNone;  // too short to say
+  if (parse_fat(file).ok()) return Kind::kFat;
+  const std::uint32_t minor = *count >> 16;
+  const std::uint32_t major = *count & 0xffff;
+  const bool java_version = (minor == 0 || minor == 0xffff) && major >= 45 && major <= 99;
+  return *magic == detail::kFatMagic && java_version ? Kind::kNone : Kind::kFat;
+}
+
+FatTable read_fat(Bytes file) {
+  FatTable out;
+  ByteReader r(file);
+  auto magic = r.u32be();
+  auto count = r.u32be();
+  if (!magic || !count || (*magic != detail::kFatMagic && *magic != detail::kFatMagic64)) {
+    out.problems.push_back("not a fat Mach-O header");
+    return out;
+  }
+  const bool wide = *magic == detail::kFatMagic64;
+  const std::uint64_t entry_size = wide ? 32 : 20;
+  std::uint64_t entries = *count;
+  if (entries == 0) out.problems.push_back("the fat header declares no slices");
+  if (entries > detail::kMaxFatSlices) {
+    out.problems.push_back("the fat header declares " + std::to_string(*count) +
+                           " slices; the first " + std::to_string(detail::kMaxFatSlices) +
+                           " entries were read");
+    entries = detail::kMaxFatSlices;
+  }
+  const std::uint64_t room = (file.size() - 8) / entry_size;
+  if (entries > room) {
+    out.problems.push_back("the fat slice table runs past the end of the file; " +
+                           std::to_string(room) + " entries were read");
+    entries = room;
+  }
+  const std::uint64_t header_end = 8 + entry_size * entries;
+  for (std::uint64_t i = 0; i < entries; ++i) {
+    FatSlice s;
+    s.cputype = *r.u32be();
+    s.cpusubtype = *r.u32be();
+    if (wide) {
+      s.offset = *r.u64be();
+      s.size = *r.u64be();
+      s.align = *r.u32be();
+      r.skip(4);
+    } else {
+      s.offset = *r.u32be();
+      s.size = *r.u32be();
+      s.align = *r.u32be();
+    }
+    const std::string which = "fat slice " + std::to_string(i);
+    if (s.offset < header_end) {
+      out.problems.push_back(which + " starts inside the fat header (offset " +
+                             std::to_string(s.offset) + ")");
+      continue;
+    }
+    if (!slice(file, s.offset, s.size)) {
+      out.problems.push_back(which + " (offset " + std::to_string(s.offset) + ", size " +
+                             std::to_string(s.size) + ") lies outside the file");
+      continue;
+    }
+    for (const auto& other : out.slices) {
+      if (s.offset < other.offset + other.size && other.offset < s.offset + s.size) {
+        out.problems.push_back(which + " overlaps an earlier slice");
+        break;
+      }
+    }
+    out.slices.push_back(s);
+  }
+  return out;
 }
 
 Result<std::vector<FatSlice>> parse_fat(Bytes file) {
