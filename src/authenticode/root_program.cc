@@ -167,8 +167,8 @@ Result<RootProgram> load_root_program(Bytes stl, Bytes roots_pem,
   auto roots = read_certificates(roots_pem);
   std::vector<ossl::X509Ptr> pinned;
   for (const auto& cert : roots) {
-    if (contains(std::vector<std::string>(pinned_sha256.begin(), pinned_sha256.end()),
-                 sha256_hex(cert.get()))) {
+    if (std::find(pinned_sha256.begin(), pinned_sha256.end(), sha256_hex(cert.get())) !=
+        pinned_sha256.end()) {
       X509_up_ref(cert.get());
       pinned.emplace_back(cert.get());
     }

@@ -93,7 +93,8 @@ TEST(BuiltinTrust, RootListMustBeSignedByAPinnedMicrosoftRoot) {
   auto good = authenticode::load_root_program(stl, roots, authenticode::kMicrosoftListRootsSha256);
   ASSERT_TRUE(good) << good.error().message;
   // Pinned to another key, the genuine list is refused.
-  const std::string_view other[] = {"00" + std::string(62, '1')};
+  const std::string other_pin = "00" + std::string(62, '1');
+  const std::string_view other[] = {other_pin};
   EXPECT_FALSE(authenticode::load_root_program(stl, roots, other));
   // One flipped byte inside the list breaks its signature.
   std::vector<std::uint8_t> altered(stl.begin(), stl.end());
