@@ -149,6 +149,7 @@ void inspect_pe(Bytes data, const InspectOptions& options, FileReport& report) {
     }
   }
   std::vector<std::pair<DigestAlgorithm, Digest>> image_digests;
+  image_digests.reserve(jobs.size());
   for (const auto& job : jobs) image_digests.emplace_back(job.algorithm, Digest{});
   SinglePass pass = single_pass(data, options, std::move(jobs), histograms, true, report);
   for (std::size_t i = 0; i < image_digests.size() && i < pass.extra_digests.size(); ++i) {
