@@ -186,48 +186,10 @@ FatTable read_fat(Bytes file) {
 }
 
 Result<std::vector<FatSlice>> parse_fat(Bytes file) {
-  ByteReader r(file);
-  auto magic = r.u32be();
-  auto count = r.u32be();
-  if (!count) return make_error(ErrorCode::kTruncated, "file too short for a fat header");
-  if (*magic != detail::kFatMagic && *magic != detail::kFatMagic64)
-    return make_error(ErrorCode::kMalformed, "not a fat Mach-O file");
-  const bool wide = *magic == detail::kFatMagic64;
-  if (*count == 0 || *count > detail::kMaxFatSlices)
-    return make_error(ErrorCode::kMalformed,
-                      "fat header declares " + std::to_string(*count) + " slices");
-  const std::uint64_t entry_size = wide ? 32 : 20;
-  const std::uint64_t header_end = 8 + entry_size * *count;
-  if (header_end > file.size())
-    return make_error(ErrorCode::kTruncated, "fat slice table runs past the end of the file");
-  std::vector<FatSlice> slices;
-  for (std::uint32_t i = 0; i < *count; ++i) {
-    FatSlice s;
-    s.cputype = *r.u32be();
-    s.cpusubtype = *r.u32be();
-    if (wide) {
-      s.offset = *r.u64be();
-      s.size = *r.u64be();
-      s.align = *r.u32be();
-      r.skip(4);
-    } else {
-      s.offset = *r.u32be();
-      s.size = *r.u32be();
-      s.align = *r.u32be();
-    }
-    if (s.offset < header_end || !slice(file, s.offset, s.size))
-      return make_error(ErrorCode::kMalformed,
-                        "fat slice " + std::to_string(i) + " lies outside the file");
-    slices.push_back(s);
-  }
-  std::vector<FatSlice> sorted = slices;
-  std::sort(sorted.begin(), sorted.end(),
-            [](const FatSlice& a, const FatSlice& b) { return a.offset < b.offset; });
-  for (std::size_t i = 1; i < sorted.size(); ++i) {
-    if (sorted[i].offset - sorted[i - 1].offset < sorted[i - 1].size)
-      return make_error(ErrorCode::kMalformed, "fat slices overlap");
-  }
-  return slices;
+  // The strict reading: the lenient one, refused at its first problem.
+  FatTable table = read_fat(file);
+  if (!table.problems.empty()) return make_error(ErrorCode::kMalformed, table.problems.front());
+  return std::move(table.slices);
 }
 
 std::optional<Bytes> slice_bytes(Bytes file, const FatSlice& s) {
