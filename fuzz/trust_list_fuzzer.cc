@@ -25,8 +25,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       index.naming(m.file_name);
     }
   }
-  load_root_program(bytes, builtin_trust_file(BuiltinTrustFile::kMicrosoftRoots),
-                    kMicrosoftListRootsSha256);
-  parse_trust_list(bytes);
+  (void)load_root_program(bytes, builtin_trust_file(BuiltinTrustFile::kMicrosoftRoots),
+                          kMicrosoftListRootsSha256);
+  (void)parse_trust_list(bytes);
   return 0;
 }
