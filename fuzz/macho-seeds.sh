@@ -13,7 +13,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 [[ -f $fixtures/expected.json ]] ||
     bash "$here/../tests/fixtures/macho/make-macho-fixtures.sh" "$fixtures"
 mkdir -p "$seeds/macho" "$seeds/codesign"
-/usr/bin/python3 - "$fixtures" "$seeds" <<'PY'
+CASCADE_BENCH_DIR=$here/../bench /usr/bin/python3 - "$fixtures" "$seeds" <<'PY'
 import glob, json, os, shutil, struct, sys
 fixtures, seeds = sys.argv[1], sys.argv[2]
 with open(os.path.join(fixtures, "expected.json")) as f:
@@ -33,4 +33,20 @@ for t in expected["thin"]:
 # The fixtures' CMS-signed signatures (openssl cms over a CodeDirectory) are in this format.
 for path in glob.glob(os.path.join(fixtures, "*.cms-sig")):
     shutil.copyfile(path, os.path.join(seeds, "codesign", os.path.basename(path)))
+# The hostile-input trial's cases (bench/hostile): a tampered binary whose CodeDirectory names
+# an unknown hash type or a page size of 0, and damaged fat headers around real slices.
+sys.path.insert(0, os.environ["CASCADE_BENCH_DIR"])
+from hostile_cases import binaries
+with open(os.path.join(fixtures, expected["tampered"]["file"]), "rb") as f:
+    tampered = bytearray(f.read())
+cd = binaries.macho_code_directory(tampered)
+for name, field, value in (("hash-type-99", 37, 99), ("page-size-0", 39, 0)):
+    case = bytearray(tampered)
+    case[cd + field] = value
+    with open(os.path.join(seeds, "macho", "hostile-" + name), "wb") as f:
+        f.write(case)
+with open(os.path.join(fixtures, "hello-universal"), "rb") as f:
+    for name, case in binaries.fat_variants(f.read()).items():
+        with open(os.path.join(seeds, "macho", "hostile-" + name), "wb") as out:
+            out.write(case)
 PY

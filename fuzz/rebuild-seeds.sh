@@ -11,6 +11,10 @@ seeds=$1/rebuild
 fixtures=$2/rebuild
 bash "$root/tests/fixtures/rebuild/make-rebuild-fixtures.sh" "$fixtures"
 mkdir -p "$seeds"
+# The hostile-input trial's rebuild case: a signed build against a copy whose certificate table
+# carries 1 KiB more that is no signature (the padding rebuild-compare must count).
+/usr/bin/python3 "$root/tests/fixtures/petweak.py" pad-certtable "$fixtures/mathlib-1-signed.dll" \
+    "$fixtures/mathlib-1-padded.dll" 1024 22
 /usr/bin/python3 - "$fixtures" "$seeds" <<'PY'
 import os
 import struct
@@ -20,7 +24,8 @@ fixtures, seeds = sys.argv[1:3]
 pairs = [("mathlib-1.dll", "mathlib-2.dll", 0), ("mathlib-1.dll", "mathlib-changed.dll", 0),
          ("mathlib-1.dll", "mathlib-1-signed.dll", 0), ("app-1.exe", "app-2.exe", 0),
          ("app-id1.elf", "app-id2.elf", 0), ("app-id1.elf", "app-id2.elf", 1),
-         ("hello-a.macho", "hello-b.macho", 0), ("mathlib-1.dll", "app-id1.elf", 0)]
+         ("hello-a.macho", "hello-b.macho", 0), ("mathlib-1.dll", "app-id1.elf", 0),
+         ("mathlib-1-signed.dll", "mathlib-1-padded.dll", 0)]
 for a, b, include_build_id in pairs:
     with open(os.path.join(fixtures, a), "rb") as f:
         da = f.read()
