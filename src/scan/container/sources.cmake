@@ -3,6 +3,7 @@
 target_sources(cascade PRIVATE
   ${CMAKE_SOURCE_DIR}/src/scan/container/container.cc
   ${CMAKE_SOURCE_DIR}/src/scan/container/expansion_guard.cc
+  ${CMAKE_SOURCE_DIR}/src/scan/container/expansion_memory.cc
   ${CMAKE_SOURCE_DIR}/src/scan/container/archive_reader.cc
   ${CMAKE_SOURCE_DIR}/src/scan/container/asar_reader.cc
 )
