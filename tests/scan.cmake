@@ -10,6 +10,7 @@ target_sources(cascade-tests PRIVATE
   ${CMAKE_CURRENT_SOURCE_DIR}/unit/walker_test.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/unit/scan_test.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/unit/scan_report_test.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/unit/scan_caps_test.cc
 )
 
 # The CLI's SARIF must validate against the SARIF 2.1.0 schema (and the schema must be able to
@@ -21,3 +22,4 @@ add_test(NAME schema.scan_output
           ${FIXTURE_DIR}/scan ${CMAKE_SOURCE_DIR})
 set_tests_properties(schema.sarif_selftest schema.scan_output PROPERTIES
   FIXTURES_REQUIRED fixtures LABELS unit TIMEOUT 300)
+

@@ -91,7 +91,10 @@ const std::vector<FindingKind>& finding_catalogue() {
       {"container.malformed", Severity::kMedium,
        "an archive or installer could not be read completely"},
       {"container.limit", Severity::kMedium,
-       "a safety cap (depth, size, count, compression ratio) stopped expanding a container"},
+       "one entry over the per-entry size cap was skipped; the entries after it were examined"},
+      {"container.incomplete", Severity::kHigh,
+       "a safety cap (depth, entries, total size, ratio, shared memory) left part of a container "
+       "unexamined"},
       {"file.changed", Severity::kLow, "the file changed while it was being read"},
       {"scan.incomplete", Severity::kLow,
        "part of the checks on this file did not complete (e.g. a YARA timeout)"},

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <string_view>
 
 #include "core/file_loader.h"
 #include "formats/msi/msi.h"
@@ -73,9 +74,22 @@ struct Place {
   int depth;
 };
 
+// `keep`, when set, receives a copy of this file's own report (not of the files inside it).
 void scan_place(const std::string& path, Bytes data, Place place, const ScanOptions& options,
                 ContainerBudget& budget, ScanStats& stats, const ReportSink& sink,
-                const Renames* renames);
+                const Renames* renames, FileReport* keep = nullptr);
+
+std::string_view finding_id(NoteKind kind) {
+  switch (kind) {
+    case NoteKind::kMalformed:
+      return "container.malformed";
+    case NoteKind::kEntrySkipped:
+      return "container.limit";
+    case NoteKind::kIncomplete:
+      return "container.incomplete";
+  }
+  return "container.incomplete";
+}
 
 // Opens `data` as a container when it is one and scans every entry in it.
 void expand(const std::string& path, Bytes data, Place place, const ScanOptions& options,
@@ -96,23 +110,40 @@ void expand(const std::string& path, Bytes data, Place place, const ScanOptions&
   }
   if (kind == ContainerKind::kNone && !is_msi) return;
   if (place.depth >= options.limits.max_depth) {
-    report.findings.push_back(
-        make_finding("container.limit", "nested " + std::to_string(place.depth) +
-                                            " containers deep; not opened (cap " +
-                                            std::to_string(options.limits.max_depth) + ")"));
+    // Whatever this container holds is unexamined: as loud as any other cap that stops one.
+    report.findings.push_back(make_finding(
+        "container.incomplete", "nested " + std::to_string(place.depth) +
+                                    " containers deep, at the cap of " +
+                                    std::to_string(options.limits.max_depth) +
+                                    " levels (--max-depth): not opened, so its " +
+                                    std::to_string(payload.size()) + " bytes were not examined"));
     return;
   }
   ++stats.containers;
   // Cabinets inside an MSI store files under File-table keys; name them by install path.
   const Renames* child_renames = is_msi && report.msi ? &report.msi->install_names : nullptr;
+  // The results of entries whose bytes later entries name again (asar), by the span they
+  // share: a repeat is reported under its own name without being scanned again.
+  std::map<std::pair<const std::uint8_t*, std::size_t>, FileReport> shared;
   const EntryVisitor visit = [&](const ContainerEntry& entry) {
     std::string name = entry.name;
     if (renames != nullptr) {
       if (auto it = renames->find(name); it != renames->end()) name = it->second;
     }
     ++stats.nested;
-    scan_place(prefix + kNestSeparator + name, entry.data, {place.top_path, place.depth + 1},
-               options, budget, stats, sink, child_renames);
+    const std::string child = prefix + kNestSeparator + name;
+    const auto span = std::make_pair(entry.data.data(), entry.data.size());
+    if (entry.sharing == EntrySharing::kRepeat) {
+      if (auto it = shared.find(span); it != shared.end()) {
+        FileReport repeat = it->second;
+        repeat.path = child;
+        sink({std::move(repeat), place.top_path, place.depth + 1});
+        return;
+      }
+    }
+    FileReport* keep = entry.sharing == EntrySharing::kShared ? &shared[span] : nullptr;
+    scan_place(child, entry.data, {place.top_path, place.depth + 1}, options, budget, stats, sink,
+               child_renames, keep);
   };
   std::vector<ContainerNote> notes;
   if (is_msi) {
@@ -121,20 +152,20 @@ void expand(const std::string& path, Bytes data, Place place, const ScanOptions&
     expand_container(kind, payload, options.limits, budget, visit, notes);
   }
   for (const auto& note : notes) {
-    report.findings.push_back(
-        make_finding(note.limit ? "container.limit" : "container.malformed", note.message));
+    report.findings.push_back(make_finding(std::string(finding_id(note.kind)), note.message));
   }
 }
 
 void scan_place(const std::string& path, Bytes data, Place place, const ScanOptions& options,
                 ContainerBudget& budget, ScanStats& stats, const ReportSink& sink,
-                const Renames* renames) {
+                const Renames* renames, FileReport* keep) {
   FileReport report = inspect_bytes(path, data, options.inspect);
   add_ioc_findings(options, report);
   add_yara_findings(options, data, report);
   expand(path, data, place, options, budget, stats, sink, report, renames);
   std::stable_sort(report.findings.begin(), report.findings.end(),
                    [](const Finding& a, const Finding& b) { return a.severity > b.severity; });
+  if (keep != nullptr) *keep = report;
   sink({std::move(report), place.top_path, place.depth});
 }
 
@@ -155,6 +186,7 @@ bool same_file_state(const struct stat& a, const struct stat& b) {
 
 void scan_buffer(const std::string& path, Bytes data, const ScanOptions& options,
                  ContainerBudget& budget, ScanStats& stats, const ReportSink& sink) {
+  if (budget.memory == nullptr) budget.memory = options.memory;
   scan_place(path, data, {path, 0}, options, budget, stats, sink, nullptr);
 }
 
@@ -162,6 +194,9 @@ void run_scan(const std::vector<std::string>& roots, const ScanOptions& options,
               const ReportSink& sink) {
   const unsigned threads = std::max(1u, options.walk.threads);
   std::vector<FileLoader> loaders(threads);
+  // One pool for every worker's entry buffers, however many workers there are.
+  ExpansionMemory own_memory(options.limits.max_memory);
+  ExpansionMemory& memory = options.memory != nullptr ? *options.memory : own_memory;
   auto on_file = [&](const std::string& path, unsigned worker) {
     struct stat before {};
     struct stat after {};
@@ -181,6 +216,7 @@ void run_scan(const std::vector<std::string>& roots, const ScanOptions& options,
     const bool changed = ::stat(path.c_str(), &after) != 0 || !same_file_state(before, after) ||
                          static_cast<std::uint64_t>(before.st_size) != bytes->size();
     ContainerBudget budget;
+    budget.memory = &memory;
     const ReportSink mark_changed = [&](ScannedFile&& scanned) {
       if (changed && scanned.depth == 0) {
         scanned.report.findings.push_back(

@@ -21,6 +21,9 @@ struct ScanOptions {
   const IndicatorSet* indicators = nullptr;  // optional
   const YaraRules* rules = nullptr;          // optional
   ContainerLimits limits;
+  // The memory pool for entry buffers that all workers share; run_scan makes one of
+  // limits.max_memory bytes when none is given (a test may pass its own to look at it).
+  ExpansionMemory* memory = nullptr;
   WalkOptions walk;
 };
 

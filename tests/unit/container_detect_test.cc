@@ -137,7 +137,7 @@ TEST(ContainerDetect, TruncatedArchiveIsStillAnArchive) {
   EXPECT_EQ(scan::detect_container(bytes_of(cut)), ContainerKind::kArchive);
   const auto x = testing::expand(bytes_of(cut));
   EXPECT_FALSE(x.notes.empty());
-  for (const auto& n : x.notes) EXPECT_FALSE(n.limit) << n.message;
+  for (const auto& n : x.notes) EXPECT_EQ(n.kind, scan::NoteKind::kMalformed) << n.message;
 }
 
 // Every header file of the system: a corpus of real text that must all be kNone.

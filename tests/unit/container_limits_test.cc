@@ -6,10 +6,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <functional>
+#include <random>
+#include <thread>
 
 #include "container_test_support.h"
+#include "scan/container/expansion_guard.h"
 
 namespace cascade {
 namespace {
@@ -57,15 +61,18 @@ long peak_growth_kib(const std::function<void()>& work) {
   return growth;
 }
 
-// 128 MiB of zeros, deflated to ~130 KiB: the expansion must stop near max_ratio x archive size
-// (+ the 1 MiB allowance), quickly, and without ever holding much more than that.
+// 128 MiB of one letter, deflated to ~130 KiB: the expansion must stop near max_ratio x archive
+// size (+ the 1 MiB allowance), quickly, and without ever holding much more than that. (Zeros
+// would be inert; see ZeroBlocksDoNotCountAgainstTheRatio.)
 TEST(ContainerLimits, ZipBombStopsAtTheRatioCap) {
-  const Buffer bomb = write_archive("zip", {}, {big_file("bomb.bin", 128 * kMiB)});
+  const Buffer bomb = write_archive("zip", {}, {big_file("bomb.bin", 128 * kMiB, 'A')});
   ASSERT_LT(bomb.size(), 2 * kMiB);
   const auto x = expand(bytes_of(bomb));
 
   EXPECT_EQ(x.visited, 0u);
-  EXPECT_TRUE(x.has_note(true, "decompression bomb")) << x.all_notes();
+  EXPECT_TRUE(x.has_note(scan::NoteKind::kIncomplete, "decompression bomb")) << x.all_notes();
+  EXPECT_TRUE(x.has_note(scan::NoteKind::kIncomplete, "stopped in entry 'bomb.bin'"))
+      << x.all_notes();
   const double allowed = 250.0 * static_cast<double>(bomb.size()) + static_cast<double>(kMiB);
   EXPECT_GT(static_cast<double>(x.budget.expanded), allowed);
   EXPECT_LT(static_cast<double>(x.budget.expanded), allowed + static_cast<double>(kMiB))
@@ -89,7 +96,7 @@ TEST(ContainerLimits, ZipBombStopsAtTheRatioCap) {
 }
 
 TEST(ContainerLimits, TarGzBombStopsAtTheRatioCapEvenInsideAnOversizedEntry) {
-  const Buffer bomb = write_archive("pax", {"gzip"}, {big_file("zeros", 128 * kMiB)});
+  const Buffer bomb = write_archive("pax", {"gzip"}, {big_file("letters", 128 * kMiB, 'A')});
   ASSERT_LT(bomb.size(), 2 * kMiB);
   ContainerLimits limits;
   limits.max_entry_size = kMiB;  // the rest of the entry is drained, not kept: still counted
@@ -101,7 +108,7 @@ TEST(ContainerLimits, TarGzBombStopsAtTheRatioCapEvenInsideAnOversizedEntry) {
 }
 
 TEST(ContainerLimits, BareGzipBombStopsToo) {
-  const Buffer bomb = write_archive("raw", {"gzip"}, {big_file("data", 128 * kMiB)});
+  const Buffer bomb = write_archive("raw", {"gzip"}, {big_file("data", 128 * kMiB, 'A')});
   ASSERT_EQ(scan::detect_container(bytes_of(bomb)), ContainerKind::kArchive);
   const auto x = expand(bytes_of(bomb));
   EXPECT_EQ(x.visited, 0u);
@@ -111,12 +118,13 @@ TEST(ContainerLimits, BareGzipBombStopsToo) {
 TEST(ContainerLimits, RatioAllowanceLetsSmallArchivesThrough) {
   ContainerLimits limits;
   limits.max_ratio = 1.0;
-  const Buffer small = write_archive("zip", {}, {big_file("zeros", std::uint64_t{900} << 10)});
+  const Buffer small =
+      write_archive("zip", {}, {big_file("letters", std::uint64_t{900} << 10, 'A')});
   auto x = expand(bytes_of(small), ContainerKind::kArchive, limits);
   EXPECT_EQ(x.visited, 1u);
   EXPECT_TRUE(x.notes.empty()) << x.all_notes();
 
-  const Buffer bigger = write_archive("zip", {}, {big_file("zeros", 3 * kMiB)});
+  const Buffer bigger = write_archive("zip", {}, {big_file("letters", 3 * kMiB, 'A')});
   x = expand(bytes_of(bigger), ContainerKind::kArchive, limits);
   EXPECT_EQ(x.visited, 0u);
   EXPECT_TRUE(x.has_note(true, "more than 1 times")) << x.all_notes();
@@ -138,7 +146,9 @@ TEST(ContainerLimits, MaxEntriesStopsWithALimitNote) {
   const auto x = expand(bytes_of(data), ContainerKind::kArchive, limits);
   EXPECT_EQ(x.names, (std::vector<std::string>{"f0", "f1", "f2", "f3"}));
   EXPECT_EQ(x.budget.entries, 4u);
-  EXPECT_TRUE(x.has_note(true, "cap of 4 entries")) << x.all_notes();
+  // The container is incomplete, and the note names the first entry left unexamined.
+  EXPECT_TRUE(x.has_note(scan::NoteKind::kIncomplete, "cap of 4 entries")) << x.all_notes();
+  EXPECT_TRUE(x.has_note(scan::NoteKind::kIncomplete, "at entry 'f4'")) << x.all_notes();
 }
 
 TEST(ContainerLimits, BudgetIsSharedAcrossCalls) {
@@ -158,9 +168,10 @@ TEST(ContainerLimits, BudgetIsSharedAcrossCalls) {
   EXPECT_EQ(visited, 1u);  // f0 fits (995 bytes); f1 would make 1005
   EXPECT_EQ(names, std::vector<std::string>{"f0"});
   ASSERT_EQ(notes.size(), 1u);
-  EXPECT_TRUE(notes[0].limit);
+  EXPECT_EQ(notes[0].kind, scan::NoteKind::kIncomplete);
   EXPECT_NE(notes[0].message.find("cap of 1000 expanded bytes"), std::string::npos)
       << notes[0].message;
+  EXPECT_NE(notes[0].message.find("in entry 'f1'"), std::string::npos) << notes[0].message;
 }
 
 TEST(ContainerLimits, MaxEntrySizeSkipsOnlyThatEntry) {
@@ -174,7 +185,9 @@ TEST(ContainerLimits, MaxEntrySizeSkipsOnlyThatEntry) {
   EXPECT_EQ(x.names, (std::vector<std::string>{"small", "exact", "after"}));
   EXPECT_EQ(x.files.at("exact"), std::string(100, 'e'));
   ASSERT_EQ(x.notes.size(), 1u) << x.all_notes();
-  EXPECT_TRUE(x.has_note(true, "'huge' is larger than the cap of 100 bytes")) << x.all_notes();
+  EXPECT_TRUE(x.has_note(scan::NoteKind::kEntrySkipped,
+                         "'huge' is larger than the cap of 100 bytes (1000 bytes)"))
+      << x.all_notes();
 }
 
 TEST(ContainerLimits, MaxTotalSizeStops) {
@@ -186,7 +199,8 @@ TEST(ContainerLimits, MaxTotalSizeStops) {
   limits.max_total_size = 150;
   const auto x = expand(bytes_of(data), ContainerKind::kArchive, limits);
   EXPECT_EQ(x.names, std::vector<std::string>{"a"});
-  EXPECT_TRUE(x.has_note(true, "cap of 150 expanded bytes")) << x.all_notes();
+  EXPECT_TRUE(x.has_note(scan::NoteKind::kIncomplete, "cap of 150 expanded bytes"))
+      << x.all_notes();
 }
 
 TEST(ContainerLimits, PerEntryNotesAreBounded) {
@@ -200,7 +214,190 @@ TEST(ContainerLimits, PerEntryNotesAreBounded) {
   const auto x = expand(bytes_of(data), ContainerKind::kArchive, limits);
   EXPECT_EQ(x.visited, 0u);
   EXPECT_EQ(x.notes.size(), 65u);
-  EXPECT_TRUE(x.has_note(true, "236 more entries over the size cap")) << x.notes.back().message;
+  EXPECT_TRUE(x.has_note(scan::NoteKind::kEntrySkipped, "236 more entries over the size cap"))
+      << x.notes.back().message;
+}
+
+// 20 MiB of zeros deflate to ~20 KiB, a ratio of about 1000, and hide nothing: whole zero blocks
+// count against the size caps only, so the expansion reaches the file after them.
+TEST(ContainerLimits, ZeroBlocksDoNotCountAgainstTheRatio) {
+  const Buffer data = write_archive(
+      "zip", {}, {big_file("zeros.bin", 20 * kMiB), file("after.txt", "the file after")});
+  ASSERT_LT(data.size(), 100 * 1024u);
+  auto x = expand(bytes_of(data));
+  EXPECT_EQ(x.names, (std::vector<std::string>{"zeros.bin", "after.txt"})) << x.all_notes();
+  EXPECT_TRUE(x.notes.empty()) << x.all_notes();
+  EXPECT_EQ(x.budget.expanded, 20 * kMiB + 14);
+  EXPECT_EQ(x.files.at("zeros.bin"), std::string(20 * kMiB, '\0'));
+
+  // They still count against the total: a zero bomb cannot make the expansion unbounded.
+  ContainerLimits limits;
+  limits.max_total_size = 8 * kMiB;
+  x = expand(bytes_of(data), scan::ContainerKind::kArchive, limits);
+  EXPECT_TRUE(x.names.empty());
+  EXPECT_TRUE(x.has_note(scan::NoteKind::kIncomplete, "cap of 8388608 expanded bytes"))
+      << x.all_notes();
+
+  // The same through a compressed tar stream (whose stream position counts too).
+  const Buffer tgz = write_archive(
+      "pax", {"gzip"}, {big_file("zeros.bin", 20 * kMiB), file("after.txt", "the file after")});
+  x = expand(bytes_of(tgz));
+  EXPECT_EQ(x.names, (std::vector<std::string>{"zeros.bin", "after.txt"})) << x.all_notes();
+  EXPECT_TRUE(x.notes.empty()) << x.all_notes();
+}
+
+// One non-zero byte per block makes nothing inert: an attacker cannot dilute a bomb with zeros.
+TEST(ContainerLimits, ZerosWithAByteInEveryBlockStillCount) {
+  testing::Member sprinkled{"sprinkled.bin"};
+  for (int i = 0; i < 8192; ++i) sprinkled.data += "x" + std::string(4095, '\0');
+  const Buffer data = write_archive("zip", {}, {sprinkled, file("after.txt", "after")});
+  const auto x = expand(bytes_of(data));
+  EXPECT_TRUE(x.names.empty()) << x.all_notes();
+  EXPECT_TRUE(x.has_note(scan::NoteKind::kIncomplete, "decompression bomb")) << x.all_notes();
+}
+
+TEST(ContainerLimits, InertBytesAreWholeAlignedZeroBlocks) {
+  using scan::detail::count_inert;
+  using scan::detail::kInertBlock;
+  std::uint64_t fill = 0;
+  bool zero = true;
+  const std::string zeros(3 * kInertBlock, '\0');
+  const auto* z = reinterpret_cast<const std::uint8_t*>(zeros.data());
+  // A block split across calls counts once complete.
+  EXPECT_EQ(count_inert(z, 100, fill, zero), 0u);
+  EXPECT_EQ(count_inert(z, kInertBlock - 100, fill, zero), kInertBlock);
+  // A non-zero byte spoils its block only.
+  std::string mixed(2 * kInertBlock, '\0');
+  mixed[kInertBlock + 7] = 'x';
+  EXPECT_EQ(
+      count_inert(reinterpret_cast<const std::uint8_t*>(mixed.data()), mixed.size(), fill, zero),
+      kInertBlock);
+  // Holes (null) are zeros; a partial block at the end is not counted.
+  EXPECT_EQ(count_inert(nullptr, 10 * kInertBlock + 5, fill, zero), 10 * kInertBlock);
+  EXPECT_EQ(fill, 5u);
+  EXPECT_EQ(count_inert(z, kInertBlock - 5, fill, zero), kInertBlock);
+  EXPECT_EQ(fill, 0u);
+}
+
+// Pseudo-random bytes (incompressible), for entries whose size is what matters.
+std::string noise(std::size_t n) {
+  std::mt19937 rng(7);
+  std::string s(n, '\0');
+  for (auto& c : s) c = static_cast<char>(rng());
+  return s;
+}
+
+// An entry whose buffer the shared pool cannot grant is skipped and reported as incomplete; the
+// entries after it are examined, and everything reserved is given back.
+TEST(ContainerLimits, AnEntryOverTheMemoryPoolIsSkippedVisibly) {
+  const Buffer data =
+      write_archive("zip", {}, {file("big.bin", noise(2 * kMiB)), file("after.txt", "after")});
+  scan::ExpansionMemory pool(kMiB);
+  scan::ContainerBudget budget;
+  budget.memory = &pool;
+  std::vector<scan::ContainerNote> notes;
+  std::vector<std::string> names;
+  scan::expand_container(
+      ContainerKind::kArchive, bytes_of(data), {}, budget,
+      [&](const scan::ContainerEntry& e) { names.push_back(e.name); }, notes);
+  EXPECT_EQ(names, std::vector<std::string>{"after.txt"});
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_EQ(notes[0].kind, scan::NoteKind::kIncomplete);
+  EXPECT_NE(notes[0].message.find("'big.bin' was not examined"), std::string::npos)
+      << notes[0].message;
+  EXPECT_LE(pool.peak(), kMiB);
+  EXPECT_EQ(pool.in_use(), 0u);
+  EXPECT_EQ(budget.memory_held.held, 0u);
+}
+
+TEST(ExpansionMemory, ReservesReleasesAndRefusesWhatCanNeverFit) {
+  scan::ExpansionMemory pool(100);
+  scan::ExpansionMemory::Account a;
+  EXPECT_TRUE(pool.reserve(a, 60));
+  EXPECT_EQ(a.held, 60u);
+  EXPECT_FALSE(pool.reserve(a, 50));  // 110 beside what it holds: never, so no wait
+  EXPECT_FALSE(pool.reserve(a, 101));
+  EXPECT_TRUE(pool.reserve(a, 40));
+  EXPECT_EQ(pool.in_use(), 100u);
+  pool.release(a, 100);
+  EXPECT_EQ(pool.in_use(), 0u);
+  EXPECT_EQ(pool.peak(), 100u);
+  EXPECT_EQ(pool.refusals(), 2u);
+  {
+    scan::MemoryReservation r(&pool, a);
+    EXPECT_TRUE(r.grow_to(30));
+    EXPECT_TRUE(r.grow_to(20));  // never shrinks
+    EXPECT_TRUE(r.grow_to(70));
+    EXPECT_EQ(pool.in_use(), 70u);
+  }
+  EXPECT_EQ(pool.in_use(), 0u);
+  EXPECT_EQ(a.held, 0u);
+}
+
+// A worker that holds memory waits while another holder runs, and gets it once that one
+// releases (whichever thread gets there first, the outcome is the same).
+TEST(ExpansionMemory, AHolderWaitsForARunningHolder) {
+  scan::ExpansionMemory pool(100);
+  scan::ExpansionMemory::Account main_account;
+  ASSERT_TRUE(pool.reserve(main_account, 70));
+  std::atomic<bool> granted{false};
+  std::thread worker([&] {
+    scan::ExpansionMemory::Account mine;
+    EXPECT_TRUE(pool.reserve(mine, 20));
+    granted = pool.reserve(mine, 30);  // 120 with main's 70: waits for main
+    pool.release(mine, mine.held);
+  });
+  pool.release(main_account, 70);
+  worker.join();
+  EXPECT_TRUE(granted.load());
+  EXPECT_EQ(pool.in_use(), 0u);
+  EXPECT_EQ(pool.refusals(), 0u);
+}
+
+// Two holders that each need what the other holds: one waits, the other is refused (and then
+// releases, so the first goes on). Never both waiting, whatever the order.
+TEST(ExpansionMemory, TwoHoldersNeverWaitOnEachOther) {
+  scan::ExpansionMemory pool(100);
+  scan::ExpansionMemory::Account a;
+  scan::ExpansionMemory::Account b;
+  ASSERT_TRUE(pool.reserve(a, 50));
+  ASSERT_TRUE(pool.reserve(b, 50));
+  std::atomic<int> refused{0};
+  auto run = [&](scan::ExpansionMemory::Account& account) {
+    if (!pool.reserve(account, 10)) ++refused;
+    pool.release(account, account.held);
+  };
+  std::thread ta([&] { run(a); });
+  std::thread tb([&] { run(b); });
+  ta.join();
+  tb.join();
+  EXPECT_EQ(refused.load(), 1);
+  EXPECT_EQ(pool.in_use(), 0u);
+}
+
+// Eight threads, each reserving and, nested, reserving more: the pool never exceeds its limit,
+// nobody deadlocks, and everything comes back.
+TEST(ExpansionMemory, ManyThreadsNeverExceedTheLimit) {
+  scan::ExpansionMemory pool(1000);
+  std::vector<std::thread> threads;
+  std::atomic<std::uint64_t> granted{0};
+  for (unsigned t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      std::mt19937 rng(t);
+      scan::ExpansionMemory::Account account;
+      for (int i = 0; i < 2000; ++i) {
+        const std::uint64_t outer = 1 + rng() % 400;
+        if (!pool.reserve(account, outer)) continue;  // never refused: it holds nothing
+        ++granted;
+        if (pool.reserve(account, 1 + rng() % 400)) ++granted;
+        pool.release(account, account.held);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_LE(pool.peak(), 1000u);
+  EXPECT_EQ(pool.in_use(), 0u);
+  EXPECT_GE(granted.load(), 8u * 2000u);
 }
 
 // A stored zip entry whose bytes were changed after the archive was made: visited as stored (that

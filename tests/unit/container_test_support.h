@@ -144,15 +144,27 @@ struct Expansion {
   scan::ContainerBudget budget;
   std::uint64_t visited = 0;
 
+  bool has_note(scan::NoteKind kind, const std::string& needle) const {
+    for (const auto& n : notes) {
+      if (n.kind == kind && n.message.find(needle) != std::string::npos) return true;
+    }
+    return false;
+  }
+  // `limit`: a cap of either kind (an entry skipped, or the container left incomplete); else
+  // damage.
   bool has_note(bool limit, const std::string& needle) const {
     for (const auto& n : notes) {
-      if (n.limit == limit && n.message.find(needle) != std::string::npos) return true;
+      if ((n.kind != scan::NoteKind::kMalformed) == limit &&
+          n.message.find(needle) != std::string::npos) {
+        return true;
+      }
     }
     return false;
   }
   std::string all_notes() const {
+    static constexpr const char* kLabels[] = {"[malformed] ", "[skipped] ", "[incomplete] "};
     std::string s;
-    for (const auto& n : notes) s += (n.limit ? "[limit] " : "[malformed] ") + n.message + "\n";
+    for (const auto& n : notes) s += kLabels[static_cast<int>(n.kind)] + n.message + "\n";
     return s;
   }
 };

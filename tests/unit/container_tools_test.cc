@@ -91,7 +91,7 @@ TEST(ContainerTools, SevenZipWithPasswordIsNotedNotRead) {
   x = testing::expand(bytes_of(header_enc));
   EXPECT_EQ(x.visited, 0u);
   ASSERT_EQ(x.notes.size(), 1u) << x.all_notes();
-  EXPECT_FALSE(x.notes[0].limit);
+  EXPECT_EQ(x.notes[0].kind, scan::NoteKind::kMalformed);
 }
 
 TEST(ContainerTools, InfoZipWithPasswordIsNotedNotRead) {

@@ -135,7 +135,7 @@ TEST(Msi, ExpandRespectsTheCaps) {
     ASSERT_EQ(visited.size(), 1U);
     EXPECT_EQ(visited[0].name, "Binary.helper");
     ASSERT_EQ(notes.size(), 1U);
-    EXPECT_TRUE(notes[0].limit);
+    EXPECT_EQ(notes[0].kind, scan::NoteKind::kEntrySkipped);
   }
   {
     scan::ContainerLimits limits;
@@ -148,7 +148,7 @@ TEST(Msi, ExpandRespectsTheCaps) {
     EXPECT_EQ(visited[0].name, "app.cab");
     EXPECT_EQ(budget.entries, 5U);
     ASSERT_EQ(notes.size(), 1U);
-    EXPECT_TRUE(notes[0].limit);
+    EXPECT_EQ(notes[0].kind, scan::NoteKind::kIncomplete);
   }
   {
     scan::ContainerLimits limits;
@@ -159,7 +159,7 @@ TEST(Msi, ExpandRespectsTheCaps) {
     const auto visited = expand(file, limits, budget, notes);
     EXPECT_TRUE(visited.empty());
     ASSERT_EQ(notes.size(), 1U);
-    EXPECT_TRUE(notes[0].limit);
+    EXPECT_EQ(notes[0].kind, scan::NoteKind::kIncomplete);
     EXPECT_EQ(budget.expanded, 2U);
   }
 }
@@ -171,7 +171,7 @@ TEST(Msi, ExpandNotesDamageAndNeverVisits) {
     std::vector<scan::ContainerNote> notes;
     EXPECT_TRUE(expand(file, scan::ContainerLimits{}, budget, notes).empty()) << name;
     ASSERT_EQ(notes.size(), 1U) << name;
-    EXPECT_FALSE(notes[0].limit);
+    EXPECT_EQ(notes[0].kind, scan::NoteKind::kMalformed);
   }
 }
 

@@ -159,12 +159,13 @@ TEST(ScanHostile, AZipBombAndADeepNestHitTheirCapsAndTheScanFinishes) {
   ScanStats stats;
   const Collected result = scan_dir(testing::fixture("scan/bombs"), nullptr, nullptr, stats);
   const FileReport& bomb = result.by_path.at("zipbomb.zip");
-  ASSERT_FALSE(findings_of(bomb, "container.limit").empty());
+  ASSERT_FALSE(findings_of(bomb, "container.incomplete").empty());
+  EXPECT_EQ(worst_severity(bomb), Severity::kHigh);
   // The ratio cap stops the expansion long before the 400 MiB the entry claims.
   EXPECT_EQ(result.by_path.at("deep.zip").format, "archive");
   bool depth_cap = false;
   for (const auto& [path, report] : result.by_path) {
-    if (!findings_of(report, "container.limit").empty() && path.starts_with("deep.zip!")) {
+    if (!findings_of(report, "container.incomplete").empty() && path.starts_with("deep.zip!")) {
       depth_cap = true;
       EXPECT_EQ(std::count(path.begin(), path.end(), '!'), 8) << path;
     }

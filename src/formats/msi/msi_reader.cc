@@ -246,7 +246,7 @@ std::uint64_t expand_msi(Bytes data, const scan::ContainerLimits& limits,
                          std::vector<scan::ContainerNote>& notes) {
   auto file = OleFile::open(data);
   if (!file) {
-    notes.push_back({false, "MSI: " + file.error().message});
+    notes.push_back({scan::NoteKind::kMalformed, "MSI: " + file.error().message});
     return 0;
   }
   std::vector<std::string> anomalies;
@@ -265,40 +265,62 @@ std::uint64_t expand_msi(Bytes data, const scan::ContainerLimits& limits,
     }
   }
   if (!anomalies.empty()) {
-    notes.push_back({false, "MSI database: " + anomalies.front() +
-                                (anomalies.size() > 1
-                                     ? " (and " + std::to_string(anomalies.size() - 1) + " more)"
-                                     : "")});
+    notes.push_back(
+        {scan::NoteKind::kMalformed,
+         "MSI database: " + anomalies.front() +
+             (anomalies.size() > 1 ? " (and " + std::to_string(anomalies.size() - 1) + " more)"
+                                   : "")});
   }
   std::uint64_t visited = 0;
   std::uint64_t expanded = 0;
   for (std::size_t i = 0; i < order.size(); ++i) {
     const auto& [name, index] = order[i];
     const std::uint64_t size = file->directory().entries[index].size;
-    const std::string left = std::to_string(order.size() - i) + " streams not visited";
+    // What a cap that stops here leaves unexamined.
+    const std::string left = "; " + std::to_string(order.size() - i) + " streams (from " + name +
+                             " on) were not examined";
     if (budget.entries >= limits.max_entries) {
       notes.push_back(
-          {true, "MSI: entry cap (" + std::to_string(limits.max_entries) + ") reached; " + left});
+          {scan::NoteKind::kIncomplete, "MSI: the cap of " + std::to_string(limits.max_entries) +
+                                            " entries under one file on disk was reached" + left});
       break;
     }
     if (size > limits.max_entry_size) {
-      notes.push_back({true, "MSI stream " + name + " is " + std::to_string(size) +
-                                 " bytes, above the per-entry cap; skipped"});
+      notes.push_back({scan::NoteKind::kEntrySkipped,
+                       "MSI stream " + name + " is " + std::to_string(size) +
+                           " bytes, larger than the cap of " +
+                           std::to_string(limits.max_entry_size) +
+                           " bytes; skipped, the streams after it were examined"});
       continue;
     }
     if (budget.expanded > limits.max_total_size || size > limits.max_total_size - budget.expanded) {
-      notes.push_back({true, "MSI: total expansion cap (" + std::to_string(limits.max_total_size) +
-                                 " bytes) reached; " + left});
+      notes.push_back({scan::NoteKind::kIncomplete,
+                       "MSI: the cap of " + std::to_string(limits.max_total_size) +
+                           " expanded bytes under one file on disk was reached" + left});
       break;
     }
     if (static_cast<double>(expanded + size) >
         limits.max_ratio * static_cast<double>(data.size())) {
-      notes.push_back({true, "MSI: expansion ratio cap reached; " + left});
+      notes.push_back({scan::NoteKind::kIncomplete,
+                       "MSI: the streams' bytes would be more than max_ratio times the "
+                       "package's " +
+                           std::to_string(data.size()) + " bytes (streams sharing sectors?)" +
+                           left});
       break;
+    }
+    // A fragmented stream is copied by libgsf: reserved from the pool all workers share.
+    scan::MemoryReservation reservation(budget.memory, budget.memory_held);
+    if (!reservation.grow_to(size)) {
+      notes.push_back({scan::NoteKind::kIncomplete,
+                       "MSI stream " + name + " (" + std::to_string(size) +
+                           " bytes) was not examined: it did not fit in the memory all "
+                           "expansions share"});
+      continue;
     }
     auto view = file->stream(index);
     if (!view) {
-      notes.push_back({false, "MSI stream " + name + ": " + view.error().message});
+      notes.push_back(
+          {scan::NoteKind::kMalformed, "MSI stream " + name + ": " + view.error().message});
       continue;
     }
     ++budget.entries;

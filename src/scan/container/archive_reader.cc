@@ -5,6 +5,7 @@
 #include <archive_entry.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -22,6 +23,13 @@ namespace {
 constexpr int kMaxRetries = 8;
 constexpr int kMaxWarnings = 16;
 constexpr int kMaxConsecutiveFailures = 32;
+// An entry buffer up to this size is kept (and stays reserved) for the next entry; a larger one
+// goes back to the shared pool as soon as its entry has been scanned.
+constexpr std::size_t kKeptBuffer = std::size_t{1} << 20;
+
+struct FreeDeleter {
+  void operator()(std::uint8_t* p) const { std::free(p); }
+};
 
 locale_t utf8_ctype() {
   // Made once and kept for the life of the process: freeing it while another thread still uses
@@ -136,16 +144,24 @@ std::uint64_t stream_position(struct archive* a) {
   return n > 0 ? static_cast<std::uint64_t>(n) : 0;
 }
 
-enum class DataOutcome { kComplete, kOversized, kFailed, kStop };
+enum class DataOutcome {
+  kComplete,
+  kOversized,  // over max_entry_size: drained and counted, not kept
+  kNoMemory,   // the shared memory pool refused to let the buffer grow: drained, not kept
+  kFailed,
+  kStop,
+};
 
 // Reads one entry's data through archive_read_data_block rather than archive_read_data: the
 // copying call fills "holes" up to whatever offset a format reports at the end of an entry, and
 // 3.6.2's xar reader reports its running total there, so every xar entry after the first came
 // out padded with the sizes of all the entries before it. Holes between blocks (sparse files)
-// are zero-filled here, and a trailing hole only up to the entry's declared size.
+// are zero-filled here, and a trailing hole only up to the entry's declared size. The buffer
+// grows only as far as the memory pool all workers share grants it.
 class EntryReader {
  public:
-  EntryReader(struct archive* a, ExpansionGuard& guard) : a_(a), guard_(guard) {}
+  EntryReader(struct archive* a, ExpansionGuard& guard)
+      : a_(a), guard_(guard), reservation_(guard.budget().memory, guard.budget().memory_held) {}
 
   // Keeps at most `cap` bytes of the current entry in the reusable buffer; past the cap the rest
   // is counted but not kept, so a bomb hidden in an oversized entry trips the ratio all the same.
@@ -154,6 +170,9 @@ class EntryReader {
     end_ = 0;
     cap_ = cap;
     oversized_ = false;
+    no_memory_ = false;
+    block_fill_ = 0;
+    block_zero_ = true;
     int warnings = 0;
     int retries = 0;
     for (;;) {
@@ -167,7 +186,8 @@ class EntryReader {
               std::max<la_int64_t>(0, std::min<la_int64_t>(offset, archive_entry_size(entry))));
           if (declared > end_ && !append(nullptr, declared - end_)) return DataOutcome::kStop;
         }
-        return oversized_ ? DataOutcome::kOversized : DataOutcome::kComplete;
+        if (oversized_) return DataOutcome::kOversized;
+        return no_memory_ ? DataOutcome::kNoMemory : DataOutcome::kComplete;
       }
       if (r == ARCHIVE_RETRY && ++retries <= kMaxRetries) continue;
       if (r != ARCHIVE_OK) {
@@ -194,18 +214,32 @@ class EntryReader {
   }
 
   Bytes data() const { return Bytes(buffer_.get(), used_); }
+  // The entry's bytes, kept or not (an oversized entry's whole size once drained).
+  std::uint64_t size() const { return end_; }
   const std::string& error() const { return error_; }
 
+  // Gives a large buffer, and its share of the pool, back once its entry has been scanned, so
+  // that a nested level or another worker can use the memory.
+  void trim() {
+    if (capacity_ <= kKeptBuffer) return;
+    buffer_.reset();
+    capacity_ = 0;
+    reservation_.reset();
+  }
+
  private:
-  // Appends `n` bytes (zeros when `bytes` is null), keeping what fits under the cap; false when
-  // the guard stops the expansion.
+  // Appends `n` bytes (zeros when `bytes` is null), keeping what fits under the cap and the
+  // memory pool; false when the guard stops the expansion.
   bool append(const std::uint8_t* bytes, std::uint64_t n) {
     end_ += n;
+    const std::uint64_t inert = count_inert(bytes, n, block_fill_, block_zero_);
     const std::uint64_t room = cap_ - used_;
     if (n > room) oversized_ = true;
-    if (!oversized_) {
+    if (!oversized_ && !no_memory_ && !grow(used_ + static_cast<std::size_t>(n))) {
+      no_memory_ = true;
+    }
+    if (!oversized_ && !no_memory_) {
       const auto keep = static_cast<std::size_t>(n);
-      grow(used_ + keep);
       if (bytes != nullptr) {
         std::memcpy(buffer_.get() + used_, bytes, keep);
       } else {
@@ -213,29 +247,38 @@ class EntryReader {
       }
       used_ += keep;
     }
-    return guard_.add_data(n) && guard_.check_stream(stream_position(a_));
+    return guard_.add_data(n, inert) && guard_.check_stream(stream_position(a_));
   }
 
   // Grows as data arrives, never from a size the archive declares, and never past the cap; the
-  // new space is left uninitialised so that only bytes actually written take up memory.
-  void grow(std::size_t needed) {
-    if (capacity_ >= needed) return;
+  // pool is asked first, and realloc lets a large buffer move without a second copy in memory.
+  // False when the pool (or the allocator) refuses.
+  bool grow(std::size_t needed) {
+    if (capacity_ >= needed) return true;
     std::uint64_t next = std::max<std::uint64_t>(needed, std::uint64_t{capacity_} * 2);
     next = std::max<std::uint64_t>(std::min<std::uint64_t>(next, cap_), needed);
-    auto bigger = std::make_unique_for_overwrite<std::uint8_t[]>(static_cast<std::size_t>(next));
-    if (used_ > 0) std::memcpy(bigger.get(), buffer_.get(), used_);
-    buffer_ = std::move(bigger);
+    if (!reservation_.grow_to(next)) return false;
+    auto* bigger =
+        static_cast<std::uint8_t*>(std::realloc(buffer_.get(), static_cast<std::size_t>(next)));
+    if (bigger == nullptr) return false;
+    (void)buffer_.release();
+    buffer_.reset(bigger);
     capacity_ = static_cast<std::size_t>(next);
+    return true;
   }
 
   struct archive* a_;
   ExpansionGuard& guard_;
-  std::unique_ptr<std::uint8_t[]> buffer_;
+  MemoryReservation reservation_;  // covers capacity_
+  std::unique_ptr<std::uint8_t, FreeDeleter> buffer_;
   std::size_t capacity_ = 0;
   std::size_t used_ = 0;   // bytes kept in buffer_
   std::uint64_t end_ = 0;  // the entry's bytes so far, kept or not
   std::uint64_t cap_ = 0;
   bool oversized_ = false;
+  bool no_memory_ = false;
+  std::uint64_t block_fill_ = 0;  // count_inert's partial block
+  bool block_zero_ = true;
   std::string error_;
 };
 
@@ -322,9 +365,9 @@ Pass expand_pass(Bytes data, Formats formats, ExpansionGuard& guard, const Entry
       guard.fail("not an archive libarchive reads");
       break;
     }
-    if (!guard.admit_entry()) break;
+    const std::string name = entry_name(entry, index + 1);
+    if (!guard.admit_entry(name)) break;
     ++index;
-    const std::string name = entry_name(entry, index);
     if (r == ARCHIVE_FAILED) {
       guard.note_malformed("entry " + quote_name(name) + ": " + error_of(a.get()) + "; skipped");
       if (++failures > kMaxConsecutiveFailures) {
@@ -357,12 +400,15 @@ Pass expand_pass(Bytes data, Formats formats, ExpansionGuard& guard, const Entry
     if (outcome == DataOutcome::kFailed) {
       guard.note_malformed("entry " + quote_name(name) + ": " + reader.error() + "; skipped");
     } else if (outcome == DataOutcome::kOversized) {
-      guard.note_oversized(name);
+      guard.note_oversized(name, reader.size());
+    } else if (outcome == DataOutcome::kNoMemory) {
+      guard.note_no_memory(name, reader.size());
     } else {
       const Utf8Ctype::Suspend restore(ctype);
       visit(ContainerEntry{name, reader.data()});
       guard.count_visit();
     }
+    reader.trim();
   }
   if (index == 0 ||
       (archive_format(a.get()) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_ISO9660) {

@@ -1,7 +1,13 @@
 // The asar header is walked as a stream of JSON events (nlohmann's SAX interface), never built
 // into a DOM: a hostile header of millions of tiny objects then costs the walk's stack of open
 // directories, not gigabytes of tree, and files are visited as soon as their node closes.
+//
+// The header is walked twice: first only to find the byte ranges that several entries name (a
+// header can point 100,000 names at one file), then to visit. A shared range is scanned once and
+// counted once against the ratio; every name that points at it is still reported.
+#include <algorithm>
 #include <charconv>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
@@ -15,8 +21,20 @@ namespace {
 
 constexpr std::uint32_t kSizePicklePayload = 4;
 constexpr std::string_view kJsonStart = R"({"files")";
+// Distinct ranges scanned once for several names; past this, a repeated range is scanned (and
+// counted against the ratio) again, so that the results kept for repeats stay bounded.
+constexpr std::size_t kMaxSharedRanges = 1024;
 
 using json = nlohmann::json;
+
+struct Range {
+  std::uint64_t offset = 0;
+  std::uint64_t size = 0;
+  auto operator<=>(const Range&) const = default;
+};
+
+// The ranges more than one entry names, each with whether its first entry was visited yet.
+using SharedRanges = std::map<Range, bool>;
 
 // Offsets are decimal strings (a JavaScript number cannot hold every uint64). A plain number is
 // accepted as well: scanning an entry Electron itself might refuse costs nothing.
@@ -28,10 +46,13 @@ std::optional<std::uint64_t> parse_decimal(const std::string& s) {
   return value;
 }
 
+// Walks the header either to collect the file ranges (`ranges` set: no entry is admitted,
+// visited or noted) or to visit the files, with `shared` from the collecting walk.
 class AsarWalker {
  public:
-  AsarWalker(Bytes files, ExpansionGuard& guard, const EntryVisitor& visit)
-      : files_(files), guard_(guard), visit_(visit) {}
+  AsarWalker(Bytes files, ExpansionGuard& guard, const EntryVisitor& visit,
+             std::vector<Range>* ranges, SharedRanges* shared)
+      : files_(files), guard_(guard), visit_(visit), ranges_(ranges), shared_(shared) {}
 
   bool stopped() const { return stopped_; }
   bool saw_files() const { return saw_root_files_; }
@@ -63,10 +84,13 @@ class AsarWalker {
     Node& top = stack_.back();
     if (top.in_files) {
       // A child of a directory: a file, a link or a directory of its own.
-      if (!guard_.admit_entry()) return stop();
+      if (!collecting() && !guard_.admit_entry(path_to(top.key))) return stop();
       if (stack_.size() > kMaxAsarDepth) {
-        guard_.note_limit("asar tree deeper than " + std::to_string(kMaxAsarDepth) + " levels at " +
-                          quote_name(path_to(top.key)) + "; subtree skipped");
+        if (!collecting()) {
+          guard_.note_incomplete("asar tree deeper than " + std::to_string(kMaxAsarDepth) +
+                                 " levels at " + quote_name(path_to(top.key)) +
+                                 ": that subtree was not examined");
+        }
         skip_depth_ = 1;
         return true;
       }
@@ -176,7 +200,10 @@ class AsarWalker {
     return true;
   }
 
+  bool collecting() const { return ranges_ != nullptr; }
+
   void not_an_object() {
+    if (collecting()) return;
     Node& top = stack_.back();
     guard_.note_malformed("asar entry " + quote_name(path_to(top.key)) +
                           " is not an object; skipped");
@@ -186,6 +213,14 @@ class AsarWalker {
     // Directories, links and unpacked files (which live in app.asar.unpacked/) have no bytes in
     // the archive; skipping them is not a problem.
     if (node.is_directory || node.is_link || node.unpacked) return true;
+    if (collecting()) {
+      if (!node.bad_field && node.offset && node.size &&
+          slice(files_, *node.offset, *node.size).has_value()) {
+        ranges_->push_back({*node.offset, *node.size});
+      }
+      // Entries past the cap are never visited: their ranges do not matter.
+      return ranges_->size() < guard_.entry_limit() || stop();
+    }
     const std::string path = path_to(node.name);
     if (node.bad_field || !node.offset || !node.size) {
       guard_.note_malformed("asar entry " + quote_name(path) +
@@ -201,13 +236,19 @@ class AsarWalker {
       return true;
     }
     if (*node.size > guard_.entry_cap()) {
-      guard_.note_oversized(path);
+      guard_.note_oversized(path, *node.size);
       return true;
     }
+    EntrySharing sharing = EntrySharing::kUnique;
+    if (auto it = shared_->find(Range{*node.offset, *node.size}); it != shared_->end()) {
+      sharing = it->second ? EntrySharing::kRepeat : EntrySharing::kShared;
+      it->second = true;
+    }
     // Counted although nothing is decompressed: entries may overlap, and a header that points
-    // thousands of entries at the same bytes is a bomb as well.
-    if (!guard_.add_data(*node.size)) return stop();
-    visit_(ContainerEntry{path, *bytes});
+    // thousands of entries at overlapping bytes is a bomb as well. A repeat of a shared range
+    // adds no bytes to scan.
+    if (sharing != EntrySharing::kRepeat && !guard_.add_data(*node.size)) return stop();
+    visit_(ContainerEntry{path, *bytes, sharing});
     guard_.count_visit();
     return true;
   }
@@ -230,12 +271,30 @@ class AsarWalker {
   Bytes files_;
   ExpansionGuard& guard_;
   const EntryVisitor& visit_;
+  std::vector<Range>* ranges_;
+  SharedRanges* shared_;
   std::vector<Node> stack_;
   std::uint64_t skip_depth_ = 0;  // > 0: inside a value that is not part of the tree
   bool stopped_ = false;
   bool saw_root_files_ = false;
   std::string error_;
 };
+
+// The ranges that more than one entry of the header names (at most kMaxSharedRanges of them),
+// among the first max_entries files.
+SharedRanges find_shared_ranges(std::string_view header, Bytes files, ExpansionGuard& guard) {
+  std::vector<Range> ranges;
+  const EntryVisitor none;
+  AsarWalker collector(files, guard, none, &ranges, nullptr);
+  // A header that does not parse is reported by the visiting walk.
+  (void)json::sax_parse(header.begin(), header.end(), &collector);
+  std::sort(ranges.begin(), ranges.end());
+  SharedRanges shared;
+  for (std::size_t i = 1; i < ranges.size() && shared.size() < kMaxSharedRanges; ++i) {
+    if (ranges[i] == ranges[i - 1]) shared.emplace(ranges[i], false);
+  }
+  return shared;
+}
 
 }  // namespace
 
@@ -283,12 +342,15 @@ void expand_asar(Bytes data, ExpansionGuard& guard, const EntryVisitor& visit) {
     return;
   }
   if (layout->header_size > kMaxAsarHeader) {
-    guard.note_limit("asar header of " + std::to_string(layout->header_size) +
-                     " bytes is over the cap of " + std::to_string(kMaxAsarHeader) +
-                     "; not expanded");
+    guard.note_incomplete("asar header of " + std::to_string(layout->header_size) +
+                          " bytes is over the cap of " + std::to_string(kMaxAsarHeader) +
+                          ": the archive (" + std::to_string(data.size()) +
+                          " bytes) was not examined");
     return;
   }
-  AsarWalker walker(tail(data, layout->data_offset).value_or(Bytes{}), guard, visit);
+  const Bytes files = tail(data, layout->data_offset).value_or(Bytes{});
+  SharedRanges shared = find_shared_ranges(layout->json, files, guard);
+  AsarWalker walker(files, guard, visit, nullptr, &shared);
   const bool ok = json::sax_parse(layout->json.begin(), layout->json.end(), &walker);
   if (!ok && !walker.stopped()) {
     guard.fail("asar header is not valid JSON: " + walker.error());

@@ -11,6 +11,7 @@
 
 #include "core/byte_reader.h"
 #include "core/result.h"
+#include "scan/container/expansion_memory.h"
 
 namespace cascade::scan {
 
@@ -27,25 +28,46 @@ struct ContainerLimits {
   std::uint64_t max_entry_size = std::uint64_t{512} << 20;  // one entry's expanded bytes
   std::uint64_t max_total_size = std::uint64_t{4} << 30;    // all expanded bytes of one top file
   std::uint64_t max_entries = 200000;                       // entries of one top file, all levels
-  double max_ratio = 250.0;  // expanded bytes / container bytes, per container
+  double max_ratio = 250.0;  // expanded bytes / container bytes, per container; whole 4 KiB
+                             // blocks of zeros are inert and count only against the size caps
+  // Entry buffers of all workers together (the ExpansionMemory a scan creates).
+  std::uint64_t max_memory = std::uint64_t{1} << 30;
 };
 
-// What one top-level file's expansion has used so far (not thread-safe: one per top file).
+// What one top-level file's expansion has used so far (not thread-safe: one per top file), and
+// the memory pool shared by the whole scan (none: buffers are not limited beyond max_entry_size).
 struct ContainerBudget {
   std::uint64_t expanded = 0;
   std::uint64_t entries = 0;
+  ExpansionMemory* memory = nullptr;
+  ExpansionMemory::Account memory_held;
+};
+
+// How an entry's bytes relate to other entries of its container: asar headers may point many
+// names at one range, which is then scanned once and reported under every name.
+enum class EntrySharing {
+  kUnique,  // no other entry names these bytes (or the reader does not know)
+  kShared,  // later entries will name the same bytes: keep this entry's result for them
+  kRepeat,  // the same bytes (the same span of memory) as an earlier kShared entry
 };
 
 // One regular file inside a container. `data` is valid only during the visitor call.
 struct ContainerEntry {
   std::string name;  // path inside the container, '/'-separated, as stored (never interpreted)
   Bytes data;
+  EntrySharing sharing = EntrySharing::kUnique;
 };
 
-// A cap that stopped (part of) an expansion, or damage that ended it early. The engine turns
-// these into `container.limit` / `container.malformed` findings on the container.
+enum class NoteKind {
+  kMalformed,     // damaged or unreadable content: `container.malformed`
+  kEntrySkipped,  // one entry over max_entry_size skipped, the rest examined: `container.limit`
+  kIncomplete,    // a cap left part of the container unexamined: `container.incomplete` (high)
+};
+
+// What a reader could not do: the engine turns each note into a finding on the container. A
+// kIncomplete note names what was left unexamined.
 struct ContainerNote {
-  bool limit = false;  // true: a cap; false: malformed or unreadable content
+  NoteKind kind = NoteKind::kMalformed;
   std::string message;
 };
 
