@@ -23,3 +23,8 @@ add_test(NAME schema.scan_output
 set_tests_properties(schema.sarif_selftest schema.scan_output PROPERTIES
   FIXTURES_REQUIRED fixtures LABELS unit TIMEOUT 300)
 
+# Caps must not hide what follows them: the hostile archives of issue 22 (zeros, 200,000 entries,
+# nine levels, a shared-range asar, four bombs on four workers), written by the script itself.
+add_test(NAME scan.hostile_caps
+  COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/scan/hostile_caps.py $<TARGET_FILE:cascade-cli>)
+set_tests_properties(scan.hostile_caps PROPERTIES LABELS unit TIMEOUT 600)

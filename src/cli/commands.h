@@ -37,6 +37,7 @@ struct ScanArgs {
   std::vector<std::string> excludes;
   bool one_file_system = false;
   int max_depth = 8;
+  int expansion_memory_mib = 1024;
   bool json = false;
   bool jsonl = false;
   std::string sarif;

@@ -35,6 +35,9 @@ void add_scan_command(CLI::App& app, ScanArgs& args) {
                 "Do not descend into other file systems");
   cmd->add_option("--max-depth", args.max_depth, "Container nesting levels to open (default 8)")
       ->check(CLI::Range(0, 64));
+  cmd->add_option("--expansion-memory", args.expansion_memory_mib,
+                  "MiB for buffering container entries, shared by all workers (default 1024)")
+      ->check(CLI::Range(16, 1 << 20));
   auto* json = cmd->add_flag("--json", args.json, "Write one JSON document (cascade.scan/1)");
   auto* jsonl = cmd->add_flag("--jsonl", args.jsonl,
                               "Stream JSON Lines, one record per file (cascade.scan-jsonl/1)");
@@ -104,6 +107,7 @@ int run_scan(const ScanArgs& args) {
   options.indicators = &indicators;
   options.rules = rules ? &*rules : nullptr;
   options.limits.max_depth = args.max_depth;
+  options.limits.max_memory = std::uint64_t(args.expansion_memory_mib) << 20;
   options.walk.excludes = args.excludes;
   options.walk.one_file_system = args.one_file_system;
   options.walk.threads =
