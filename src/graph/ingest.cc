@@ -23,16 +23,6 @@ constexpr std::size_t kRowsPerSlice = 65536;
 // each), so the converting thread can finish the next document while the writing one commits.
 constexpr std::size_t kQueuedHandovers = 24;
 
-std::int64_t id_from_hex_prefix(std::string_view hex) {
-  std::uint64_t id = 0;
-  for (std::size_t i = 0; i < 16 && i < hex.size(); ++i) {
-    const char c = hex[i];
-    const int digit = c >= 'a' ? c - 'a' + 10 : c - '0';
-    id = (id << 4) | static_cast<std::uint64_t>(digit & 0xf);
-  }
-  return static_cast<std::int64_t>(id >> 1);
-}
-
 template <typename Row, typename Put>
 Status put_in_slices(const std::vector<Row>& rows, Put put) {
   for (std::size_t first = 0; first < rows.size(); first += kRowsPerSlice) {
@@ -199,7 +189,7 @@ Result<IngestOutcome> ingest_one(GraphStore& store, std::optional<Result<Pending
 
 DocRow document_row(std::string_view sha256_hex, std::string_view format, std::string_view path,
                     std::int64_t ingested_at) {
-  return DocRow{id_from_hex_prefix(sha256_hex), std::string(sha256_hex), std::string(format),
+  return DocRow{document_id(sha256_hex), std::string(sha256_hex), std::string(format),
                 std::string(path), ingested_at};
 }
 

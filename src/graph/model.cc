@@ -122,25 +122,43 @@ Result<NodeRef> parse_node(std::string_view text) {
 }
 
 std::int64_t node_id(const NodeRef& node) {
+  return node_id(node.kind, node.key);
+}
+
+std::int64_t node_id(NodeKind kind_value, std::string_view key) {
   // Ingest calls this millions of times: each thread keeps one context, and the algorithm is
   // the one fetched once (SHA256() looked it up again on every call, under a global lock).
   thread_local const ossl::MdCtxPtr context(EVP_MD_CTX_new());
   const EVP_MD* algorithm = evp_md(DigestAlgorithm::kSha256);
-  const std::size_t length = std::min(node.key.size(), kMaxKeyLength);
-  const auto kind = static_cast<unsigned char>(node.kind);
+  const std::size_t length = std::min(key.size(), kMaxKeyLength);
+  const auto kind = static_cast<unsigned char>(kind_value);
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int digest_length = 0;
   // Without a context or the algorithm nothing could be stored consistently: fatal, as in Hasher.
   if (!context || algorithm == nullptr ||
       EVP_DigestInit_ex2(context.get(), algorithm, nullptr) != 1 ||
       EVP_DigestUpdate(context.get(), &kind, 1) != 1 ||
-      EVP_DigestUpdate(context.get(), node.key.data(), length) != 1 ||
+      EVP_DigestUpdate(context.get(), key.data(), length) != 1 ||
       EVP_DigestFinal_ex(context.get(), digest.data(), &digest_length) != 1 || digest_length < 8) {
     std::abort();
   }
   std::uint64_t id = 0;
   for (std::size_t i = 0; i < 8; ++i) id = (id << 8) | digest[i];
   return static_cast<std::int64_t>(id >> 1);
+}
+
+std::int64_t document_id(std::string_view sha256_hex) {
+  std::uint64_t id = 0;
+  for (std::size_t i = 0; i < 16 && i < sha256_hex.size(); ++i) {
+    const char c = sha256_hex[i];
+    const int digit = c >= 'a' ? c - 'a' + 10 : c - '0';
+    id = (id << 4) | static_cast<std::uint64_t>(digit & 0xf);
+  }
+  return static_cast<std::int64_t>(id >> 1);
+}
+
+bool is_sha256_hex(std::string_view text) {
+  return text.size() == 64 && std::all_of(text.begin(), text.end(), is_hex_digit);
 }
 
 }  // namespace cascade::graph

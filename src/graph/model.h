@@ -68,5 +68,11 @@ inline constexpr std::size_t kMaxKeyLength = 1024;
 // file or many machines feeding one PostgreSQL) derives the same id with no coordination.
 // Collision odds are about n^2 / 2^64 (2e-6 at six million nodes); docs/graph.md says so.
 std::int64_t node_id(const NodeRef& node);
+std::int64_t node_id(NodeKind kind, std::string_view key);  // the same, without a NodeRef
+
+// Stored document id: the first 63 bits of the document's SHA-256, given as lower-case hex.
+std::int64_t document_id(std::string_view sha256_hex);
+// Whether `text` is a SHA-256 as the store spells it: 64 lower-case hex digits.
+bool is_sha256_hex(std::string_view text);
 
 }  // namespace cascade::graph

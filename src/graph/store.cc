@@ -1,6 +1,58 @@
 #include "graph/store.h"
 
+#include "report/printable_text.h"
+
 namespace cascade::graph {
+namespace {
+
+// Names a stored row in an error: its content may be anything an editor of the store wrote.
+constexpr std::size_t kShownKeyCodePoints = 120;
+
+Error forged(const GraphStore& store, const std::string& what) {
+  return make_error(ErrorCode::kMalformed, store.describe() + ": " + what +
+                                               ": the row was altered after ingest wrote it "
+                                               "(cascade graph check lists every such row)");
+}
+
+}  // namespace
+
+Status check_node(const NodeRow& row, const GraphStore& store) {
+  // Only the first kMaxKeyLength bytes are hashed, so a longer key could hide an addition.
+  if (node_id(row.kind, row.key) != row.id || row.key.size() > kMaxKeyLength) {
+    const NodeRef node{row.kind, row.key};
+    return forged(store, "node " + std::to_string(row.id) + " is stored as '" +
+                             report::printable(format_node(node), kShownKeyCodePoints) +
+                             "', whose id would be " + std::to_string(node_id(node)));
+  }
+  return ok_status();
+}
+
+Status check_document(const DocRow& row, const GraphStore& store) {
+  if (!is_sha256_hex(row.sha256) || document_id(row.sha256) != row.id) {
+    return forged(store, "document " + std::to_string(row.id) + " is stored with SHA-256 '" +
+                             report::printable(row.sha256, kShownKeyCodePoints) +
+                             "', which does not give its id");
+  }
+  return ok_status();
+}
+
+Result<std::vector<NodeRow>> GraphStore::find_checked_nodes(std::span<const std::int64_t> ids) {
+  auto rows = find_nodes(ids);
+  if (!rows) return rows.error();
+  for (const NodeRow& row : *rows) {
+    if (auto checked = check_node(row, *this); !checked) return checked.error();
+  }
+  return rows;
+}
+
+Result<std::optional<DocRow>> GraphStore::find_checked_document(std::int64_t id) {
+  auto row = find_document(id);
+  if (!row) return row.error();
+  if (*row) {
+    if (auto checked = check_document(**row, *this); !checked) return checked.error();
+  }
+  return row;
+}
 
 Result<std::unique_ptr<GraphStore>> open_store(std::string_view spec) {
   if (spec.empty()) return make_error(ErrorCode::kUsage, "--db is empty");

@@ -129,6 +129,14 @@ class GraphStore {
   virtual Result<StoreCounts> counts() = 0;
   virtual Result<int> schema_version() = 0;
 
+  // The lookups an answer shows its nodes and documents through. A row is believed only when
+  // its id is the hash of its content (node_id, document_id): anyone who can write the store
+  // could otherwise rename a node in every answer by editing its key and keeping its id and
+  // edges. A mismatch is an error (ErrorCode::kMalformed) naming the row, never an answer.
+  // Unknown ids are left out, as in find_nodes.
+  Result<std::vector<NodeRow>> find_checked_nodes(std::span<const std::int64_t> ids);
+  Result<std::optional<DocRow>> find_checked_document(std::int64_t id);
+
   // "sqlite:PATH" or "postgresql://..."; used in messages.
   virtual std::string describe() const = 0;
 
@@ -157,6 +165,11 @@ class StoreSnapshot {
   explicit StoreSnapshot(GraphStore& store) : store_(&store) {}
   GraphStore* store_;
 };
+
+// Checks one row an answer is about to show against its id: an error (kMalformed) naming the
+// row and the store when they disagree, made printable (a forged key may hold anything).
+Status check_node(const NodeRow& row, const GraphStore& store);
+Status check_document(const DocRow& row, const GraphStore& store);
 
 // `spec` is a file path (SQLite; created if missing) or a postgresql:// / postgres:// URI.
 // Opening runs pending schema migrations (schema.h) in one transaction.

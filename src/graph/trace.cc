@@ -22,9 +22,10 @@ class Materializer {
   Materializer(const CsrGraph& graph, GraphStore& store, const SearchState& state)
       : graph_(graph), store_(store), state_(state) {}
 
-  // Fetches the keys of every reached node in one batch. From here on, while this object
-  // lives, the store's rows come from one committed state (the caller's, when it holds a
-  // snapshot over the load too), looked up without a lock round trip each.
+  // Fetches the keys of every reached node in one batch, each checked against its id (a forged
+  // row is an error, never part of the answer). From here on, while this object lives, the
+  // store's rows come from one committed state (the caller's, when it holds a snapshot over the
+  // load too), looked up without a lock round trip each.
   Status load_keys() {
     auto snapshot = StoreSnapshot::take(store_);
     if (!snapshot) return snapshot.error();
@@ -32,7 +33,7 @@ class Materializer {
     std::vector<std::int64_t> ids;
     ids.reserve(state_.reached.size());
     for (const std::uint32_t node : state_.reached) ids.push_back(graph_.ids[node]);
-    auto rows = store_.find_nodes(ids);
+    auto rows = store_.find_checked_nodes(ids);
     if (!rows) return rows.error();
     for (NodeRow& row : *rows) keys_.emplace(row.id, NodeRef{row.kind, std::move(row.key)});
     return ok_status();
@@ -89,7 +90,7 @@ class Materializer {
   Result<DocRow> document(std::int64_t id) {
     const auto cached = documents_.find(id);
     if (cached != documents_.end()) return cached->second;
-    auto row = store_.find_document(id);
+    auto row = store_.find_checked_document(id);
     if (!row) return row.error();
     DocRow doc =
         row->value_or(DocRow{id, "", "", "(document " + std::to_string(id) + " missing)", 0});
