@@ -206,6 +206,16 @@ class DiscardingStore final : public GraphStore {
   // Rows handed over, not distinct rows: every node a document names once per document.
   Result<StoreCounts> counts() override { return counts_; }
   Result<int> schema_version() override { return nothing_stored(); }
+  Result<EngineCheck> engine_check(std::size_t /*max_problems*/) override {
+    return nothing_stored();
+  }
+  Status scan_node_rows(
+      const std::function<void(std::int64_t, std::int64_t, std::string_view)>& /*visit*/) override {
+    return nothing_stored();
+  }
+  Status scan_documents(const std::function<void(const DocRow&)>& /*visit*/) override {
+    return nothing_stored();
+  }
   std::string describe() const override { return "discard"; }
 
  protected:

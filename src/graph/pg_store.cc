@@ -40,7 +40,11 @@ Error PgStore::pg_error(std::string_view what, const PGresult* result) {
   while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
   const char* state = result != nullptr ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
   last_sqlstate_ = state != nullptr ? state : "";
-  return make_error(ErrorCode::kIo, std::string(what) + " (" + describe() + "): " + message);
+  // Class XX 001/002: the server found a damaged page or index. That is a finding about the
+  // store (graph check reports it as one), not an I/O failure of this run.
+  const bool damaged = last_sqlstate_ == "XX001" || last_sqlstate_ == "XX002";
+  return make_error(damaged ? ErrorCode::kMalformed : ErrorCode::kIo,
+                    std::string(what) + " (" + describe() + "): " + message);
 }
 
 Result<PgResult> PgStore::exec(const std::string& sql, std::string_view what,

@@ -83,6 +83,10 @@ class PgStore final : public GraphStore {
   Result<std::vector<SignalRow>> all_signals() override;
   Result<StoreCounts> counts() override;
   Result<int> schema_version() override;
+  Result<EngineCheck> engine_check(std::size_t max_problems) override;  // pg_store_check.cc
+  Status scan_node_rows(
+      const std::function<void(std::int64_t, std::int64_t, std::string_view)>& visit) override;
+  Status scan_documents(const std::function<void(const DocRow&)>& visit) override;
   std::string describe() const override;
 
  protected:

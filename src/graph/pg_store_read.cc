@@ -142,6 +142,39 @@ Status PgStore::scan_edges(const std::function<void(const EdgeRow&)>& visit) {
       "read edges");
 }
 
+// Rows with text columns come through single-row mode: its values arrive unescaped, where COPY's
+// text format would escape backslashes and control characters (and the scan must see a key
+// exactly as stored to check it).
+Status PgStore::scan_node_rows(
+    const std::function<void(std::int64_t, std::int64_t, std::string_view)>& visit) {
+  auto visit_row = [&](const std::array<std::string_view, 3>& fields) {
+    const auto id = parse_int(fields[0]);
+    const auto kind = parse_int(fields[1]);
+    if (!id || !kind) return false;
+    visit(*id, *kind, fields[2]);
+    return true;
+  };
+  return stream_single_rows<3>("SELECT id, kind, key FROM node", visit_row, "read nodes");
+}
+
+Status PgStore::scan_documents(const std::function<void(const DocRow&)>& visit) {
+  DocRow row;
+  auto visit_row = [&](const std::array<std::string_view, 5>& fields) {
+    const auto id = parse_int(fields[0]);
+    const auto ingested_at = parse_int(fields[4]);
+    if (!id || !ingested_at) return false;
+    row.id = *id;
+    row.sha256 = fields[1];
+    row.format = fields[2];
+    row.path = fields[3];
+    row.ingested_at = *ingested_at;
+    visit(row);
+    return true;
+  };
+  return stream_single_rows<5>("SELECT id, sha256, format, path, ingested_at FROM source_doc",
+                               visit_row, "read documents");
+}
+
 Result<std::optional<NodeRow>> PgStore::find_node(std::int64_t id) {
   Params params;
   params.add(id);

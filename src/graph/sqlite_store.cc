@@ -64,6 +64,10 @@ class SqliteStore final : public GraphStore {
   Result<std::vector<SignalRow>> all_signals() override;
   Result<StoreCounts> counts() override;
   Result<int> schema_version() override;
+  Result<EngineCheck> engine_check(std::size_t max_problems) override;
+  Status scan_node_rows(
+      const std::function<void(std::int64_t, std::int64_t, std::string_view)>& visit) override;
+  Status scan_documents(const std::function<void(const DocRow&)>& visit) override;
   std::string describe() const override { return "sqlite:" + path_; }
 
  protected:
@@ -72,7 +76,11 @@ class SqliteStore final : public GraphStore {
 
  private:
   Error sql_error(std::string_view what) const {
-    return make_error(ErrorCode::kIo,
+    // A damaged file is a finding about the store (graph check reports it as one), not an I/O
+    // failure of this run.
+    const int primary = sqlite3_errcode(db_.get()) & 0xff;
+    const bool damaged = primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB;
+    return make_error(damaged ? ErrorCode::kMalformed : ErrorCode::kIo,
                       std::string(what) + " (" + describe() + "): " + sqlite3_errmsg(db_.get()));
   }
   // Undoing a failed transaction: the original error is what the caller reports.
@@ -560,6 +568,77 @@ Result<std::vector<SignalRow>> SqliteStore::all_signals() {
   return signals;
 }
 
+Result<EngineCheck> SqliteStore::engine_check(std::size_t max_problems) {
+  EngineCheck check;
+  // integrity_check stops after N messages; asking for one more tells whether it was cut.
+  const std::size_t asked = std::max<std::size_t>(1, max_problems) + 1;
+  const std::string integrity = "PRAGMA integrity_check(" + std::to_string(asked) + ")";
+  check.checks.emplace_back("PRAGMA integrity_check");
+  auto statement = prepared(integrity);
+  if (!statement) return statement.error();
+  int rc = 0;
+  while ((rc = sqlite3_step(*statement)) == SQLITE_ROW) {
+    const std::string_view message = column_text(*statement, 0);
+    if (message == "ok") continue;
+    if (check.problems.size() < max_problems) {
+      check.problems.emplace_back(message);
+    } else {
+      check.truncated = true;
+    }
+  }
+  sqlite3_reset(*statement);
+  if (rc != SQLITE_DONE) return sql_error("integrity check");
+  // The schema declares no foreign keys (graph check's own reference checks stand in for them),
+  // but a store whose schema was edited to add some is held to them.
+  check.checks.emplace_back("PRAGMA foreign_key_check");
+  auto keys = prepared("PRAGMA foreign_key_check");
+  if (!keys) return keys.error();
+  while ((rc = sqlite3_step(*keys)) == SQLITE_ROW) {
+    if (check.problems.size() >= max_problems) {
+      check.truncated = true;
+      continue;
+    }
+    check.problems.push_back("row " + std::to_string(sqlite3_column_int64(*keys, 1)) + " of " +
+                             std::string(column_text(*keys, 0)) + " refers to a missing row of " +
+                             std::string(column_text(*keys, 2)));
+  }
+  sqlite3_reset(*keys);
+  if (rc != SQLITE_DONE) return sql_error("foreign key check");
+  return check;
+}
+
+Status SqliteStore::scan_node_rows(
+    const std::function<void(std::int64_t, std::int64_t, std::string_view)>& visit) {
+  auto statement = prepared("SELECT id, kind, key FROM node");
+  if (!statement) return statement.error();
+  int rc = 0;
+  while ((rc = sqlite3_step(*statement)) == SQLITE_ROW) {
+    visit(sqlite3_column_int64(*statement, 0), sqlite3_column_int64(*statement, 1),
+          column_text(*statement, 2));
+  }
+  sqlite3_reset(*statement);
+  if (rc != SQLITE_DONE) return sql_error("read nodes");
+  return ok_status();
+}
+
+Status SqliteStore::scan_documents(const std::function<void(const DocRow&)>& visit) {
+  auto statement = prepared("SELECT id, sha256, format, path, ingested_at FROM source_doc");
+  if (!statement) return statement.error();
+  int rc = 0;
+  DocRow row;
+  while ((rc = sqlite3_step(*statement)) == SQLITE_ROW) {
+    row.id = sqlite3_column_int64(*statement, 0);
+    row.sha256 = column_text(*statement, 1);
+    row.format = column_text(*statement, 2);
+    row.path = column_text(*statement, 3);
+    row.ingested_at = sqlite3_column_int64(*statement, 4);
+    visit(row);
+  }
+  sqlite3_reset(*statement);
+  if (rc != SQLITE_DONE) return sql_error("read documents");
+  return ok_status();
+}
+
 Result<StoreCounts> SqliteStore::counts() {
   StoreCounts counts;
   const std::array<std::pair<const char*, std::int64_t*>, 4> queries = {{
@@ -580,11 +659,11 @@ Result<StoreCounts> SqliteStore::counts() {
 
 }  // namespace
 
-Result<std::unique_ptr<GraphStore>> open_sqlite_store(const std::string& path) {
+Result<std::unique_ptr<GraphStore>> open_sqlite_store(const std::string& path, OpenMode mode) {
   sqlite3* raw = nullptr;
-  const int rc =
-      sqlite3_open_v2(path.c_str(), &raw,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  const int create = mode == OpenMode::kCreateIfMissing ? SQLITE_OPEN_CREATE : 0;
+  const int rc = sqlite3_open_v2(path.c_str(), &raw,
+                                 SQLITE_OPEN_READWRITE | create | SQLITE_OPEN_NOMUTEX, nullptr);
   Db db(raw);
   if (rc != SQLITE_OK) {
     return make_error(ErrorCode::kIo, "cannot open " + path + ": " +

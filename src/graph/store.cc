@@ -54,14 +54,14 @@ Result<std::optional<DocRow>> GraphStore::find_checked_document(std::int64_t id)
   return row;
 }
 
-Result<std::unique_ptr<GraphStore>> open_store(std::string_view spec) {
+Result<std::unique_ptr<GraphStore>> open_store(std::string_view spec, OpenMode mode) {
   if (spec.empty()) return make_error(ErrorCode::kUsage, "--db is empty");
   if (spec.starts_with("postgresql://") || spec.starts_with("postgres://")) {
     return open_postgres_store(std::string(spec));
   }
   std::string_view path = spec;
   if (path.starts_with("sqlite:")) path.remove_prefix(7);
-  return open_sqlite_store(std::string(path));
+  return open_sqlite_store(std::string(path), mode);
 }
 
 Status GraphStore::begin_snapshot() {

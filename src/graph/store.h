@@ -70,6 +70,14 @@ struct SignalRow {
   std::int64_t doc = 0;
 };
 
+// What a database engine's own consistency check said (graph check): which checks ran and each
+// problem it reported, at most the number asked for (`truncated` says more were cut).
+struct EngineCheck {
+  std::vector<std::string> checks;    // e.g. "PRAGMA integrity_check"
+  std::vector<std::string> problems;  // empty: the engine found nothing
+  bool truncated = false;
+};
+
 struct StoreCounts {
   std::int64_t documents = 0;
   std::int64_t nodes = 0;
@@ -137,6 +145,14 @@ class GraphStore {
   Result<std::vector<NodeRow>> find_checked_nodes(std::span<const std::int64_t> ids);
   Result<std::optional<DocRow>> find_checked_document(std::int64_t id);
 
+  // --- checking the whole store (graph check, store_check.h) ---
+  // The engine's own consistency check, reporting at most `max_problems` problems.
+  virtual Result<EngineCheck> engine_check(std::size_t max_problems) = 0;
+  // Every node row as stored, its kind column unconverted (a forged row may hold any number).
+  virtual Status scan_node_rows(const std::function<void(std::int64_t id, std::int64_t kind,
+                                                         std::string_view key)>& visit) = 0;
+  virtual Status scan_documents(const std::function<void(const DocRow& doc)>& visit) = 0;
+
   // "sqlite:PATH" or "postgresql://..."; used in messages.
   virtual std::string describe() const = 0;
 
@@ -166,16 +182,22 @@ class StoreSnapshot {
   GraphStore* store_;
 };
 
+// Whether opening may make a new, empty store: writers may, a check of a store must not (a
+// mistyped path would otherwise check a fresh empty file and call it clean).
+enum class OpenMode { kCreateIfMissing, kExisting };
+
 // Checks one row an answer is about to show against its id: an error (kMalformed) naming the
 // row and the store when they disagree, made printable (a forged key may hold anything).
 Status check_node(const NodeRow& row, const GraphStore& store);
 Status check_document(const DocRow& row, const GraphStore& store);
 
-// `spec` is a file path (SQLite; created if missing) or a postgresql:// / postgres:// URI.
-// Opening runs pending schema migrations (schema.h) in one transaction.
-Result<std::unique_ptr<GraphStore>> open_store(std::string_view spec);
+// `spec` is a file path (SQLite) or a postgresql:// / postgres:// URI. Opening runs pending
+// schema migrations (schema.h) in one transaction.
+Result<std::unique_ptr<GraphStore>> open_store(std::string_view spec,
+                                               OpenMode mode = OpenMode::kCreateIfMissing);
 
-Result<std::unique_ptr<GraphStore>> open_sqlite_store(const std::string& path);
+Result<std::unique_ptr<GraphStore>> open_sqlite_store(const std::string& path,
+                                                      OpenMode mode = OpenMode::kCreateIfMissing);
 // Defined in pg_store.cc.
 Result<std::unique_ptr<GraphStore>> open_postgres_store(const std::string& uri);
 

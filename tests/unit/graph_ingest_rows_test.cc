@@ -202,6 +202,16 @@ class FailingEdgesStore final : public GraphStore {
   Result<std::vector<SignalRow>> all_signals() override { return inner_.all_signals(); }
   Result<StoreCounts> counts() override { return inner_.counts(); }
   Result<int> schema_version() override { return inner_.schema_version(); }
+  Result<EngineCheck> engine_check(std::size_t max_problems) override {
+    return inner_.engine_check(max_problems);
+  }
+  Status scan_node_rows(
+      const std::function<void(std::int64_t, std::int64_t, std::string_view)>& visit) override {
+    return inner_.scan_node_rows(visit);
+  }
+  Status scan_documents(const std::function<void(const DocRow&)>& visit) override {
+    return inner_.scan_documents(visit);
+  }
   std::string describe() const override { return inner_.describe(); }
 
  protected:
