@@ -44,3 +44,17 @@ target_sources(cascade-tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/unit/graph_trac
 target_sources(cascade-tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/unit/trace_graphviz_test.cc)
 # The store is checked, not believed: forged rows never enter an answer; graph check finds them.
 target_sources(cascade-tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/unit/graph_store_check_test.cc)
+# The same end to end through the CLI on the scenario: forged keys refused by trace, graph check
+# on a genuine store, a forged key, a deleted node row, a corrupted page (SQLite) and a dropped
+# primary key (PostgreSQL).
+add_test(NAME graph.store_check_sqlite
+  COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/graph/check_store.py $<TARGET_FILE:cascade-cli>
+          ${FIXTURE_DIR}/graph/scenario ${CMAKE_CURRENT_BINARY_DIR}/graph-scratch/store-check-sqlite)
+set_tests_properties(graph.store_check_sqlite PROPERTIES
+  FIXTURES_REQUIRED fixtures LABELS unit TIMEOUT 300)
+add_test(NAME graph.store_check_postgres
+  COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/graph/check_store.py $<TARGET_FILE:cascade-cli>
+          ${FIXTURE_DIR}/graph/scenario ${CMAKE_CURRENT_BINARY_DIR}/graph-scratch/store-check-pg
+          --db-uri-file ${FIXTURE_DIR}/graph/pg/uri)
+set_tests_properties(graph.store_check_postgres PROPERTIES
+  FIXTURES_REQUIRED "fixtures;graph_postgres" LABELS unit TIMEOUT 300 SKIP_RETURN_CODE 77)

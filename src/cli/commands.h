@@ -133,7 +133,7 @@ struct GraphArgs {
   bool json = false;
 };
 
-// `cascade graph ingest FILE...` and `cascade graph stats`.
+// `cascade graph ingest FILE...`, `cascade graph stats` and `cascade graph check`.
 void add_graph_command(CLI::App& app, GraphArgs& args);
 int run_graph(const CLI::App& app, const GraphArgs& args);
 

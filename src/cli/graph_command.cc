@@ -1,5 +1,6 @@
-// cascade graph ingest / graph stats / trace: feeding the inventory graph and asking it where a
-// compromise went (forward) or came from (root cause).
+// cascade graph ingest / graph stats / graph check / trace: feeding the inventory graph, checking
+// it has not been altered, and asking it where a compromise went (forward) or came from (root
+// cause).
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -10,7 +11,9 @@
 #include "graph/csr.h"
 #include "graph/ingest.h"
 #include "graph/store.h"
+#include "graph/store_check.h"
 #include "graph/trace.h"
+#include "report/store_check_report.h"
 #include "report/trace_graphviz.h"
 #include "report/trace_report.h"
 
@@ -29,8 +32,9 @@ std::string database_spec(const std::string& given) {
   return "cascade.db";
 }
 
-Result<std::unique_ptr<graph::GraphStore>> open_inventory(const std::string& given) {
-  return graph::open_store(database_spec(given));
+Result<std::unique_ptr<graph::GraphStore>> open_inventory(
+    const std::string& given, graph::OpenMode mode = graph::OpenMode::kCreateIfMissing) {
+  return graph::open_store(database_spec(given), mode);
 }
 
 int ingest(const GraphArgs& args) {
@@ -124,6 +128,30 @@ int stats(const GraphArgs& args) {
   return kExitClean;
 }
 
+// Exit 0 when the store holds only what ingest wrote, 1 when problems were found (as findings
+// at or above the threshold), 2 when the store cannot be opened or read at all.
+int check(const GraphArgs& args) {
+  // A mistyped path must not check a new, empty file and call it clean.
+  auto store = open_inventory(args.db, graph::OpenMode::kExisting);
+  if (!store) {
+    std::cerr << "cascade: " << store.error().message << '\n';
+    return kExitUsage;
+  }
+  auto report = graph::check_store(**store);
+  if (!report) {
+    std::cerr << "cascade: " << report.error().message << '\n';
+    return kExitUsage;
+  }
+  if (args.json) {
+    std::cout << report::store_check_json(*report).dump(2, ' ', false,
+                                                        nlohmann::json::error_handler_t::replace)
+              << '\n';
+  } else {
+    std::cout << report::store_check_text(*report);
+  }
+  return report->clean() ? kExitClean : kExitFindings;
+}
+
 bool write_file(const std::string& path, const std::string& content) {
   if (path == "-") {
     std::cout << content;
@@ -154,11 +182,19 @@ void add_graph_command(CLI::App& app, GraphArgs& args) {
   CLI::App* stats_cmd = cmd->add_subcommand("stats", "Count what the inventory holds");
   add_db_option(stats_cmd, args.db);
   stats_cmd->add_flag("--json", args.json, "Write one JSON document (cascade.graph-stats/1)");
+  CLI::App* check_cmd = cmd->add_subcommand(
+      "check",
+      "Check the store was not altered: the engine's own integrity check, every node and "
+      "document id against its content, every edge and signal against the rows it names "
+      "(exit 1 on problems)");
+  add_db_option(check_cmd, args.db);
+  check_cmd->add_flag("--json", args.json, "Write one JSON document (cascade.graph-check/1)");
 }
 
 int run_graph(const CLI::App& app, const GraphArgs& args) {
   if (app.got_subcommand("ingest")) return ingest(args);
   if (app.got_subcommand("stats")) return stats(args);
+  if (app.got_subcommand("check")) return check(args);
   return kExitUsage;
 }
 
