@@ -90,6 +90,8 @@ const std::vector<FindingKind>& finding_catalogue() {
       {"msi.malformed", Severity::kMedium, "an MSI (OLE compound file) structure is damaged"},
       {"container.malformed", Severity::kMedium,
        "an archive or installer could not be read completely"},
+      {"container.ambiguous", Severity::kHigh,
+       "two readings of a container disagree: an entry one view has and the other lacks"},
       {"container.limit", Severity::kMedium,
        "one entry over the per-entry size cap was skipped; the entries after it were examined"},
       {"container.incomplete", Severity::kHigh,

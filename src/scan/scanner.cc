@@ -87,6 +87,8 @@ std::string_view finding_id(NoteKind kind) {
       return "container.limit";
     case NoteKind::kIncomplete:
       return "container.incomplete";
+    case NoteKind::kAmbiguous:
+      return "container.ambiguous";
   }
   return "container.incomplete";
 }

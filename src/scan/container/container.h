@@ -62,6 +62,10 @@ enum class NoteKind {
   kMalformed,     // damaged or unreadable content: `container.malformed`
   kEntrySkipped,  // one entry over max_entry_size skipped, the rest examined: `container.limit`
   kIncomplete,    // a cap left part of the container unexamined: `container.incomplete` (high)
+  kAmbiguous,     // two readings of the container disagree: `container.ambiguous` (high): an
+                  // entry one view has and the other lacks (a zip's central directory against
+                  // its local headers, an MSI's File table against its cabinets, asar data no
+                  // header entry covers)
 };
 
 // What a reader could not do: the engine turns each note into a finding on the container. A

@@ -141,6 +141,10 @@ void ExpansionGuard::note_incomplete(std::string message) {
   note_entry(NoteKind::kIncomplete, std::move(message));
 }
 
+void ExpansionGuard::note_ambiguous(std::string message) {
+  notes_.push_back({NoteKind::kAmbiguous, std::move(message)});
+}
+
 void ExpansionGuard::fail(std::string message) {
   stopped_ = true;
   notes_.push_back({NoteKind::kMalformed, std::move(message)});

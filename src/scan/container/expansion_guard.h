@@ -56,6 +56,8 @@ class ExpansionGuard {
   // The shared memory budget refused `name` after `size` bytes: skipped, the expansion goes on,
   // but what the entry holds was not examined (kIncomplete).
   void note_no_memory(const std::string& name, std::uint64_t size);
+  // Two views of the container disagree (zip_views.h); the caller bounds how many it notes.
+  void note_ambiguous(std::string message);
   // Damage that ends the expansion (not counted against kMaxEntryNotes: it happens once).
   void fail(std::string message);
   // Closes the note list: how many per-entry notes were left out, if any.
