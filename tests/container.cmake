@@ -7,6 +7,7 @@ target_sources(cascade-tests PRIVATE
   ${CMAKE_CURRENT_SOURCE_DIR}/unit/container_detect_test.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/unit/container_limits_test.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/unit/container_tools_test.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/unit/container_zip_views_test.cc
 )
 target_compile_definitions(cascade-tests PRIVATE
   CASCADE_CONTAINER_FIXTURES="${CMAKE_CURRENT_SOURCE_DIR}/fixtures/container")

@@ -13,6 +13,7 @@
 
 #include "scan/container/archive_handle.h"
 #include "scan/container/archive_reader.h"
+#include "scan/container/zip_views.h"
 
 namespace cascade::scan::detail {
 
@@ -419,7 +420,27 @@ Pass expand_pass(Bytes data, Formats formats, ExpansionGuard& guard, const Entry
 
 }  // namespace
 
+// Whether libarchive's bidding picks its zip reader for the bytes (and not, say, a tar whose
+// last member is a zip): the bytes are then read through both zip views (zip_views.h).
+bool reads_as_zip(Bytes data) {
+  if (data.empty()) return false;
+  Utf8Ctype ctype;
+  ArchivePtr a = open_memory(data, Formats::kArchivesOnly);
+  if (!a) return false;
+  struct archive_entry* entry = nullptr;
+  next_header(a.get(), &entry);
+  return (archive_format(a.get()) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_ZIP;
+}
+
 void expand_archive(Bytes data, ExpansionGuard& guard, const EntryVisitor& visit) {
+  if (reads_as_zip(data)) {
+    expand_zip_views(data, guard, visit, expand_archive_as_is);
+    return;
+  }
+  expand_archive_as_is(data, guard, visit);
+}
+
+void expand_archive_as_is(Bytes data, ExpansionGuard& guard, const EntryVisitor& visit) {
   if (data.empty()) {
     guard.fail("not an archive libarchive reads");
     return;

@@ -18,7 +18,11 @@ enum class ArchiveProbe {
 // Whether and how libarchive reads `data` (by content only; executables are the caller's job).
 ArchiveProbe probe_archive(Bytes data);
 
-// Visits every regular file of the archive (or the one stream of a compressed file) in `data`.
+// Visits every regular file of the archive (or the one stream of a compressed file) in `data`;
+// a zip through both of its views (zip_views.h).
 void expand_archive(Bytes data, ExpansionGuard& guard, const EntryVisitor& visit);
+
+// The same, read only the way libarchive reads the bytes.
+void expand_archive_as_is(Bytes data, ExpansionGuard& guard, const EntryVisitor& visit);
 
 }  // namespace cascade::scan::detail
