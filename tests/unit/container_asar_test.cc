@@ -279,6 +279,39 @@ TEST(AsarReader, OversizedHeaderIsNotParsed) {
   EXPECT_TRUE(x.has_note(true, "over the cap of 67108864")) << x.all_notes();
 }
 
+// The data area is a second view of an asar: bytes no header entry covers are a hidden payload.
+TEST(AsarReader, BytesNoEntryCoversAreScannedAndAmbiguous) {
+  const std::string json = R"({"files":{"a":{"size":3,"offset":"0"},"b":{"size":2,"offset":"9"}}})";
+  const auto x =
+      testing::expand(bytes_of(make_asar(json, "abcHIDDENdeTAIL")), ContainerKind::kAsar);
+  EXPECT_EQ(x.files.at("a"), "abc");
+  EXPECT_EQ(x.files.at("b"), "de");
+  EXPECT_EQ(x.files.at("[uncovered bytes 3-8]"), "HIDDEN");
+  EXPECT_EQ(x.files.at("[uncovered bytes 11-14]"), "TAIL");
+  std::size_t ambiguous = 0;
+  for (const auto& n : x.notes) ambiguous += n.ambiguous ? 1 : 0;
+  EXPECT_EQ(ambiguous, 2u) << x.all_notes();
+  EXPECT_TRUE(x.has_note(false, "6 bytes of the asar data area (offsets 3 to 8)")) << x.all_notes();
+}
+
+TEST(AsarReader, PayloadAppendedToAGenuineArchive) {
+  TempDir dir;
+  dir.write("app/main.js", "require('./lib');\n");
+  dir.write("app/lib.js", "module.exports = 1;\n");
+  ASSERT_TRUE(
+      dir.run("node '" + std::string(CASCADE_CONTAINER_FIXTURES) + "/make-asar.js' app app.asar"));
+  Buffer asar = dir.read("app.asar");
+  const auto genuine = testing::expand(bytes_of(asar), ContainerKind::kAsar);
+  EXPECT_TRUE(genuine.notes.empty()) << genuine.all_notes();
+  const std::string payload = "MZ-MARKER-HIDDEN-PAYLOAD";
+  asar.insert(asar.end(), payload.begin(), payload.end());
+  const auto x = testing::expand(bytes_of(asar), ContainerKind::kAsar);
+  ASSERT_EQ(x.visited, 3u) << testing::summary(x.files);
+  EXPECT_EQ(x.files.at(x.names.back()), payload);
+  ASSERT_EQ(x.notes.size(), 1u) << x.all_notes();
+  EXPECT_TRUE(x.notes[0].ambiguous);
+}
+
 TEST(AsarReader, RandomMutationsNeverCrash) {
   const std::string json =
       R"({"files":{"a":{"size":3,"offset":"0"},"d":{"files":{"b":{"size":2,"offset":"3"}}}}})";

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "scan/container/asar_coverage.h"
 #include "scan/container/asar_reader.h"
 
 namespace cascade::scan::detail {
@@ -56,6 +57,8 @@ class AsarWalker {
 
   bool stopped() const { return stopped_; }
   bool saw_files() const { return saw_root_files_; }
+  // Every entry's bytes, when the whole tree was walked (no subtree skipped).
+  const AsarCoverage* coverage() const { return skipped_subtree_ ? nullptr : &coverage_; }
 
   bool null() { return scalar(Scalar{}); }
   bool boolean(bool v) { return scalar(Scalar{.is_bool = true, .flag = v}); }
@@ -92,6 +95,7 @@ class AsarWalker {
                                  ": that subtree was not examined");
         }
         skip_depth_ = 1;
+        skipped_subtree_ = true;
         return true;
       }
       Node child;
@@ -235,6 +239,7 @@ class AsarWalker {
                             " data bytes; skipped");
       return true;
     }
+    coverage_.add(*node.offset, *node.size);
     if (*node.size > guard_.entry_cap()) {
       guard_.note_oversized(path, *node.size);
       return true;
@@ -277,6 +282,8 @@ class AsarWalker {
   std::uint64_t skip_depth_ = 0;  // > 0: inside a value that is not part of the tree
   bool stopped_ = false;
   bool saw_root_files_ = false;
+  bool skipped_subtree_ = false;
+  AsarCoverage coverage_;
   std::string error_;
 };
 
@@ -356,6 +363,8 @@ void expand_asar(Bytes data, ExpansionGuard& guard, const EntryVisitor& visit) {
     guard.fail("asar header is not valid JSON: " + walker.error());
   } else if (ok && !walker.saw_files()) {
     guard.fail("asar header has no \"files\" tree");
+  } else if (ok && !guard.stopped() && walker.coverage() != nullptr) {
+    scan_uncovered(files, *walker.coverage(), guard, visit);
   }
 }
 
