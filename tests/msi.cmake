@@ -15,6 +15,7 @@ target_sources(cascade-tests PRIVATE
   ${CMAKE_CURRENT_SOURCE_DIR}/unit/msi_test.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/unit/msi_signature_test.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/unit/msi_malformed_test.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/unit/msi_file_views_test.cc
 )
 
 # tests/schema/validate_output.py covers the PE, ELF and Mach-O fixtures; this covers the MSI

@@ -4,6 +4,7 @@
 
 #include "core/der.h"
 #include "formats/msi/msi.h"
+#include "formats/msi/msi_file_views.h"
 #include "formats/msi/msi_internal.h"
 
 namespace cascade::msi {
@@ -255,6 +256,10 @@ std::uint64_t expand_msi(Bytes data, const scan::ContainerLimits& limits,
   // property/signature streams ("\x05...") are not files.
   std::vector<std::pair<std::string, std::uint32_t>> order;
   const auto cabinets = embedded_cabinets(db, anomalies);
+  // Before any stream is visited, so that no cap can hide the disagreement.
+  for (auto& message : compare_file_views(*file, db, anomalies)) {
+    notes.push_back({false, "MSI: " + std::move(message), true});
+  }
   for (const auto& name : cabinets) {
     if (auto it = db.streams().find(name); it != db.streams().end()) order.emplace_back(*it);
   }

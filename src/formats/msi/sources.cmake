@@ -9,6 +9,8 @@ target_sources(cascade PRIVATE
   ${CMAKE_SOURCE_DIR}/src/formats/msi/msi_database.cc
   ${CMAKE_SOURCE_DIR}/src/formats/msi/msi_reader.cc
   ${CMAKE_SOURCE_DIR}/src/formats/msi/msi_signature.cc
+  ${CMAKE_SOURCE_DIR}/src/formats/msi/cabinet_files.cc
+  ${CMAKE_SOURCE_DIR}/src/formats/msi/msi_file_views.cc
   ${CMAKE_SOURCE_DIR}/src/inspect/msi_inspect.cc
 )
 target_link_libraries(cascade PUBLIC PkgConfig::GSF)
