@@ -289,9 +289,11 @@ TEST(AsarReader, BytesNoEntryCoversAreScannedAndAmbiguous) {
   EXPECT_EQ(x.files.at("[uncovered bytes 3-8]"), "HIDDEN");
   EXPECT_EQ(x.files.at("[uncovered bytes 11-14]"), "TAIL");
   std::size_t ambiguous = 0;
-  for (const auto& n : x.notes) ambiguous += n.ambiguous ? 1 : 0;
+  for (const auto& n : x.notes) ambiguous += n.kind == scan::NoteKind::kAmbiguous ? 1 : 0;
   EXPECT_EQ(ambiguous, 2u) << x.all_notes();
-  EXPECT_TRUE(x.has_note(false, "6 bytes of the asar data area (offsets 3 to 8)")) << x.all_notes();
+  EXPECT_TRUE(
+      x.has_note(scan::NoteKind::kAmbiguous, "6 bytes of the asar data area (offsets 3 to 8)"))
+      << x.all_notes();
 }
 
 TEST(AsarReader, PayloadAppendedToAGenuineArchive) {
@@ -309,7 +311,7 @@ TEST(AsarReader, PayloadAppendedToAGenuineArchive) {
   ASSERT_EQ(x.visited, 3u) << testing::summary(x.files);
   EXPECT_EQ(x.files.at(x.names.back()), payload);
   ASSERT_EQ(x.notes.size(), 1u) << x.all_notes();
-  EXPECT_TRUE(x.notes[0].ambiguous);
+  EXPECT_EQ(x.notes[0].kind, scan::NoteKind::kAmbiguous);
 }
 
 TEST(AsarReader, RandomMutationsNeverCrash) {

@@ -162,7 +162,8 @@ struct Expansion {
     return false;
   }
   std::string all_notes() const {
-    static constexpr const char* kLabels[] = {"[malformed] ", "[skipped] ", "[incomplete] "};
+    static constexpr const char* kLabels[] = {"[malformed] ", "[skipped] ", "[incomplete] ",
+                                              "[ambiguous] "};
     std::string s;
     for (const auto& n : notes) s += kLabels[static_cast<int>(n.kind)] + n.message + "\n";
     return s;

@@ -17,13 +17,13 @@ using testing::TempDir;
 
 std::size_t count_ambiguous(const testing::Expansion& x) {
   std::size_t n = 0;
-  for (const auto& note : x.notes) n += note.ambiguous ? 1 : 0;
+  for (const auto& note : x.notes) n += note.kind == scan::NoteKind::kAmbiguous ? 1 : 0;
   return n;
 }
 
 bool has_ambiguous(const testing::Expansion& x, const std::string& a, const std::string& b) {
   for (const auto& note : x.notes) {
-    if (note.ambiguous && note.message.find(a) != std::string::npos &&
+    if (note.kind == scan::NoteKind::kAmbiguous && note.message.find(a) != std::string::npos &&
         note.message.find(b) != std::string::npos) {
       return true;
     }
@@ -88,7 +88,7 @@ TEST_F(ZipViews, SameNameWithDifferentBytesIsScannedBothWays) {
   EXPECT_NE(seen[0].find("MARKER-CENTRAL-COPY"), std::string::npos);
   EXPECT_NE(seen[1].find("MARKER-LOCAL-COPY"), std::string::npos);
   std::size_t ambiguous = 0;
-  for (const auto& n : notes) ambiguous += n.ambiguous ? 1 : 0;
+  for (const auto& n : notes) ambiguous += n.kind == scan::NoteKind::kAmbiguous ? 1 : 0;
   EXPECT_EQ(ambiguous, 2u);
 }
 

@@ -18,7 +18,7 @@ struct MsiExpansion {
   std::vector<std::string> ambiguous() const {
     std::vector<std::string> out;
     for (const auto& n : notes) {
-      if (n.ambiguous) out.push_back(n.message);
+      if (n.kind == scan::NoteKind::kAmbiguous) out.push_back(n.message);
     }
     return out;
   }

@@ -258,7 +258,7 @@ std::uint64_t expand_msi(Bytes data, const scan::ContainerLimits& limits,
   const auto cabinets = embedded_cabinets(db, anomalies);
   // Before any stream is visited, so that no cap can hide the disagreement.
   for (auto& message : compare_file_views(*file, db, anomalies)) {
-    notes.push_back({false, "MSI: " + std::move(message), true});
+    notes.push_back({scan::NoteKind::kAmbiguous, "MSI: " + std::move(message)});
   }
   for (const auto& name : cabinets) {
     if (auto it = db.streams().find(name); it != db.streams().end()) order.emplace_back(*it);

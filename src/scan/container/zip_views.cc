@@ -264,10 +264,10 @@ void expand_zip_views(Bytes zip, ExpansionGuard& guard, const EntryVisitor& visi
     if (copied > copy_cap) break;
   }
   if (kept < views.entries.size()) {
-    guard.note_limit("zip entries overlap: the stored bytes of " +
-                     std::to_string(views.entries.size() - kept) + " entries from " +
-                     quote_name(views.entries[kept].record.name) + " on would exceed " +
-                     std::to_string(copy_cap) + " bytes; not scanned");
+    guard.note_incomplete("zip entries overlap: the stored bytes of " +
+                          std::to_string(views.entries.size() - kept) + " entries from " +
+                          quote_name(views.entries[kept].record.name) + " on would exceed " +
+                          std::to_string(copy_cap) + " bytes; not scanned");
     views.entries.resize(kept);
   }
   const std::vector<std::uint8_t> rewritten = write_union_zip(zip, views.entries);
