@@ -57,15 +57,22 @@ def mutated(trial):
             with open(name, "wb") as f:
                 f.write(mutate(trial.rng, original))
             names.append(name)
-        for start in range(0, len(names), BATCH):
-            chunk = names[start:start + BATCH]
-            outcome = trial.cascade_run("inspect", "--json", "--fail-on", "none", *chunk)
-            if not (outcome.crashed or outcome.hung):
-                results.extend((os.path.relpath(n, trial.work), outcome, False) for n in chunk)
-                continue
-            for n in chunk:
-                one = trial.cascade_run("inspect", "--json", "--fail-on", "none", n)
-                results.append((os.path.relpath(n, trial.work), one, False))
+        results.extend(batched(trial, names, "inspect", "--json", "--fail-on", "none"))
+    return results
+
+
+def batched(trial, names, *command):
+    """Runs `command` over BATCH files at a time; a batch that crashes or hangs is re-run file
+    by file so that the table names the mutant. One result per file."""
+    results = []
+    for start in range(0, len(names), BATCH):
+        chunk = names[start:start + BATCH]
+        outcome = trial.cascade_run(*command, *chunk)
+        if not (outcome.crashed or outcome.hung):
+            results.extend((os.path.relpath(n, trial.work), outcome, False) for n in chunk)
+            continue
+        for n in chunk:
+            results.append((os.path.relpath(n, trial.work), trial.cascade_run(*command, n), False))
     return results
 
 

@@ -172,3 +172,34 @@ def views(trial):
     results.append(scan_case(trial, "genuine-zip-control.zip",
                              deflated_zip([("readme.txt", benign), ("media.dll", m)])))
     return results
+
+
+def mutated(trial):
+    """Mutants of ordinary and hostile containers (zip both ways, asar, tar.gz, an MSI) through
+    `cascade scan`: only crashes and hangs count here."""
+    from hostile_cases.binaries import batched, mutate
+    benign = b"an ordinary readme\n" * 20
+    m = trial.marker
+    seeds = {
+        "zip": deflated_zip([("readme.txt", benign), ("lib/media.dll", m), ("empty", b"")]),
+        "directory-after.zip": zip_directory_after(benign, m),
+        "local-only.zip": zip_local_only(benign, m),
+        "nested.zip": nested(m, 3),
+        "app.asar": asar({"index.js": (0, len(benign)), "media.dll": (len(benign), len(m))},
+                         benign + m),
+    }
+    msi = trial.fixture("msi", "signed.msi")
+    if os.path.isfile(msi):
+        with open(msi, "rb") as f:
+            seeds["signed.msi"] = f.read()
+    results = []
+    for name, original in seeds.items():
+        folder = trial.folder("container-mutants", name)
+        names = []
+        for i in range(trial.mutations):
+            names.append(os.path.join(folder, f"{i:04d}"))
+            with open(names[-1], "wb") as f:
+                f.write(mutate(trial.rng, original))
+        results.extend(batched(trial, names, "scan", "--json", "--fail-on", "none", "--threads",
+                               "1"))
+    return results
