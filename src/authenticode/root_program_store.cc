@@ -7,15 +7,19 @@
 #include "authenticode/builtin_trust.h"
 #include "authenticode/root_program.h"
 #include "authenticode/trust_store.h"
+#include "core/mapped_file.h"
 
 namespace cascade::authenticode {
 
 namespace {
 
+// authroot.stl and its roots are well under 1 MiB; far more is not a root list.
+constexpr std::size_t kMaxRootListBytes = 64u << 20;
+
 Result<std::vector<std::uint8_t>> read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(ErrorCode::kIo, "cannot read " + path);
-  return std::vector<std::uint8_t>(std::istreambuf_iterator<char>(in), {});
+  auto text = read_whole_file(path, kMaxRootListBytes);
+  if (!text) return make_error(text.error().code, "cannot read " + text.error().message);
+  return std::vector<std::uint8_t>(text->begin(), text->end());
 }
 
 Result<bool> write_replacing(const std::string& path, const std::vector<std::uint8_t>& bytes) {

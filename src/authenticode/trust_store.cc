@@ -4,7 +4,6 @@
 #include <openssl/x509v3.h>
 
 #include <algorithm>
-#include <fstream>
 #include <functional>
 #include <iterator>
 #include <mutex>
@@ -13,6 +12,7 @@
 #include "authenticode/builtin_trust.h"
 #include "authenticode/root_program.h"
 #include "core/digest.h"
+#include "core/mapped_file.h"
 #include "core/time.h"
 
 namespace cascade::authenticode {
@@ -21,6 +21,9 @@ namespace {
 
 // Chains judged once per process; a scan of a Windows tree meets the same few chains often.
 constexpr std::size_t kMaxCachedChains = 4096;
+// A certificate bundle or root list far larger than any real one (the system's CA bundle and
+// Microsoft's authroot.stl are well under 1 MiB) is refused rather than read into memory.
+constexpr std::size_t kMaxTrustFileBytes = 64u << 20;
 
 using StorePtr = std::shared_ptr<X509_STORE>;
 
@@ -91,9 +94,9 @@ std::vector<std::uint8_t> der_of_key(X509* cert) {
 }
 
 Result<std::vector<std::uint8_t>> read_file_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(ErrorCode::kUsage, "cannot read trust file " + path);
-  return std::vector<std::uint8_t>(std::istreambuf_iterator<char>(in), {});
+  auto text = read_whole_file(path, kMaxTrustFileBytes);
+  if (!text) return make_error(ErrorCode::kUsage, "cannot read trust file " + text.error().message);
+  return std::vector<std::uint8_t>(text->begin(), text->end());
 }
 
 // Apple marks its code-signing certificates with critical extensions of its own

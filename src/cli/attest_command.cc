@@ -1,5 +1,6 @@
 // `cascade attest`: digest a build's materials and products, sign an SLSA provenance statement.
 #include <openssl/rand.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -9,6 +10,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "core/mapped_file.h"
 #include "core/parallel.h"
 #include "core/time.h"
 #include "provenance/attest.h"
@@ -57,6 +59,9 @@ bool parse_time(const std::string& text, const char* what, std::optional<std::ti
   return out.has_value();
 }
 
+// An existing bundle --append adds to is read whole; one this large is not a bundle of ours.
+constexpr std::size_t kMaxBundleBytes = std::size_t{1} << 30;
+
 bool write_output(const std::string& path, const std::string& line, bool append) {
   if (path == "-") {
     std::cout << line << '\n';
@@ -67,8 +72,17 @@ bool write_output(const std::string& path, const std::string& line, bool append)
   {
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
     if (append) {
-      std::ifstream previous(path, std::ios::binary);
-      if (previous) out << previous.rdbuf();
+      // A bundle that is there but not a regular file (a FIFO, say) is refused, not waited on.
+      struct stat st {};
+      if (::stat(path.c_str(), &st) == 0) {
+        auto previous = read_whole_file(path, kMaxBundleBytes);
+        if (!previous) {
+          std::cerr << "cascade: " << previous.error().message << '\n';
+          std::remove(temporary.c_str());
+          return false;
+        }
+        out << *previous;
+      }
     }
     out << line << '\n';
     if (!out) {

@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "core/input_file.h"
 #include "core/parallel.h"
 #include "core/time.h"
 #include "report/scan_report.h"
@@ -56,6 +57,14 @@ int run_verify(const VerifyArgs& args) {
   if (::access(args.release.c_str(), R_OK) != 0) {
     std::cerr << "cascade: cannot read " << args.release << '\n';
     return kExitUsage;
+  }
+  // An attestation file that cannot be read is a finding of the run; one that is not a file at
+  // all (a FIFO, a device) is a mistake on the command line.
+  for (const auto& path : args.attestations) {
+    if (auto file = InputFile::open(path); !file) {
+      std::cerr << "cascade: " << path << ": " << file.error().message << '\n';
+      return kExitUsage;
+    }
   }
   std::ofstream sarif_file;
   if (!open_sarif(args.sarif, sarif_file)) return kExitUsage;

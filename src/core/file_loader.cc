@@ -1,8 +1,8 @@
 #include "core/file_loader.h"
 
-#include <fcntl.h>
+#include "core/input_file.h"
+
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -14,13 +14,6 @@ namespace {
 
 constexpr std::size_t kBufferLimit = 256u << 20;  // larger files are mapped, not copied
 
-struct FdCloser {
-  int fd;
-  ~FdCloser() {
-    if (fd >= 0) ::close(fd);
-  }
-};
-
 }  // namespace
 
 FileLoader::~FileLoader() {
@@ -29,15 +22,12 @@ FileLoader::~FileLoader() {
 
 Result<Bytes> FileLoader::load(const std::string& path) {
   mapped_.reset();
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) return make_error(ErrorCode::kIo, std::strerror(errno));
-  FdCloser closer{fd};
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) return make_error(ErrorCode::kIo, std::strerror(errno));
-  if (!S_ISREG(st.st_mode)) return make_error(ErrorCode::kIo, "not a regular file");
-  const auto size = static_cast<std::size_t>(st.st_size);
+  auto file = InputFile::open(path);
+  if (!file) return file.error();
+  const int fd = file->fd();
+  const auto size = static_cast<std::size_t>(file->size());
   if (size > kBufferLimit) {
-    auto mapped = MappedFile::open(path);
+    auto mapped = MappedFile::map(*file);
     if (!mapped) return mapped.error();
     mapped_.emplace(std::move(mapped).value());
     return mapped_->bytes();

@@ -1,8 +1,6 @@
 #include "core/mapped_file.h"
 
-#include <fcntl.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,25 +9,16 @@
 
 namespace cascade {
 
-namespace {
-struct FdCloser {
-  int fd;
-  ~FdCloser() {
-    if (fd >= 0) ::close(fd);
-  }
-};
-}  // namespace
-
 Result<MappedFile> MappedFile::open(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) return make_error(ErrorCode::kIo, std::strerror(errno));
-  FdCloser closer{fd};
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) return make_error(ErrorCode::kIo, std::strerror(errno));
-  if (!S_ISREG(st.st_mode)) return make_error(ErrorCode::kIo, "not a regular file");
-  if (st.st_size == 0) return MappedFile(nullptr, 0);
-  const auto size = static_cast<std::size_t>(st.st_size);
-  void* addr = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  auto file = InputFile::open(path);
+  if (!file) return file.error();
+  return map(*file);
+}
+
+Result<MappedFile> MappedFile::map(const InputFile& file) {
+  if (file.size() == 0) return MappedFile(nullptr, 0);
+  const auto size = static_cast<std::size_t>(file.size());
+  void* addr = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, file.fd(), 0);
   if (addr == MAP_FAILED) return make_error(ErrorCode::kIo, std::strerror(errno));
   // Readers go front to back (hashing); let the kernel read ahead.
   ::madvise(addr, size, MADV_SEQUENTIAL | MADV_WILLNEED);
@@ -63,18 +52,15 @@ void MappedFile::release() {
 }
 
 Result<std::string> read_whole_file(const std::string& path, std::size_t max_bytes) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) return make_error(ErrorCode::kIo, path + ": " + std::strerror(errno));
-  FdCloser closer{fd};
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) return make_error(ErrorCode::kIo, path + ": " + std::strerror(errno));
-  if (!S_ISREG(st.st_mode)) return make_error(ErrorCode::kIo, path + ": not a regular file");
+  auto file = InputFile::open(path);
+  if (!file) return make_error(ErrorCode::kIo, path + ": " + file.error().message);
+  const int fd = file->fd();
   const auto too_large = [&] {
     return make_error(ErrorCode::kLimit,
                       path + ": larger than " + std::to_string(max_bytes) + " bytes");
   };
-  if (static_cast<std::uint64_t>(st.st_size) > max_bytes) return too_large();
-  std::string text(static_cast<std::size_t>(st.st_size), '\0');
+  if (file->size() > max_bytes) return too_large();
+  std::string text(static_cast<std::size_t>(file->size()), '\0');
   std::size_t done = 0;
   while (true) {
     if (done == text.size()) {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/byte_reader.h"
+#include "core/input_file.h"
 #include "core/result.h"
 
 namespace cascade {
@@ -15,6 +16,8 @@ class MappedFile {
  public:
   // Errors describe the failure only; the caller knows (and reports) the path.
   static Result<MappedFile> open(const std::string& path);
+  // The whole of a file already opened (and checked regular) by InputFile::open.
+  static Result<MappedFile> map(const InputFile& file);
 
   MappedFile(MappedFile&& other) noexcept;
   MappedFile& operator=(MappedFile&& other) noexcept;

@@ -3,15 +3,17 @@
 #include "scan/catalogs.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
-#include <fstream>
+#include <cerrno>
 #include <map>
 #include <mutex>
 
 #include <nlohmann/json.hpp>
 
+#include "core/input_file.h"
 #include "core/mapped_file.h"
 #include "report/json_report.h"
 #include "report/scan_report.h"
@@ -216,11 +218,17 @@ namespace {
 
 bool looks_like_report(const std::string& path) {
   if (!path.ends_with(".json") && !path.ends_with(".jsonl")) return false;
-  std::ifstream in(path, std::ios::binary);
-  char c = 0;
-  while (in.get(c) && std::isspace(static_cast<unsigned char>(c))) {
+  auto file = InputFile::open(path);
+  if (!file) return false;
+  char buffer[4096];
+  while (true) {
+    const ssize_t n = ::read(file->fd(), buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    for (ssize_t i = 0; i < n; ++i) {
+      if (!std::isspace(static_cast<unsigned char>(buffer[i]))) return buffer[i] == '{';
+    }
   }
-  return in && c == '{';
 }
 
 Result<Release> release_from_file(const std::string& path) {
@@ -235,6 +243,10 @@ Result<Release> load_release(const std::string& path, const ReleaseOptions& opti
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0)
     return make_error(ErrorCode::kIo, path + ": no such file or directory");
+  if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+    return make_error(ErrorCode::kIo, path + ": " + file_type_name(st.st_mode) +
+                                          ", not a regular file or directory; refused");
+  }
   if (S_ISREG(st.st_mode) && looks_like_report(path)) return release_from_file(path);
 
   scan::ScanOptions scan_options;

@@ -1,6 +1,7 @@
 // The embedded store: one SQLite file. Writes are one transaction per document with prepared,
 // multi-row INSERTs; reads are plain table scans (the traversal needs every edge, in any order).
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <array>
@@ -10,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "core/input_file.h"
 #include "graph/id_set.h"
 #include "graph/schema.h"
 #include "graph/sqlite_checkpointer.h"
@@ -660,6 +662,13 @@ Result<StoreCounts> SqliteStore::counts() {
 }  // namespace
 
 Result<std::unique_ptr<GraphStore>> open_sqlite_store(const std::string& path, OpenMode mode) {
+  // An existing store must be a regular file (SQLite would fail on a FIFO or device only after
+  // opening it, with "disk I/O error"); a missing one is created when the mode allows.
+  if (struct stat st{}; ::stat(path.c_str(), &st) == 0) {
+    if (auto file = InputFile::open(path); !file) {
+      return make_error(ErrorCode::kIo, "cannot open " + path + ": " + file.error().message);
+    }
+  }
   sqlite3* raw = nullptr;
   const int create = mode == OpenMode::kCreateIfMissing ? SQLITE_OPEN_CREATE : 0;
   const int rc = sqlite3_open_v2(path.c_str(), &raw,

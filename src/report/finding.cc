@@ -98,6 +98,8 @@ const std::vector<FindingKind>& finding_catalogue() {
        "a safety cap (depth, entries, total size, ratio, shared memory) left part of a container "
        "unexamined"},
       {"file.changed", Severity::kLow, "the file changed while it was being read"},
+      {"file.special", Severity::kInfo,
+       "a FIFO, socket or device in a scanned tree: named, never opened"},
       {"scan.incomplete", Severity::kLow,
        "part of the checks on this file did not complete (e.g. a YARA timeout)"},
       {"ioc.hash", Severity::kCritical, "the file's digest is listed in an indicator feed"},

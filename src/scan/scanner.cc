@@ -235,9 +235,15 @@ void run_scan(const std::vector<std::string>& roots, const ScanOptions& options,
     ++stats.errors;
     sink({error_report(problem.path, problem.message), problem.path, 0});
   };
+  auto on_special = [&](const WalkProblem& special) {
+    FileReport report;
+    report.path = special.path;
+    report.findings.push_back(make_finding("file.special", special.message));
+    sink({std::move(report), special.path, 0});
+  };
   WalkOptions walk = options.walk;
   walk.threads = threads;
-  walk_parallel(roots, walk, on_file, on_problem);
+  walk_parallel(roots, walk, on_file, on_problem, on_special);
 }
 
 }  // namespace cascade::scan

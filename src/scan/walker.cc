@@ -14,6 +14,8 @@
 #include <mutex>
 #include <thread>
 
+#include "core/input_file.h"
+
 namespace cascade::scan {
 
 namespace {
@@ -96,7 +98,8 @@ bool is_excluded(const std::string& path, const std::vector<std::string>& globs)
 
 WalkStats walk_parallel(const std::vector<std::string>& roots, const WalkOptions& options,
                         const std::function<void(const std::string&, unsigned)>& on_file,
-                        const std::function<void(const WalkProblem&)>& on_problem) {
+                        const std::function<void(const WalkProblem&)>& on_problem,
+                        const std::function<void(const WalkProblem&)>& on_special) {
   WorkQueue queue;
   std::mutex problem_mutex;
   std::atomic<std::uint64_t> files{0}, directories{0}, special{0}, links{0}, excluded{0};
@@ -115,7 +118,8 @@ WalkStats walk_parallel(const std::vector<std::string>& roots, const WalkOptions
       queue.push_file(root);
     } else {
       ++special;
-      problem(root, "not a regular file or directory; skipped");
+      problem(root, std::string(file_type_name(st.st_mode)) +
+                        ", not a regular file or directory; skipped");
     }
   }
 
@@ -150,7 +154,14 @@ WalkStats walk_parallel(const std::vector<std::string>& roots, const WalkOptions
       } else if (S_ISREG(st.st_mode)) {
         queue.push_file(std::move(path));
       } else {
+        // Never opened (a FIFO would block its reader), but named: nothing in the tree is
+        // passed over in silence.
         ++special;
+        if (on_special) {
+          std::lock_guard lock(problem_mutex);
+          on_special(
+              {path, std::string(file_type_name(st.st_mode)) + ", not a regular file; not read"});
+        }
       }
     }
   };

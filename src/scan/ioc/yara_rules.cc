@@ -1,5 +1,7 @@
 #include "scan/ioc/yara_rules.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -10,6 +12,7 @@
 #include <set>
 
 #include "core/digest.h"
+#include "core/input_file.h"
 #include "scan/ioc/yara_internal.h"
 
 // libyara last: its headers define short macros.
@@ -171,7 +174,9 @@ Result<std::vector<std::string>> rule_files(const std::vector<std::string>& path
       continue;
     }
     if (!fs::is_directory(status)) {
-      return make_error(ErrorCode::kIo, path + ": not a rule file or directory");
+      struct stat st {};
+      const char* what = ::stat(path.c_str(), &st) == 0 ? file_type_name(st.st_mode) : "unknown";
+      return make_error(ErrorCode::kIo, path + ": " + what + ", not a rule file or directory");
     }
     std::vector<std::string> found;
     fs::recursive_directory_iterator it(path, fs::directory_options::skip_permission_denied, ec);
@@ -231,12 +236,19 @@ Result<YaraRules> YaraRules::compile(const std::vector<std::string>& paths) {
   bool failed = false;
   for (const auto& path : *files) {
     diagnostics.current_path = path;
-    FilePtr file(std::fopen(path.c_str(), "rb"));
+    auto input = InputFile::open(path);
+    if (!input) {
+      diagnostics.errors.push_back(path + ": cannot read: " + input.error().message);
+      failed = true;
+      continue;
+    }
+    FilePtr file(::fdopen(input->fd(), "rb"));
     if (!file) {
       diagnostics.errors.push_back(path + ": cannot read: " + std::strerror(errno));
       failed = true;
       continue;
     }
+    (void)input->release();  // the FILE owns the descriptor now
     // Hash and compile the same open file, so the recorded digest is of the rules used.
     Hasher hasher(DigestAlgorithm::kSha256);
     std::uint8_t buffer[65536];
