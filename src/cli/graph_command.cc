@@ -14,6 +14,7 @@
 #include "graph/store_check.h"
 #include "graph/trace.h"
 #include "report/store_check_report.h"
+#include "report/text_out.h"
 #include "report/trace_graphviz.h"
 #include "report/trace_report.h"
 
@@ -76,10 +77,11 @@ int ingest(const GraphArgs& args) {
                            {"signals", outcome->signals},
                            {"problems", std::move(problems)}});
     } else if (outcome->already_ingested) {
-      std::cout << "skipped " << path << ": already ingested\n";
+      TextOut(std::cout) << "skipped " << path << ": already ingested\n";
     } else {
-      std::cout << "ingested " << path << " (" << outcome->format << "): " << outcome->nodes
-                << " nodes, " << outcome->edges << " edges, " << outcome->signals << " signals\n";
+      TextOut(std::cout) << "ingested " << path << " (" << outcome->format
+                         << "): " << outcome->nodes << " nodes, " << outcome->edges << " edges, "
+                         << outcome->signals << " signals\n";
     }
   });
   if (args.json) {

@@ -71,11 +71,13 @@ int run_inspect(const InspectArgs& args) {
       },
       [&](std::size_t i, const Inspected& inspected) {
         const FileReport& report = inspected.report;
-        if (progress)
-          std::cerr << "\r\033[K[" << i + 1 << '/' << args.files.size() << "] " << std::flush;
+        if (progress) {
+          progress_stream() << "\r\033[K[" << i + 1 << '/' << args.files.size() << "] "
+                            << std::flush;
+        }
         if (!report.error.empty()) {
-          std::cerr << (progress ? "\r\033[K" : "") << "cascade: " << report.path << ": "
-                    << report.error << '\n';
+          if (progress) progress_stream() << "\r\033[K" << std::flush;
+          std::cerr << "cascade: " << report.path << ": " << report.error << '\n';
         }
         any_read = any_read || report.error.empty();
         if (auto worst = worst_severity(report); worst && threshold && *worst >= *threshold) {
@@ -87,7 +89,7 @@ int run_inspect(const InspectArgs& args) {
           write_text_report(std::cout, report, TextOptions{color, args.verbose});
         }
       });
-  if (progress) std::cerr << "\r\033[K" << std::flush;
+  if (progress) progress_stream() << "\r\033[K" << std::flush;
   if (args.json) std::cout << "\n]}\n";
   if (!any_read) return kExitUsage;
   return over_threshold ? kExitFindings : kExitClean;

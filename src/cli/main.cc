@@ -2,12 +2,16 @@
 #include <CLI/CLI.hpp>
 #include <exception>
 #include <iostream>
+#include <sstream>
+#include <string>
 
 #include "cli/commands.h"
+#include "cli/output.h"
 
 namespace {
 
 int run(int argc, char** argv) {
+  cascade::cli::guard_stderr();
   CLI::App app{"cascade: catch tampered software and trace a compromise"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string(cascade::cli::kVersion));
@@ -34,7 +38,13 @@ int run(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int rc = app.exit(e);
+    // CLI11 writes its message as one string of several lines; each goes through the stderr
+    // guard as a line of its own.
+    std::ostringstream out, err;
+    const int rc = app.exit(e, out, err);
+    std::cout << out.str();
+    std::istringstream lines(err.str());
+    for (std::string line; std::getline(lines, line);) std::cerr << line << '\n';
     return rc == 0 ? 0 : cascade::cli::kExitUsage;
   }
   if (app.got_subcommand("inspect")) return cascade::cli::run_inspect(inspect_args);

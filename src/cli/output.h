@@ -7,6 +7,14 @@
 
 namespace cascade::cli {
 
+// From here on, everything written to std::cerr (messages that quote paths, names and library
+// errors from hostile inputs) is made printable line by line (report::printable): no ESC
+// sequence or stray line break from an input reaches the terminal. Call once, first in main.
+void guard_stderr();
+
+// The unguarded standard error, only for the progress line cascade draws itself ("\r\033[K").
+std::ostream& progress_stream();
+
 // --color auto|always|never; auto colours when stdout is a terminal.
 bool use_color(const std::string& when);
 

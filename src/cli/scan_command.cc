@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iostream>
 #include <mutex>
+#include <sstream>
 
 #include "cli/commands.h"
 #include "cli/output.h"
@@ -77,7 +78,10 @@ int run_scan(const ScanArgs& args) {
   if (!args.rules.empty()) {
     auto compiled = scan::YaraRules::compile(args.rules);
     if (!compiled) {
-      std::cerr << "cascade: YARA rules do not compile:\n" << compiled.error().message << '\n';
+      // One error a line, each shown printable on its own (see guard_stderr).
+      std::cerr << "cascade: YARA rules do not compile:\n";
+      std::istringstream errors(compiled.error().message);
+      for (std::string line; std::getline(errors, line);) std::cerr << line << '\n';
       return kExitUsage;
     }
     rules.emplace(std::move(compiled).value());
@@ -152,12 +156,12 @@ int run_scan(const ScanArgs& args) {
       const auto now = std::chrono::steady_clock::now();
       if (now - last_progress > std::chrono::milliseconds(100)) {
         last_progress = now;
-        std::cerr << "\r\033[K" << stats.files.load() << " files, " << stats.nested.load()
-                  << " nested, " << (stats.bytes.load() >> 20) << " MiB" << std::flush;
+        progress_stream() << "\r\033[K" << stats.files.load() << " files, " << stats.nested.load()
+                          << " nested, " << (stats.bytes.load() >> 20) << " MiB" << std::flush;
       }
     }
   });
-  if (progress) std::cerr << "\r\033[K" << std::flush;
+  if (progress) progress_stream() << "\r\033[K" << std::flush;
 
   run.finished = utc_now_rfc3339();
   totals.files = stats.files;

@@ -6,6 +6,7 @@
 #include "authenticode/root_program_store.h"
 #include "cli/commands.h"
 #include "report/json_formats.h"
+#include "report/text_out.h"
 
 namespace cascade::cli {
 
@@ -42,23 +43,24 @@ int list(const TrustCommandArgs& args) {
     std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     return kExitClean;
   }
+  TextOut text(std::cout);  // subjects and signers of certificates anyone can make
   for (const auto& s : sets) {
-    std::cout << authenticode::anchor_set_name(s.set) << ": " << s.anchors << " anchors ("
-              << s.source << ")\n";
+    text << authenticode::anchor_set_name(s.set) << ": " << s.anchors << " anchors (" << s.source
+         << ")\n";
     if (s.set == authenticode::AnchorSet::kMicrosoftRootProgram) {
-      std::cout << "  list " << s.list_sequence << " of " << s.list_date << ", signed by "
-                << s.list_signer << "\n  " << s.listed << " roots listed, " << s.anchors
-                << " supplied: " << s.code_signing << " may anchor code signing, " << s.timestamping
-                << " timestamping\n";
+      text << "  list " << s.list_sequence << " of " << s.list_date << ", signed by "
+           << s.list_signer << "\n  " << s.listed << " roots listed, " << s.anchors
+           << " supplied: " << s.code_signing << " may anchor code signing, " << s.timestamping
+           << " timestamping\n";
     }
     const std::size_t shown =
         args.verbose ? s.certificates.size() : std::min<std::size_t>(s.certificates.size(), 6);
     for (std::size_t i = 0; i < shown; ++i) {
-      std::cout << "    " << s.certificates[i].subject << "  sha256 "
-                << s.certificates[i].sha256.substr(0, 16) << "...\n";
+      text << "    " << s.certificates[i].subject << "  sha256 "
+           << s.certificates[i].sha256.substr(0, 16) << "...\n";
     }
     if (shown < s.certificates.size()) {
-      std::cout << "    ... " << s.certificates.size() - shown << " more (-v lists them)\n";
+      text << "    ... " << s.certificates.size() - shown << " more (-v lists them)\n";
     }
   }
   return kExitClean;

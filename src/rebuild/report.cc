@@ -4,6 +4,8 @@
 #include <ostream>
 #include <tuple>
 
+#include "report/text_out.h"
+
 namespace cascade::rebuild {
 namespace {
 
@@ -88,8 +90,9 @@ nlohmann::json rebuild_document(const RebuildRun& run, const Comparison& result)
   return doc;
 }
 
-void write_rebuild_text(std::ostream& out, const RebuildRun& run, const Comparison& result,
+void write_rebuild_text(std::ostream& stream, const RebuildRun& run, const Comparison& result,
                         bool color) {
+  TextOut out(stream);  // paths, section and symbol names from the builds are made printable
   out << "rebuild-compare " << run.a.path << " " << run.b.path << '\n';
   for (const auto& [label, file, format, list] :
        {std::tuple{"a", &run.a, &result.format_a, &result.normalised_a},

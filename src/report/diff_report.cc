@@ -6,6 +6,8 @@
 #include <ostream>
 #include <sstream>
 
+#include "report/text_out.h"
+
 namespace cascade {
 
 namespace {
@@ -49,7 +51,7 @@ std::string display_key(const diff::FileDiff& f) {
 }
 
 // One line per changed value: "a: old -> new", lists joined, nested objects indented.
-void render(std::ostream& out, const json& value, const std::string& indent) {
+void render(TextOut& out, const json& value, const std::string& indent) {
   for (const auto& [key, v] : value.items()) {
     // Two versions of one object (a signature): only the fields that differ.
     if (v.is_object() && v.contains("old") && v.contains("new") && v["old"].is_object() &&
@@ -145,8 +147,9 @@ json diff_document(const DiffRun& run, const diff::DiffResult& result) {
           {"files", std::move(files)}};
 }
 
-void write_diff_text(std::ostream& out, const DiffRun& run, const diff::DiffResult& result,
+void write_diff_text(std::ostream& stream, const DiffRun& run, const diff::DiffResult& result,
                      const DiffTextOptions& options) {
+  TextOut out(stream);  // paths, names and values from the releases are made printable
   const auto side = [](const diff::Release* r) {
     return r == nullptr
                ? std::string("?")

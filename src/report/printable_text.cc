@@ -8,9 +8,16 @@
 namespace cascade::report {
 namespace {
 
+// Controls (C0, DEL, C1: ESC sequences, CR/LF), line and paragraph separators, and the
+// invisible format characters that reorder, join or hide text: bidi embeddings, overrides,
+// isolates and marks, zero-width characters, word joiners and invisible operators, the byte
+// order mark, interlinear annotations, the Mongolian vowel separator, the soft hyphen and the
+// tag characters. A name holding any of them looks like some other name.
 bool is_invisible_control(char32_t c) {
-  return c < 0x20 || c == 0x7F || (c >= 0x80 && c <= 0x9F) || (c >= 0x202A && c <= 0x202E) ||
-         (c >= 0x2066 && c <= 0x2069) || c == 0x2028 || c == 0x2029;
+  return c < 0x20 || c == 0x7F || (c >= 0x80 && c <= 0x9F) || c == 0xAD || c == 0x061C ||
+         c == 0x180E || (c >= 0x200B && c <= 0x200F) || (c >= 0x2028 && c <= 0x202E) ||
+         (c >= 0x2060 && c <= 0x206F) || c == 0xFEFF || (c >= 0xFFF9 && c <= 0xFFFB) ||
+         (c >= 0xE0000 && c <= 0xE007F);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include "core/time.h"
 #include "report/json_report.h"
+#include "report/text_out.h"
 
 namespace cascade {
 
@@ -219,17 +220,18 @@ void TextSummary::add(const FileReport& report) {
   }
 }
 
-void TextSummary::write(std::ostream& out, const ScanRun& run, const ScanTotals& totals,
+void TextSummary::write(std::ostream& stream, const ScanRun& run, const ScanTotals& totals,
                         bool color) const {
+  TextOut out(stream);  // paths, names and messages from the files are made printable
   auto entries = entries_;
   std::stable_sort(entries.begin(), entries.end(),
                    [](const Entry& a, const Entry& b) { return a.severity > b.severity; });
   const auto paint = [&](Severity s, const std::string& text) {
-    if (!color) return text;
-    const char* code = s >= Severity::kHigh     ? "\033[1;31m"
+    const char* code = !color                   ? ""
+                       : s >= Severity::kHigh   ? "\033[1;31m"
                        : s == Severity::kMedium ? "\033[33m"
                                                 : "\033[36m";
-    return code + text + "\033[0m";
+    out << code << text << (color ? "\033[0m" : "");
   };
   out << "scanned " << totals.files << " files (" << totals.bytes << " bytes) and " << totals.nested
       << " files inside " << totals.containers << " containers on " << run.host << '\n';
@@ -251,8 +253,9 @@ void TextSummary::write(std::ostream& out, const ScanRun& run, const ScanTotals&
     const Entry& e = entries[i];
     std::string severity(severity_name(e.severity));
     severity.resize(8, ' ');
-    out << "  " << paint(e.severity, severity) << ' ' << e.id << "  " << e.path << ": " << e.message
-        << '\n';
+    out << "  ";
+    paint(e.severity, severity);
+    out << ' ' << e.id << "  " << e.path << ": " << e.message << '\n';
   }
   if (finding_count_ > shown) {
     out << "  ... " << finding_count_ - shown << " more (see --json or --sarif)\n";

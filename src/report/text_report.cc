@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <iomanip>
 
+#include "report/text_out.h"
+
 namespace cascade {
 
 namespace {
@@ -19,7 +21,7 @@ std::string fixed2(double v) {
   return buf;
 }
 
-void write_findings(std::ostream& out, const FileReport& r, const TextOptions& o) {
+void write_findings(TextOut& out, const FileReport& r, const TextOptions& o) {
   for (const auto& f : r.findings) {
     const std::string sev(severity_name(f.severity));
     out << "  ";
@@ -30,7 +32,7 @@ void write_findings(std::ostream& out, const FileReport& r, const TextOptions& o
   }
 }
 
-void write_signatures(std::ostream& out, const FileReport& r);
+void write_signatures(TextOut& out, const FileReport& r);
 
 // "trusted (microsoft-root-program)", or "untrusted (apple: why)": the set that judged it.
 std::string chain_verdict(const authenticode::ChainResult& chain) {
@@ -42,7 +44,7 @@ std::string chain_verdict(const authenticode::ChainResult& chain) {
   return out + ")";
 }
 
-void write_pe(std::ostream& out, const FileReport& r, const TextOptions& o) {
+void write_pe(TextOut& out, const FileReport& r, const TextOptions& o) {
   const pe::PeImage& pe = *r.pe;
   out << "  " << (pe.pe32_plus ? "PE32+" : "PE32") << ' ' << pe::machine_name(pe.machine) << ' '
       << (pe.is_dll() ? "DLL" : "EXE") << ", subsystem " << pe::subsystem_name(pe.subsystem)
@@ -92,7 +94,7 @@ void write_pe(std::ostream& out, const FileReport& r, const TextOptions& o) {
   write_signatures(out, r);
 }
 
-void write_signatures(std::ostream& out, const FileReport& r) {
+void write_signatures(TextOut& out, const FileReport& r) {
   for (const auto& s : r.signatures) {
     if (s.kind == authenticode::SignatureKind::kCatalog) {
       out << "  catalog signature: listed in " << s.catalog << " (" << s.digest_algorithm
@@ -119,14 +121,14 @@ void write_signatures(std::ostream& out, const FileReport& r) {
   }
 }
 
-void write_list(std::ostream& out, const char* label, const std::vector<std::string>& items) {
+void write_list(TextOut& out, const char* label, const std::vector<std::string>& items) {
   if (items.empty()) return;
   out << "  " << label << ':';
   for (const auto& item : items) out << ' ' << item;
   out << '\n';
 }
 
-void write_elf(std::ostream& out, const FileReport& r, const TextOptions& o) {
+void write_elf(TextOut& out, const FileReport& r, const TextOptions& o) {
   const elf::ElfImage& e = *r.elf;
   out << "  " << (e.is_64 ? "ELF64" : "ELF32") << ' ' << (e.little_endian ? "LE" : "BE") << ' '
       << elf::machine_name(e.machine) << ' ' << elf::type_name(e.type) << ", entry " << hex(e.entry)
@@ -163,7 +165,7 @@ void write_elf(std::ostream& out, const FileReport& r, const TextOptions& o) {
   }
 }
 
-void write_macho_slice(std::ostream& out, const MachoSliceReport& s, const TextOptions& o) {
+void write_macho_slice(TextOut& out, const MachoSliceReport& s, const TextOptions& o) {
   if (!s.image) {
     out << "  slice at " << hex(s.slice.offset) << ": " << s.error << '\n';
     return;
@@ -218,7 +220,7 @@ void write_macho_slice(std::ostream& out, const MachoSliceReport& s, const TextO
   if (cs.signer) out << "    signer " << cs.signer->subject << '\n';
 }
 
-void write_msi(std::ostream& out, const FileReport& r, const TextOptions& o) {
+void write_msi(TextOut& out, const FileReport& r, const TextOptions& o) {
   const msi::MsiPackage& m = *r.msi;
   out << "  MSI \"" << m.product_name << "\" " << m.product_version << " by " << m.manufacturer
       << "; " << m.streams.size() << " streams, " << m.install_names.size() << " files\n";
@@ -228,13 +230,7 @@ void write_msi(std::ostream& out, const FileReport& r, const TextOptions& o) {
       out << "    file " << key << " -> " << path << '\n';
     for (const auto& s : m.streams) {
       // OLE's reserved names start with control characters ("\x05DigitalSignature").
-      out << "    stream ";
-      for (char c : s.name) {
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned char>(c));
-        out << (static_cast<unsigned char>(c) < 0x20 ? std::string(buf) : std::string(1, c));
-      }
-      out << " (" << s.size << ")\n";
+      out << "    stream " << s.name << " (" << s.size << ")\n";
     }
   }
   if (!m.has_signature) out << "  signature: none\n";
@@ -244,7 +240,8 @@ void write_msi(std::ostream& out, const FileReport& r, const TextOptions& o) {
 
 }  // namespace
 
-void write_text_report(std::ostream& out, const FileReport& r, const TextOptions& o) {
+void write_text_report(std::ostream& stream, const FileReport& r, const TextOptions& o) {
+  TextOut out(stream);  // every string from the file is made printable
   if (o.color) out << "\033[1m";
   out << r.path;
   if (o.color) out << "\033[0m";

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "core/time.h"
+#include "report/text_out.h"
 
 namespace cascade::report {
 namespace {
@@ -92,7 +93,8 @@ std::string trace_text(const graph::TraceResult& result, bool color) {
   const char* bold = color ? "\033[1m" : "";
   const char* red = color ? "\033[31m" : "";
   const char* reset = color ? "\033[0m" : "";
-  std::ostringstream out;
+  std::ostringstream text;
+  TextOut out(text);  // names and keys from ingested documents are made printable
   if (result.root_cause) {
     out << bold << "Root cause of " << graph::format_node(result.seed) << reset << ": "
         << result.affected.size() << " upstream node" << (result.affected.size() == 1 ? "" : "s")
@@ -116,7 +118,7 @@ std::string trace_text(const graph::TraceResult& result, bool color) {
       out << "   " << graph::format_node(node.node) << '\n';
       for (const graph::PathHop* hop : node.path.hops()) out << "     " << hop_text(*hop) << '\n';
     }
-    return out.str();
+    return text.str();
   }
 
   out << bold << "Compromise of " << graph::format_node(result.seed) << reset
@@ -145,7 +147,7 @@ std::string trace_text(const graph::TraceResult& result, bool color) {
       }
     }
   }
-  return out.str();
+  return text.str();
 }
 
 }  // namespace cascade::report

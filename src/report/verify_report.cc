@@ -5,6 +5,7 @@
 
 #include "core/time.h"
 #include "report/scan_report.h"
+#include "report/text_out.h"
 
 namespace cascade {
 namespace {
@@ -113,9 +114,10 @@ json verify_json(const VerifyRun& run, const provenance::Policy& policy,
             {"findings", by_severity}}}};
 }
 
-void write_verify_text(std::ostream& out, const VerifyRun& run, const provenance::Policy& policy,
+void write_verify_text(std::ostream& stream, const VerifyRun& run, const provenance::Policy& policy,
                        const std::vector<Attestation>& attestations,
                        const provenance::VerifyResult& result, bool color) {
+  TextOut out(stream);  // paths, sources and messages from the inputs are made printable
   const char* reset = color ? "\033[0m" : "";
   std::uint64_t verified = 0;
   for (const auto& a : attestations) verified += a.status == AttestationStatus::kVerified ? 1 : 0;
