@@ -10,3 +10,9 @@ add_test(NAME hygiene.printable_text
   COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/hygiene/check_text.py
           $<TARGET_FILE:cascade-cli> ${CMAKE_SOURCE_DIR})
 set_tests_properties(hygiene.printable_text PROPERTIES LABELS unit TIMEOUT 600)
+# Names that differ only in bytes that are not UTF-8 stay apart in scan, inspect and diff JSON
+# and in the graph (lossless paths, docs/json-schema.md).
+add_test(NAME hygiene.lossless_paths
+  COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/hygiene/check_paths.py
+          $<TARGET_FILE:cascade-cli> ${CMAKE_SOURCE_DIR})
+set_tests_properties(hygiene.lossless_paths PROPERTIES LABELS unit TIMEOUT 600)

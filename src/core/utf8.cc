@@ -78,4 +78,64 @@ std::string utf16le_to_utf8(Bytes bytes) {
   return out;
 }
 
+namespace {
+constexpr char32_t kReplacement = 0xFFFD;
+constexpr std::string_view kReplacementUtf8 = "\xEF\xBF\xBD";
+}  // namespace
+
+std::string lossless_utf8(std::string_view raw) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(raw.size());
+  for (std::size_t i = 0; i < raw.size();) {
+    const std::size_t start = i;
+    const std::optional<char32_t> c = decode_utf8(raw, i);
+    if (!c) {
+      const auto byte = static_cast<unsigned char>(raw[start]);
+      out += kReplacementUtf8;
+      out += kHex[byte >> 4];
+      out += kHex[byte & 15];
+    } else if (*c == kReplacement) {
+      out += kReplacementUtf8;
+      out += 'u';
+    } else {
+      out.append(raw.substr(start, i - start));
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> from_lossless_utf8(std::string_view text) {
+  const auto hex_value = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t start = i;
+    const std::optional<char32_t> c = decode_utf8(text, i);
+    if (!c) return std::nullopt;
+    if (*c != kReplacement) {
+      out.append(text.substr(start, i - start));
+      continue;
+    }
+    if (i < text.size() && text[i] == 'u') {
+      out += kReplacementUtf8;
+      i += 1;
+      continue;
+    }
+    if (i + 2 > text.size()) return std::nullopt;
+    const int high = hex_value(text[i]);
+    const int low = hex_value(text[i + 1]);
+    if (high < 0 || low < 0) return std::nullopt;
+    out += static_cast<char>(high * 16 + low);
+    i += 2;
+  }
+  // One form per name: an escape of a byte that is valid where it stands is not that form.
+  if (lossless_utf8(out) != text) return std::nullopt;
+  return out;
+}
+
 }  // namespace cascade

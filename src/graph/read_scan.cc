@@ -3,6 +3,9 @@
 // with its known-bad findings as signals.
 #include "graph/readers.h"
 
+#include "core/base64.h"
+#include "core/utf8.h"
+
 namespace cascade::graph {
 namespace {
 
@@ -41,6 +44,19 @@ bool read_file(const json& file, const ScanRun& run, std::size_t line, FactColle
   }
   const std::string* path = string_field(file, "path");
   const std::string shown = path != nullptr ? path->substr(0, 200) : std::string("(no path)");
+  // The name is keyed on the lossless form of the exact bytes when the report carries them, so
+  // two files whose names differ only in bytes that are not UTF-8 stay two names.
+  std::string exact_name;
+  if (const std::string* encoded = string_field(file, "path_base64"); encoded != nullptr) {
+    const auto bytes = base64_decode(*encoded);
+    if (!bytes) {
+      out.problem(line, "file " + shown + ": path_base64 is not base64");
+    } else {
+      exact_name = lossless_utf8(
+          std::string_view(reinterpret_cast<const char*>(bytes->data()), bytes->size()));
+      path = &exact_name;
+    }
+  }
   const json* sha256 = field(file, "sha256");
   // A file that could not be opened has a null digest: it names no artifact.
   if (sha256 == nullptr || sha256->is_null()) return true;

@@ -1,5 +1,7 @@
 #include "report/json_report.h"
 
+#include "core/base64.h"
+#include "core/utf8.h"
 #include "report/json_formats.h"
 
 namespace cascade {
@@ -146,7 +148,14 @@ nlohmann::json file_report_json(const FileReport& report) {
                         {"severity", std::string(severity_name(f.severity))},
                         {"message", f.message}});
   }
-  json out = {{"path", report.path}, {"size", report.size}, {"format", report.format}};
+  // Paths are kept lossless: two names that differ only in bytes that are not UTF-8 must not
+  // become the same string (docs/json-schema.md, "Paths").
+  json out = {
+      {"path", lossless_utf8(report.path)}, {"size", report.size}, {"format", report.format}};
+  if (out["path"].get_ref<const std::string&>() != report.path) {
+    out["path_base64"] = base64_encode(
+        Bytes(reinterpret_cast<const std::uint8_t*>(report.path.data()), report.path.size()));
+  }
   out["sha256"] = report.hashes.sha256.empty() ? json(nullptr) : json(report.hashes.sha256);
   if (report.hashes.sha1) out["sha1"] = *report.hashes.sha1;
   if (report.hashes.md5) out["md5"] = *report.hashes.md5;

@@ -10,8 +10,8 @@
 namespace cascade::report {
 
 // Printable UTF-8 of at most `max_code_points` code points (0: no limit), ending in "…" when cut.
-// Controls and invisible format characters appear as \xHH (below U+00A0) or \uHHHH / \uHHHHH,
-// a byte that is not valid UTF-8 as \xHH.
+// ASCII controls and bytes that are not valid UTF-8 appear as \xHH, other controls and invisible
+// format characters as \uHHHH (\uHHHHH above U+FFFF).
 std::string printable(std::string_view raw, std::size_t max_code_points = 0);
 
 // For text printable() returned: inside a DOT double-quoted string, and in HTML text or a quoted

@@ -1,17 +1,21 @@
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "core/der.h"
 #include "core/digest.h"
 #include "core/entropy.h"
+#include "core/input_file.h"
 #include "core/mapped_file.h"
 #include "core/utf8.h"
 #include "report/finding.h"
+#include "report/printable_text.h"
 
 namespace cascade {
 namespace {
@@ -119,6 +123,68 @@ TEST(ReadWholeFile, ReadsSmallFilesAndRefusesLargeOnes) {
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().code, cascade::ErrorCode::kIo);
   EXPECT_FALSE(cascade::read_whole_file("/tmp", 1024)) << "a directory is not a file";
+}
+
+TEST(InputFile, RefusesAFifoWithoutWaitingAndSaysWhatItIs) {
+  char dir[] = "/tmp/cascade-fifo-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir), nullptr);
+  const std::string fifo = std::string(dir) + "/pipe";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  // No writer ever opens the FIFO: an open that waited for one would never return.
+  auto opened = cascade::InputFile::open(fifo);
+  ASSERT_FALSE(opened);
+  EXPECT_NE(opened.error().message.find("FIFO"), std::string::npos) << opened.error().message;
+  auto text = cascade::read_whole_file(fifo, 1024);
+  ASSERT_FALSE(text);
+  EXPECT_NE(text.error().message.find(fifo), std::string::npos) << "the error names the path";
+  EXPECT_FALSE(cascade::MappedFile::open(fifo));
+  EXPECT_FALSE(cascade::InputFile::open(dir)) << "a directory is not a file";
+  const std::string file = std::string(dir) + "/file";
+  std::FILE* f = std::fopen(file.c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  std::fputs("abc", f);
+  std::fclose(f);
+  auto regular = cascade::InputFile::open(file);
+  ASSERT_TRUE(regular) << regular.error().message;
+  EXPECT_EQ(regular->size(), 3u);
+  char buffer[4];
+  EXPECT_EQ(::read(regular->fd(), buffer, sizeof buffer), 3) << "reads block again (no EAGAIN)";
+  std::remove(file.c_str());
+  std::remove(fifo.c_str());
+  ::rmdir(dir);
+}
+
+TEST(Utf8, LosslessFormKeepsEveryNameApartAndMapsBack) {
+  using cascade::from_lossless_utf8;
+  using cascade::lossless_utf8;
+  EXPECT_EQ(lossless_utf8("plain/name.dll"), "plain/name.dll");
+  EXPECT_EQ(lossless_utf8("caf\xC3\xA9"), "caf\xC3\xA9") << "valid UTF-8 is itself";
+  EXPECT_EQ(lossless_utf8("name\xFF.bin"), "name\uFFFDFF.bin");
+  EXPECT_EQ(lossless_utf8("name\uFFFD"), "name\uFFFDu");
+  // Names differing only in invalid bytes, or in an invalid byte against the look-alike valid
+  // text, stay apart.
+  const std::vector<std::string> names = {"name\xFF.bin",   "name\xFE.bin",     "name\uFFFDFF.bin",
+                                          "name\uFFFD.bin", "name\xEF\xBF.bin", "name.bin"};
+  std::set<std::string> forms;
+  for (const auto& name : names) {
+    const std::string form = lossless_utf8(name);
+    forms.insert(form);
+    std::size_t i = 0;
+    while (i < form.size()) ASSERT_TRUE(cascade::decode_utf8(form, i)) << "valid UTF-8";
+    EXPECT_EQ(from_lossless_utf8(form), name);
+  }
+  EXPECT_EQ(forms.size(), names.size());
+  EXPECT_FALSE(from_lossless_utf8("\uFFFD41")) << "a valid byte is never escaped";
+  EXPECT_FALSE(from_lossless_utf8("\uFFFDz"));
+  EXPECT_FALSE(from_lossless_utf8("\xFF"));
+}
+
+TEST(Printable, ControlsAndInvisibleFormatCharactersAreShownAsEscapes) {
+  EXPECT_EQ(cascade::report::printable("a\x1B]0;t\x07\r\nb\xC2\x9B\x7F"),
+            "a\\x1B]0;t\\x07\\x0D\\x0Ab\\u009B\\x7F");
+  EXPECT_EQ(cascade::report::printable("x\u202Ey\u200Bz\uFEFF\u2066\u00AD\U000E0041"),
+            "x\\u202Ey\\u200Bz\\uFEFF\\u2066\\u00AD\\uE0041");
+  EXPECT_EQ(cascade::report::printable("caf\xE9 ok \xC3\xA9"), "caf\\xE9 ok \xC3\xA9");
 }
 
 TEST(Findings, CatalogueIdsAreUniqueAndSeveritiesNamed) {
