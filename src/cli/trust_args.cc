@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "core/input_file.h"
+
 namespace cascade::cli {
 
 void add_trust_options(CLI::App* cmd, TrustArgs& args) {
@@ -40,6 +42,15 @@ std::string trust_store_dir(const std::string& flag) {
 }
 
 Result<authenticode::TrustStore> make_trust_store(const TrustArgs& args) {
+  // A catalog folder is listed, a catalog file read; anything else (a FIFO would block its
+  // reader) is a mistake on the command line, not a catalog that failed to parse.
+  for (const auto& catalog : args.catalogs) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(catalog, ec)) continue;
+    if (auto file = InputFile::open(catalog); !file) {
+      return make_error(ErrorCode::kUsage, "--catalog " + catalog + ": " + file.error().message);
+    }
+  }
   authenticode::TrustOptions options;
   options.builtin = !args.no_builtin;
   options.system = args.system;

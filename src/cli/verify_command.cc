@@ -1,4 +1,5 @@
 // `cascade verify`: a release against signed provenance and a release policy.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <ctime>
@@ -56,6 +57,12 @@ int run_verify(const VerifyArgs& args) {
   }
   if (::access(args.release.c_str(), R_OK) != 0) {
     std::cerr << "cascade: cannot read " << args.release << '\n';
+    return kExitUsage;
+  }
+  if (struct stat st{};
+      ::stat(args.release.c_str(), &st) == 0 && !S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) {
+    std::cerr << "cascade: " << args.release << ": " << file_type_name(st.st_mode)
+              << ", not a release (a directory, installer or archive); refused\n";
     return kExitUsage;
   }
   // An attestation file that cannot be read is a finding of the run; one that is not a file at
