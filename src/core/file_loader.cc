@@ -1,12 +1,12 @@
 #include "core/file_loader.h"
 
-#include "core/input_file.h"
-
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+
+#include "core/input_file.h"
 
 namespace cascade {
 
