@@ -15,6 +15,7 @@ enum class ErrorCode {
   kLimit,        // a safety cap (size, count, depth) was reached
   kCrypto,       // OpenSSL refused an operation
   kUsage,        // the caller passed something invalid
+  kAmbiguous,    // readers could take the input two ways (a repeated JSON key): refused
 };
 
 struct Error {
