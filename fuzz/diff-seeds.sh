@@ -13,6 +13,11 @@ cat >"$seeds/baseline.json" <<'JSON'
   {"path": "*.exe", "signer": "Example Corp", "expect": ["diff.silent-change"]},
   {"path": "ffmpeg.dll", "third_party": true, "sha256": "00", "expect": ["capability:network"]}]}
 JSON
+# A baseline and a capability table that repeat a key: refused.
+printf '%s' '{"schema": "cascade.baseline/1", "files": [{"path": "*", "signer": "A", "signer": "B"}]}' \
+  >"$seeds/dup-baseline.json"
+printf '%s' '{"schema": "cascade.capabilities/1", "capabilities": [{"id": "x", "functions": ["a"], "functions": ["b"]}]}' \
+  >"$seeds/dup-capabilities.json"
 cat >"$seeds/small-scan.json" <<'JSON'
 {"schema": "cascade.scan/1", "roots": ["rel"], "files": [
  {"path": "rel/a.dll", "size": 10, "format": "pe", "sha256": "aa",

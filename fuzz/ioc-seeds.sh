@@ -20,6 +20,11 @@ printf '%s\n' \
   "\"pattern\": \"([file:hashes.MD5 = '$md5' OR file:hashes.'SHA-1' IN ('$sha1')]) OR [file:name = 'x']\"}," \
   '{"type": "indicator", "id": "indicator--2", "pattern_type": "yara", "pattern": "rule x {}"}]}' \
   >"$seeds/or.stix.json"
+# An indicator that repeats its pattern: the feed is refused.
+printf '%s\n' \
+  '{"type": "bundle", "objects": [{"type": "indicator", "id": "indicator--1",' \
+  "\"pattern\": \"[file:hashes.MD5 = '$md5']\", \"pattern\": \"[file:name = 'x']\"}]}" \
+  >"$seeds/dup-key.stix.json"
 printf '# cascade signer-list\nthumbprint %s | pinned\nserial 0x00:1b:66 /C=US/O=Example | x\n' \
   "$sha1" >"$seeds/signers.txt"
 exit 0

@@ -38,6 +38,12 @@ files:
     materials: [{name: src.tar, sha256: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa}]
   - {path: "*.pin", sha256: 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb'}
 YAML
+# Documents that repeat a key (refused): a policy, a YAML mapping, an envelope, a statement.
+printf '{"schema": "cascade.policy/1", "keys": [], "builders": ["a"], "builders": ["*"]}' \
+  >"$seeds/dup-policy.json"
+printf 'schema: cascade.policy/1\nfiles:\n  - path: a.dll\n    path: b.dll\n' >"$seeds/dup-policy.yaml"
+printf '%s' "${envelope/\"payloadType\"/\"payloadType\":\"x\",\"payloadType\"}" >"$seeds/dup-envelope.json"
+printf '%s' "${statement/\"sha256\"/\"sha256\":\"$sha\",\"sha256\"}" >"$seeds/dup-statement.json"
 if [[ -d $2/provenance/intoto ]]; then
   cp -f "$2/provenance/intoto/package.link" "$seeds/package.link"
   cp -f "$2/provenance/intoto/functionary.pub" "$seeds/functionary.pub"

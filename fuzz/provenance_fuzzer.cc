@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "core/base64.h"
+#include "core/strict_json.h"
 #include "core/time.h"
 #include "provenance/attestations.h"
 #include "provenance/canonical_json.h"
@@ -43,6 +44,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)cascade::base64_decode(text);
   (void)cascade::parse_rfc3339(text);
   (void)cascade::parse_duration_seconds(text);
+  (void)cascade::parse_strict_json(text);
   const auto json = nlohmann::json::parse(text, nullptr, false);
   if (!json.is_discarded()) {
     (void)pv::canonical_json(json);
@@ -55,8 +57,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // Past the signature: the input as a payload signed by a trusted key.
   auto envelope = pv::sign_envelope(pv::kInTotoPayloadType, bytes, trusted.key);
   if (!envelope) return 0;
-  const auto attestations =
+  const auto checked =
       pv::check_attestation_text(pv::envelope_json(*envelope).dump(), "fuzz", trusted.keys, 1);
+  if (!checked) return 0;  // a statement that repeats a key: refused before any file is judged
+  const auto& attestations = *checked;
   pv::ReleaseContents release;
   for (const auto& attestation : attestations) {
     for (const auto& subject : attestation.record.subjects) {

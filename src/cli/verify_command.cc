@@ -82,7 +82,12 @@ int run_verify(const VerifyArgs& args) {
   run.started = utc_now_rfc3339();
   const unsigned threads =
       args.threads > 0 ? static_cast<unsigned>(args.threads) : default_thread_count();
-  const auto attestations = provenance::load_attestations(args.attestations, policy->keys, threads);
+  const auto loaded = provenance::load_attestations(args.attestations, policy->keys, threads);
+  if (!loaded) {
+    std::cerr << "cascade: " << loaded.error().message << '\n';
+    return kExitUsage;
+  }
+  const auto& attestations = *loaded;
   provenance::ReleaseReadOptions read_options;
   read_options.threads = threads;
   const auto contents = provenance::read_release(args.release, read_options);

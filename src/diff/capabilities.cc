@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/mapped_file.h"
+#include "core/strict_json.h"
 
 namespace cascade::diff {
 
@@ -40,8 +41,12 @@ void CapabilitySet::add_pattern(const std::string& pattern, std::size_t capabili
 }
 
 Result<CapabilitySet> CapabilitySet::parse(std::string_view text, const std::string& origin) {
-  const json doc = json::parse(text, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object()) return table_error(origin, "not a JSON object");
+  auto document = parse_strict_json(text);
+  if (!document) {
+    return make_error(document.error().code, origin + ": " + document.error().message);
+  }
+  const json& doc = *document;
+  if (!doc.is_object()) return table_error(origin, "not a JSON object");
   const auto schema = doc.find("schema");
   if (schema == doc.end() || !schema->is_string() || *schema != kCapabilitiesSchema) {
     return table_error(origin, std::string("schema is not ") + kCapabilitiesSchema);

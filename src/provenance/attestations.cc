@@ -5,6 +5,7 @@
 #include "core/base64.h"
 #include "core/mapped_file.h"
 #include "core/parallel.h"
+#include "core/strict_json.h"
 #include "provenance/canonical_json.h"
 #include "provenance/dsse.h"
 #include "provenance/policy.h"
@@ -73,8 +74,10 @@ void authorise(Attestation& attestation, std::span<const TrustedKey> keys) {
   }
 }
 
-Attestation check_envelope(const json& document, const std::string& source,
-                           std::span<const TrustedKey> keys) {
+// A signed statement that repeats a key stops verify: its signer and cascade could read two
+// different claims in it.
+Result<Attestation> check_envelope(const json& document, const std::string& source,
+                                   std::span<const TrustedKey> keys) {
   auto envelope = parse_envelope(document);
   if (!envelope) {
     return rejected(source, "dsse", "provenance.malformed", envelope.error().message);
@@ -90,6 +93,10 @@ Attestation check_envelope(const json& document, const std::string& source,
   }
   if (out.status != AttestationStatus::kVerified) return out;
   auto record = parse_statement(Bytes(envelope->payload.data(), envelope->payload.size()));
+  if (!record && record.error().code == ErrorCode::kAmbiguous) {
+    return make_error(ErrorCode::kAmbiguous,
+                      source + ": the signed statement: " + record.error().message);
+  }
   if (!record) {
     return rejected(source, "dsse", "provenance.malformed",
                     "signed payload: " + record.error().message);
@@ -141,12 +148,16 @@ Attestation check_link(const json& document, const std::string& source,
   return out;
 }
 
-Attestation check_document(std::string_view text, const std::string& source,
-                           std::span<const TrustedKey> keys) {
-  const json document = json::parse(text, nullptr, false);
-  if (document.is_discarded()) {
-    return rejected(source, "unknown", "provenance.malformed", "not valid JSON");
+// One envelope, bundle or link; an error (never a rejected attestation) when the document or
+// the statement it signs repeats a key.
+Result<Attestation> check_document(std::string_view text, const std::string& source,
+                                   std::span<const TrustedKey> keys) {
+  auto parsed = parse_strict_json(text);
+  if (!parsed && parsed.error().code == ErrorCode::kAmbiguous) {
+    return make_error(ErrorCode::kAmbiguous, source + ": " + parsed.error().message);
   }
+  if (!parsed) return rejected(source, "unknown", "provenance.malformed", parsed.error().message);
+  const json& document = *parsed;
   if (!document.is_object()) return ignored(source, "unknown", "not a JSON object");
   if (document.contains("payloadType")) return check_envelope(document, source, keys);
   if (const auto it = document.find("dsseEnvelope"); it != document.end()) {
@@ -176,12 +187,18 @@ std::string_view status_name(AttestationStatus status) {
   return "rejected";
 }
 
-std::vector<Attestation> check_attestation_text(std::string_view text, const std::string& origin,
-                                                std::span<const TrustedKey> keys,
-                                                unsigned threads) {
-  // One document (an envelope or link, possibly pretty-printed) or JSON Lines.
-  const json whole = json::parse(text, nullptr, false);
-  if (!whole.is_discarded()) return {check_document(text, origin + ":1", keys)};
+Result<std::vector<Attestation>> check_attestation_text(std::string_view text,
+                                                        const std::string& origin,
+                                                        std::span<const TrustedKey> keys,
+                                                        unsigned threads) {
+  // One document (an envelope or link, possibly pretty-printed) or JSON Lines. A whole text that
+  // is JSON but for a repeated key is one document too, refused as such.
+  const auto whole = parse_strict_json(text);
+  if (whole || whole.error().code == ErrorCode::kAmbiguous) {
+    auto attestation = check_document(text, origin + ":1", keys);
+    if (!attestation) return attestation.error();
+    return std::vector<Attestation>{std::move(attestation).value()};
+  }
   struct Line {
     std::size_t number;
     std::string_view text;
@@ -198,17 +215,26 @@ std::vector<Attestation> check_attestation_text(std::string_view text, const std
   }
   std::vector<Attestation> out;
   out.reserve(lines.size());
+  std::optional<Error> refused;  // the first line, in order, that repeats a key
   parallel_ordered(
       lines.size(), threads,
       [&](std::size_t i) {
         return check_document(lines[i].text, origin + ":" + std::to_string(lines[i].number), keys);
       },
-      [&](std::size_t, Attestation attestation) { out.push_back(std::move(attestation)); });
+      [&](std::size_t, Result<Attestation> attestation) {
+        if (!attestation) {
+          if (!refused) refused = attestation.error();
+          return;
+        }
+        out.push_back(std::move(attestation).value());
+      });
+  if (refused) return *refused;
   return out;
 }
 
-std::vector<Attestation> load_attestations(const std::vector<std::string>& paths,
-                                           std::span<const TrustedKey> keys, unsigned threads) {
+Result<std::vector<Attestation>> load_attestations(const std::vector<std::string>& paths,
+                                                   std::span<const TrustedKey> keys,
+                                                   unsigned threads) {
   std::vector<Attestation> out;
   for (const auto& path : paths) {
     auto text = read_whole_file(path, kMaxAttestationFileBytes);
@@ -217,8 +243,9 @@ std::vector<Attestation> load_attestations(const std::vector<std::string>& paths
       continue;
     }
     auto checked = check_attestation_text(*text, path, keys, threads);
-    out.insert(out.end(), std::make_move_iterator(checked.begin()),
-               std::make_move_iterator(checked.end()));
+    if (!checked) return checked.error();
+    out.insert(out.end(), std::make_move_iterator(checked->begin()),
+               std::make_move_iterator(checked->end()));
   }
   return out;
 }

@@ -38,12 +38,17 @@ struct Attestation {
 // Largest attestation file read.
 inline constexpr std::size_t kMaxAttestationFileBytes = std::size_t{1} << 30;
 
-// Reads and checks every document of `text` (the bytes of file `origin`).
-std::vector<Attestation> check_attestation_text(std::string_view text, const std::string& origin,
-                                                std::span<const TrustedKey> keys, unsigned threads);
+// Reads and checks every document of `text` (the bytes of file `origin`). A document, or a
+// statement a trusted key signed, that repeats a JSON key is an error (ErrorCode::kAmbiguous,
+// naming "file:line" and the key), not a rejected attestation: verify stops.
+Result<std::vector<Attestation>> check_attestation_text(std::string_view text,
+                                                        const std::string& origin,
+                                                        std::span<const TrustedKey> keys,
+                                                        unsigned threads);
 
 // Reads each file; an unreadable file is one rejected attestation.
-std::vector<Attestation> load_attestations(const std::vector<std::string>& paths,
-                                           std::span<const TrustedKey> keys, unsigned threads);
+Result<std::vector<Attestation>> load_attestations(const std::vector<std::string>& paths,
+                                                   std::span<const TrustedKey> keys,
+                                                   unsigned threads);
 
 }  // namespace cascade::provenance

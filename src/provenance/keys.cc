@@ -10,6 +10,7 @@
 #include "core/digest.h"
 #include "core/mapped_file.h"
 #include "core/openssl_handles.h"
+#include "core/strict_json.h"
 #include "provenance/canonical_json.h"
 
 namespace cascade::provenance {
@@ -107,11 +108,10 @@ std::string compute_intoto_key_id(const nlohmann::json& key) {
                        Bytes(reinterpret_cast<const std::uint8_t*>(text.data()), text.size())));
 }
 
-Result<PublicKey> parse_intoto_key(std::string_view text) {
-  const auto doc = nlohmann::json::parse(text, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object() || !doc.contains("keyval") ||
-      !doc["keyval"].is_object() || !doc["keyval"].contains("public") ||
-      !doc["keyval"]["public"].is_string() || !doc.value("keytype", nlohmann::json()).is_string() ||
+Result<PublicKey> parse_intoto_key(const nlohmann::json& doc) {
+  if (!doc.is_object() || !doc.contains("keyval") || !doc["keyval"].is_object() ||
+      !doc["keyval"].contains("public") || !doc["keyval"]["public"].is_string() ||
+      !doc.value("keytype", nlohmann::json()).is_string() ||
       !doc.value("scheme", nlohmann::json()).is_string()) {
     return make_error(ErrorCode::kMalformed,
                       "not a PEM key nor in-toto key JSON (keytype, scheme, keyval.public)");
@@ -202,10 +202,18 @@ Result<PublicKey> PublicKey::parse(std::string_view text) {
     if (pkey == nullptr) return crypto_error("no PEM public or private key");
     return from_pkey(share(pkey));
   }
-  auto key = parse_intoto_key(text);
+  // A key that repeats a field could be one key to in-toto and another to cascade: refused.
+  auto doc = parse_strict_json(text);
+  if (!doc && doc.error().code == ErrorCode::kAmbiguous) {
+    return make_error(ErrorCode::kAmbiguous, "in-toto key JSON: " + doc.error().message);
+  }
+  if (!doc) {
+    return make_error(ErrorCode::kMalformed,
+                      "not a PEM key nor in-toto key JSON (keytype, scheme, keyval.public)");
+  }
+  auto key = parse_intoto_key(*doc);
   if (!key) return key;
-  const auto doc = nlohmann::json::parse(text, nullptr, false);
-  key->intoto_key_id_ = compute_intoto_key_id(doc);
+  key->intoto_key_id_ = compute_intoto_key_id(*doc);
   return key;
 }
 

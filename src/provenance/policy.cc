@@ -9,6 +9,7 @@
 
 #include "core/digest.h"
 #include "core/mapped_file.h"
+#include "core/strict_json.h"
 #include "core/time.h"
 #include "provenance/yaml_json.h"
 
@@ -184,8 +185,9 @@ Result<Policy> Policy::parse(std::string_view text, const std::string& origin,
     if (!parsed) return policy_error(origin, parsed.error().message);
     doc = std::move(parsed).value();
   } else {
-    doc = json::parse(text, nullptr, false);
-    if (doc.is_discarded()) return policy_error(origin, "not valid JSON");
+    auto parsed = parse_strict_json(text);
+    if (!parsed) return policy_error(origin, parsed.error().message);
+    doc = std::move(parsed).value();
   }
   if (!doc.is_object()) return policy_error(origin, "a policy is an object");
   auto known = only_keys(doc, {"schema", "keys", "builders", "max_age", "ignore", "files", "note"},

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/strict_json.h"
 #include "core/time.h"
 
 namespace cascade::provenance {
@@ -111,8 +112,11 @@ void read_slsa_v02(const json& predicate, BuildRecord& record) {
 }  // namespace
 
 Result<BuildRecord> parse_statement(Bytes payload) {
-  const json statement = json::parse(payload.begin(), payload.end(), nullptr, false);
-  if (statement.is_discarded() || !statement.is_object()) {
+  auto parsed = parse_strict_json(
+      std::string_view(reinterpret_cast<const char*>(payload.data()), payload.size()));
+  if (!parsed) return parsed.error();
+  const json& statement = *parsed;
+  if (!statement.is_object()) {
     return make_error(ErrorCode::kMalformed, "payload is not a JSON object");
   }
   const std::string type = string_at(statement, "_type");

@@ -55,7 +55,8 @@ struct BuildRecord {
   std::optional<std::time_t> time() const { return finished ? finished : started; }
 };
 
-// Parses an in-toto Statement payload (the bytes a DSSE envelope carried).
+// Parses an in-toto Statement payload (the bytes a DSSE envelope carried). A payload that
+// repeats a key anywhere is refused with ErrorCode::kAmbiguous.
 Result<BuildRecord> parse_statement(Bytes payload);
 
 // Reads the `signed` part of an in-toto link.

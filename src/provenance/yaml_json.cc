@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "core/strict_json.h"
+
 namespace cascade::provenance {
 namespace {
 
@@ -55,12 +57,14 @@ Result<json> yaml_to_json(std::string_view text) {
     json value;
     std::string key;
     bool have_key = false;
+    std::size_t key_line = 0;  // where the pending key is, for a duplicate's message
   };
   std::vector<Open> stack;
   json result;
   bool have_result = false;
   std::size_t nodes = 0;
   int documents = 0;
+  std::size_t line = 0;  // of the event being placed
   auto place = [&](json value) -> Result<bool> {
     if (++nodes > kMaxNodes) return make_error(ErrorCode::kLimit, "YAML has too many nodes");
     if (stack.empty()) {
@@ -77,8 +81,15 @@ Result<json> yaml_to_json(std::string_view text) {
       }
       top.key = value.is_string() ? value.get<std::string>() : value.dump();
       top.have_key = true;
+      top.key_line = line;
     } else {
-      top.value[top.key] = std::move(value);
+      // A repeated key is refused as in JSON: YAML 1.2 forbids it, libyaml lets it through.
+      auto [member, inserted] =
+          top.value.get_ref<json::object_t&>().try_emplace(std::move(top.key), std::move(value));
+      if (!inserted) {
+        return duplicate_key_error(member->first,
+                                   "a mapping (YAML line " + std::to_string(top.key_line) + ")");
+      }
       top.have_key = false;
     }
     return true;
@@ -92,6 +103,7 @@ Result<json> yaml_to_json(std::string_view text) {
                             (parser->problem != nullptr ? parser->problem : "syntax error"));
     }
     const yaml_event_t& event = guard.event;
+    line = event.start_mark.line + 1;
     Result<bool> placed = true;
     switch (event.type) {
       case YAML_STREAM_END_EVENT:

@@ -1,6 +1,7 @@
 // YAML policies, read with libyaml's event parser into the same JSON value the JSON reader
 // gives, so one policy reader serves both. Aliases are refused (they are how "billion laughs"
-// documents blow up) and nesting is capped.
+// documents blow up), so is a mapping that repeats a key (as JSON's reader refuses an object
+// that does), and nesting is capped.
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -294,6 +294,58 @@ with open(path("typo.json"), "w") as f:
     json.dump({"schema": "cascade.policy/1", "keys": [{"public_key": "ci.pub"}], "bulders": []}, f)
 run("verify", RELEASE, "--attestations", build, "--policy", path("typo.json"), expect=2)
 
+# --- documents that repeat a key are refused, naming the key and the document (exit 2) ----------
+def refused(what, args, key):
+    p = run(*args, expect=2)
+    check(f'duplicate key "{key}"' in p.stderr, f"{what}: the error does not name the key: {p.stderr}")
+    return p
+
+
+with open(path("dup-policy.json"), "w") as f:
+    f.write('{"schema": "cascade.policy/1", "keys": [{"id": "ci", "public_key": "ci.pub"}],\n'
+            ' "builders": ["https://ci.example.com/*"], "builders": ["*"]}\n')
+p = refused("JSON policy", ["verify", RELEASE, "--attestations", build, "--policy",
+                            path("dup-policy.json")], "builders")
+check("dup-policy.json" in p.stderr, f"the error does not name the policy: {p.stderr}")
+with open(path("dup-policy.yaml"), "w") as f:
+    f.write("schema: cascade.policy/1\nkeys:\n  - id: ci\n    public_key: ci.pub\n"
+            "files:\n  - path: ffmpeg.dll\n    sha256: " + "a" * 64 + "\n    path: other.dll\n")
+p = refused("YAML policy", ["verify", RELEASE, "--attestations", build, "--policy",
+                            path("dup-policy.yaml")], "path")
+check("YAML line 8" in p.stderr, f"the YAML error has no line: {p.stderr}")
+with open(build) as f:
+    first = f.readline()
+with open(path("dup-envelope.intoto.jsonl"), "w") as f:
+    f.write(first)
+    f.write('{"payloadType": "text/plain", ' + first[1:])
+p = refused("envelope", ["verify", RELEASE, "--attestations", path("dup-envelope.intoto.jsonl"),
+                         "--policy", policy], "payloadType")
+check("dup-envelope.intoto.jsonl:2" in p.stderr, f"the error does not name the line: {p.stderr}")
+sha_a, sha_b = expected["sha256.release/ffmpeg.dll"], expected["sha256.tampered/ffmpeg.dll"]
+with open(path("dup-statement.json"), "w") as f:
+    f.write('{"_type": "https://in-toto.io/Statement/v1", "subject": [{"name": "ffmpeg.dll", '
+            f'"digest": {{"sha256": "{sha_a}", "sha256": "{sha_b}"}}}}], '
+            '"predicateType": "https://slsa.dev/provenance/v1", "predicate": {"runDetails": '
+            f'{{"builder": {{"id": "{BUILDER}"}}}}}}}}')
+p = peer("sign", "--key", path("ci.key"), "--payload-file", path("dup-statement.json"),
+         "-o", path("dup-statement.intoto.jsonl"))
+check(p.returncode == 0, f"peer sign failed: {p.stderr}")
+p = refused("signed statement", ["verify", RELEASE, "--attestations",
+                                 path("dup-statement.intoto.jsonl"), "--policy", policy], "sha256")
+check("signed statement" in p.stderr, f"the error does not say it is the statement: {p.stderr}")
+with open(path("dup-baseline.json"), "w") as f:
+    f.write('{"schema": "cascade.baseline/1", "files": [{"path": "*.dll", "signer": "A", "signer": "B"}]}')
+refused("baseline", ["diff", "--baseline", path("dup-baseline.json"), RELEASE, RELEASE], "signer")
+with open(path("dup-caps.json"), "w") as f:
+    f.write('{"schema": "cascade.capabilities/1", "capabilities": [{"id": "x", "functions": ["a"], '
+            '"functions": ["b"]}]}')
+refused("capability table", ["diff", "--capabilities", path("dup-caps.json"), RELEASE, RELEASE],
+        "functions")
+with open(path("dup-feed.json"), "w") as f:
+    f.write('{"type": "bundle", "objects": [{"type": "indicator", "id": "indicator--1", '
+            f'"pattern": "[file:hashes.\'SHA-256\' = \'{sha_a}\']", "pattern": "[file:name = \'x\']"}}]}}')
+refused("STIX feed", ["scan", "--ioc", path("dup-feed.json"), RELEASE], "pattern")
+
 # --- in-toto links made by in-toto-run ----------------------------------------------------------
 link = os.path.join(FIXTURES, expected["intoto.link"])
 pub = os.path.join(FIXTURES, expected["intoto.pub"])

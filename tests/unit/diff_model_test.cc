@@ -208,6 +208,30 @@ TEST(DiffBaseline, RulesMergeAndTyposAreRefused) {
       R"({"schema":"cascade.baseline/1","files":[{"path":"a","expect":[1]}]})", "b"));
 }
 
+// A policy another tool could read otherwise is refused, naming the key and the document.
+TEST(DiffBaseline, RepeatedKeysAreRefused) {
+  auto b = Baseline::parse(
+      R"({"schema":"cascade.baseline/1","files":[{"path":"*.dll","sha256":"aa","sha256":"bb"}]})",
+      "baseline.json");
+  ASSERT_FALSE(b);
+  EXPECT_EQ(b.error().code, ErrorCode::kAmbiguous);
+  EXPECT_NE(b.error().message.find(
+                R"(baseline.json: duplicate key "sha256" in the object at "/files/0")"),
+            std::string::npos)
+      << b.error().message;
+  EXPECT_FALSE(Baseline::parse(
+      R"({"schema":"cascade.baseline/1","files":[],"files":[{"path":"*","third_party":true}]})",
+      "b"));
+  auto caps = CapabilitySet::parse(R"({"schema":"cascade.capabilities/1","capabilities":[
+      {"id":"load","severity":"high","severity":"info","functions":["dlopen"]}]})",
+                                   "caps.json");
+  ASSERT_FALSE(caps);
+  EXPECT_NE(caps.error().message.find(
+                R"(caps.json: duplicate key "severity" in the object at "/capabilities/0")"),
+            std::string::npos)
+      << caps.error().message;
+}
+
 TEST(DiffRanking, LoaderImportsUnderAnUnchangedVersionRankFirst) {
   const Release old_release = release_of({
       pe_file("ffmpeg.dll", "aa", kernel32({"GetTickCount"}), kVersion44),

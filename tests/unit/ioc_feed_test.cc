@@ -246,6 +246,15 @@ TEST(IocFeed, StixErrors) {
   std::string deep(200, '[');
   error = load_error(dir.write("deep.json", deep + std::string(200, ']')));
   EXPECT_NE(error.find("nested deeper"), std::string::npos) << error;
+
+  // An indicator that repeats its pattern reads two ways: the feed is refused.
+  error = load_error(dir.write("twice.json", R"({"type": "bundle", "objects": [
+    {"type": "indicator", "id": "indicator--twice",
+     "pattern": "[file:hashes.MD5 = '44444444444444444444444444444444']",
+     "pattern": "[file:hashes.MD5 = '55555555555555555555555555555555']"}]})"));
+  EXPECT_NE(error.find(R"(twice.json: duplicate key "pattern" in the object at "/objects/0")"),
+            std::string::npos)
+      << error;
 }
 
 TEST(IocFeed, SignerListLineFormat) {

@@ -63,6 +63,10 @@ ReleaseEntry entry(const std::string& path, const std::string& sha256,
   return e;
 }
 
+std::vector<TrustedKey> policy_keys(const Fixture& f) {
+  return f.policy("").keys;
+}
+
 std::string only_finding(const FileResult& file) {
   return file.findings.size() == 1 ? file.findings[0].id
                                    : "(" + std::to_string(file.findings.size()) + " findings)";
@@ -217,7 +221,9 @@ TEST(Verify, EachRuleGivesItsFinding) {
   // The vendor key may only speak for vendor builders: this one is rejected.
   bundle += f.envelope(f.other, "https://ci.example/release", {{"stolen.dll", kC}}) + "\n";
   bundle += "{\"not\": \"an attestation\"}\nnot json at all\n";
-  const auto attestations = check_attestation_text(bundle, "b.jsonl", policy.keys, 2);
+  const auto checked = check_attestation_text(bundle, "b.jsonl", policy.keys, 2);
+  ASSERT_TRUE(checked) << checked.error().message;
+  const auto& attestations = *checked;
   ASSERT_EQ(attestations.size(), 6u);
   EXPECT_EQ(attestations[0].status, AttestationStatus::kVerified);
   EXPECT_EQ(attestations[3].finding->id, "provenance.unauthorized-builder");
@@ -272,8 +278,10 @@ TEST(Verify, UnknownKeysAndBadSignaturesAreRejected) {
   const std::string signed_by_stranger = f.envelope(stranger, "b", {{"a", kA}});
   auto forged = json::parse(f.envelope(f.ci, "b", {{"a", kA}}));
   forged["payload"] = base64_encode(Bytes(reinterpret_cast<const std::uint8_t*>("{}"), 2));
-  const auto checked =
+  const auto read =
       check_attestation_text(signed_by_stranger + "\n" + forged.dump() + "\n", "x", policy.keys, 1);
+  ASSERT_TRUE(read) << read.error().message;
+  const auto& checked = *read;
   ASSERT_EQ(checked.size(), 2u);
   EXPECT_EQ(checked[0].finding->id, "provenance.unknown-key");
   EXPECT_EQ(checked[1].finding->id, "provenance.bad-signature");
@@ -281,6 +289,94 @@ TEST(Verify, UnknownKeysAndBadSignaturesAreRejected) {
   release.entries = {entry("a", kA)};
   EXPECT_EQ(only_finding(verify_release(release, checked, policy, kBuilt).files[0]),
             "provenance.unattested");
+}
+
+// Every document a verdict rests on refuses a repeated key, naming the key and the document.
+TEST(Provenance, RepeatedKeysAreRefused) {
+  Fixture f;
+  auto policy = Policy::parse(f.policy_json(R"(, "builders": ["a"], "builders": ["*"])"), "p.json",
+                              "", false);
+  ASSERT_FALSE(policy);
+  EXPECT_NE(policy.error().message.find(R"(p.json: duplicate key "builders")"), std::string::npos)
+      << policy.error().message;
+  policy = Policy::parse(f.policy_json(R"(, "files": [{"path": "a.dll", "sha256": ")" + kA +
+                                       R"(", "path": "b.dll"}])"),
+                         "p.json", "", false);
+  ASSERT_FALSE(policy);
+  EXPECT_NE(policy.error().message.find(R"("/files/0")"), std::string::npos)
+      << policy.error().message;
+  // YAML: at the top and in a nested mapping, with the line.
+  EXPECT_FALSE(yaml_to_json("schema: a\nkeys: []\nschema: b\n"));
+  auto nested = yaml_to_json("files:\n  - path: a\n    note: x\n    path: b\n");
+  ASSERT_FALSE(nested);
+  EXPECT_EQ(nested.error().code, ErrorCode::kAmbiguous);
+  EXPECT_NE(nested.error().message.find(R"(duplicate key "path" in a mapping (YAML line 4))"),
+            std::string::npos)
+      << nested.error().message;
+  EXPECT_FALSE(yaml_to_json("a: {b: 1, b: 2}\n"));
+  EXPECT_FALSE(yaml_to_json("1: x\n'1': y\n"));  // one key to JSON, so one key here
+  EXPECT_TRUE(yaml_to_json("a: {b: 1}\nc: {b: 2}\n"));
+
+  const std::string genuine = f.envelope(f.ci, "https://ci.example/release", {{"a.dll", kA}});
+  auto envelope = json::parse(genuine);
+  const std::string payload = envelope["payload"];
+  const std::string sig = envelope["signatures"][0]["sig"];
+  const std::string keyid = envelope["signatures"][0]["keyid"];
+  const auto refused = [&](const std::string& text) {
+    auto checked = check_attestation_text(text, "b.jsonl", policy_keys(f), 1);
+    return checked ? std::string("(accepted)") : checked.error().message;
+  };
+  // The envelope: a second payload, a repeated field in a signature, in a bundle's line 2, and
+  // in a pretty-printed Sigstore bundle.
+  std::string error = refused(R"({"payload": ")" + payload +
+                              R"(", "payloadType": "x", "payload": "e30=", "signatures": []})");
+  EXPECT_NE(error.find(R"(b.jsonl:1: duplicate key "payload")"), std::string::npos) << error;
+  error =
+      refused(genuine + "\n" + R"({"payload": ")" + payload +
+              R"(", "payloadType": "application/vnd.in-toto+json", "signatures": [{"keyid": ")" +
+              keyid + R"(", "sig": ")" + sig + R"(", "sig": "AAAA"}]})" + "\n");
+  EXPECT_NE(error.find(R"(b.jsonl:2: duplicate key "sig" in the object at "/signatures/0")"),
+            std::string::npos)
+      << error;
+  error = refused("{\n \"dsseEnvelope\": " + genuine + ",\n \"dsseEnvelope\": {}\n}\n");
+  EXPECT_NE(error.find(R"(duplicate key "dsseEnvelope")"), std::string::npos) << error;
+  // An in-toto link.
+  error = refused(R"({"signed": {"_type": "link", "name": "s", "products": {"a": {"sha256": ")" +
+                  kA + R"("}, "a": {"sha256": ")" + kB + R"("}}}, "signatures": []})");
+  EXPECT_NE(error.find(R"(duplicate key "a" in the object at "/signed/products")"),
+            std::string::npos)
+      << error;
+
+  // The statement a trusted key signed: one subject with two digests.
+  const std::string statement = R"({"_type": "https://in-toto.io/Statement/v1", "subject": [
+      {"name": "a.dll", "digest": {"sha256": ")" +
+                                kA + R"(", "sha256": ")" + kB + R"("}}],
+      "predicateType": "https://slsa.dev/provenance/v1", "predicate": {}})";
+  const Bytes bytes(reinterpret_cast<const std::uint8_t*>(statement.data()), statement.size());
+  auto direct = parse_statement(bytes);
+  ASSERT_FALSE(direct);
+  EXPECT_EQ(direct.error().code, ErrorCode::kAmbiguous);
+  const auto signed_by = [&](const PrivateKey& key) {
+    return envelope_json(*sign_envelope(kInTotoPayloadType, bytes, key)).dump();
+  };
+  error = refused(signed_by(f.ci));
+  EXPECT_NE(
+      error.find(
+          R"(b.jsonl:1: the signed statement: duplicate key "sha256" in the object at "/subject/0/digest")"),
+      std::string::npos)
+      << error;
+  // Nothing of a payload no trusted key signed is read: that one is only an unknown key.
+  const auto stranger = *PrivateKey::generate(KeyType::kEd25519);
+  auto unread = check_attestation_text(signed_by(stranger), "b.jsonl", policy_keys(f), 1);
+  ASSERT_TRUE(unread) << unread.error().message;
+  EXPECT_EQ((*unread)[0].finding->id, "provenance.unknown-key");
+
+  // An in-toto key file that repeats its public key.
+  auto key = PublicKey::parse(
+      R"({"keytype": "ed25519", "scheme": "ed25519", "keyval": {"public": ")" +
+      std::string(64, '0') + R"(", "public": ")" + std::string(64, '1') + R"("}})");
+  ASSERT_FALSE(key);
+  EXPECT_EQ(key.error().code, ErrorCode::kAmbiguous);
 }
 
 }  // namespace

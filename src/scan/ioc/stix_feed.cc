@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "core/strict_json.h"
 #include "scan/ioc/feed_internal.h"
 
 namespace cascade::scan::ioc {
@@ -12,7 +13,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr int kMaxDepth = 64;
+constexpr std::size_t kMaxDepth = 64;
 
 std::size_t line_of(std::string_view text, std::size_t offset) {
   offset = std::min(offset, text.size());
@@ -28,25 +29,14 @@ std::string string_field(const json& object, const char* key) {
 }  // namespace
 
 Result<Feed> parse_stix(std::string_view text, const std::string& path) {
-  json root;
-  bool too_deep = false;
-  try {
-    root = json::parse(text.begin(), text.end(), [&](int depth, json::parse_event_t, json&) {
-      if (depth <= kMaxDepth) return true;
-      too_deep = true;
-      return false;
-    });
-  } catch (const json::exception& e) {
-    std::string what = e.what();
-    if (const auto close = what.find("] "); close != std::string::npos) what.erase(0, close + 2);
-    std::size_t line = 0;
-    if (const auto* pe = dynamic_cast<const json::parse_error*>(&e)) line = line_of(text, pe->byte);
-    return feed_error(path, line, "not valid JSON: " + what);
+  // A repeated key is refused: another tool could read another pattern in the same indicator.
+  std::size_t syntax_error_line = 0;
+  auto parsed = parse_strict_json(text, kMaxDepth, &syntax_error_line);
+  if (!parsed && parsed.error().code == ErrorCode::kMalformed) {
+    return feed_error(path, syntax_error_line, parsed.error().message);
   }
-  if (too_deep) {
-    return make_error(ErrorCode::kLimit,
-                      path + ": JSON nested deeper than " + std::to_string(kMaxDepth) + " levels");
-  }
+  if (!parsed) return make_error(parsed.error().code, path + ": " + parsed.error().message);
+  json root = std::move(parsed).value();
   // A bundle, a single object or a bare array of objects; anything else is other JSON.
   const auto stix_object = [](const json& o) {
     if (!o.is_object()) return false;
