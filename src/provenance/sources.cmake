@@ -10,6 +10,7 @@ target_sources(cascade PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/yaml_json.cc
   ${CMAKE_CURRENT_LIST_DIR}/policy.cc
   ${CMAKE_CURRENT_LIST_DIR}/attestations.cc
+  ${CMAKE_CURRENT_LIST_DIR}/subject_names.cc
   ${CMAKE_CURRENT_LIST_DIR}/verifier.cc
   ${CMAKE_CURRENT_LIST_DIR}/attest.cc
 )

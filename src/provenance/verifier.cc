@@ -8,6 +8,7 @@
 
 #include "core/time.h"
 #include "diff/release.h"
+#include "provenance/subject_names.h"
 #include "scan/scanner.h"
 
 namespace cascade::provenance {
@@ -23,67 +24,61 @@ bool ends_with_ci(const std::string& text, std::string_view suffix) {
   return text.size() >= suffix.size() && lower(text.substr(text.size() - suffix.size())) == suffix;
 }
 
-// The statements that name each digest, and the subjects by name for mismatch messages.
-struct SubjectIndex {
-  std::unordered_map<std::string, std::vector<const Attestation*>> by_digest;
-  std::unordered_map<std::string, std::vector<std::pair<const Attestation*, std::string>>> by_name;
+// Where a name came from, for messages: the statement's source and the subject's name.
+std::string describe_subject(const SubjectBinding& binding) {
+  return "\"" + binding.subject->name.substr(0, 200) + "\" (" + binding.attestation->source + ")";
+}
 
-  explicit SubjectIndex(const std::vector<Attestation>& attestations) {
-    for (const auto& attestation : attestations) {
-      if (attestation.status != AttestationStatus::kVerified || !attestation.record.is_build()) {
-        continue;
-      }
-      for (const auto& subject : attestation.record.subjects) {
-        auto& list = by_digest[subject.sha256];
-        if (list.empty() || list.back() != &attestation) list.push_back(&attestation);
-        by_name[name_key(subject.name)].emplace_back(&attestation, subject.sha256);
-      }
+// The name subjects are matched against: the install path, or the release file's base name.
+std::string entry_name(const ReleaseEntry& entry) {
+  if (!entry.key.empty()) return entry.key;
+  const auto slash = entry.path.find_last_of('/');
+  return slash == std::string::npos ? entry.path : entry.path.substr(slash + 1);
+}
+
+// The finding for a file no subject with its digest names.
+Finding name_finding(const ReleaseEntry& entry, const SubjectBindings& bindings,
+                     std::size_t index) {
+  const SubjectBinding* same_content = bindings.with_digest(entry.sha256);
+  const auto bound = bindings.of(index);
+  if (!bound.empty()) {
+    std::string message = bound.front().attestation->source + " attests this path with sha256 " +
+                          bound.front().subject->sha256 + "; the release holds " + entry.sha256;
+    if (same_content != nullptr) {
+      message += ", which is attested as " + describe_subject(*same_content) +
+                 ": files swapped or renamed after the build";
+    } else {
+      message += ": changed after it was built";
     }
-    for (const auto& [name, list] : by_name) by_base[base_name(name)].push_back(&name);
+    return make_finding("provenance.subject-mismatch", std::move(message));
   }
-
-  // Subject names and install paths compare case-insensitively with '/' separators.
-  static std::string name_key(std::string name) {
-    std::replace(name.begin(), name.end(), '\\', '/');
-    while (name.starts_with("./")) name.erase(0, 2);
-    return lower(std::move(name));
+  const auto ambiguous = bindings.ambiguous(index);
+  if (!ambiguous.empty()) {
+    return make_finding("provenance.unattested",
+                        "subject " + describe_subject(ambiguous.front()) +
+                            " could name this file and others of the release, so it attests "
+                            "none of them");
   }
-
-  static std::string base_name(const std::string& name) {
-    const auto cut = name.find_last_of("/!");
-    return cut == std::string::npos ? name : name.substr(cut + 1);
+  if (same_content != nullptr) {
+    return make_finding("provenance.unattested",
+                        "no verified statement names this path; its content is attested as " +
+                            describe_subject(*same_content) + ", a copy under another name");
   }
+  return make_finding("provenance.unattested", "no verified statement names this file");
+}
 
-  // Whether one name is the other with more leading directories or containers ("ffmpeg.dll"
-  // and "ExamplePhone/ffmpeg.dll", "setup.msi!app/x.dll" and "app/x.dll").
-  static bool same_place(const std::string& a, const std::string& b) {
-    if (a == b) return true;
-    const std::string& longer = a.size() > b.size() ? a : b;
-    const std::string& shorter = a.size() > b.size() ? b : a;
-    if (!longer.ends_with(shorter)) return false;
-    const char before = longer[longer.size() - shorter.size() - 1];
-    return before == '/' || before == '!';
-  }
-
-  // A verified statement that names the file at `key` with another digest.
-  std::optional<std::pair<const Attestation*, std::string>> renamed(
-      const std::string& key, const std::string& sha256) const {
-    if (key.empty()) return std::nullopt;
-    const std::string wanted = name_key(key);
-    const auto candidates = by_base.find(base_name(wanted));
-    if (candidates == by_base.end()) return std::nullopt;
-    for (const auto* name : candidates->second) {
-      if (!same_place(*name, wanted)) continue;
-      for (const auto& [attestation, digest] : by_name.at(*name)) {
-        if (digest != sha256) return std::make_pair(attestation, digest);
-      }
+// The statements with a subject that names this file and has its digest, each once.
+std::vector<const Attestation*> attesting(std::span<const SubjectBinding> bound,
+                                          const std::string& sha256) {
+  std::vector<const Attestation*> out;
+  for (const auto& binding : bound) {
+    if (binding.subject->sha256 != sha256) continue;
+    if (std::find(out.begin(), out.end(), binding.attestation) == out.end()) {
+      out.push_back(binding.attestation);
     }
-    return std::nullopt;
   }
-
-  // Subject names by their last component, so a lookup reads only likely candidates.
-  std::unordered_map<std::string, std::vector<const std::string*>> by_base;
-};
+  return out;
+}
 
 bool material_satisfies(const Material& material, const MaterialPin& pin) {
   return digests_agree(material.digest, pin.digest);
@@ -255,7 +250,10 @@ ReleaseContents read_release(const std::string& root, const ReleaseReadOptions& 
 VerifyResult verify_release(const ReleaseContents& release,
                             const std::vector<Attestation>& attestations, const Policy& policy,
                             std::time_t at) {
-  const SubjectIndex index(attestations);
+  std::vector<std::string> names;
+  names.reserve(release.entries.size());
+  for (const auto& entry : release.entries) names.push_back(entry_name(entry));
+  const SubjectBindings bindings(names, attestations);
   // Containers whose verdict speaks for their entries: attested, pinned or covered ones, and
   // those that failed a rule of a statement that names them (expired, wrong builder or
   // materials) or a pin, whose finding already says it all. Entries of an unattested or
@@ -263,7 +261,8 @@ VerifyResult verify_release(const ReleaseContents& release,
   std::unordered_map<std::string, bool> speaks_for_entries;
   VerifyResult out;
   // Sorted by path, a container comes before its entries ("a.msi" < "a.msi!x").
-  for (const auto& entry : release.entries) {
+  for (std::size_t index = 0; index < release.entries.size(); ++index) {
+    const ReleaseEntry& entry = release.entries[index];
     FileResult result{entry.path, entry.key, entry.sha256, FileVerdict::kFailed, {}, {}};
     const FileRule* rule = policy.rule_for(entry.key);
     bool covered = false;
@@ -292,16 +291,10 @@ VerifyResult verify_release(const ReleaseContents& release,
       }
     } else if (covered) {
       result.verdict = FileVerdict::kCovered;
-    } else if (const auto it = index.by_digest.find(entry.sha256); it != index.by_digest.end()) {
-      check_attested(it->second, rule, policy, at, result);
-    } else if (auto renamed = index.renamed(entry.key, entry.sha256)) {
-      result.findings.push_back(make_finding(
-          "provenance.subject-mismatch",
-          renamed->first->source + " attests this path with sha256 " + renamed->second +
-              "; the release holds " + entry.sha256 + ": changed after it was built"));
+    } else if (auto statements = attesting(bindings.of(index), entry.sha256); !statements.empty()) {
+      check_attested(statements, rule, policy, at, result);
     } else {
-      result.findings.push_back(
-          make_finding("provenance.unattested", "no verified statement has this file's digest"));
+      result.findings.push_back(name_finding(entry, bindings, index));
     }
     const bool speaks =
         result.verdict == FileVerdict::kAttested || result.verdict == FileVerdict::kPinned ||

@@ -15,6 +15,7 @@ output validates against docs/schema/cascade.verify-1.schema.json, YAML and JSON
 import base64
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -209,6 +210,38 @@ text = run("verify", RELEASE, "--attestations", build, "--policy", policy, expec
 check("every file is accounted for" in text, f"text report: {text}")
 doc, rc = verify(TAMPERED, [build], policy)
 check(findings(doc) == {("ffmpeg.dll", "provenance.subject-mismatch")}, f"tampered: {findings(doc)}")
+
+# --- names are bound to content ------------------------------------------------------------------
+# A copy of the release with two attested files' contents swapped and the EXE copied under a new
+# name and into another directory: every digest is still attested, so only the names can tell.
+# Both statements catch it: the one naming products by base name (build) and one naming the
+# release directory's files by relative path (tree), which the genuine release passes.
+swapped = path("swapped")
+shutil.copytree(RELEASE, swapped)
+shutil.copy(os.path.join(RELEASE, "ffmpeg.dll"), os.path.join(swapped, "d3dhelper.dll"))
+shutil.copy(os.path.join(RELEASE, "d3dhelper.dll"), os.path.join(swapped, "ffmpeg.dll"))
+shutil.copy(os.path.join(RELEASE, "ExamplePhone.exe"), os.path.join(swapped, "ExamplePhone-update.exe"))
+shutil.copy(os.path.join(RELEASE, "ExamplePhone.exe"), os.path.join(swapped, "resources", "ExamplePhone.exe"))
+tree = path("tree.intoto.jsonl")
+run("attest", "--builder-id", BUILDER, "--build-type", "https://example.com/msbuild/v1",
+    "--products", RELEASE, "--key", path("ci.key"), "-o", tree, expect=0)
+names_policy = write_policy("names.json")
+doc, rc = verify(RELEASE, [tree], names_policy)
+check(rc == 0 and findings(doc) == set(), f"release against its tree statement: {findings(doc)}")
+for bundle in (build, tree):
+    doc, rc = verify(swapped, [bundle], names_policy)
+    check(rc == 1 and findings(doc) == {("ffmpeg.dll", "provenance.subject-mismatch"),
+                                        ("d3dhelper.dll", "provenance.subject-mismatch"),
+                                        ("ExamplePhone-update.exe", "provenance.unattested"),
+                                        ("resources/ExamplePhone.exe", "provenance.unattested")},
+          f"swapped and copied ({os.path.basename(bundle)}): exit {rc}, {findings(doc)}")
+    messages = {f["install_path"]: f["findings"][0]["message"] for f in doc["files"] if f["findings"]}
+    check('as "ExamplePhone.exe"' in messages.get("ExamplePhone-update.exe", ""),
+          f"the copy's message does not name what it copies: {messages}")
+    check('as "d3dhelper.dll"' in messages.get("ffmpeg.dll", ""),
+          f"the swap's message does not name the other file: {messages}")
+text = run("verify", swapped, "--attestations", tree, "--policy", names_policy, expect=1).stdout
+check("every file is accounted for" not in text, f"a swapped release is accounted for: {text}")
 
 # The MSIs: the packaging step attests release.msi; its contents are covered. tampered.msi is
 # not attested, so its files are checked one by one.

@@ -9,6 +9,7 @@
 #include "provenance/attestations.h"
 #include "provenance/dsse.h"
 #include "provenance/policy.h"
+#include "provenance/subject_names.h"
 #include "provenance/verifier.h"
 #include "provenance/yaml_json.h"
 
@@ -289,6 +290,84 @@ TEST(Verify, UnknownKeysAndBadSignaturesAreRejected) {
   release.entries = {entry("a", kA)};
   EXPECT_EQ(only_finding(verify_release(release, checked, policy, kBuilt).files[0]),
             "provenance.unattested");
+}
+
+// A subject attests the file at its name only: swapped contents, a copy under a new name, a
+// lookalike name or a name that fits several files attest nothing.
+TEST(Verify, NamesAreBoundToContent) {
+  Fixture f;
+  const Policy policy = f.policy("");
+  const std::string exe(64, '1');
+  const std::string media(64, '2');
+  const std::string d3d(64, '3');
+  const std::string asar(64, '4');
+  const std::string tool(64, '5');
+  const std::string accent(64, '6');
+  const auto checked = check_attestation_text(f.envelope(f.ci, "https://ci.example/release",
+                                                         {{"ExamplePhone.exe", exe},
+                                                          {"media.dll", media},
+                                                          {"d3dhelper.dll", d3d},
+                                                          {"app.asar", asar},
+                                                          {"./bin\\Tool.EXE", tool},
+                                                          {"m\xc3\xa9" "dia.dll", accent}}),
+                                              "r.jsonl", policy.keys, 1);
+  ASSERT_TRUE(checked) << checked.error().message;
+
+  ReleaseContents release;
+  release.entries = {entry("BIN/tool.exe", tool),             // 0: case and ./ differ
+                     entry("ExamplePhone.exe", exe),          // 1
+                     entry("d3dhelper.dll", media),           // 2: swapped
+                     entry("media.dll", d3d),                 // 3: swapped
+                     entry("me\xcc\x81" "dia.dll", accent),      // 4: NFD of the NFC subject
+                     entry("plugins/ExamplePhone.exe", exe),  // 5: copy, same base name
+                     entry("resources/app.asar", asar),       // 6: a base-name subject
+                     entry("update.exe", exe)};               // 7: copy under a new name
+  auto result = verify_release(release, *checked, policy, kBuilt);
+  EXPECT_EQ(result.files[0].verdict, FileVerdict::kAttested);
+  EXPECT_EQ(result.files[1].verdict, FileVerdict::kAttested);
+  EXPECT_EQ(only_finding(result.files[2]), "provenance.subject-mismatch");
+  EXPECT_EQ(only_finding(result.files[3]), "provenance.subject-mismatch");
+  EXPECT_NE(result.files[3].findings[0].message.find("as \"d3dhelper.dll\""), std::string::npos)
+      << result.files[3].findings[0].message;
+  EXPECT_EQ(only_finding(result.files[4]), "provenance.unattested");
+  EXPECT_EQ(only_finding(result.files[5]), "provenance.unattested");
+  EXPECT_EQ(result.files[6].verdict, FileVerdict::kAttested);
+  EXPECT_EQ(only_finding(result.files[7]), "provenance.unattested");
+  EXPECT_NE(result.files[7].findings[0].message.find("as \"ExamplePhone.exe\""), std::string::npos)
+      << result.files[7].findings[0].message;
+
+  // A base name that fits two files names neither.
+  release.entries = {entry("a/app.asar", asar), entry("b/app.asar", asar)};
+  result = verify_release(release, *checked, policy, kBuilt);
+  for (const auto& file : result.files) {
+    EXPECT_EQ(only_finding(file), "provenance.unattested");
+    EXPECT_NE(file.findings[0].message.find("could name"), std::string::npos);
+  }
+
+  // A release that is one file names itself by its base name; its entries by install path,
+  // which a subject inside a container ends with.
+  const auto packaged =
+      check_attestation_text(f.envelope(f.ci, "https://ci.example/package",
+                                        {{"setup.msi", kA}, {"setup.msi!App/media.dll", media}}),
+                             "p.jsonl", policy.keys, 1);
+  ASSERT_TRUE(packaged);
+  ReleaseEntry root = entry("", kB);
+  root.path = "downloads/setup.msi";
+  release.entries = {root, entry("App/media.dll", media, "")};
+  release.entries[1].parent = root.path;
+  result = verify_release(release, *packaged, policy, kBuilt);
+  EXPECT_EQ(only_finding(result.files[0]), "provenance.subject-mismatch");
+  EXPECT_EQ(result.files[1].verdict, FileVerdict::kAttested);
+}
+
+TEST(Verify, SubjectNamesNormalise) {
+  EXPECT_EQ(normalise_subject_name("./a//b\\.\\C.DLL"), "a/b/c.dll");
+  EXPECT_EQ(normalise_subject_name("/Setup.MSI!./App//x.dll"), "setup.msi!app/x.dll");
+  EXPECT_EQ(normalise_subject_name("./"), "");
+  // Only ASCII folds: the dotted capital I and the NFD accent stay what they are.
+  EXPECT_EQ(normalise_subject_name("\xc4\xb0.dll"), "\xc4\xb0.dll");
+  EXPECT_NE(normalise_subject_name("me\xcc\x81" "dia.dll"),
+            normalise_subject_name("m\xc3\xa9" "dia.dll"));
 }
 
 // Every document a verdict rests on refuses a repeated key, naming the key and the document.
