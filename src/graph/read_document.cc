@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <new>
 
+#include "core/strict_json.h"
 #include "core/time.h"
 #include "graph/readers.h"
 
@@ -88,20 +89,26 @@ Result<Document> detect_and_read(std::string_view text, std::string_view name,
   // JSON Lines when the first line is a whole value and more follows; otherwise one document
   // (possibly pretty-printed over many lines). Deciding on the first line first means a large
   // JSON Lines file is never handed whole to the DOM parser.
-  const json first = parse_json(first_line, limits);
-  if (!first.is_discarded()) {
-    if (more_lines) return read_lines_document(first, text, name, limits);
-    return read_json_document(first, first_line, name, limits);
+  const auto first = parse_json(first_line, limits);
+  if (first) {
+    if (more_lines) return read_lines_document(*first, text, name, limits);
+    return read_json_document(*first, first_line, name, limits);
   }
-  const json whole = parse_json(text, limits);
-  if (whole.is_discarded()) {
+  if (first.error().code == ErrorCode::kAmbiguous) {
+    return make_error(ErrorCode::kAmbiguous, std::string(name) + ": " + first.error().message);
+  }
+  const auto whole = parse_json(text, limits);
+  if (!whole) {
+    if (whole.error().code == ErrorCode::kAmbiguous) {
+      return make_error(ErrorCode::kAmbiguous, std::string(name) + ": " + whole.error().message);
+    }
     return make_error(ErrorCode::kMalformed,
                       std::string(name) +
                           " is neither a JSON document nor JSON Lines (or nests "
                           "deeper than " +
                           std::to_string(limits.max_json_depth) + " levels)");
   }
-  return read_json_document(whole, text, name, limits);
+  return read_json_document(*whole, text, name, limits);
 }
 
 }  // namespace
@@ -153,9 +160,12 @@ bool json_depth_within(std::string_view text, std::size_t max_depth) {
   return true;
 }
 
-json parse_json(std::string_view text, const ReadLimits& limits) {
-  if (!json_depth_within(text, limits.max_json_depth)) return json(json::value_t::discarded);
-  return json::parse(text.begin(), text.end(), nullptr, false);
+Result<json> parse_json(std::string_view text, const ReadLimits& limits) {
+  if (!json_depth_within(text, limits.max_json_depth)) {
+    return make_error(ErrorCode::kLimit,
+                      "nests deeper than " + std::to_string(limits.max_json_depth) + " levels");
+  }
+  return parse_strict_json(text, limits.max_json_depth);
 }
 
 const json* field(const json& object, std::string_view key) {

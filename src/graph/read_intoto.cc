@@ -160,12 +160,13 @@ Result<Document> read_intoto_lines(std::string_view text, const ReadLimits& limi
   std::size_t ignored = 0;
   std::size_t read = 0;
   for_each_line(text, [&](std::size_t line, std::string_view line_text) {
-    const json entry = parse_json(line_text, limits);
-    if (entry.is_discarded()) {
-      out.problem(line, "not JSON");
+    const auto entry = parse_json(line_text, limits);
+    if (!entry) {
+      out.problem(line,
+                  entry.error().code == ErrorCode::kAmbiguous ? entry.error().message : "not JSON");
       return true;
     }
-    const EntryOutcome outcome = read_entry(entry, line_text, line, out);
+    const EntryOutcome outcome = read_entry(*entry, line_text, line, out);
     if (!outcome.problem.empty()) out.problem(line, outcome.problem);
     if (outcome.ignored) ++ignored;
     if (outcome.problem.empty() && !outcome.ignored) ++read;

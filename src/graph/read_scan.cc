@@ -113,11 +113,14 @@ Result<Document> read_scan_lines(std::string_view text, const ReadLimits& limits
   std::optional<ScanRun> run;
   std::optional<Error> fatal;
   for_each_line(text, [&](std::size_t line, std::string_view line_text) {
-    const json record = parse_json(line_text, limits);
-    if (record.is_discarded() || !record.is_object()) {
-      out.problem(line, "not a JSON object");
+    const auto parsed = parse_json(line_text, limits);
+    if (!parsed || !parsed->is_object()) {
+      out.problem(line, !parsed && parsed.error().code == ErrorCode::kAmbiguous
+                            ? parsed.error().message
+                            : "not a JSON object");
       return true;
     }
+    const json& record = *parsed;
     const std::string* kind = string_field(record, "record");
     if (kind == nullptr) {
       out.problem(line, "a line without a record kind");

@@ -84,9 +84,10 @@ class FactCollector {
 // brackets inside them do not count). Malformed text is the parser's business: true.
 bool json_depth_within(std::string_view text, std::size_t max_depth);
 
-// Parses `text` as one JSON value without exceptions; discarded when it is not JSON or nests
-// deeper than the cap.
-nlohmann::json parse_json(std::string_view text, const ReadLimits& limits);
+// Parses `text` as one JSON value without exceptions, strictly (core/strict_json.h): an error
+// when it is not JSON, nests deeper than the cap, or repeats a key in an object (a document
+// two readers would read two ways is not fed to the inventory).
+Result<nlohmann::json> parse_json(std::string_view text, const ReadLimits& limits);
 
 // Calls fn(line_number, line) for each line that holds more than white space (1-based; '\r'
 // and trailing blanks removed). fn returns false to stop.

@@ -152,6 +152,36 @@ TEST(GraphReadScan, JsonLinesRecordsWithAMalformedLine) {
   EXPECT_EQ(document.signals.size(), 3u);
 }
 
+TEST(GraphReadScan, RepeatedKeysAreRefusedNotBelieved) {
+  // A whole report that repeats a key is refused; so is one JSON Lines record (the others
+  // stay), each naming the key: two readers would take two different hosts or digests.
+  std::string whole = scan_report().dump();
+  whole.insert(1, R"("host":"decoy.example",)");
+  const auto refused = read(whole);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kAmbiguous);
+  EXPECT_NE(refused.error().message.find("\"host\""), std::string::npos) << refused.error().message;
+
+  json head = scan_report();
+  head.erase("files");
+  head.erase("finished");
+  head.erase("summary");
+  head["schema"] = "cascade.scan-jsonl/1";
+  head["record"] = "scan";
+  json file = scan_report()["files"][0];
+  file["record"] = "file";
+  json second = scan_report()["files"][1];
+  second["record"] = "file";
+  std::string forged = second.dump();
+  forged.insert(1, R"("sha256":")" + kC + R"(",)");
+  const Document document = read_ok(head.dump() + "\n" + file.dump() + "\n" + forged + "\n");
+  ASSERT_EQ(document.problems.size(), 1u) << problem_text(document);
+  EXPECT_EQ(document.problems[0].line, 3u);
+  EXPECT_NE(problem_text(document).find("duplicate key"), std::string::npos)
+      << problem_text(document);
+  for (const auto& edge : document.edges) EXPECT_NE(edge.src, artifact(kC));
+}
+
 TEST(GraphReadScan, FileRecordBeforeTheScanRecordIsAProblem) {
   json file = scan_report()["files"][0];
   file["record"] = "file";
