@@ -1,7 +1,5 @@
 #include "diff/release.h"
 
-#include "scan/catalogs.h"
-
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,6 +13,7 @@
 
 #include "core/input_file.h"
 #include "core/mapped_file.h"
+#include "core/strict_json.h"
 #include "report/json_report.h"
 #include "report/scan_report.h"
 #include "scan/catalogs.h"
@@ -120,8 +119,13 @@ Result<Release> from_lines(std::string_view text, const std::string& source) {
     text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
     ++line_number;
     if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-    const json record = json::parse(line, nullptr, false);
-    if (record.is_discarded() || !record.is_object()) {
+    auto parsed = parse_strict_json(line);
+    if (!parsed) {
+      return report_error(source,
+                          "line " + std::to_string(line_number) + ": " + parsed.error().message);
+    }
+    const json record = std::move(*parsed);
+    if (!record.is_object()) {
       return report_error(source, "line " + std::to_string(line_number) + " is not a JSON object");
     }
     if (head) {
@@ -193,12 +197,14 @@ Result<Release> release_from_report(std::string_view text, const std::string& so
   // JSON Lines: the first line is a whole object.
   const auto newline = text.find('\n', first);
   if (newline != std::string_view::npos) {
-    const json head = json::parse(text.substr(first, newline - first), nullptr, false);
-    if (!head.is_discarded() && schema_of(head) == kScanLinesSchema)
-      return from_lines(text, source);
+    const auto head = parse_strict_json(text.substr(first, newline - first));
+    if (head && schema_of(*head) == kScanLinesSchema) return from_lines(text, source);
   }
-  const json doc = json::parse(text, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object()) return report_error(source, "not valid JSON");
+  // Strict: a saved report that repeats a key reads two ways, and a diff verdict rests on it.
+  auto parsed = parse_strict_json(text);
+  if (!parsed) return report_error(source, parsed.error().message);
+  const json doc = std::move(*parsed);
+  if (!doc.is_object()) return report_error(source, "not valid JSON");
   const std::string schema = schema_of(doc);
   if (schema != kScanSchema && schema != kInspectSchema) {
     return report_error(

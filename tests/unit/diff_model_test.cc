@@ -127,6 +127,18 @@ TEST(DiffRelease, ReportsOfEveryKindAndBadOnesRejected) {
   EXPECT_FALSE(release_from_report("[1,2]", "x"));
   EXPECT_FALSE(release_from_report("{\"schema\":\"cascade.scan/1\",", "x"));
   EXPECT_FALSE(release_from_report(lines.substr(0, lines.size() / 2) + "\n{oops\n", "x"));
+
+  // A saved report that repeats a key reads two ways: refused, naming the key, in both forms.
+  std::string repeated = scan.dump();
+  repeated.insert(1, R"("roots":["elsewhere"],)");
+  r = release_from_report(repeated, "scan.json");
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("\"roots\""), std::string::npos) << r.error().message;
+  std::string repeated_lines = lines;
+  repeated_lines.insert(repeated_lines.find("\n") + 2, R"("sha256":"22",)");
+  r = release_from_report(repeated_lines, "scan.jsonl");
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("\"sha256\""), std::string::npos) << r.error().message;
 }
 
 TEST(DiffRelease, KeysFoldCaseUnlessThatWouldMergeTwoFiles) {
