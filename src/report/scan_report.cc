@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "core/time.h"
+#include "core/utf8.h"
 #include "report/json_report.h"
 #include "report/text_out.h"
 
@@ -158,7 +159,7 @@ void SarifCollector::add(const FileReport& report) {
     json location = {{"physicalLocation", {{"artifactLocation", {{"uri", artifact_uri(top)}}}}}};
     if (top != report.path) {
       location["logicalLocations"] =
-          json::array({{{"fullyQualifiedName", report.path}, {"kind", "member"}}});
+          json::array({{{"fullyQualifiedName", lossless_utf8(report.path)}, {"kind", "member"}}});
     }
     json result = {{"ruleId", finding.id},
                    {"level", sarif_level(finding.severity)},

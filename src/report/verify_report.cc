@@ -4,6 +4,7 @@
 #include <ostream>
 
 #include "core/time.h"
+#include "core/utf8.h"
 #include "report/scan_report.h"
 #include "report/text_out.h"
 
@@ -77,8 +78,8 @@ json verify_json(const VerifyRun& run, const provenance::Policy& policy,
   for (const auto& a : attestations) atts.push_back(attestation_json(a));
   json files = json::array();
   for (const auto& f : result.files) {
-    json entry = {{"path", f.path},
-                  {"install_path", f.key},
+    json entry = {{"path", lossless_utf8(f.path)},
+                  {"install_path", lossless_utf8(f.key)},
                   {"sha256", f.sha256},
                   {"verdict", provenance::verdict_name(f.verdict)}};
     if (!f.evidence.empty()) entry["evidence"] = f.evidence;
