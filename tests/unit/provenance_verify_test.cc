@@ -309,16 +309,20 @@ TEST(Verify, NamesAreBoundToContent) {
                                                           {"d3dhelper.dll", d3d},
                                                           {"app.asar", asar},
                                                           {"./bin\\Tool.EXE", tool},
-                                                          {"m\xc3\xa9" "dia.dll", accent}}),
+                                                          {"m\xc3\xa9"
+                                                           "dia.dll",
+                                                           accent}}),
                                               "r.jsonl", policy.keys, 1);
   ASSERT_TRUE(checked) << checked.error().message;
 
   ReleaseContents release;
-  release.entries = {entry("BIN/tool.exe", tool),             // 0: case and ./ differ
-                     entry("ExamplePhone.exe", exe),          // 1
-                     entry("d3dhelper.dll", media),           // 2: swapped
-                     entry("media.dll", d3d),                 // 3: swapped
-                     entry("me\xcc\x81" "dia.dll", accent),      // 4: NFD of the NFC subject
+  release.entries = {entry("BIN/tool.exe", tool),     // 0: case and ./ differ
+                     entry("ExamplePhone.exe", exe),  // 1
+                     entry("d3dhelper.dll", media),   // 2: swapped
+                     entry("media.dll", d3d),         // 3: swapped
+                     entry("me\xcc\x81"
+                           "dia.dll",
+                           accent),                           // 4: NFD of the NFC subject
                      entry("plugins/ExamplePhone.exe", exe),  // 5: copy, same base name
                      entry("resources/app.asar", asar),       // 6: a base-name subject
                      entry("update.exe", exe)};               // 7: copy under a new name
@@ -366,8 +370,10 @@ TEST(Verify, SubjectNamesNormalise) {
   EXPECT_EQ(normalise_subject_name("./"), "");
   // Only ASCII folds: the dotted capital I and the NFD accent stay what they are.
   EXPECT_EQ(normalise_subject_name("\xc4\xb0.dll"), "\xc4\xb0.dll");
-  EXPECT_NE(normalise_subject_name("me\xcc\x81" "dia.dll"),
-            normalise_subject_name("m\xc3\xa9" "dia.dll"));
+  EXPECT_NE(normalise_subject_name("me\xcc\x81"
+                                   "dia.dll"),
+            normalise_subject_name("m\xc3\xa9"
+                                   "dia.dll"));
 }
 
 // Every document a verdict rests on refuses a repeated key, naming the key and the document.
