@@ -8,7 +8,7 @@ memory pool. Each scan must exit 1 under the default --fail-on high: the file is
 (ioc.hash) or the cap that hid it is a high finding on its container. All archives are written
 here, at test time.
 
-usage: hostile_caps.py CASCADE
+usage: hostile_caps.py CASCADE [--sanitized]  (--sanitized: an ASan build; the peak-memory bound is not checked)
 """
 import hashlib
 import io
@@ -62,6 +62,9 @@ def scan(cascade, feed, path, *extra):
     if proc.returncode not in (0, 1):
         print(stderr)
     return proc.returncode, findings, messages, usage.ru_maxrss
+
+
+SANITIZED = "--sanitized" in sys.argv[2:]
 
 
 def main():
@@ -158,9 +161,12 @@ def main():
             examined = (zip_name + "!zeros.bin") in found
             skipped = any("'zeros.bin'" in m for m in messages.get(zip_name, []))
             check(examined or skipped, "four bombs: bomb%d.zip's zeros examined or reported" % i)
-        check(peak_kib < 450 * 1024,
-              "four bombs, four workers, 256 MiB pool: peak resident %d MiB (< 450)" %
-              (peak_kib // 1024))
+        # Under AddressSanitizer the resident set measures the sanitizer (shadow memory and a
+        # quarantine of freed blocks), not cascade: the bound is checked in the plain build.
+        if not SANITIZED:
+            check(peak_kib < 450 * 1024,
+                  "four bombs, four workers, 256 MiB pool: peak resident %d MiB (< 450)" %
+                  (peak_kib // 1024))
 
     if FAILURES:
         print("%d check(s) failed" % len(FAILURES))
