@@ -139,9 +139,13 @@ std::vector<std::string> compare_file_views(const OleFile& file, const Database&
   for (const auto& [cabinet, names] : contents) {
     for (const auto& name : names) {
       if (keys.contains(name)) continue;
-      report("cabinet '" + cabinet + "' holds '" + name +
-             "', which no File table row names (Windows Installer never installs it; "
-             "extractors unpack it); scanned");
+      std::string message = "cabinet '" + cabinet;
+      message.append("' holds '")
+          .append(name)
+          .append(
+              "', which no File table row names (Windows Installer never installs it; "
+              "extractors unpack it); scanned");
+      report(std::move(message));
     }
   }
   if (omitted > 0) {

@@ -31,7 +31,8 @@ using json = nlohmann::json;
 struct Range {
   std::uint64_t offset = 0;
   std::uint64_t size = 0;
-  auto operator<=>(const Range&) const = default;
+  // clang-tidy 14 reads the defaulted comparison's literal 0 as a null pointer.
+  auto operator<=>(const Range&) const = default;  // NOLINT(modernize-use-nullptr)
 };
 
 // The ranges more than one entry names, each with whether its first entry was visited yet.

@@ -400,7 +400,11 @@ LocalView read_local_view(Bytes zip, std::uint64_t start_hint, const LocalWalkLi
       why = "its sizes are in a data descriptor and its method (" + std::to_string(rec->method) +
             ") is not one the walk decompresses";
     }
-    if (!length) return stop(at, entry + ": " + why);
+    if (!length) {
+      std::string message = entry;
+      message.append(": ").append(why);
+      return stop(at, std::move(message));
+    }
     ByteReader descriptor(tail(rest, *length).value_or(Bytes{}));
     if (has_u32(rest, *length, kDescriptorSignature)) descriptor.skip(4);
     const auto crc = descriptor.u32le();
