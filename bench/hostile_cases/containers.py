@@ -167,8 +167,7 @@ def views(trial):
         scan_case(trial, "asar-unreferenced-data.asar",
                   asar({"index.js": (0, len(benign))}, benign, trailing=m)),
     ]
-    # A self-extracting layout: a stub before the zip (offsets relative to the zip) is ordinary,
-    # and the control that the zip views agree: a genuine zip with the marker is found.
+    # The control: a genuine zip holding the marker, whose two views agree, is found (exit 1).
     results.append(scan_case(trial, "genuine-zip-control.zip",
                              deflated_zip([("readme.txt", benign), ("media.dll", m)])))
     return results

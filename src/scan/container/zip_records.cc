@@ -81,6 +81,20 @@ bool apply_zip64(Bytes extra, const Zip64Fields& fields) {
   return true;
 }
 
+// The fields a local header and a central directory entry share, in the same order (from
+// "version needed" to the uncompressed size). The caller has checked that the fixed part of the
+// header is there.
+void read_shared_fields(ByteReader& r, ZipRecord& rec) {
+  rec.version_needed = *r.u16le();
+  rec.flags = *r.u16le();
+  rec.method = *r.u16le();
+  rec.mod_time = *r.u16le();
+  rec.mod_date = *r.u16le();
+  rec.crc32 = *r.u32le();
+  rec.compressed_size = *r.u32le();
+  rec.uncompressed_size = *r.u32le();
+}
+
 // A local header at `offset`; its sizes are the header's own (zero or all ones when a data
 // descriptor or zip64 holds them).
 std::optional<ZipRecord> parse_local_header(Bytes zip, std::uint64_t offset, bool* used_zip64) {
@@ -93,14 +107,7 @@ std::optional<ZipRecord> parse_local_header(Bytes zip, std::uint64_t offset, boo
   }
   ZipRecord rec;
   rec.header_offset = offset;
-  rec.version_needed = *r.u16le();
-  rec.flags = *r.u16le();
-  rec.method = *r.u16le();
-  rec.mod_time = *r.u16le();
-  rec.mod_date = *r.u16le();
-  rec.crc32 = *r.u32le();
-  rec.compressed_size = *r.u32le();
-  rec.uncompressed_size = *r.u32le();
+  read_shared_fields(r, rec);
   const std::uint16_t name_length = *r.u16le();
   const std::uint16_t extra_length = *r.u16le();
   auto name = r.take(name_length);
@@ -315,14 +322,7 @@ CentralView read_central_view(Bytes zip) {
     }
     ZipRecord rec;
     rec.version_made_by = *r.u16le();
-    rec.version_needed = *r.u16le();
-    rec.flags = *r.u16le();
-    rec.method = *r.u16le();
-    rec.mod_time = *r.u16le();
-    rec.mod_date = *r.u16le();
-    rec.crc32 = *r.u32le();
-    rec.compressed_size = *r.u32le();
-    rec.uncompressed_size = *r.u32le();
+    read_shared_fields(r, rec);
     const std::uint16_t name_length = *r.u16le();
     const std::uint16_t extra_length = *r.u16le();
     const std::uint16_t comment_length = *r.u16le();
