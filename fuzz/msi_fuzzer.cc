@@ -5,6 +5,7 @@
 
 #include "formats/msi/msi.h"
 #include "formats/msi/msi_signature.h"
+#include "scan/container/msi_expansion.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const cascade::Bytes file(data, size);
@@ -17,7 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   cascade::scan::ContainerBudget budget;
   std::vector<cascade::scan::ContainerNote> notes;
   volatile std::uint8_t sink = 0;
-  cascade::msi::expand_msi(
+  cascade::scan::expand_msi(
       file, limits, budget,
       [&](const cascade::scan::ContainerEntry& e) {
         for (std::uint8_t b : e.data) sink = sink ^ b;  // every visited byte must be readable

@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "core/file_loader.h"
-#include "formats/msi/msi.h"
+#include "scan/container/msi_expansion.h"
 
 namespace cascade::scan {
 
@@ -149,7 +149,7 @@ void expand(const std::string& path, Bytes data, Place place, const ScanOptions&
   };
   std::vector<ContainerNote> notes;
   if (is_msi) {
-    msi::expand_msi(data, options.limits, budget, visit, notes);
+    expand_msi(data, options.limits, budget, visit, notes);
   } else {
     expand_container(kind, payload, options.limits, budget, visit, notes);
   }

@@ -4,6 +4,7 @@
 #include "container_test_support.h"
 #include "formats/msi/cabinet_files.h"
 #include "formats/msi/msi.h"
+#include "scan/container/msi_expansion.h"
 
 namespace cascade {
 namespace {
@@ -32,7 +33,7 @@ struct MsiExpansion {
 MsiExpansion expand_msi(const Buffer& msi) {
   MsiExpansion x;
   scan::ContainerBudget budget;
-  msi::expand_msi(
+  scan::expand_msi(
       bytes_of(msi), {}, budget,
       [&](const scan::ContainerEntry& e) {
         x.streams[e.name] = std::string(e.data.begin(), e.data.end());

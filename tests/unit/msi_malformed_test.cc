@@ -9,6 +9,7 @@
 #include "formats/msi/msi.h"
 #include "formats/msi/msi_internal.h"
 #include "formats/msi/ole_directory.h"
+#include "scan/container/msi_expansion.h"
 #include "test_support.h"
 
 namespace cascade {
@@ -192,7 +193,7 @@ TEST(MsiMalformed, TruncationsAndFlipsNeverCrash) {
     EXPECT_EQ(r.hashes.sha256.size(), 64U);
     scan::ContainerBudget budget;
     std::vector<scan::ContainerNote> notes;
-    msi::expand_msi(
+    scan::expand_msi(
         Bytes(data.data(), data.size()), scan::ContainerLimits{}, budget,
         [](const scan::ContainerEntry&) {}, notes);
   }

@@ -6,6 +6,7 @@
 
 #include "formats/msi/msi.h"
 #include "formats/msi/msi_internal.h"
+#include "scan/container/msi_expansion.h"
 #include "test_support.h"
 
 namespace cascade {
@@ -37,7 +38,7 @@ std::vector<Visited> expand(const Buffer& file, const scan::ContainerLimits& lim
                             scan::ContainerBudget& budget,
                             std::vector<scan::ContainerNote>& notes) {
   std::vector<Visited> out;
-  const auto count = msi::expand_msi(
+  const auto count = scan::expand_msi(
       view(file), limits, budget,
       [&](const scan::ContainerEntry& e) {
         out.push_back({e.name, Buffer(e.data.begin(), e.data.end())});

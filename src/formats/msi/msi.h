@@ -4,16 +4,19 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/byte_reader.h"
 #include "core/result.h"
-#include "scan/container/container.h"
 
 namespace cascade::msi {
+
+class OleFile;
 
 struct MsiStream {
   std::string name;  // decoded (MSI's base-64 name compression undone); "\x05..." kept as is
@@ -46,11 +49,46 @@ bool looks_like_ole(Bytes data);
 // the read; it is listed in `anomalies`.
 Result<MsiPackage> read_msi(Bytes data);
 
-// Every stream of an MSI, for scan: embedded cabinets are visited under their stream name
-// (e.g. "app.cab"), other streams ("Binary.*", "Icon.*") too; the database tables and the
-// signature streams are not. Shares the caps and budget of the container readers.
-std::uint64_t expand_msi(Bytes data, const scan::ContainerLimits& limits,
-                         scan::ContainerBudget& budget, const scan::EntryVisitor& visit,
-                         std::vector<scan::ContainerNote>& notes);
+// One stream of a package that carries a file.
+struct MsiFileStream {
+  std::string name;  // decoded stream name, e.g. "app.cab", "Binary.CustomAction"
+  std::uint64_t size = 0;
+  std::uint32_t entry = 0;  // its index in the compound file's directory
+};
+
+// The streams of a package that carry files, for whoever unpacks it (scan): embedded cabinets
+// first, in Media order, then every other stream by name ("Binary.*", "Icon.*"); the database
+// tables and the property and signature streams ("\x05...") are not files. Nothing is read
+// until read() is called, so the caller can apply its caps stream by stream.
+class MsiFileStreams {
+ public:
+  // Fails (kMalformed / kTruncated / kLimit) only when the compound file itself is damaged.
+  // `data` must outlive the result: streams are read from it in place.
+  static Result<MsiFileStreams> open(Bytes data);
+
+  MsiFileStreams(MsiFileStreams&&) noexcept;
+  MsiFileStreams& operator=(MsiFileStreams&&) noexcept;
+  ~MsiFileStreams();
+
+  const std::vector<MsiFileStream>& streams() const { return streams_; }
+  // Files only one of the package's two views has (its File table against the contents of its
+  // embedded cabinets), found before any stream is read so no cap can hide them.
+  const std::vector<std::string>& disagreements() const { return disagreements_; }
+  // Damage seen in the database while listing the streams; listing went on.
+  const std::vector<std::string>& anomalies() const { return anomalies_; }
+
+  // Calls `use` with the stream's bytes, which are valid only during the call (libgsf copies a
+  // fragmented stream); the error when the stream cannot be read.
+  std::optional<Error> read(const MsiFileStream& stream,
+                            const std::function<void(Bytes)>& use) const;
+
+ private:
+  MsiFileStreams() = default;
+
+  std::unique_ptr<OleFile> file_;
+  std::vector<MsiFileStream> streams_;
+  std::vector<std::string> disagreements_;
+  std::vector<std::string> anomalies_;
+};
 
 }  // namespace cascade::msi

@@ -1,4 +1,4 @@
-// read_msi and expand_msi: the package's identity, its streams, cabinets and install paths.
+// read_msi and MsiFileStreams: the package's identity, its streams, cabinets and install paths.
 #include <algorithm>
 #include <set>
 
@@ -242,99 +242,41 @@ Result<MsiPackage> read_msi(Bytes data) {
   return p;
 }
 
-std::uint64_t expand_msi(Bytes data, const scan::ContainerLimits& limits,
-                         scan::ContainerBudget& budget, const scan::EntryVisitor& visit,
-                         std::vector<scan::ContainerNote>& notes) {
+MsiFileStreams::MsiFileStreams(MsiFileStreams&&) noexcept = default;
+MsiFileStreams& MsiFileStreams::operator=(MsiFileStreams&&) noexcept = default;
+MsiFileStreams::~MsiFileStreams() = default;
+
+Result<MsiFileStreams> MsiFileStreams::open(Bytes data) {
   auto file = OleFile::open(data);
-  if (!file) {
-    notes.push_back({scan::NoteKind::kMalformed, "MSI: " + file.error().message});
-    return 0;
-  }
-  std::vector<std::string> anomalies;
-  const Database db = Database::read(*file, anomalies);
-  // Cabinets first, in Media order, then every other stream by name; tables and the OLE
-  // property/signature streams ("\x05...") are not files.
-  std::vector<std::pair<std::string, std::uint32_t>> order;
-  const auto cabinets = embedded_cabinets(db, anomalies);
-  // Before any stream is visited, so that no cap can hide the disagreement.
-  for (auto& message : compare_file_views(*file, db, anomalies)) {
-    notes.push_back({scan::NoteKind::kAmbiguous, "MSI: " + std::move(message)});
-  }
+  if (!file) return file.error();
+  MsiFileStreams out;
+  out.file_ = std::make_unique<OleFile>(std::move(file).value());
+  // The database points at the OleFile: read it only once the file has its final address.
+  const Database db = Database::read(*out.file_, out.anomalies_);
+  const auto cabinets = embedded_cabinets(db, out.anomalies_);
+  out.disagreements_ = compare_file_views(*out.file_, db, out.anomalies_);
+  const auto& entries = out.file_->directory().entries;
+  auto add = [&](const std::string& name, std::uint32_t index) {
+    out.streams_.push_back({name, entries[index].size, index});
+  };
   for (const auto& name : cabinets) {
-    if (auto it = db.streams().find(name); it != db.streams().end()) order.emplace_back(*it);
+    if (auto it = db.streams().find(name); it != db.streams().end()) add(it->first, it->second);
   }
   for (const auto& [name, index] : db.streams()) {
     const bool reserved = !name.empty() && static_cast<unsigned char>(name[0]) < 0x20;
     if (!reserved && std::find(cabinets.begin(), cabinets.end(), name) == cabinets.end()) {
-      order.emplace_back(name, index);
+      add(name, index);
     }
   }
-  if (!anomalies.empty()) {
-    notes.push_back(
-        {scan::NoteKind::kMalformed,
-         "MSI database: " + anomalies.front() +
-             (anomalies.size() > 1 ? " (and " + std::to_string(anomalies.size() - 1) + " more)"
-                                   : "")});
-  }
-  std::uint64_t visited = 0;
-  std::uint64_t expanded = 0;
-  for (std::size_t i = 0; i < order.size(); ++i) {
-    const auto& [name, index] = order[i];
-    const std::uint64_t size = file->directory().entries[index].size;
-    // What a cap that stops here leaves unexamined.
-    const std::string left = "; " + std::to_string(order.size() - i) + " streams (from " + name +
-                             " on) were not examined";
-    if (budget.entries >= limits.max_entries) {
-      notes.push_back(
-          {scan::NoteKind::kIncomplete, "MSI: the cap of " + std::to_string(limits.max_entries) +
-                                            " entries under one file on disk was reached" + left});
-      break;
-    }
-    if (size > limits.max_entry_size) {
-      notes.push_back({scan::NoteKind::kEntrySkipped,
-                       "MSI stream " + name + " is " + std::to_string(size) +
-                           " bytes, larger than the cap of " +
-                           std::to_string(limits.max_entry_size) +
-                           " bytes; skipped, the streams after it were examined"});
-      continue;
-    }
-    if (budget.expanded > limits.max_total_size || size > limits.max_total_size - budget.expanded) {
-      notes.push_back({scan::NoteKind::kIncomplete,
-                       "MSI: the cap of " + std::to_string(limits.max_total_size) +
-                           " expanded bytes under one file on disk was reached" + left});
-      break;
-    }
-    if (static_cast<double>(expanded + size) >
-        limits.max_ratio * static_cast<double>(data.size())) {
-      notes.push_back({scan::NoteKind::kIncomplete,
-                       "MSI: the streams' bytes would be more than max_ratio times the "
-                       "package's " +
-                           std::to_string(data.size()) + " bytes (streams sharing sectors?)" +
-                           left});
-      break;
-    }
-    // A fragmented stream is copied by libgsf: reserved from the pool all workers share.
-    scan::MemoryReservation reservation(budget.memory, budget.memory_held);
-    if (!reservation.grow_to(size)) {
-      notes.push_back({scan::NoteKind::kIncomplete,
-                       "MSI stream " + name + " (" + std::to_string(size) +
-                           " bytes) was not examined: it did not fit in the memory all "
-                           "expansions share"});
-      continue;
-    }
-    auto view = file->stream(index);
-    if (!view) {
-      notes.push_back(
-          {scan::NoteKind::kMalformed, "MSI stream " + name + ": " + view.error().message});
-      continue;
-    }
-    ++budget.entries;
-    budget.expanded += size;
-    expanded += size;
-    visit(scan::ContainerEntry{name, view->bytes()});
-    ++visited;
-  }
-  return visited;
+  return out;
+}
+
+std::optional<Error> MsiFileStreams::read(const MsiFileStream& stream,
+                                          const std::function<void(Bytes)>& use) const {
+  auto view = file_->stream(stream.entry);
+  if (!view) return view.error();
+  use(view->bytes());
+  return std::nullopt;
 }
 
 }  // namespace cascade::msi

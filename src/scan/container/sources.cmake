@@ -1,4 +1,4 @@
-# scan's container readers (libarchive formats and Electron asar), added to libcascade by the
+# scan's container readers (libarchive formats, Electron asar and MSI streams), added to libcascade by the
 # top-level CMakeLists.txt.
 target_sources(cascade PRIVATE
   ${CMAKE_SOURCE_DIR}/src/scan/container/container.cc
@@ -7,6 +7,7 @@ target_sources(cascade PRIVATE
   ${CMAKE_SOURCE_DIR}/src/scan/container/archive_reader.cc
   ${CMAKE_SOURCE_DIR}/src/scan/container/asar_reader.cc
   ${CMAKE_SOURCE_DIR}/src/scan/container/asar_coverage.cc
+  ${CMAKE_SOURCE_DIR}/src/scan/container/msi_expansion.cc
   ${CMAKE_SOURCE_DIR}/src/scan/container/zip_records.cc
   ${CMAKE_SOURCE_DIR}/src/scan/container/zip_views.cc
 )
