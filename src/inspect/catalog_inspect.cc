@@ -14,7 +14,7 @@ namespace cascade {
 void inspect_catalog(Bytes data, const InspectOptions& options, FileReport& report) {
   std::vector<RangeHistogram> no_ranges;
   single_pass(data, options, {}, no_ranges, false, report);
-  report.format = "catalog";
+  report.format = FileFormat::kCatalog;
   authenticode::Catalog catalog =
       authenticode::read_catalog(report.path, data, trust_or_empty(options), options.now);
   CatalogFacts facts;

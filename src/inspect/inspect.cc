@@ -16,6 +16,30 @@ namespace {
 
 constexpr std::size_t kUnmeasured = std::numeric_limits<std::size_t>::max();
 
+// The finding a damaged structure of a file of this format gets (single_pass only measures the
+// sections of PE, ELF and Mach-O files, so only they reach it today).
+std::string_view malformed_finding_id(FileFormat format) {
+  switch (format) {
+    case FileFormat::kPe:
+      return "pe.malformed";
+    case FileFormat::kElf:
+      return "elf.malformed";
+    case FileFormat::kMacho:
+    case FileFormat::kMachoFat:
+      return "macho.malformed";
+    case FileFormat::kMsi:
+      return "msi.malformed";
+    case FileFormat::kCatalog:
+      return "signature.malformed";
+    case FileFormat::kArchive:
+    case FileFormat::kAsar:
+      return "container.malformed";
+    case FileFormat::kUnknown:
+      break;
+  }
+  return "file.unreadable";
+}
+
 // An MZ file whose PE header would lie past its end (or that is cut inside the DOS header) is
 // a damaged PE and gets an error; an MZ file with room for, but no, PE header is a DOS program.
 bool looks_like_truncated_pe(Bytes data) {
@@ -79,7 +103,7 @@ SinglePass single_pass(Bytes data, const InspectOptions& options, std::vector<Ha
   }
   if (unmeasured > 0) {
     report.findings.push_back(make_finding(
-        report.format.starts_with("macho") ? "macho.malformed" : report.format + ".malformed",
+        malformed_finding_id(report.format),
         std::to_string(unmeasured) +
             " overlapping sections left unmeasured (entropy 0): they cover the file many times"));
   }
@@ -179,10 +203,10 @@ FileReport inspect_bytes(const std::string& path, Bytes data, const InspectOptio
   report.path = path;
   report.size = data.size();
   if (pe::looks_like_pe(data) || looks_like_truncated_pe(data)) {
-    report.format = "pe";
+    report.format = FileFormat::kPe;
     inspect_pe(data, options, report);
   } else if (elf::looks_like_elf(data)) {
-    report.format = "elf";
+    report.format = FileFormat::kElf;
     inspect_elf(data, options, report);
   } else if (macho::detect(data) != macho::Kind::kNone) {
     inspect_macho(data, options, report);
@@ -193,7 +217,8 @@ FileReport inspect_bytes(const std::string& path, Bytes data, const InspectOptio
   } else {
     report.hashes = hash_file(data, options.legacy_hashes);
   }
-  if (report.format != "pe" && options.catalogs != nullptr && !options.catalogs->empty()) {
+  if (report.format != FileFormat::kPe && options.catalogs != nullptr &&
+      !options.catalogs->empty()) {
     // Any other file a catalog may list by the hash of its whole content.
     const auto jobs = catalog_flat_jobs(options);
     const auto digests = run_hash_jobs(data, jobs);

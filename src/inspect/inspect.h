@@ -15,6 +15,7 @@
 #include "formats/macho/macho_image.h"
 #include "formats/msi/msi.h"
 #include "formats/pe/pe_image.h"
+#include "inspect/file_format.h"
 #include "report/finding.h"
 
 namespace cascade {
@@ -48,7 +49,7 @@ struct MachoSliceReport {
 struct FileReport {
   std::string path;
   std::uint64_t size = 0;
-  std::string format = "unknown";  // "pe", "elf", "macho", "macho-fat", "msi", "catalog", ...
+  FileFormat format = FileFormat::kUnknown;
   FileHashes hashes;
   std::optional<pe::PeImage> pe;
   std::optional<elf::ElfImage> elf;

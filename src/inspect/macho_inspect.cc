@@ -12,7 +12,7 @@ namespace cascade {
 namespace {
 
 std::string slice_label(const FileReport& report, const MachoSliceReport& s) {
-  if (report.format != "macho-fat" || !s.image) return "";
+  if (report.format != FileFormat::kMachoFat || !s.image) return "";
   return macho::cpu_name(s.image->cputype, s.image->cpusubtype) + " slice: ";
 }
 
@@ -83,7 +83,7 @@ void add_macho_findings(FileReport& report) {
 
 void inspect_macho(Bytes data, const InspectOptions& options, FileReport& report) {
   if (macho::detect(data) == macho::Kind::kFat) {
-    report.format = "macho-fat";
+    report.format = FileFormat::kMachoFat;
     // A damaged header still leads to every slice that lies inside the file.
     const macho::FatTable table = macho::read_fat(data);
     for (const auto& problem : table.problems) {
@@ -91,7 +91,7 @@ void inspect_macho(Bytes data, const InspectOptions& options, FileReport& report
     }
     for (const auto& slice : table.slices) report.macho_slices.push_back({slice, {}, {}});
   } else {
-    report.format = "macho";
+    report.format = FileFormat::kMacho;
     report.macho_slices.push_back({macho::FatSlice{0, 0, 0, data.size(), 0}, {}, {}});
   }
 
@@ -118,7 +118,7 @@ void inspect_macho(Bytes data, const InspectOptions& options, FileReport& report
       }
     }
   }
-  if (parsed == 0 && !report.macho_slices.empty() && report.format == "macho") {
+  if (parsed == 0 && !report.macho_slices.empty() && report.format == FileFormat::kMacho) {
     report.error = report.macho_slices.front().error;
     report.findings.push_back(make_finding("file.unreadable", "Mach-O: " + report.error));
   }

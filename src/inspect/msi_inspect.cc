@@ -55,7 +55,7 @@ void inspect_msi(Bytes data, const InspectOptions& options, FileReport& report) 
     }
     return;
   }
-  report.format = "msi";
+  report.format = FileFormat::kMsi;
   report.msi = std::move(package).value();
   for (const auto& anomaly : report.msi->anomalies) {
     report.findings.push_back(make_finding("msi.malformed", anomaly));

@@ -260,7 +260,7 @@ void add_elf(json& file, const elf::ElfImage& image) {
 }
 
 void add_macho(json& file, const FileReport& report) {
-  if (report.format == "macho") {
+  if (report.format == FileFormat::kMacho) {
     if (!report.macho_slices.empty()) add_slice_keys(file, report.macho_slices.front());
     return;
   }

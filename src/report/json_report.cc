@@ -150,8 +150,9 @@ nlohmann::json file_report_json(const FileReport& report) {
   }
   // Paths are kept lossless: two names that differ only in bytes that are not UTF-8 must not
   // become the same string (docs/json-schema.md, "Paths").
-  json out = {
-      {"path", lossless_utf8(report.path)}, {"size", report.size}, {"format", report.format}};
+  json out = {{"path", lossless_utf8(report.path)},
+              {"size", report.size},
+              {"format", file_format_name(report.format)}};
   if (out["path"].get_ref<const std::string&>() != report.path) {
     out["path_base64"] = base64_encode(
         Bytes(reinterpret_cast<const std::uint8_t*>(report.path.data()), report.path.size()));

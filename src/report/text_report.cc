@@ -245,7 +245,7 @@ void write_text_report(std::ostream& stream, const FileReport& r, const TextOpti
   if (o.color) out << "\033[1m";
   out << r.path;
   if (o.color) out << "\033[0m";
-  out << "  [" << r.format << ", " << r.size << " bytes]\n";
+  out << "  [" << file_format_name(r.format) << ", " << r.size << " bytes]\n";
   if (!r.error.empty()) out << "  error: " << r.error << '\n';
   write_findings(out, r, o);
   out << "  sha256 " << r.hashes.sha256 << '\n';

@@ -100,12 +100,12 @@ void expand(const std::string& path, Bytes data, Place place, const ScanOptions&
   ContainerKind kind = ContainerKind::kNone;
   Bytes payload = data;
   std::string prefix = path;
-  const bool is_msi = report.format == "msi";
-  if (report.format == "unknown") {
+  const bool is_msi = report.format == FileFormat::kMsi;
+  if (report.format == FileFormat::kUnknown) {
     kind = detect_container(data);
-    if (kind == ContainerKind::kArchive) report.format = "archive";
-    if (kind == ContainerKind::kAsar) report.format = "asar";
-  } else if (report.format == "pe" && report.overlay && report.overlay->size > 0) {
+    if (kind == ContainerKind::kArchive) report.format = FileFormat::kArchive;
+    if (kind == ContainerKind::kAsar) report.format = FileFormat::kAsar;
+  } else if (report.format == FileFormat::kPe && report.overlay && report.overlay->size > 0) {
     // Self-extracting installers keep their payload in the overlay.
     payload = data.subspan(report.overlay->offset, report.overlay->size);
     if (archive_recognised(payload)) kind = ContainerKind::kArchive;

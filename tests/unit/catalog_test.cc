@@ -88,10 +88,10 @@ TEST(Catalog, AlteredCatalogCoversNothingAndIsInvalid) {
   EXPECT_TRUE(testing::has_finding(covered, "signature.missing"));
   // Inspected as a file, the catalog itself says why.
   const FileReport own = testing::inspect_fixture("trust/cat/tampered.cat");
-  EXPECT_EQ(own.format, "catalog");
+  EXPECT_EQ(own.format, FileFormat::kCatalog);
   EXPECT_TRUE(testing::has_finding(own, "signature.invalid"));
   const FileReport good = testing::inspect_fixture("trust/cat/sha256.cat");
-  EXPECT_EQ(good.format, "catalog");
+  EXPECT_EQ(good.format, FileFormat::kCatalog);
   ASSERT_TRUE(good.catalog.has_value());
   EXPECT_EQ(good.catalog->members, 4u);
   EXPECT_TRUE(good.findings.empty()) << good.findings.front().message;

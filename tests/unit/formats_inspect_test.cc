@@ -36,7 +36,7 @@ std::vector<std::uint8_t> patched(const std::string& name, const std::string& fr
 
 TEST(ElfInspect, CleanExecutableHasNoElfFindings) {
   const FileReport r = inspect_fixture("elf/app");
-  EXPECT_EQ(r.format, "elf");
+  EXPECT_EQ(r.format, FileFormat::kElf);
   ASSERT_TRUE(r.elf.has_value()) << r.error;
   for (const auto& f : r.findings)
     EXPECT_NE(f.id.rfind("elf.", 0), 0u) << f.id << ": " << f.message;
@@ -141,7 +141,7 @@ TEST(ElfInspect, JsonCarriesTheSummaryKeys) {
 
 TEST(MachoInspect, AdhocSignatureVerifiesButIsFlagged) {
   const FileReport r = inspect_fixture("macho/hello-arm64");
-  EXPECT_EQ(r.format, "macho");
+  EXPECT_EQ(r.format, FileFormat::kMacho);
   ASSERT_EQ(r.macho_slices.size(), 1u);
   ASSERT_TRUE(r.macho_slices[0].image.has_value());
   const auto& cs = r.macho_slices[0].image->code_signature;
@@ -178,7 +178,7 @@ TEST(MachoInspect, UnsignedImage) {
 
 TEST(MachoInspect, FatFileReportsEverySlice) {
   const FileReport r = inspect_fixture("macho/hello-universal");
-  EXPECT_EQ(r.format, "macho-fat");
+  EXPECT_EQ(r.format, FileFormat::kMachoFat);
   ASSERT_EQ(r.macho_slices.size(), 2u);
   for (const auto& s : r.macho_slices) EXPECT_TRUE(s.image.has_value()) << s.error;
   const auto j = file_report_json(r);
@@ -190,9 +190,9 @@ TEST(MachoInspect, FatFileReportsEverySlice) {
 }
 
 TEST(FormatDetection, ByContentNotByName) {
-  EXPECT_EQ(inspect_fixture("macho/expected.json").format, "unknown");
-  EXPECT_EQ(inspect_fixture("elf/libsmall-ppc.so").format, "elf");
-  EXPECT_EQ(inspect_fixture("macho/fix-i386.o").format, "macho");
+  EXPECT_EQ(inspect_fixture("macho/expected.json").format, FileFormat::kUnknown);
+  EXPECT_EQ(inspect_fixture("elf/libsmall-ppc.so").format, FileFormat::kElf);
+  EXPECT_EQ(inspect_fixture("macho/fix-i386.o").format, FileFormat::kMacho);
 }
 
 }  // namespace

@@ -611,7 +611,7 @@ TEST(MachoMalformed, DamagedFatHeadersStillLeadToEverySliceInsideTheFile) {
   for (const Buffer* crafted : {&past_end, &huge_count, &self}) {
     EXPECT_EQ(macho::detect(Bytes(crafted->data(), crafted->size())), macho::Kind::kFat);
     const FileReport r = inspect_buffer(*crafted);
-    EXPECT_EQ(r.format, "macho-fat");
+    EXPECT_EQ(r.format, FileFormat::kMachoFat);
     EXPECT_TRUE(testing::has_finding(r, "macho.malformed"));
     // The first slice is intact and is inspected, its signature checked.
     ASSERT_FALSE(r.macho_slices.empty());

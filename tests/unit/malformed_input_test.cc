@@ -63,7 +63,7 @@ TEST(Malformed, RandomByteCorruptionNeverCrashes) {
 TEST(Malformed, NotAPeFileIsUnknownWithHashes) {
   const std::vector<std::uint8_t> text{'h', 'e', 'l', 'l', 'o', '\n'};
   const FileReport r = inspect_buffer(text);
-  EXPECT_EQ(r.format, "unknown");
+  EXPECT_EQ(r.format, FileFormat::kUnknown);
   EXPECT_FALSE(r.pe.has_value());
   EXPECT_EQ(r.hashes.sha256, "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03");
 }
@@ -72,7 +72,7 @@ TEST(Malformed, LfanewPastEndIsAClearError) {
   auto data = read_fixture("hello.exe");
   put_u32(data, 0x3c, 0xfffffff0);
   const FileReport r = inspect_buffer(data);
-  EXPECT_EQ(r.format, "pe");
+  EXPECT_EQ(r.format, FileFormat::kPe);
   EXPECT_FALSE(r.error.empty());
   EXPECT_TRUE(testing::has_finding(r, "file.unreadable"));
 }
@@ -213,11 +213,11 @@ TEST(MalformedBombs, DosProgramIsNotAPeError) {
   dos[1] = 'Z';
   dos[0x3c] = 0x40;  // points inside the file, where no PE signature is
   const FileReport r = inspect_buffer(dos);
-  EXPECT_EQ(r.format, "unknown");
+  EXPECT_EQ(r.format, FileFormat::kUnknown);
   EXPECT_TRUE(r.error.empty());
   std::vector<std::uint8_t> tiny{'M', 'Z', 0, 0};
   const FileReport t = inspect_buffer(tiny);
-  EXPECT_EQ(t.format, "pe");
+  EXPECT_EQ(t.format, FileFormat::kPe);
   EXPECT_NE(t.error.find("too short"), std::string::npos) << t.error;
 }
 

@@ -91,7 +91,7 @@ void expect_refused(const Buffer& d, const std::string& why) {
   ASSERT_FALSE(package.ok());
   EXPECT_NE(package.error().code, ErrorCode::kUnsupported);
   const FileReport r = inspect_buffer(d);
-  EXPECT_EQ(r.format, "unknown");
+  EXPECT_EQ(r.format, FileFormat::kUnknown);
   EXPECT_TRUE(testing::has_finding(r, "msi.malformed"));
   EXPECT_EQ(r.hashes.sha256.size(), 64U);
 }
@@ -150,7 +150,7 @@ TEST(MsiMalformed, DatabaseDamageIsAnAnomalyNotAFailure) {
     Ole3 o = signed_msi();
     put32(o.d, o.entry(o.find("!File")) + 0x78, 39);  // no longer a whole number of rows
     const FileReport r = inspect_buffer(o.d);
-    EXPECT_EQ(r.format, "msi");
+    EXPECT_EQ(r.format, FileFormat::kMsi);
     EXPECT_TRUE(testing::has_finding(r, "msi.malformed"));
     ASSERT_TRUE(r.msi.has_value());
     EXPECT_TRUE(r.msi->install_names.empty());
@@ -160,7 +160,7 @@ TEST(MsiMalformed, DatabaseDamageIsAnAnomalyNotAFailure) {
     const std::size_t at = o.entry(o.find("app.cab"));
     put16(o.d, at, static_cast<std::uint16_t>((o.d[at] | (o.d[at + 1] << 8)) ^ 1));  // renamed
     const FileReport r = inspect_buffer(o.d);
-    EXPECT_EQ(r.format, "msi");
+    EXPECT_EQ(r.format, FileFormat::kMsi);
     bool missing_cabinet = false;
     for (const auto& f : r.findings) {
       missing_cabinet = missing_cabinet ||
@@ -178,7 +178,8 @@ TEST(MsiMalformed, TruncationsAndFlipsNeverCrash) {
     const FileReport r = inspect_buffer(cut);
     EXPECT_EQ(r.hashes.sha256.size(), 64U);
     if (len >= 8) {
-      EXPECT_TRUE(r.format == "unknown" && testing::has_finding(r, "msi.malformed")) << len;
+      EXPECT_TRUE(r.format == FileFormat::kUnknown && testing::has_finding(r, "msi.malformed"))
+          << len;
     }
   }
   std::mt19937 rng(4711);  // fixed seed: reproducible
@@ -271,7 +272,7 @@ TEST(MsiMalformed, CraftedTreesAreBounded) {
     ASSERT_FALSE(package.ok());
     EXPECT_EQ(package.error().code, ErrorCode::kUnsupported);  // sound, but no database
     const FileReport r = inspect_buffer(d);
-    EXPECT_EQ(r.format, "unknown");
+    EXPECT_EQ(r.format, FileFormat::kUnknown);
     EXPECT_TRUE(r.findings.empty());
   }
   {

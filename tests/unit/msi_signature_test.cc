@@ -48,7 +48,7 @@ TEST(MsiSignature, DigestsMatchOsslsigncode) {
   for (const auto& [name, facts] : view.items()) {
     SCOPED_TRACE(name);
     const FileReport r = inspect_msi_fixture(name);
-    EXPECT_EQ(r.format, "msi");
+    EXPECT_EQ(r.format, FileFormat::kMsi);
     ASSERT_FALSE(r.signatures.empty());
     const auto& sig = r.signatures[0];
     EXPECT_EQ(sig.computed_digest, facts["calculated"].get<std::string>());
@@ -72,7 +72,7 @@ TEST(MsiSignature, SignedPackagesVerifyClean) {
                            "storage.msi", "storage-dse.msi"}) {
     SCOPED_TRACE(name);
     const FileReport r = inspect_msi_fixture(name);
-    EXPECT_EQ(r.format, "msi");
+    EXPECT_EQ(r.format, FileFormat::kMsi);
     EXPECT_TRUE(r.findings.empty()) << r.findings.front().id << ": " << r.findings.front().message;
     ASSERT_EQ(r.signatures.size(), 1U);
     const auto& sig = r.signatures[0];
@@ -142,7 +142,7 @@ TEST(MsiSignature, DamagedPkcs7IsMalformed) {
     Buffer b = file;
     b.at(static_cast<std::size_t>(at) - 4) = 0x31;  // the outer SEQUENCE is now a SET
     const FileReport r = inspect_bytes("not-der.msi", Bytes(b.data(), b.size()), options);
-    EXPECT_EQ(r.format, "msi");
+    EXPECT_EQ(r.format, FileFormat::kMsi);
     EXPECT_EQ(signature_findings(r), std::vector<std::string>{"signature.malformed"});
     EXPECT_TRUE(r.signatures.empty());
   }
@@ -150,7 +150,7 @@ TEST(MsiSignature, DamagedPkcs7IsMalformed) {
     Buffer b = file;
     b.at(static_cast<std::size_t>(at) + 10) = 0x01;  // pkcs7-data instead of signedData
     const FileReport r = inspect_bytes("not-signed-data.msi", Bytes(b.data(), b.size()), options);
-    EXPECT_EQ(r.format, "msi");
+    EXPECT_EQ(r.format, FileFormat::kMsi);
     EXPECT_TRUE(testing::has_finding(r, "signature.malformed"));
     ASSERT_EQ(r.signatures.size(), 1U);
     EXPECT_FALSE(r.signatures[0].error.empty());

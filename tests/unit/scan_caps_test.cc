@@ -220,7 +220,7 @@ TEST_F(ScanCaps, EveryAsarNameOfASharedRangeIsReported) {
   asar += header + kKnownBad;
   dir_.write("in/app.asar", asar);
   const Scanned s = scan();
-  ASSERT_EQ(s.by_path.at("app.asar").format, "asar") << s.listing();
+  ASSERT_EQ(s.by_path.at("app.asar").format, FileFormat::kAsar) << s.listing();
   for (int i = 0; i < 1000; ++i) {
     EXPECT_TRUE(s.has("app.asar!copy" + std::to_string(i), "ioc.hash")) << i;
   }

@@ -102,7 +102,7 @@ TEST_F(ScanRelease, TheDllIsFoundAtItsNestedPathInEveryContainer) {
     auto it = result_->by_path.find(path);
     ASSERT_NE(it, result_->by_path.end());
     const FileReport& r = it->second;
-    EXPECT_EQ(r.format, "pe");
+    EXPECT_EQ(r.format, FileFormat::kPe);
     EXPECT_EQ(r.hashes.sha256, sha);
     // One match per feed: plain list, CSV and STIX.
     const auto hits = findings_of(r, "ioc.hash");
@@ -129,7 +129,7 @@ TEST_F(ScanRelease, InsideTheSignedMsiTheCabinetEntryGetsItsInstallName) {
   // The YARA marker is only visible once the MSZIP cabinet inside the MSI is expanded.
   EXPECT_FALSE(findings_of(*dll, "ioc.yara").empty());
   const FileReport& msi = result_->by_path.at("ExamplePhone.msi");
-  EXPECT_EQ(msi.format, "msi");
+  EXPECT_EQ(msi.format, FileFormat::kMsi);
   EXPECT_TRUE(findings_of(msi, "ioc.yara").empty());
   for (const auto& f : msi.findings) {
     EXPECT_NE(f.id.rfind("signature.", 0), 0u) << f.id << ": " << f.message;
@@ -145,8 +145,8 @@ TEST_F(ScanRelease, CleanFilesStayCleanAndContainersAreCounted) {
     EXPECT_TRUE(findings_of(r, "ioc.hash").empty());
     EXPECT_TRUE(findings_of(r, "ioc.yara").empty());
   }
-  EXPECT_EQ(result_->by_path.at("app.zip").format, "archive");
-  EXPECT_EQ(result_->by_path.at("resources/app.asar").format, "asar");
+  EXPECT_EQ(result_->by_path.at("app.zip").format, FileFormat::kArchive);
+  EXPECT_EQ(result_->by_path.at("resources/app.asar").format, FileFormat::kAsar);
   EXPECT_EQ(stats_->files.load(), 8u);
   EXPECT_EQ(stats_->errors.load(), 0u);
   // app.zip, app.cab, bundle.tar.gz (+ its app.zip), nested3.zip (+2), app.asar, the MSI and
@@ -162,7 +162,7 @@ TEST(ScanHostile, AZipBombAndADeepNestHitTheirCapsAndTheScanFinishes) {
   ASSERT_FALSE(findings_of(bomb, "container.incomplete").empty());
   EXPECT_EQ(worst_severity(bomb), Severity::kHigh);
   // The ratio cap stops the expansion long before the 400 MiB the entry claims.
-  EXPECT_EQ(result.by_path.at("deep.zip").format, "archive");
+  EXPECT_EQ(result.by_path.at("deep.zip").format, FileFormat::kArchive);
   bool depth_cap = false;
   for (const auto& [path, report] : result.by_path) {
     if (!findings_of(report, "container.incomplete").empty() && path.starts_with("deep.zip!")) {

@@ -12,6 +12,15 @@
 #include "authenticode/trust_store.h"
 #include "inspect/inspect.h"
 
+namespace cascade {
+
+// Failed expectations name the format, not its number.
+inline void PrintTo(FileFormat format, std::ostream* out) {
+  *out << file_format_name(format);
+}
+
+}  // namespace cascade
+
 namespace cascade::testing {
 
 // The fixture directory; tests fail (not skip) when it is missing, so a broken set-up shows.
