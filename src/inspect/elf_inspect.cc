@@ -67,6 +67,7 @@ void add_elf_findings(FileReport& report) {
 }  // namespace
 
 void inspect_elf(Bytes data, const InspectOptions& options, FileReport& report) {
+  report.format = FileFormat::kElf;
   auto parsed = elf::parse_elf(data);
   if (!parsed) {
     report.error = parsed.error().message;

@@ -1,13 +1,16 @@
-// Per-format inspection, called by inspect_bytes once the format is known by its magic.
+// Per-format inspection, called through the format table (format_table.h) once the format is
+// known by its magic. Each sets report.format.
 #pragma once
 
 #include "inspect/inspect.h"
 
 namespace cascade {
 
+// A file that starts like a PE image; one too damaged to parse gets an error.
+void inspect_pe(Bytes data, const InspectOptions& options, FileReport& report);
 void inspect_elf(Bytes data, const InspectOptions& options, FileReport& report);
 void inspect_macho(Bytes data, const InspectOptions& options, FileReport& report);
-// Any OLE compound file: format "msi" when it holds an installer database, else "unknown".
+// Any OLE compound file: kMsi when it holds an installer database, else kUnknown.
 void inspect_msi(Bytes data, const InspectOptions& options, FileReport& report);
 
 // A signed catalog (.cat) as a file of its own: its members and its own signature.
