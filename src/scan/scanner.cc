@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "core/file_loader.h"
-#include "scan/container/msi_expansion.h"
+#include "scan/container_formats.h"
 
 namespace cascade::scan {
 
@@ -68,16 +68,28 @@ void add_yara_findings(const ScanOptions& options, Bytes data, FileReport& repor
   }
 }
 
-// Where a buffer sits: its top-level file and how deep in containers.
+// What every file found under one file on disk shares: the scan's options, the caps' budget
+// of that file, the counters and where reports go.
+struct ScanContext {
+  const ScanOptions& options;
+  ContainerBudget& budget;
+  ScanStats& stats;
+  const ReportSink& sink;
+  const std::string& top_path;  // the file on disk
+};
+
+// Where one buffer sits under the file on disk.
 struct Place {
-  const std::string& top_path;
-  int depth;
+  std::string path;  // the full nested path
+  int depth = 0;     // containers above it; 0 for the file on disk
+  // How the containers directly inside this buffer name their entries (an MSI's cabinets name
+  // files by File-table key); nullptr: as stored.
+  const Renames* renames = nullptr;
 };
 
 // `keep`, when set, receives a copy of this file's own report (not of the files inside it).
-void scan_place(const std::string& path, Bytes data, Place place, const ScanOptions& options,
-                ContainerBudget& budget, ScanStats& stats, const ReportSink& sink,
-                const Renames* renames, FileReport* keep = nullptr);
+void scan_place(const ScanContext& context, const Place& place, Bytes data,
+                FileReport* keep = nullptr);
 
 std::string_view finding_id(NoteKind kind) {
   switch (kind) {
@@ -94,81 +106,62 @@ std::string_view finding_id(NoteKind kind) {
 }
 
 // Opens `data` as a container when it is one and scans every entry in it.
-void expand(const std::string& path, Bytes data, Place place, const ScanOptions& options,
-            ContainerBudget& budget, ScanStats& stats, const ReportSink& sink, FileReport& report,
-            const Renames* renames) {
-  ContainerKind kind = ContainerKind::kNone;
-  Bytes payload = data;
-  std::string prefix = path;
-  const bool is_msi = report.format == FileFormat::kMsi;
-  if (report.format == FileFormat::kUnknown) {
-    kind = detect_container(data);
-    if (kind == ContainerKind::kArchive) report.format = FileFormat::kArchive;
-    if (kind == ContainerKind::kAsar) report.format = FileFormat::kAsar;
-  } else if (report.format == FileFormat::kPe && report.overlay && report.overlay->size > 0) {
-    // Self-extracting installers keep their payload in the overlay.
-    payload = data.subspan(report.overlay->offset, report.overlay->size);
-    if (archive_recognised(payload)) kind = ContainerKind::kArchive;
-  }
-  if (kind == ContainerKind::kNone && !is_msi) return;
-  if (place.depth >= options.limits.max_depth) {
+void expand(const ScanContext& context, const Place& place, Bytes data, FileReport& report) {
+  const ContainerFormat* container = find_container_format(data, report);
+  if (container == nullptr) return;
+  const std::optional<Bytes> payload = container->payload(data, report);
+  if (!payload) return;
+  const ContainerLimits& limits = context.options.limits;
+  if (place.depth >= limits.max_depth) {
     // Whatever this container holds is unexamined: as loud as any other cap that stops one.
     report.findings.push_back(make_finding(
-        "container.incomplete", "nested " + std::to_string(place.depth) +
-                                    " containers deep, at the cap of " +
-                                    std::to_string(options.limits.max_depth) +
-                                    " levels (--max-depth): not opened, so its " +
-                                    std::to_string(payload.size()) + " bytes were not examined"));
+        "container.incomplete",
+        "nested " + std::to_string(place.depth) + " containers deep, at the cap of " +
+            std::to_string(limits.max_depth) + " levels (--max-depth): not opened, so its " +
+            std::to_string(payload->size()) + " bytes were not examined"));
     return;
   }
-  ++stats.containers;
-  // Cabinets inside an MSI store files under File-table keys; name them by install path.
-  const Renames* child_renames = is_msi && report.msi ? &report.msi->install_names : nullptr;
+  ++context.stats.containers;
+  const Renames* child_renames =
+      container->nested_names != nullptr ? container->nested_names(report) : nullptr;
   // The results of entries whose bytes later entries name again (asar), by the span they
   // share: a repeat is reported under its own name without being scanned again.
   std::map<std::pair<const std::uint8_t*, std::size_t>, FileReport> shared;
   const EntryVisitor visit = [&](const ContainerEntry& entry) {
     std::string name = entry.name;
-    if (renames != nullptr) {
-      if (auto it = renames->find(name); it != renames->end()) name = it->second;
+    if (place.renames != nullptr) {
+      if (auto it = place.renames->find(name); it != place.renames->end()) name = it->second;
     }
-    ++stats.nested;
-    const std::string child = prefix + kNestSeparator + name;
+    ++context.stats.nested;
+    Place child{place.path + kNestSeparator + name, place.depth + 1, child_renames};
     const auto span = std::make_pair(entry.data.data(), entry.data.size());
     if (entry.sharing == EntrySharing::kRepeat) {
       if (auto it = shared.find(span); it != shared.end()) {
         FileReport repeat = it->second;
-        repeat.path = child;
-        sink({std::move(repeat), place.top_path, place.depth + 1});
+        repeat.path = std::move(child.path);
+        context.sink({std::move(repeat), context.top_path, child.depth});
         return;
       }
     }
     FileReport* keep = entry.sharing == EntrySharing::kShared ? &shared[span] : nullptr;
-    scan_place(child, entry.data, {place.top_path, place.depth + 1}, options, budget, stats, sink,
-               child_renames, keep);
+    scan_place(context, child, entry.data, keep);
   };
   std::vector<ContainerNote> notes;
-  if (is_msi) {
-    expand_msi(data, options.limits, budget, visit, notes);
-  } else {
-    expand_container(kind, payload, options.limits, budget, visit, notes);
-  }
+  container->expand(*payload, limits, context.budget, visit, notes);
   for (const auto& note : notes) {
     report.findings.push_back(make_finding(std::string(finding_id(note.kind)), note.message));
   }
 }
 
-void scan_place(const std::string& path, Bytes data, Place place, const ScanOptions& options,
-                ContainerBudget& budget, ScanStats& stats, const ReportSink& sink,
-                const Renames* renames, FileReport* keep) {
-  FileReport report = inspect_bytes(path, data, options.inspect);
-  add_ioc_findings(options, report);
-  add_yara_findings(options, data, report);
-  expand(path, data, place, options, budget, stats, sink, report, renames);
+void scan_place(const ScanContext& context, const Place& place, Bytes data, FileReport* keep) {
+  FileReport report = inspect_bytes(place.path, data, context.options.inspect);
+  add_ioc_findings(context.options, report);
+  add_yara_findings(context.options, data, report);
+  expand(context, place, data, report);
   std::stable_sort(report.findings.begin(), report.findings.end(),
                    [](const Finding& a, const Finding& b) { return a.severity > b.severity; });
   if (keep != nullptr) *keep = report;
-  sink({std::move(report), place.top_path, place.depth});
+  context.sink({std::move(report), context.top_path, place.depth});
 }
 
 FileReport error_report(const std::string& path, const std::string& message) {
@@ -185,12 +178,6 @@ bool same_file_state(const struct stat& a, const struct stat& b) {
 }
 
 }  // namespace
-
-void scan_buffer(const std::string& path, Bytes data, const ScanOptions& options,
-                 ContainerBudget& budget, ScanStats& stats, const ReportSink& sink) {
-  if (budget.memory == nullptr) budget.memory = options.memory;
-  scan_place(path, data, {path, 0}, options, budget, stats, sink, nullptr);
-}
 
 void run_scan(const std::vector<std::string>& roots, const ScanOptions& options, ScanStats& stats,
               const ReportSink& sink) {
@@ -228,8 +215,8 @@ void run_scan(const std::vector<std::string>& roots, const ScanOptions& options,
       }
       sink(std::move(scanned));
     };
-    scan_place(path, *bytes, {path, 0}, options, budget, stats, changed ? mark_changed : sink,
-               nullptr);
+    const ScanContext context{options, budget, stats, changed ? mark_changed : sink, path};
+    scan_place(context, {path, 0, nullptr}, *bytes);
   };
   auto on_problem = [&](const WalkProblem& problem) {
     ++stats.errors;

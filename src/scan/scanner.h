@@ -51,11 +51,6 @@ struct ScannedFile {
 // several threads at once: the sink serialises as it needs.
 using ReportSink = std::function<void(ScannedFile&&)>;
 
-// Inspects one buffer as `path` and, recursively, the files inside it (depth 0: a file on
-// disk). Sends the reports of nested files first, then this one's.
-void scan_buffer(const std::string& path, Bytes data, const ScanOptions& options,
-                 ContainerBudget& budget, ScanStats& stats, const ReportSink& sink);
-
 // Walks the roots and scans every regular file; problems of the walk itself (unreadable
 // directories, missing roots) become reports with an error, so nothing is silently lost.
 void run_scan(const std::vector<std::string>& roots, const ScanOptions& options, ScanStats& stats,

@@ -2,5 +2,6 @@
 target_sources(cascade PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/walker.cc
   ${CMAKE_CURRENT_LIST_DIR}/scanner.cc
+  ${CMAKE_CURRENT_LIST_DIR}/container_formats.cc
   ${CMAKE_CURRENT_LIST_DIR}/catalogs.cc
 )

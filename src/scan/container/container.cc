@@ -37,15 +37,25 @@ bool is_executable(Bytes data) {
 
 }  // namespace
 
-ContainerKind detect_container(Bytes data) {
+bool looks_like_asar_container(Bytes data) {
   try {
-    if (detail::looks_like_asar(data)) return ContainerKind::kAsar;
-    if (is_executable(data)) return ContainerKind::kNone;
-    return detail::probe_archive(data) == detail::ArchiveProbe::kNone ? ContainerKind::kNone
-                                                                      : ContainerKind::kArchive;
+    return detail::looks_like_asar(data);
   } catch (const std::exception&) {
-    return ContainerKind::kNone;  // only std::bad_alloc can get here
+    return false;  // only std::bad_alloc can get here
   }
+}
+
+bool looks_like_archive_container(Bytes data) {
+  try {
+    return !is_executable(data) && detail::probe_archive(data) != detail::ArchiveProbe::kNone;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+ContainerKind detect_container(Bytes data) {
+  if (looks_like_asar_container(data)) return ContainerKind::kAsar;
+  return looks_like_archive_container(data) ? ContainerKind::kArchive : ContainerKind::kNone;
 }
 
 bool archive_recognised(Bytes data) {

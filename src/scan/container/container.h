@@ -1,5 +1,5 @@
-// Containers scan opens: everything libarchive reads, and Electron asar archives. (MSI is a
-// format of its own, src/formats/msi, which hands its streams to the same visitor.)
+// Containers scan opens: everything libarchive reads, and Electron asar archives. (MSI packages
+// are read by src/formats/msi; msi_expansion.h hands their streams to the same visitor.)
 // Contract between the scan engine (src/scan/scanner.cc) and the readers in this directory.
 #pragma once
 
@@ -80,6 +80,9 @@ using EntryVisitor = std::function<void(const ContainerEntry&)>;
 // By content (magic), never by name: kNone for anything that is not a container scan opens.
 // A PE, ELF or Mach-O file is never kArchive (its overlay may be; the engine asks separately).
 ContainerKind detect_container(Bytes data);
+// The two halves of detect_container, which asks about asar first.
+bool looks_like_asar_container(Bytes data);
+bool looks_like_archive_container(Bytes data);
 
 // True if libarchive recognises `data` as an archive format it can list (used on PE overlays:
 // self-extracting zip/7z/cab installers).
