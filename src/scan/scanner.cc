@@ -3,7 +3,9 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cctype>
 #include <map>
+#include <optional>
 #include <set>
 #include <string_view>
 
@@ -46,26 +48,54 @@ void add_ioc_findings(const ScanOptions& options, FileReport& report) {
   }
 }
 
-void add_yara_findings(const ScanOptions& options, Bytes data, FileReport& report) {
+// A rule's `meta: severity = "..."` sets its finding's severity; a value that names none is
+// kept in the message, so a typo in a rule set shows instead of silently rating it high.
+Finding yara_finding(const YaraMatch& match) {
+  std::string message = match.rule;
+  if (!match.tags.empty()) {
+    message += " [";
+    for (std::size_t i = 0; i < match.tags.size(); ++i) {
+      message.append(i == 0 ? "" : ", ").append(match.tags[i]);
+    }
+    message += ']';
+  }
+  std::optional<std::string> unknown_severity;
+  std::optional<Severity> severity;
+  for (const auto& [key, value] : match.meta) {
+    message.append("; ").append(key).append("=").append(value);
+    if (key != "severity") continue;
+    std::string name = value;
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (auto known = severity_from_name(name)) {
+      severity = known;
+    } else {
+      unknown_severity = value;
+    }
+  }
+  Finding finding = make_finding("ioc.yara", "");
+  if (severity) {
+    finding.severity = *severity;
+  } else if (unknown_severity) {
+    message.append(" (meta severity \"")
+        .append(*unknown_severity)
+        .append("\" is not info, low, medium, high or critical: kept ")
+        .append(severity_name(finding.severity))
+        .append(")");
+  }
+  finding.message = std::move(message);
+  return finding;
+}
+
+void add_yara_findings(const ScanOptions& options, Bytes data, bool nested, FileReport& report) {
   if (options.rules == nullptr) return;
-  auto matches = options.rules->match(data);
+  auto matches = options.rules->match(
+      data, yara_file_variables(report.path, nested, file_format_name(report.format)));
   if (!matches) {
     report.findings.push_back(make_finding("scan.incomplete", "YARA: " + matches.error().message));
     return;
   }
-  for (const auto& match : *matches) {
-    std::string message = match.rule;
-    if (!match.tags.empty()) {
-      message += " [";
-      for (std::size_t i = 0; i < match.tags.size(); ++i) {
-        message.append(i == 0 ? "" : ", ").append(match.tags[i]);
-      }
-      message += ']';
-    }
-    for (const auto& [key, value] : match.meta)
-      message.append("; ").append(key).append("=").append(value);
-    report.findings.push_back(make_finding("ioc.yara", std::move(message)));
-  }
+  for (const auto& match : *matches) report.findings.push_back(yara_finding(match));
 }
 
 // What every file found under one file on disk shares: the scan's options, the caps' budget
@@ -106,8 +136,8 @@ std::string_view finding_id(NoteKind kind) {
 }
 
 // Opens `data` as a container when it is one and scans every entry in it.
-void expand(const ScanContext& context, const Place& place, Bytes data, FileReport& report) {
-  const ContainerFormat* container = find_container_format(data, report);
+void expand(const ScanContext& context, const Place& place, Bytes data,
+            const ContainerFormat* container, FileReport& report) {
   if (container == nullptr) return;
   const std::optional<Bytes> payload = container->payload(data, report);
   if (!payload) return;
@@ -155,9 +185,11 @@ void expand(const ScanContext& context, const Place& place, Bytes data, FileRepo
 
 void scan_place(const ScanContext& context, const Place& place, Bytes data, FileReport* keep) {
   FileReport report = inspect_bytes(place.path, data, context.options.inspect);
+  // Found before the rules run: it names archives and asar files, which YARA's `filetype` says.
+  const ContainerFormat* container = find_container_format(data, report);
   add_ioc_findings(context.options, report);
-  add_yara_findings(context.options, data, report);
-  expand(context, place, data, report);
+  add_yara_findings(context.options, data, place.depth > 0, report);
+  expand(context, place, data, container, report);
   std::stable_sort(report.findings.begin(), report.findings.end(),
                    [](const Finding& a, const Finding& b) { return a.severity > b.severity; });
   if (keep != nullptr) *keep = report;

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <iterator>
 #include <mutex>
 #include <set>
 
@@ -61,12 +62,37 @@ void on_compiler_message(int level, const char* file, int line, const YR_RULE* /
   }
 }
 
+// The names of YaraFileVariables' members, in their order.
+constexpr const char* kFileVariableNames[] = {"filename", "filepath", "extension", "filetype"};
+
 CompilerPtr new_compiler(Diagnostics& diagnostics) {
   YR_COMPILER* raw = nullptr;
   if (yr_compiler_create(&raw) != ERROR_SUCCESS) return nullptr;
   CompilerPtr compiler(raw);
   yr_compiler_set_callback(compiler.get(), on_compiler_message, &diagnostics);
+  for (const char* name : kFileVariableNames) {
+    if (yr_compiler_define_string_variable(compiler.get(), name, "") != ERROR_SUCCESS) {
+      return nullptr;
+    }
+  }
   return compiler;
+}
+
+struct ScannerDeleter {
+  void operator()(YR_SCANNER* s) const { yr_scanner_destroy(s); }
+};
+using ScannerPtr = std::unique_ptr<YR_SCANNER, ScannerDeleter>;
+
+std::string lower_ascii(std::string_view text) {
+  std::string out(text);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string upper_ascii(std::string_view text) {
+  std::string out(text);
+  for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
 }
 
 bool rule_extension(const fs::path& p) {
@@ -137,6 +163,21 @@ int on_scan_message(YR_SCAN_CONTEXT* context, int message, void* data, void* use
 }
 
 }  // namespace
+
+YaraFileVariables yara_file_variables(std::string_view path, bool nested, std::string_view format) {
+  YaraFileVariables out;
+  out.filepath = std::string(path);
+  const auto cut = path.find_last_of(nested ? "/\\!" : "/");
+  out.filename = std::string(cut == std::string_view::npos ? path : path.substr(cut + 1));
+  // As Python's os.path.splitext, which LOKI uses: a leading dot starts no extension.
+  const auto dot = out.filename.find_last_of('.');
+  const auto stem_start = out.filename.find_first_not_of('.');
+  if (dot != std::string::npos && stem_start != std::string::npos && dot > stem_start) {
+    out.extension = lower_ascii(std::string_view(out.filename).substr(dot));
+  }
+  out.filetype = format == "pe" ? "EXE" : upper_ascii(format);
+  return out;
+}
 
 namespace yara {
 
@@ -306,13 +347,28 @@ std::size_t YaraRules::rule_count() const {
   return impl_ && impl_->rules != nullptr ? impl_->rules->num_rules : 0;
 }
 
-Result<std::vector<YaraMatch>> YaraRules::match(Bytes data) const {
+Result<std::vector<YaraMatch>> YaraRules::match(Bytes data, const YaraFileVariables& file) const {
   if (!impl_ || impl_->rules == nullptr) return std::vector<YaraMatch>{};
+  // A scanner of its own for every scan, as yr_rules_scan_mem makes one, so each file's
+  // variables stay its own while threads share the compiled rules.
+  YR_SCANNER* raw = nullptr;
+  if (const int rc = yr_scanner_create(impl_->rules, &raw); rc != ERROR_SUCCESS) {
+    return yara::scan_error(rc, "");
+  }
+  ScannerPtr scanner(raw);
+  const std::string* values[] = {&file.filename, &file.filepath, &file.extension, &file.filetype};
+  for (std::size_t i = 0; i < std::size(values); ++i) {
+    const int rc =
+        yr_scanner_define_string_variable(scanner.get(), kFileVariableNames[i], values[i]->c_str());
+    if (rc != ERROR_SUCCESS) return yara::scan_error(rc, kFileVariableNames[i]);
+  }
   ScanState state;
+  yr_scanner_set_callback(scanner.get(), on_scan_message, &state);
+  yr_scanner_set_flags(scanner.get(), SCAN_FLAGS_REPORT_RULES_MATCHING);
+  yr_scanner_set_timeout(scanner.get(), yara::kScanTimeoutSeconds);
   static const std::uint8_t kEmpty = 0;
-  const int rc = yr_rules_scan_mem(impl_->rules, data.empty() ? &kEmpty : data.data(), data.size(),
-                                   SCAN_FLAGS_REPORT_RULES_MATCHING, on_scan_message, &state,
-                                   yara::kScanTimeoutSeconds);
+  const int rc =
+      yr_scanner_scan_mem(scanner.get(), data.empty() ? &kEmpty : data.data(), data.size());
   if (rc != ERROR_SUCCESS) return yara::scan_error(rc, state.too_many);
   if (state.failed) return yara::scan_error(ERROR_CALLBACK_ERROR, "");
   return std::move(state.matches);
