@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
@@ -93,6 +94,14 @@ bool write_output(const std::string& path, const std::string& line, bool append)
   return std::rename(temporary.c_str(), path.c_str()) == 0;
 }
 
+// Without --run the build is over by the time it is attested: a time not given is now, so a
+// policy's max_age can judge every statement. A start not given is never after the finish.
+void record_default_times(provenance::AttestRequest& request) {
+  const std::time_t now = std::time(nullptr);
+  if (!request.finished) request.finished = std::max(now, request.started.value_or(now));
+  if (!request.started) request.started = std::min(now, *request.finished);
+}
+
 }  // namespace
 
 void add_attest_command(CLI::App& app, AttestArgs& args) {
@@ -112,8 +121,8 @@ void add_attest_command(CLI::App& app, AttestArgs& args) {
       ->check(CLI::ExistingFile);
   cmd->add_option("--param", args.params, "External parameter k=v (repeatable)")
       ->allow_extra_args(false);
-  cmd->add_option("--started", args.started, "Build start, RFC 3339");
-  cmd->add_option("--finished", args.finished, "Build end, RFC 3339");
+  cmd->add_option("--started", args.started, "Build start, RFC 3339 (default: now)");
+  cmd->add_option("--finished", args.finished, "Build end, RFC 3339 (default: now)");
   cmd->add_option("--invocation-id", args.invocation_id, "Build run id (default: a new UUID)");
   cmd->add_option("-o,--output", args.output, "Bundle to write (.intoto.jsonl; - for stdout)")
       ->required();
@@ -194,6 +203,7 @@ int run_attest(const AttestArgs& args) {
     return kExitUsage;
   }
   request.products = std::move(products).value();
+  if (!args.run) record_default_times(request);
   auto line = provenance::attest(request, *key);
   if (!line) {
     std::cerr << "cascade: " << line.error().message << '\n';

@@ -13,6 +13,7 @@ untampered, fully attested release passes with exit 0. Every policy rule is exer
 output validates against docs/schema/cascade.verify-1.schema.json, YAML and JSON policies agree.
 """
 import base64
+import datetime
 import json
 import os
 import shutil
@@ -418,6 +419,32 @@ check(statement["subject"] == [{"name": "copy.tar.gz", "digest": {
 run("attest", "--builder-id", BUILDER, "--build-type", "x", "--products", out_dir, "--key",
     path("ci.key"), "-o", path("fail.intoto.jsonl"), "--run", "--", "false", expect=2)
 check(not os.path.exists(path("fail.intoto.jsonl")), "a failed build was attested")
+
+# --- attest without --started/--finished records now, so max_age can judge it -------------------
+def statement_of(bundle):
+    with open(bundle) as f:
+        return json.loads(base64.b64decode(json.loads(f.readline())["payload"]))
+
+
+before = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+run("attest", "--builder-id", BUILDER, "--build-type", "https://example.com/msbuild/v1",
+    "--products", RELEASE, "--key", path("ci.key"), "-o", path("now.intoto.jsonl"), expect=0)
+after = datetime.datetime.now(datetime.timezone.utc)
+meta = statement_of(path("now.intoto.jsonl"))["predicate"]["runDetails"]["metadata"]
+times = []
+for key in ("startedOn", "finishedOn"):
+    text = meta.get(key, "")
+    check(text.endswith("Z") and "T" in text, f"attest {key} is not RFC 3339 UTC: {meta}")
+    if text:
+        times.append(datetime.datetime.fromisoformat(text.replace("Z", "+00:00")))
+check(len(times) == 2 and before <= times[0] <= times[1] <= after,
+      f"attest without times: {meta}, run between {before} and {after}")
+fresh = write_policy("fresh.json", {"max_age": "1d"})
+doc, rc = verify(RELEASE, [path("now.intoto.jsonl")], fresh)
+check(rc == 0 and findings(doc) == set(), f"a statement made now is not fresh: {findings(doc)}")
+doc, rc = verify(RELEASE, [path("now.intoto.jsonl")], fresh, "--at", "2999-01-01T00:00:00Z")
+check(findings(doc) == {(f, "provenance.expired") for f in RELEASE_FILES},
+      f"a statement made now is fresh in 2999: {findings(doc)}")
 
 subprocess.run(["rm", "-rf", work])
 if failures:
