@@ -3,6 +3,7 @@
 target_sources(cascade-tests PRIVATE
   ${CMAKE_CURRENT_SOURCE_DIR}/unit/provenance_crypto_test.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/unit/provenance_verify_test.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/unit/provenance_archive_test.cc
 )
 add_test(NAME setup.provenance_fixtures
   COMMAND bash ${CMAKE_SOURCE_DIR}/tests/fixtures/provenance/make-provenance-fixtures.sh

@@ -227,6 +227,7 @@ ReleaseContents read_release(const std::string& root, const ReleaseReadOptions& 
     const auto bang = entry.path.find_last_of(scan::kNestSeparator);
     if (scanned.depth > 0 && bang != std::string::npos) entry.parent = entry.path.substr(0, bang);
     entry.key = diff::install_path(entry.path, root, contents.root_is_file);
+    entry.release_archive = scanned.depth == 0 && scanned.report.format == FileFormat::kArchive;
     std::lock_guard lock(mutex);
     contents.entries.push_back(std::move(entry));
   });
@@ -236,6 +237,13 @@ ReleaseContents read_release(const std::string& root, const ReleaseReadOptions& 
   // An MSI's media cabinet: a .cab directly inside an .msi that has entries of its own.
   for (std::size_t i = 0; i < contents.entries.size(); ++i) {
     auto& entry = contents.entries[i];
+    if (entry.release_archive) {
+      // Only a release that is one archive, and only one with entries: an archive with none
+      // read (empty, or unreadable past its header) is checked as a file.
+      const std::string prefix = entry.path + scan::kNestSeparator;
+      entry.release_archive = contents.root_is_file && i + 1 < contents.entries.size() &&
+                              contents.entries[i + 1].path.starts_with(prefix);
+    }
     if (entry.parent.empty() || !ends_with_ci(entry.parent, ".msi") ||
         !ends_with_ci(entry.path, ".cab")) {
       continue;
@@ -275,9 +283,12 @@ VerifyResult verify_release(const ReleaseContents& release,
       const auto bang = parent.find_last_of(scan::kNestSeparator);
       parent = bang == std::string::npos ? "" : parent.substr(0, bang);
     }
+    // The release archive no statement names: its entries are the release, checked one by one.
+    const bool unnamed_archive =
+        entry.release_archive && bindings.of(index).empty() && bindings.ambiguous(index).empty();
     if (!entry.error.empty()) {
       result.findings.push_back(make_finding("provenance.unreadable", entry.error));
-    } else if (policy.ignored(entry.key) || entry.media_cabinet) {
+    } else if (policy.ignored(entry.key) || entry.media_cabinet || unnamed_archive) {
       result.verdict = FileVerdict::kIgnored;
     } else if (rule != nullptr && !rule->pinned_sha256.empty()) {
       const auto& pins = rule->pinned_sha256;

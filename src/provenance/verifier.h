@@ -22,6 +22,10 @@ struct ReleaseEntry {
   std::string error;           // why it could not be read
   std::string parent;          // the path of the container it was found in; empty at the top
   bool media_cabinet = false;  // an MSI's cabinet: its entries are checked one by one
+  // The release itself when it is an archive (zip, tar, 7z, ...) with entries: its bytes hold
+  // nothing but them, so a statement about its files attests it without naming the archive.
+  // Installers (MSI, self-extracting PE) are files of their own and stay checked.
+  bool release_archive = false;
 };
 
 struct ReleaseReadOptions {

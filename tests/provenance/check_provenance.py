@@ -19,6 +19,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 
 import jsonschema
@@ -445,6 +446,28 @@ check(rc == 0 and findings(doc) == set(), f"a statement made now is not fresh: {
 doc, rc = verify(RELEASE, [path("now.intoto.jsonl")], fresh, "--at", "2999-01-01T00:00:00Z")
 check(findings(doc) == {(f, "provenance.expired") for f in RELEASE_FILES},
       f"a statement made now is fresh in 2999: {findings(doc)}")
+
+# --- a release that is one archive is checked by its files ----------------------------------------
+# Attested with --expand as rel.tar.gz, shipped recompressed as rel.tar.xz: no subject names the
+# new archive, each file inside is attested by its name in the old one.
+packed = path("packed")
+os.makedirs(os.path.join(packed, "bin"))
+for name, content in (("bin/app", "app"), ("README", "readme")):
+    with open(os.path.join(packed, name), "w") as f:
+        f.write(content)
+for archive, mode in (("rel.tar.gz", "w:gz"), ("rel.tar.xz", "w:xz")):
+    with tarfile.open(path(archive), mode) as tar:
+        tar.add(os.path.join(packed, "bin", "app"), "bin/app")
+        tar.add(os.path.join(packed, "README"), "README")
+archived = path("archived.intoto.jsonl")
+run("attest", "--builder-id", BUILDER, "--build-type", "https://example.com/tar/v1", "--products",
+    path("rel.tar.gz"), "--expand", "--key", path("ci.key"), "-o", archived, expect=0)
+for archive in ("rel.tar.gz", "rel.tar.xz"):
+    doc, rc = verify(path(archive), [archived], names_policy)
+    verdicts = {f["install_path"]: f["verdict"] for f in doc["files"]}
+    check(rc == 0 and findings(doc) == set(), f"{archive}: exit {rc}, {findings(doc)}")
+    check(verdicts.get("bin/app") in ("attested", "covered") and len(verdicts) == 3,
+          f"{archive}: {verdicts}")
 
 subprocess.run(["rm", "-rf", work])
 if failures:
