@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "rebuild/compare.h"
-#include "rebuild/report.h"
+#include "report/rebuild_report.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 4) return 0;

@@ -6,14 +6,14 @@
 #include <streambuf>
 #include <string>
 
-#include "report/printable_text.h"
+#include "core/printable_text.h"
 
 namespace cascade::cli {
 
 namespace {
 
 // A streambuf in front of stderr's: each line (or the part written before a flush) goes out
-// through report::printable(). A line break is cascade's own only when it ends a write (`<< '\n'`,
+// through printable(). A line break is cascade's own only when it ends a write (`<< '\n'`,
 // a literal ending in "\n"); one inside a written string came from data (a file name holding a
 // newline and a forged line) and is shown escaped. std::cerr is unit-buffered, so every <<
 // flushes and the order with progress_stream() is kept.
@@ -51,7 +51,7 @@ class PrintableLines : public std::streambuf {
   }
   void emit() {
     if (pending_.empty()) return;
-    const std::string shown = report::printable(pending_);
+    const std::string shown = printable(pending_);
     target_->sputn(shown.data(), static_cast<std::streamsize>(shown.size()));
     pending_.clear();
   }

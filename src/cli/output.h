@@ -8,7 +8,7 @@
 namespace cascade::cli {
 
 // From here on, everything written to std::cerr (messages that quote paths, names and library
-// errors from hostile inputs) is made printable line by line (report::printable): no ESC
+// errors from hostile inputs) is made printable line by line (cascade::printable): no ESC
 // sequence or stray line break from an input reaches the terminal. Call once, first in main.
 void guard_stderr();
 

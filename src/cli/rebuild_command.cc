@@ -7,7 +7,7 @@
 #include "core/digest.h"
 #include "core/file_loader.h"
 #include "rebuild/compare.h"
-#include "rebuild/report.h"
+#include "report/rebuild_report.h"
 
 namespace cascade::cli {
 

@@ -10,9 +10,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/finding.h"
 #include "core/result.h"
 #include "diff/facts.h"
-#include "report/finding.h"
 
 namespace cascade::diff {
 

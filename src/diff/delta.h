@@ -7,9 +7,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/finding.h"
 #include "diff/capabilities.h"
 #include "diff/facts.h"
-#include "report/finding.h"
 
 namespace cascade::diff {
 

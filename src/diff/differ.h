@@ -11,10 +11,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/finding.h"
 #include "diff/baseline.h"
 #include "diff/capabilities.h"
 #include "diff/release.h"
-#include "report/finding.h"
 
 namespace cascade::diff {
 

@@ -12,7 +12,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "report/finding.h"
+#include "core/finding.h"
 
 namespace cascade::diff {
 

@@ -1,6 +1,6 @@
 #include "graph/store.h"
 
-#include "report/printable_text.h"
+#include "core/printable_text.h"
 
 namespace cascade::graph {
 namespace {
@@ -21,7 +21,7 @@ Status check_node(const NodeRow& row, const GraphStore& store) {
   if (node_id(row.kind, row.key) != row.id || row.key.size() > kMaxKeyLength) {
     const NodeRef node{row.kind, row.key};
     return forged(store, "node " + std::to_string(row.id) + " is stored as '" +
-                             report::printable(format_node(node), kShownKeyCodePoints) +
+                             printable(format_node(node), kShownKeyCodePoints) +
                              "', whose id would be " + std::to_string(node_id(node)));
   }
   return ok_status();
@@ -30,7 +30,7 @@ Status check_node(const NodeRow& row, const GraphStore& store) {
 Status check_document(const DocRow& row, const GraphStore& store) {
   if (!is_sha256_hex(row.sha256) || document_id(row.sha256) != row.id) {
     return forged(store, "document " + std::to_string(row.id) + " is stored with SHA-256 '" +
-                             report::printable(row.sha256, kShownKeyCodePoints) +
+                             printable(row.sha256, kShownKeyCodePoints) +
                              "', which does not give its id");
   }
   return ok_status();

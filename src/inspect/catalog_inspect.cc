@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "authenticode/authenticode.h"
 #include "authenticode/catalog.h"
+#include "formats/pe/pe_authenticode.h"
 #include "inspect/format_inspectors.h"
 #include "inspect/pe_findings.h"
 

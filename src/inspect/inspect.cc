@@ -4,9 +4,9 @@
 #include <limits>
 #include <map>
 
-#include "authenticode/authenticode.h"
 #include "core/entropy.h"
 #include "core/file_loader.h"
+#include "formats/pe/pe_authenticode.h"
 #include "inspect/format_inspectors.h"
 #include "inspect/format_table.h"
 #include "inspect/pe_findings.h"

@@ -7,16 +7,16 @@
 #include <vector>
 
 #include "authenticode/catalog.h"
-#include "authenticode/cert_table.h"
 #include "authenticode/signature.h"
 #include "authenticode/trust_store.h"
 #include "core/digest.h"
+#include "core/finding.h"
 #include "formats/elf/elf_image.h"
 #include "formats/macho/macho_image.h"
 #include "formats/msi/msi.h"
+#include "formats/pe/pe_certificate_table.h"
 #include "formats/pe/pe_image.h"
 #include "inspect/file_format.h"
-#include "report/finding.h"
 
 namespace cascade {
 

@@ -2,8 +2,8 @@
 // overlay entropy and the checksum; then the signatures and the pe.* findings.
 #include <algorithm>
 
-#include "authenticode/authenticode.h"
 #include "core/entropy.h"
+#include "formats/pe/pe_authenticode.h"
 #include "inspect/format_inspectors.h"
 #include "inspect/pe_findings.h"
 

@@ -10,9 +10,9 @@
 #include <string_view>
 #include <vector>
 
+#include "core/finding.h"
 #include "provenance/keys.h"
 #include "provenance/statement.h"
-#include "report/finding.h"
 
 namespace cascade::provenance {
 

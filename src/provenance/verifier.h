@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "core/finding.h"
 #include "provenance/attestations.h"
 #include "provenance/policy.h"
-#include "report/finding.h"
 #include "scan/container/container.h"
 
 namespace cascade::provenance {

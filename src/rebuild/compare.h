@@ -8,10 +8,10 @@
 #include <vector>
 
 #include "core/byte_reader.h"
+#include "core/finding.h"
 #include "core/result.h"
 #include "rebuild/layout.h"
 #include "rebuild/regions.h"
-#include "report/finding.h"
 
 namespace cascade::rebuild {
 

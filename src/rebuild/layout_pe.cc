@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <set>
 
-#include "authenticode/cert_table.h"
+#include "formats/pe/pe_certificate_table.h"
 #include "formats/pe/pe_image.h"
 #include "rebuild/layout.h"
 

@@ -18,7 +18,7 @@
 #include <utility>
 #include <vector>
 
-#include "report/printable_text.h"
+#include "core/printable_text.h"
 
 namespace cascade::report {
 namespace {

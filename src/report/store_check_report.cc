@@ -1,6 +1,6 @@
 #include "report/store_check_report.h"
 
-#include "report/printable_text.h"
+#include "core/printable_text.h"
 
 namespace cascade::report {
 namespace {

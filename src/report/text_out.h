@@ -3,7 +3,7 @@
 // sequences (clear the screen, set the window title), a newline that forges a whole report line,
 // or a bidi override that reverses what is shown. The rule is by type:
 //   - std::string and std::string_view are data (anything may have come from an input) and are
-//     written through report::printable(): controls, invisible format characters and invalid
+//     written through printable(): controls, invisible format characters and invalid
 //     UTF-8 appear as visible escapes (\x1B, \u202E);
 //   - `const char*` (literals, colour codes), single characters and numbers are cascade's own
 //     text and are written as they are.
@@ -17,7 +17,7 @@
 #include <string_view>
 #include <type_traits>
 
-#include "report/printable_text.h"
+#include "core/printable_text.h"
 
 namespace cascade {
 
@@ -27,7 +27,7 @@ class TextOut {
 
   // Data: made printable.
   TextOut& operator<<(std::string_view data) {
-    out_ << report::printable(data);
+    out_ << printable(data);
     return *this;
   }
   TextOut& operator<<(const std::string& data) { return *this << std::string_view(data); }

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <iomanip>
 
+#include "report/severity_color.h"
 #include "report/text_out.h"
 
 namespace cascade {

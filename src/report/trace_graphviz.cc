@@ -11,8 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/printable_text.h"
 #include "report/dot_runner.h"
-#include "report/printable_text.h"
 
 namespace cascade::report {
 namespace {

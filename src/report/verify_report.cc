@@ -6,6 +6,7 @@
 #include "core/time.h"
 #include "core/utf8.h"
 #include "report/scan_report.h"
+#include "report/severity_color.h"
 #include "report/text_out.h"
 
 namespace cascade {

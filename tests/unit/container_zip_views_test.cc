@@ -4,7 +4,7 @@
 #include <mutex>
 
 #include "container_test_support.h"
-#include "report/finding.h"
+#include "core/finding.h"
 #include "scan/container/zip_views.h"
 #include "scan/scanner.h"
 

@@ -11,11 +11,11 @@
 #include "core/der.h"
 #include "core/digest.h"
 #include "core/entropy.h"
+#include "core/finding.h"
 #include "core/input_file.h"
 #include "core/mapped_file.h"
+#include "core/printable_text.h"
 #include "core/utf8.h"
-#include "report/finding.h"
-#include "report/printable_text.h"
 
 namespace cascade {
 namespace {
@@ -180,11 +180,11 @@ TEST(Utf8, LosslessFormKeepsEveryNameApartAndMapsBack) {
 }
 
 TEST(Printable, ControlsAndInvisibleFormatCharactersAreShownAsEscapes) {
-  EXPECT_EQ(cascade::report::printable("a\x1B]0;t\x07\r\nb\xC2\x9B\x7F"),
+  EXPECT_EQ(cascade::printable("a\x1B]0;t\x07\r\nb\xC2\x9B\x7F"),
             "a\\x1B]0;t\\x07\\x0D\\x0Ab\\u009B\\x7F");
-  EXPECT_EQ(cascade::report::printable("x\u202Ey\u200Bz\uFEFF\u2066\u00AD\U000E0041"),
+  EXPECT_EQ(cascade::printable("x\u202Ey\u200Bz\uFEFF\u2066\u00AD\U000E0041"),
             "x\\u202Ey\\u200Bz\\uFEFF\\u2066\\u00AD\\uE0041");
-  EXPECT_EQ(cascade::report::printable("caf\xE9 ok \xC3\xA9"), "caf\\xE9 ok \xC3\xA9");
+  EXPECT_EQ(cascade::printable("caf\xE9 ok \xC3\xA9"), "caf\\xE9 ok \xC3\xA9");
 }
 
 TEST(Findings, CatalogueIdsAreUniqueAndSeveritiesNamed) {

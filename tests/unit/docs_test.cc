@@ -4,7 +4,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "report/finding.h"
+#include "core/finding.h"
 
 namespace cascade {
 namespace {

@@ -1,4 +1,4 @@
-#include "authenticode/cert_table.h"
+#include "formats/pe/pe_certificate_table.h"
 
 #include <openssl/pkcs7.h>
 

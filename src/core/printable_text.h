@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace cascade::report {
+namespace cascade {
 
 // Printable UTF-8 of at most `max_code_points` code points (0: no limit), ending in "…" when cut.
 // ASCII controls and bytes that are not valid UTF-8 appear as \xHH, other controls and invisible
@@ -22,4 +22,4 @@ std::string html_escape(std::string_view printable_text);
 // html_escape(printable(raw)).
 std::string html(std::string_view raw);
 
-}  // namespace cascade::report
+}  // namespace cascade

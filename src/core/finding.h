@@ -13,9 +13,6 @@ enum class Severity { kInfo = 0, kLow, kMedium, kHigh, kCritical };
 std::string_view severity_name(Severity severity);
 std::optional<Severity> severity_from_name(std::string_view name);
 
-// The ANSI colour text reports print a finding of this severity in (reset with "\033[0m").
-const char* severity_color(Severity severity);
-
 struct Finding {
   std::string id;
   Severity severity = Severity::kInfo;

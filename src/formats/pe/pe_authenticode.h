@@ -8,10 +8,10 @@
 #include <optional>
 #include <vector>
 
-#include "authenticode/cert_table.h"
 #include "authenticode/signature.h"
 #include "authenticode/trust_store.h"
 #include "core/digest.h"
+#include "formats/pe/pe_certificate_table.h"
 #include "formats/pe/pe_image.h"
 
 namespace cascade::authenticode {

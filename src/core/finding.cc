@@ -1,4 +1,4 @@
-#include "report/finding.h"
+#include "core/finding.h"
 
 #include <cstdlib>
 
@@ -18,22 +18,6 @@ std::string_view severity_name(Severity severity) {
       return "critical";
   }
   return "info";
-}
-
-const char* severity_color(Severity s) {
-  switch (s) {
-    case Severity::kCritical:
-      return "\033[1;31m";
-    case Severity::kHigh:
-      return "\033[31m";
-    case Severity::kMedium:
-      return "\033[33m";
-    case Severity::kLow:
-      return "\033[36m";
-    case Severity::kInfo:
-      return "\033[2m";
-  }
-  return "";
 }
 
 std::optional<Severity> severity_from_name(std::string_view name) {

@@ -1,9 +1,10 @@
-#include "rebuild/report.h"
+#include "report/rebuild_report.h"
 
 #include <cstdio>
 #include <ostream>
 #include <tuple>
 
+#include "report/severity_color.h"
 #include "report/text_out.h"
 
 namespace cascade::rebuild {

@@ -1,4 +1,4 @@
-#include "authenticode/authenticode.h"
+#include "formats/pe/pe_authenticode.h"
 
 #include <openssl/objects.h>
 #include <openssl/pkcs7.h>

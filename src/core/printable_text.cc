@@ -1,11 +1,11 @@
-#include "report/printable_text.h"
+#include "core/printable_text.h"
 
 #include <cstdio>
 #include <optional>
 
 #include "core/utf8.h"
 
-namespace cascade::report {
+namespace cascade {
 namespace {
 
 // Controls (C0, DEL, C1: ESC sequences, CR/LF), line and paragraph separators, and the
@@ -100,4 +100,4 @@ std::string html(std::string_view raw) {
   return html_escape(printable(raw));
 }
 
-}  // namespace cascade::report
+}  // namespace cascade
