@@ -3,14 +3,13 @@
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(GSF REQUIRED IMPORTED_TARGET libgsf-1)
 target_sources(cascade PRIVATE
-  ${CMAKE_SOURCE_DIR}/src/formats/msi/ole_directory.cc
-  ${CMAKE_SOURCE_DIR}/src/formats/msi/ole_file.cc
-  ${CMAKE_SOURCE_DIR}/src/formats/msi/msi_names.cc
-  ${CMAKE_SOURCE_DIR}/src/formats/msi/msi_database.cc
-  ${CMAKE_SOURCE_DIR}/src/formats/msi/msi_reader.cc
-  ${CMAKE_SOURCE_DIR}/src/formats/msi/msi_signature.cc
-  ${CMAKE_SOURCE_DIR}/src/formats/msi/cabinet_files.cc
-  ${CMAKE_SOURCE_DIR}/src/formats/msi/msi_file_views.cc
-  ${CMAKE_SOURCE_DIR}/src/inspect/msi_inspect.cc
+  ${CMAKE_CURRENT_LIST_DIR}/ole_directory.cc
+  ${CMAKE_CURRENT_LIST_DIR}/ole_file.cc
+  ${CMAKE_CURRENT_LIST_DIR}/msi_names.cc
+  ${CMAKE_CURRENT_LIST_DIR}/msi_database.cc
+  ${CMAKE_CURRENT_LIST_DIR}/msi_reader.cc
+  ${CMAKE_CURRENT_LIST_DIR}/msi_signature.cc
+  ${CMAKE_CURRENT_LIST_DIR}/cabinet_files.cc
+  ${CMAKE_CURRENT_LIST_DIR}/msi_file_views.cc
 )
 target_link_libraries(cascade PUBLIC PkgConfig::GSF)
