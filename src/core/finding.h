@@ -1,10 +1,11 @@
-// Findings: stable ids with a severity from one catalogue, so code and docs/findings.md agree.
+// Findings: what cascade reports about a file, each of a catalogued kind (core/finding_catalogue.h)
+// with a stable id and a severity, so code and docs/findings.md agree.
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace cascade {
 
@@ -13,22 +14,26 @@ enum class Severity { kInfo = 0, kLow, kMedium, kHigh, kCritical };
 std::string_view severity_name(Severity severity);
 std::optional<Severity> severity_from_name(std::string_view name);
 
-struct Finding {
-  std::string id;
-  Severity severity = Severity::kInfo;
-  std::string message;
-};
-
+// One entry of the catalogue: code names kinds by their constants in cascade::findings.
 struct FindingKind {
   std::string_view id;
   Severity severity;
   std::string_view summary;
 };
 
-// Every finding id cascade can emit.
-const std::vector<FindingKind>& finding_catalogue();
+struct Finding {
+  // Text, not a FindingKind: findings are also read back from saved JSON reports.
+  std::string id;
+  Severity severity = Severity::kInfo;
+  std::string message;
 
-// A finding of catalogued kind `id` (its severity comes from the catalogue).
-Finding make_finding(std::string_view id, std::string message);
+  bool is(const FindingKind& kind) const { return id == kind.id; }
+};
+
+// Every finding kind cascade can emit (findings::kAll).
+std::span<const FindingKind> finding_catalogue();
+
+// A finding of `kind`, with the catalogue's severity.
+Finding make_finding(const FindingKind& kind, std::string message);
 
 }  // namespace cascade

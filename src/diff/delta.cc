@@ -1,4 +1,5 @@
 #include "diff/delta.h"
+#include "core/finding_catalogue.h"
 
 #include <algorithm>
 #include <cmath>
@@ -85,7 +86,7 @@ void compare_sections(const FileFacts& o, const FileFacts& n, FileDelta& out) {
         char text[160];
         std::snprintf(text, sizeof text, "new section %s: entropy %.2f bits/byte", name.c_str(),
                       s->entropy);
-        out.findings.push_back(make_finding("diff.entropy-jump", text));
+        out.findings.push_back(make_finding(findings::kDiffEntropyJump, text));
       }
       continue;
     }
@@ -102,7 +103,7 @@ void compare_sections(const FileFacts& o, const FileFacts& n, FileDelta& out) {
       char text[160];
       std::snprintf(text, sizeof text, "section %s: entropy %.2f -> %.2f bits/byte", name.c_str(),
                     before.entropy, s->entropy);
-      out.findings.push_back(make_finding("diff.entropy-jump", text));
+      out.findings.push_back(make_finding(findings::kDiffEntropyJump, text));
     }
   }
   for (const auto& [name, s] : old_sections) {
@@ -121,16 +122,17 @@ void compare_overlay(const FileFacts& o, const FileFacts& n, FileDelta& out) {
   out.delta["overlay"] = {{"old", before}, {"new", after}};
   if (after > before && (before == 0 || after - before >= kOverlayGrowth)) {
     out.findings.push_back(make_finding(
-        "diff.overlay-added", before == 0 ? std::to_string(after) + " bytes past the image's end"
-                                          : "grew from " + std::to_string(before) + " to " +
-                                                std::to_string(after) + " bytes"));
+        findings::kDiffOverlayAdded,
+        before == 0
+            ? std::to_string(after) + " bytes past the image's end"
+            : "grew from " + std::to_string(before) + " to " + std::to_string(after) + " bytes"));
   }
   if (after >= 1024 && n.overlay_entropy >= kEntropyJumpTarget &&
       n.overlay_entropy - o.overlay_entropy >= kEntropyJumpMin) {
     char text[120];
     std::snprintf(text, sizeof text, "overlay: entropy %.2f -> %.2f bits/byte", o.overlay_entropy,
                   n.overlay_entropy);
-    out.findings.push_back(make_finding("diff.entropy-jump", text));
+    out.findings.push_back(make_finding(findings::kDiffEntropyJump, text));
   }
 }
 
@@ -147,31 +149,32 @@ void compare_signatures(const FileFacts& o, const FileFacts& n, FileDelta& out) 
   }
   if (was_valid && !is_valid) {
     out.findings.push_back(make_finding(
-        "diff.signature-lost", "was signed by " + describe_signer(*before) + "; now " +
-                                   (after ? "the signature does not verify" : "unsigned")));
+        findings::kDiffSignatureLost, "was signed by " + describe_signer(*before) + "; now " +
+                                          (after ? "the signature does not verify" : "unsigned")));
     return;
   }
   if (!was_valid || !is_valid) return;
   if (before->trusted && !after->trusted) {
     // The old key chained to a trusted anchor; the new one does not, whatever name it carries.
-    out.findings.push_back(make_finding(
-        "diff.unexpected-signer", "was signed by " + describe_signer(*before) +
-                                      " on a trusted chain; now by " + describe_signer(*after) +
-                                      ", which chains to no trusted anchor"));
+    out.findings.push_back(
+        make_finding(findings::kDiffUnexpectedSigner,
+                     "was signed by " + describe_signer(*before) + " on a trusted chain; now by " +
+                         describe_signer(*after) + ", which chains to no trusted anchor"));
   } else if (before->signer != after->signer || before->issuer != after->issuer) {
     out.findings.push_back(make_finding(
-        "diff.signer-changed", describe_signer(*before) + " -> " + describe_signer(*after)));
+        findings::kDiffSignerChanged, describe_signer(*before) + " -> " + describe_signer(*after)));
   } else if (before->thumbprint != after->thumbprint) {
-    out.findings.push_back(
-        make_finding("diff.certificate-renewed", "same subject and issuer, certificate " +
-                                                     before->thumbprint.substr(0, 16) + "... -> " +
-                                                     after->thumbprint.substr(0, 16) + "..."));
+    out.findings.push_back(make_finding(findings::kDiffCertificateRenewed,
+                                        "same subject and issuer, certificate " +
+                                            before->thumbprint.substr(0, 16) + "... -> " +
+                                            after->thumbprint.substr(0, 16) + "..."));
   }
   const int was = digest_strength(before->digest_algorithm);
   const int now = digest_strength(after->digest_algorithm);
   if (was != 0 && now != 0 && now < was) {
-    out.findings.push_back(make_finding(
-        "diff.digest-downgrade", before->digest_algorithm + " -> " + after->digest_algorithm));
+    out.findings.push_back(
+        make_finding(findings::kDiffDigestDowngrade,
+                     before->digest_algorithm + " -> " + after->digest_algorithm));
   }
   // The same signed digest under the same certificate: every signed byte is unchanged, so the
   // change lies in what Authenticode or the code signature leaves unsigned.
@@ -183,7 +186,7 @@ void compare_signatures(const FileFacts& o, const FileFacts& n, FileDelta& out) 
       message += "; unsigned bytes in the certificate table " + std::to_string(o.unsigned_bytes) +
                  " -> " + std::to_string(n.unsigned_bytes);
     }
-    out.findings.push_back(make_finding("diff.signed-content-change", std::move(message)));
+    out.findings.push_back(make_finding(findings::kDiffSignedContentChange, std::move(message)));
   }
 }
 
@@ -219,7 +222,7 @@ void compare_capabilities(const FileFacts& o, const FileFacts& n, const Capabili
     }
     std::string message = id;
     if (!evidence.empty()) message.append(" (").append(evidence).append(")");
-    Finding f = make_finding("diff.capability-gained", std::move(message));
+    Finding f = make_finding(findings::kDiffCapabilityGained, std::move(message));
     if (capability != nullptr) f.severity = capability->severity;
     out.findings.push_back(std::move(f));
   }
@@ -265,17 +268,17 @@ FileDelta compare_files(const FileFacts& o, const FileFacts& n, const Capability
   // bytes changed, signed-content-change already says so, more precisely.)
   const bool only_unsigned_bytes =
       std::any_of(out.findings.begin(), out.findings.end(),
-                  [](const Finding& f) { return f.id == "diff.signed-content-change"; });
+                  [](const Finding& f) { return f.is(findings::kDiffSignedContentChange); });
   if ((o.binary || o.format == "msi") && o.format == n.format && !o.version.empty() &&
       o.version == n.version && !only_unsigned_bytes) {
     std::string shown = o.version.contains("FileVersion")    ? o.version.at("FileVersion")
                         : o.version.contains("file_version") ? o.version.at("file_version")
                                                              : o.version.begin()->second;
     out.findings.push_back(make_finding(
-        "diff.silent-change", "content changed (" + std::to_string(o.size) + " -> " +
-                                  std::to_string(n.size) + " bytes) while all " +
-                                  std::to_string(o.version.size()) +
-                                  " version fields stayed the same (version " + shown + ")"));
+        findings::kDiffSilentChange,
+        "content changed (" + std::to_string(o.size) + " -> " + std::to_string(n.size) +
+            " bytes) while all " + std::to_string(o.version.size()) +
+            " version fields stayed the same (version " + shown + ")"));
   }
   return out;
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "core/finding_catalogue.h"
 #include "diff/delta.h"
 
 namespace cascade::diff {
@@ -98,12 +99,12 @@ int status_rank(ChangeStatus s) {
 void apply_policy_checks(const PathPolicy& policy, const FileFacts& n, std::vector<Finding>& out) {
   if (policy.sha256 && *policy.sha256 != n.sha256) {
     out.push_back(make_finding(
-        "diff.pin-mismatch",
+        findings::kDiffPinMismatch,
         "pinned " + policy.sha256->substr(0, 16) + "..., found " + n.sha256.substr(0, 16) + "..."));
   }
   if (policy.signer || policy.signer_sha256 || policy.anchor_sha256) {
     if (auto problem = signer_problem(policy, n)) {
-      out.push_back(make_finding("diff.unexpected-signer", *problem));
+      out.push_back(make_finding(findings::kDiffUnexpectedSigner, *problem));
     }
   }
 }
@@ -111,9 +112,9 @@ void apply_policy_checks(const PathPolicy& policy, const FileFacts& n, std::vect
 void finish(FileDiff& file, const PathPolicy& policy, std::vector<Finding> findings,
             DiffSummary& summary) {
   for (auto& f : findings) {
-    if (f.id == "diff.silent-change" && policy.third_party) f.severity = Severity::kHigh;
+    if (f.is(findings::kDiffSilentChange) && policy.third_party) f.severity = Severity::kHigh;
     bool expected = policy.expects(f.id);
-    if (f.id == "diff.capability-gained") {
+    if (f.is(findings::kDiffCapabilityGained)) {
       // The message starts with the capability's id (see compare_capabilities).
       expected = policy.expects_capability(f.message.substr(0, f.message.find(' ')));
     }
@@ -244,7 +245,7 @@ DiffResult diff_releases(const Release& old_release, const Release& new_release,
       if (release_was_signed && nf->facts.binary && nf->facts.signable &&
           !validly_signed(nf->facts)) {
         findings.push_back(make_finding(
-            "diff.new-unsigned-binary",
+            findings::kDiffNewUnsignedBinary,
             nf->facts.format +
                 " binary without a valid signature in a release whose files were signed"));
       }

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "authenticode/catalog.h"
+#include "core/finding_catalogue.h"
 #include "formats/pe/pe_authenticode.h"
 #include "inspect/format_inspectors.h"
 #include "inspect/pe_findings.h"
@@ -25,12 +26,13 @@ void inspect_catalog(Bytes data, const InspectOptions& options, FileReport& repo
   if (catalog.this_update != 0) facts.this_update = authenticode::format_time(catalog.this_update);
   report.catalog = facts;
   if (!catalog.error.empty()) {
-    report.findings.push_back(
-        make_finding("signature.malformed", "catalog: " + catalog.error + "; it covers nothing"));
+    report.findings.push_back(make_finding(findings::kSignatureMalformed,
+                                           "catalog: " + catalog.error + "; it covers nothing"));
     return;
   }
   if (!catalog.note.empty()) {
-    report.findings.push_back(make_finding("signature.malformed", "catalog: " + catalog.note));
+    report.findings.push_back(
+        make_finding(findings::kSignatureMalformed, "catalog: " + catalog.note));
   }
   authenticode::Signature own = catalog.signature;
   own.kind = authenticode::SignatureKind::kEmbedded;  // the catalog's own, in its own file
@@ -40,10 +42,11 @@ void inspect_catalog(Bytes data, const InspectOptions& options, FileReport& repo
     own.digest_algorithm = std::string(digest_name(catalog.members.front().algorithm));
   }
   if (!own.signature_ok) {
-    report.findings.push_back(make_finding(
-        "signature.invalid", "catalog: " + own.signature_error +
-                                 " (changed after signing, or not signed by its signer); it "
-                                 "covers nothing"));
+    report.findings.push_back(
+        make_finding(findings::kSignatureInvalid,
+                     "catalog: " + own.signature_error +
+                         " (changed after signing, or not signed by its signer); it "
+                         "covers nothing"));
   }
   report.signatures.push_back(std::move(own));
   add_authenticode_findings(report);
@@ -68,7 +71,7 @@ void add_catalog_signatures(const std::vector<std::pair<DigestAlgorithm, Digest>
   const std::string name = std::filesystem::path(report.path).filename().string();
   for (const authenticode::Catalog* catalog : options.catalogs->naming(name)) {
     report.findings.push_back(
-        make_finding("signature.catalog-mismatch",
+        make_finding(findings::kSignatureCatalogMismatch,
                      "catalog " + catalog->path + " lists a file named " + name +
                          " with another hash: its content changed after the catalog was signed"));
   }

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "core/entropy.h"
+#include "core/finding_catalogue.h"
 #include "inspect/format_inspectors.h"
 
 namespace cascade {
@@ -31,24 +32,24 @@ std::string hex(std::uint64_t v) {
 void add_elf_findings(FileReport& report) {
   const elf::ElfImage& image = *report.elf;
   for (const auto& anomaly : image.anomalies) {
-    report.findings.push_back(make_finding("elf.malformed", anomaly));
+    report.findings.push_back(make_finding(findings::kElfMalformed, anomaly));
   }
   for (const auto& seg : image.segments) {
     if (seg.type == elf::kPtLoad && seg.writable() && seg.executable()) {
-      report.findings.push_back(
-          make_finding("elf.wx-segment", "LOAD segment at offset " + hex(seg.offset) + " (vaddr " +
-                                             hex(seg.vaddr) + ") is writable and executable"));
+      report.findings.push_back(make_finding(
+          findings::kElfWxSegment, "LOAD segment at offset " + hex(seg.offset) + " (vaddr " +
+                                       hex(seg.vaddr) + ") is writable and executable"));
     }
   }
   if (image.exec_stack) {
     report.findings.push_back(
-        make_finding("elf.exec-stack", "PT_GNU_STACK asks for an executable stack"));
+        make_finding(findings::kElfExecStack, "PT_GNU_STACK asks for an executable stack"));
   }
   auto check_paths = [&](const std::vector<std::string>& paths, const char* tag) {
     for (const auto& path : paths) {
       if (auto reason = unsafe_path_reason(path)) {
         report.findings.push_back(make_finding(
-            "elf.unsafe-rpath", std::string(tag) + " entry \"" + path + "\" is " + *reason));
+            findings::kElfUnsafeRpath, std::string(tag) + " entry \"" + path + "\" is " + *reason));
       }
     }
   };
@@ -58,9 +59,9 @@ void add_elf_findings(FileReport& report) {
     char entropy[16];
     std::snprintf(entropy, sizeof entropy, "%.2f", report.overlay_entropy);
     report.findings.push_back(make_finding(
-        "elf.overlay", std::to_string(report.overlay->size) + " bytes at offset " +
-                           hex(report.overlay->offset) + " past the last section and segment, " +
-                           "entropy " + entropy));
+        findings::kElfOverlay, std::to_string(report.overlay->size) + " bytes at offset " +
+                                   hex(report.overlay->offset) +
+                                   " past the last section and segment, " + "entropy " + entropy));
   }
 }
 
@@ -71,7 +72,7 @@ void inspect_elf(Bytes data, const InspectOptions& options, FileReport& report) 
   auto parsed = elf::parse_elf(data);
   if (!parsed) {
     report.error = parsed.error().message;
-    report.findings.push_back(make_finding("file.unreadable", "ELF: " + report.error));
+    report.findings.push_back(make_finding(findings::kFileUnreadable, "ELF: " + report.error));
     report.hashes = hash_file(data, options.legacy_hashes);
     return;
   }

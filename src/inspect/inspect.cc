@@ -6,6 +6,7 @@
 
 #include "core/entropy.h"
 #include "core/file_loader.h"
+#include "core/finding_catalogue.h"
 #include "formats/pe/pe_authenticode.h"
 #include "inspect/format_inspectors.h"
 #include "inspect/format_table.h"
@@ -19,26 +20,26 @@ constexpr std::size_t kUnmeasured = std::numeric_limits<std::size_t>::max();
 
 // The finding a damaged structure of a file of this format gets (single_pass only measures the
 // sections of PE, ELF and Mach-O files, so only they reach it today).
-std::string_view malformed_finding_id(FileFormat format) {
+const FindingKind& malformed_kind(FileFormat format) {
   switch (format) {
     case FileFormat::kPe:
-      return "pe.malformed";
+      return findings::kPeMalformed;
     case FileFormat::kElf:
-      return "elf.malformed";
+      return findings::kElfMalformed;
     case FileFormat::kMacho:
     case FileFormat::kMachoFat:
-      return "macho.malformed";
+      return findings::kMachoMalformed;
     case FileFormat::kMsi:
-      return "msi.malformed";
+      return findings::kMsiMalformed;
     case FileFormat::kCatalog:
-      return "signature.malformed";
+      return findings::kSignatureMalformed;
     case FileFormat::kArchive:
     case FileFormat::kAsar:
-      return "container.malformed";
+      return findings::kContainerMalformed;
     case FileFormat::kUnknown:
       break;
   }
-  return "file.unreadable";
+  return findings::kFileUnreadable;
 }
 
 }  // namespace
@@ -96,7 +97,7 @@ SinglePass single_pass(Bytes data, const InspectOptions& options, std::vector<Ha
   }
   if (unmeasured > 0) {
     report.findings.push_back(make_finding(
-        malformed_finding_id(report.format),
+        malformed_kind(report.format),
         std::to_string(unmeasured) +
             " overlapping sections left unmeasured (entropy 0): they cover the file many times"));
   }
@@ -149,7 +150,7 @@ FileReport inspect_file(const std::string& path, const InspectOptions& options) 
     FileReport report;
     report.path = path;
     report.error = bytes.error().message;
-    report.findings.push_back(make_finding("file.unreadable", report.error));
+    report.findings.push_back(make_finding(findings::kFileUnreadable, report.error));
     return report;
   }
   return inspect_bytes(path, *bytes, options);

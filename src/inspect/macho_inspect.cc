@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "core/entropy.h"
+#include "core/finding_catalogue.h"
 #include "inspect/format_inspectors.h"
 #include "inspect/pe_findings.h"
 
@@ -20,20 +21,21 @@ void add_signature_findings(FileReport& report, const MachoSliceReport& s) {
   const std::string label = slice_label(report, s);
   const macho::MachoImage& image = *s.image;
   if (!image.code_signature) {
-    report.findings.push_back(make_finding("macho.unsigned", label + "no LC_CODE_SIGNATURE"));
+    report.findings.push_back(
+        make_finding(findings::kMachoUnsigned, label + "no LC_CODE_SIGNATURE"));
     return;
   }
   const macho::CodeSignature& cs = *image.code_signature;
   for (const auto& error : cs.errors) {
     report.findings.push_back(make_finding(
-        "macho.malformed", std::string(label).append("code signature: ").append(error)));
+        findings::kMachoMalformed, std::string(label).append("code signature: ").append(error)));
   }
   // A binary that claims a code signature cascade cannot check is not a signed binary: no
   // CodeDirectory could be read, or none has a hash type and layout cascade can verify.
   if (std::none_of(cs.directories.begin(), cs.directories.end(),
                    [](const macho::CodeDirectory& cd) { return cd.checked; })) {
     report.findings.push_back(make_finding(
-        "macho.codesign-unverifiable",
+        findings::kMachoCodesignUnverifiable,
         label +
             (cs.directories.empty()
                  ? std::string("LC_CODE_SIGNATURE is present but no CodeDirectory could be read")
@@ -45,23 +47,25 @@ void add_signature_findings(FileReport& report, const MachoSliceReport& s) {
         label + (cd.alternate ? "alternate " : "") + cd.hash_type + " CodeDirectory";
     if (cd.bad_pages != 0) {
       report.findings.push_back(make_finding(
-          "macho.codesign-mismatch",
+          findings::kMachoCodesignMismatch,
           which + ": " + std::to_string(cd.bad_pages) + " page hash(es) differ, first at page " +
               std::to_string(cd.first_bad_page.value_or(0)) + " (offset " +
               std::to_string(std::uint64_t{cd.first_bad_page.value_or(0)} * cd.page_size) + ")"));
     }
     for (const auto& slot : cd.bad_special_slots) {
       report.findings.push_back(make_finding(
-          "macho.codesign-mismatch",
+          findings::kMachoCodesignMismatch,
           std::string(which).append(": the ").append(slot).append(" hash does not match")));
     }
   }
   if (cs.adhoc) {
-    report.findings.push_back(make_finding(
-        "macho.adhoc", label + "ad-hoc signature: no signing identity vouches for this code"));
+    report.findings.push_back(
+        make_finding(findings::kMachoAdhoc,
+                     label + "ad-hoc signature: no signing identity vouches for this code"));
   }
   if (cs.cms_present && !cs.cms_signature_ok) {
-    report.findings.push_back(make_finding("signature.invalid", label + "CMS: " + cs.cms_error));
+    report.findings.push_back(
+        make_finding(findings::kSignatureInvalid, label + "CMS: " + cs.cms_error));
   }
   if (cs.cms_present && cs.signer && !cs.chain.trusted) {
     report.findings.push_back(chain_finding(cs.chain, label + "CMS signer " + cs.signer->subject));
@@ -73,7 +77,7 @@ void add_macho_findings(FileReport& report) {
     if (!s.image) continue;
     const std::string label = slice_label(report, s);
     for (const auto& anomaly : s.image->anomalies) {
-      report.findings.push_back(make_finding("macho.malformed", label + anomaly));
+      report.findings.push_back(make_finding(findings::kMachoMalformed, label + anomaly));
     }
     add_signature_findings(report, s);
   }
@@ -87,7 +91,7 @@ void inspect_macho(Bytes data, const InspectOptions& options, FileReport& report
     // A damaged header still leads to every slice that lies inside the file.
     const macho::FatTable table = macho::read_fat(data);
     for (const auto& problem : table.problems) {
-      report.findings.push_back(make_finding("macho.malformed", problem));
+      report.findings.push_back(make_finding(findings::kMachoMalformed, problem));
     }
     for (const auto& slice : table.slices) report.macho_slices.push_back({slice, {}, {}});
   } else {
@@ -104,8 +108,9 @@ void inspect_macho(Bytes data, const InspectOptions& options, FileReport& report
                              make_error(ErrorCode::kTruncated, "slice lies outside the file"));
     if (!image) {
       s.error = image.error().message;
-      report.findings.push_back(make_finding(
-          "macho.malformed", "slice at offset " + std::to_string(s.slice.offset) + ": " + s.error));
+      report.findings.push_back(
+          make_finding(findings::kMachoMalformed,
+                       "slice at offset " + std::to_string(s.slice.offset) + ": " + s.error));
       continue;
     }
     ++parsed;
@@ -120,7 +125,7 @@ void inspect_macho(Bytes data, const InspectOptions& options, FileReport& report
   }
   if (parsed == 0 && !report.macho_slices.empty() && report.format == FileFormat::kMacho) {
     report.error = report.macho_slices.front().error;
-    report.findings.push_back(make_finding("file.unreadable", "Mach-O: " + report.error));
+    report.findings.push_back(make_finding(findings::kFileUnreadable, "Mach-O: " + report.error));
   }
 
   single_pass(data, options, {}, histograms, false, report);

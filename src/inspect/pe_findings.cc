@@ -1,4 +1,5 @@
 #include "inspect/pe_findings.h"
+#include "core/finding_catalogue.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -31,49 +32,50 @@ std::string signature_label(const authenticode::Signature& sig) {
 void add_header_findings(FileReport& report) {
   const pe::PeImage& image = *report.pe;
   if (image.checksum_stored != 0 && image.checksum_stored != image.checksum_computed) {
-    report.findings.push_back(
-        make_finding("pe.checksum-mismatch", "stored checksum " + hex32(image.checksum_stored) +
-                                                 ", computed " + hex32(image.checksum_computed)));
+    report.findings.push_back(make_finding(findings::kPeChecksumMismatch,
+                                           "stored checksum " + hex32(image.checksum_stored) +
+                                               ", computed " + hex32(image.checksum_computed)));
   }
   for (const auto& s : image.sections) {
     if (s.executable() && s.writable()) {
-      report.findings.push_back(
-          make_finding("pe.wx-section", "section " + s.name + " is writable and executable"));
+      report.findings.push_back(make_finding(findings::kPeWxSection,
+                                             "section " + s.name + " is writable and executable"));
     }
   }
   for (const auto& anomaly : image.anomalies) {
-    report.findings.push_back(make_finding("pe.malformed", anomaly));
+    report.findings.push_back(make_finding(findings::kPeMalformed, anomaly));
   }
   if (report.overlay) {
-    report.findings.push_back(
-        make_finding("pe.overlay", std::to_string(report.overlay->size) + " bytes at offset " +
-                                       hex32(report.overlay->offset) + ", entropy " +
-                                       entropy_text(report.overlay_entropy)));
+    report.findings.push_back(make_finding(
+        findings::kPeOverlay, std::to_string(report.overlay->size) + " bytes at offset " +
+                                  hex32(report.overlay->offset) + ", entropy " +
+                                  entropy_text(report.overlay_entropy)));
   }
 }
 
 void add_table_findings(FileReport& report) {
   const auto& table = *report.certificate_table;
   for (const auto& error : table.errors) {
-    report.findings.push_back(make_finding("signature.malformed", error));
+    report.findings.push_back(make_finding(findings::kSignatureMalformed, error));
   }
   for (std::size_t i = 0; i < table.entries.size(); ++i) {
     const auto& entry = table.entries[i];
     const std::string label = "certificate entry " + std::to_string(i + 1);
     if (!entry.error.empty()) {
-      report.findings.push_back(make_finding("signature.malformed", label + ": " + entry.error));
+      report.findings.push_back(
+          make_finding(findings::kSignatureMalformed, label + ": " + entry.error));
     }
     if (entry.padding) {
-      report.findings.push_back(
-          make_finding("signature.padding", label + ": " + std::to_string(entry.padding->size) +
-                                                " bytes after the PKCS#7 blob at offset " +
-                                                hex32(entry.padding->offset) + ", entropy " +
-                                                entropy_text(entry.padding_entropy) +
-                                                " (outside the signed digest; CVE-2013-3900)"));
+      report.findings.push_back(make_finding(findings::kSignaturePadding,
+                                             label + ": " + std::to_string(entry.padding->size) +
+                                                 " bytes after the PKCS#7 blob at offset " +
+                                                 hex32(entry.padding->offset) + ", entropy " +
+                                                 entropy_text(entry.padding_entropy) +
+                                                 " (outside the signed digest; CVE-2013-3900)"));
     }
   }
   if (table.trailing) {
-    report.findings.push_back(make_finding("signature.trailing-data",
+    report.findings.push_back(make_finding(findings::kSignatureTrailingData,
                                            std::to_string(table.trailing->size) +
                                                " bytes after the certificate table at offset " +
                                                hex32(table.trailing->offset)));
@@ -87,11 +89,11 @@ Finding chain_finding(const authenticode::ChainResult& chain, const std::string&
                           std::string(authenticode::anchor_set_name(chain.trust_set)) + ")";
   switch (chain.problem) {
     case authenticode::ChainProblem::kSpoofedAnchor:
-      return make_finding("signature.spoofed-chain", why);
+      return make_finding(findings::kSignatureSpoofedChain, why);
     case authenticode::ChainProblem::kLeafUsage:
-      return make_finding("signature.wrong-usage", why);
+      return make_finding(findings::kSignatureWrongUsage, why);
     default:
-      return make_finding("signature.untrusted", why);
+      return make_finding(findings::kSignatureUntrusted, why);
   }
 }
 
@@ -100,29 +102,31 @@ void add_authenticode_findings(FileReport& report) {
   for (const auto& sig : report.signatures) {
     const std::string label = signature_label(sig);
     if (!sig.error.empty()) {
-      report.findings.push_back(make_finding("signature.malformed", label + ": " + sig.error));
+      report.findings.push_back(
+          make_finding(findings::kSignatureMalformed, label + ": " + sig.error));
     }
     if (!sig.computed_digest.empty() && !sig.digest_ok) {
-      report.findings.push_back(
-          make_finding("signature.digest-mismatch", label + ": signed " + sig.digest_algorithm +
-                                                        " " + sig.signed_digest + ", file has " +
-                                                        sig.computed_digest));
+      report.findings.push_back(make_finding(findings::kSignatureDigestMismatch,
+                                             label + ": signed " + sig.digest_algorithm + " " +
+                                                 sig.signed_digest + ", file has " +
+                                                 sig.computed_digest));
     }
     if (!sig.signed_digest.empty() && !sig.signature_ok && sig.error.empty()) {
       report.findings.push_back(
-          make_finding("signature.invalid", label + ": " + sig.signature_error));
+          make_finding(findings::kSignatureInvalid, label + ": " + sig.signature_error));
     }
     if (sig.signer && !sig.chain.trusted)
       report.findings.push_back(chain_finding(sig.chain, label));
     if (sig.signer && !sig.signer_time_valid) {
       report.findings.push_back(make_finding(
-          "signature.expired", label + ": certificate valid " + sig.signer->not_before + " to " +
-                                   sig.signer->not_after + ", judged at " + sig.validity_basis));
+          findings::kSignatureExpired, label + ": certificate valid " + sig.signer->not_before +
+                                           " to " + sig.signer->not_after + ", judged at " +
+                                           sig.validity_basis));
     }
     for (const auto& ts : sig.timestamps) {
       if (!ts.cryptographically_valid()) {
         report.findings.push_back(make_finding(
-            "signature.timestamp-invalid",
+            findings::kSignatureTimestampInvalid,
             label + ": " + ts.kind + " timestamp: " +
                 (ts.error.empty() ? std::string("it stamps another signature") : ts.error)));
       }
@@ -133,8 +137,8 @@ void add_authenticode_findings(FileReport& report) {
     any_strong = any_strong || (strong && sig.error.empty());
   }
   if (!report.signatures.empty() && !any_strong) {
-    report.findings.push_back(
-        make_finding("signature.weak-digest", "no readable signature uses a SHA-2 image digest"));
+    report.findings.push_back(make_finding(findings::kSignatureWeakDigest,
+                                           "no readable signature uses a SHA-2 image digest"));
   }
 }
 
@@ -151,7 +155,7 @@ bool vouched_for_by_trusted_signer(const FileReport& report) {
 void weigh_by_signature(FileReport& report) {
   if (!vouched_for_by_trusted_signer(report)) return;
   for (auto& f : report.findings) {
-    if (f.id == "pe.wx-section" && f.severity > Severity::kLow) {
+    if (f.is(findings::kPeWxSection) && f.severity > Severity::kLow) {
       f.severity = Severity::kLow;
       f.message += " (the image is signed as built by a trusted publisher)";
     }
@@ -163,7 +167,7 @@ void add_pe_findings(FileReport& report) {
   if (!report.certificate_table) {
     // A file a catalog vouches for is signed, the way most of Windows is.
     if (report.signatures.empty()) {
-      report.findings.push_back(make_finding("signature.missing", "no certificate table"));
+      report.findings.push_back(make_finding(findings::kSignatureMissing, "no certificate table"));
     } else {
       add_authenticode_findings(report);
       weigh_by_signature(report);
@@ -176,8 +180,8 @@ void add_pe_findings(FileReport& report) {
       std::any_of(report.signatures.begin(), report.signatures.end(),
                   [](const auto& s) { return s.kind == authenticode::SignatureKind::kEmbedded; });
   if (!any_embedded && report.certificate_table->errors.empty()) {
-    report.findings.push_back(
-        make_finding("signature.malformed", "certificate table holds no readable signature"));
+    report.findings.push_back(make_finding(findings::kSignatureMalformed,
+                                           "certificate table holds no readable signature"));
   }
   weigh_by_signature(report);
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/entropy.h"
+#include "core/finding_catalogue.h"
 #include "formats/pe/pe_authenticode.h"
 #include "inspect/format_inspectors.h"
 #include "inspect/pe_findings.h"
@@ -14,7 +15,7 @@ void inspect_pe(Bytes data, const InspectOptions& options, FileReport& report) {
   auto parsed = pe::parse_pe(data);
   if (!parsed) {
     report.error = parsed.error().message;
-    report.findings.push_back(make_finding("file.unreadable", "PE: " + report.error));
+    report.findings.push_back(make_finding(findings::kFileUnreadable, "PE: " + report.error));
     report.hashes = hash_file(data, options.legacy_hashes);
     return;
   }

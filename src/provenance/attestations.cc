@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/base64.h"
+#include "core/finding_catalogue.h"
 #include "core/mapped_file.h"
 #include "core/parallel.h"
 #include "core/strict_json.h"
@@ -15,13 +16,13 @@ namespace {
 
 using nlohmann::json;
 
-Attestation rejected(std::string source, std::string form, std::string_view id,
+Attestation rejected(std::string source, std::string form, const FindingKind& kind,
                      std::string message) {
   Attestation out;
   out.source = std::move(source);
   out.form = std::move(form);
   out.status = AttestationStatus::kRejected;
-  out.finding = make_finding(id, std::move(message));
+  out.finding = make_finding(kind, std::move(message));
   return out;
 }
 
@@ -47,14 +48,15 @@ Attestation from_check(const SignatureCheck& check, std::string source, std::str
     return out;
   }
   if (check.verdict == SignatureVerdict::kBadSignature) {
-    Attestation out = rejected(std::move(source), std::move(form), "provenance.bad-signature",
-                               std::string(what) + " names trusted key \"" + check.key->label +
-                                   "\" but its signature does not verify: rejected");
+    Attestation out =
+        rejected(std::move(source), std::move(form), findings::kProvenanceBadSignature,
+                 std::string(what) + " names trusted key \"" + check.key->label +
+                     "\" but its signature does not verify: rejected");
     out.key_label = check.key->label;
     out.key_id = check.key->key.key_id();
     return out;
   }
-  return rejected(std::move(source), std::move(form), "provenance.unknown-key",
+  return rejected(std::move(source), std::move(form), findings::kProvenanceUnknownKey,
                   std::string(what) + " is signed by no key the policy trusts: rejected");
 }
 
@@ -67,7 +69,7 @@ void authorise(Attestation& attestation, std::span<const TrustedKey> keys) {
       return;
     }
     attestation.status = AttestationStatus::kRejected;
-    attestation.finding = make_finding("provenance.unauthorized-builder",
+    attestation.finding = make_finding(findings::kProvenanceUnauthorizedBuilder,
                                        "key \"" + key.label + "\" may not sign for builder \"" +
                                            attestation.record.builder_id + "\": rejected");
     return;
@@ -80,13 +82,14 @@ Result<Attestation> check_envelope(const json& document, const std::string& sour
                                    std::span<const TrustedKey> keys) {
   auto envelope = parse_envelope(document);
   if (!envelope) {
-    return rejected(source, "dsse", "provenance.malformed", envelope.error().message);
+    return rejected(source, "dsse", findings::kProvenanceMalformed, envelope.error().message);
   }
   // The signature first: nothing of an unverified payload is read. It covers the payload type
   // too, so an envelope naming a trusted key whose type was changed is a bad signature.
   Attestation out = from_check(verify_envelope(*envelope, keys), source, "dsse", "envelope");
   if (envelope->payload_type != kInTotoPayloadType &&
-      (out.status == AttestationStatus::kVerified || out.finding->id == "provenance.unknown-key")) {
+      (out.status == AttestationStatus::kVerified ||
+       out.finding->is(findings::kProvenanceUnknownKey))) {
     // Bundles may carry other payloads (signatures of other things, by other keys): not ours.
     return ignored(source, "dsse",
                    "payload type \"" + envelope->payload_type.substr(0, 80) + "\" is not in-toto");
@@ -98,7 +101,7 @@ Result<Attestation> check_envelope(const json& document, const std::string& sour
                       source + ": the signed statement: " + record.error().message);
   }
   if (!record) {
-    return rejected(source, "dsse", "provenance.malformed",
+    return rejected(source, "dsse", findings::kProvenanceMalformed,
                     "signed payload: " + record.error().message);
   }
   out.record = std::move(record).value();
@@ -111,7 +114,7 @@ Attestation check_link(const json& document, const std::string& source,
   const auto& signatures = document["signatures"];
   const auto& signed_part = document["signed"];
   if (!signatures.is_array() || !signed_part.is_object()) {
-    return rejected(source, "in-toto-link", "provenance.malformed",
+    return rejected(source, "in-toto-link", findings::kProvenanceMalformed,
                     "in-toto metadata needs signatures (a list) and signed (an object)");
   }
   std::vector<DsseSignature> sigs;
@@ -126,12 +129,13 @@ Attestation check_link(const json& document, const std::string& source,
     sigs.push_back(std::move(signature));
   }
   if (sigs.empty()) {
-    return rejected(source, "in-toto-link", "provenance.malformed",
+    return rejected(source, "in-toto-link", findings::kProvenanceMalformed,
                     "in-toto link without a readable signature");
   }
   auto canonical = canonical_json(signed_part);
   if (!canonical) {
-    return rejected(source, "in-toto-link", "provenance.malformed", canonical.error().message);
+    return rejected(source, "in-toto-link", findings::kProvenanceMalformed,
+                    canonical.error().message);
   }
   const auto& bytes = canonical.value();
   Attestation out = from_check(
@@ -141,7 +145,7 @@ Attestation check_link(const json& document, const std::string& source,
   if (out.status != AttestationStatus::kVerified) return out;
   auto record = parse_link(signed_part);
   if (!record) {
-    return rejected(source, "in-toto-link", "provenance.malformed", record.error().message);
+    return rejected(source, "in-toto-link", findings::kProvenanceMalformed, record.error().message);
   }
   out.record = std::move(record).value();
   authorise(out, keys);
@@ -156,7 +160,8 @@ Result<Attestation> check_document(std::string_view text, const std::string& sou
   if (!parsed && parsed.error().code == ErrorCode::kAmbiguous) {
     return make_error(ErrorCode::kAmbiguous, source + ": " + parsed.error().message);
   }
-  if (!parsed) return rejected(source, "unknown", "provenance.malformed", parsed.error().message);
+  if (!parsed)
+    return rejected(source, "unknown", findings::kProvenanceMalformed, parsed.error().message);
   const json& document = *parsed;
   if (!document.is_object()) return ignored(source, "unknown", "not a JSON object");
   if (document.contains("payloadType")) return check_envelope(document, source, keys);
@@ -167,7 +172,7 @@ Result<Attestation> check_document(std::string_view text, const std::string& sou
     return check_link(document, source, keys);
   }
   if (document.contains("_type")) {
-    return rejected(source, "unknown", "provenance.malformed",
+    return rejected(source, "unknown", findings::kProvenanceMalformed,
                     "an unsigned statement: only signed envelopes and links count");
   }
   return ignored(source, "unknown", "neither a DSSE envelope nor an in-toto link");
@@ -239,7 +244,8 @@ Result<std::vector<Attestation>> load_attestations(const std::vector<std::string
   for (const auto& path : paths) {
     auto text = read_whole_file(path, kMaxAttestationFileBytes);
     if (!text) {
-      out.push_back(rejected(path, "unknown", "provenance.malformed", text.error().message));
+      out.push_back(
+          rejected(path, "unknown", findings::kProvenanceMalformed, text.error().message));
       continue;
     }
     auto checked = check_attestation_text(*text, path, keys, threads);

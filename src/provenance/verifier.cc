@@ -6,6 +6,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "core/finding_catalogue.h"
 #include "core/time.h"
 #include "diff/release.h"
 #include "provenance/subject_names.h"
@@ -50,21 +51,21 @@ Finding name_finding(const ReleaseEntry& entry, const SubjectBindings& bindings,
     } else {
       message += ": changed after it was built";
     }
-    return make_finding("provenance.subject-mismatch", std::move(message));
+    return make_finding(findings::kProvenanceSubjectMismatch, std::move(message));
   }
   const auto ambiguous = bindings.ambiguous(index);
   if (!ambiguous.empty()) {
-    return make_finding("provenance.unattested",
+    return make_finding(findings::kProvenanceUnattested,
                         "subject " + describe_subject(ambiguous.front()) +
                             " could name this file and others of the release, so it attests "
                             "none of them");
   }
   if (same_content != nullptr) {
-    return make_finding("provenance.unattested",
+    return make_finding(findings::kProvenanceUnattested,
                         "no verified statement names this path; its content is attested as " +
                             describe_subject(*same_content) + ", a copy under another name");
   }
-  return make_finding("provenance.unattested", "no verified statement names this file");
+  return make_finding(findings::kProvenanceUnattested, "no verified statement names this file");
 }
 
 // The statements with a subject that names this file and has its digest, each once.
@@ -133,7 +134,7 @@ void check_attested(const std::vector<const Attestation*>& statements, const Fil
       builders += "\"" + statement->record.builder_id + "\" (" + statement->source + ")";
     }
     result.findings.push_back(make_finding(
-        "provenance.untrusted-builder",
+        findings::kProvenanceUntrustedBuilder,
         "attested only by builders the policy does not allow for this path: " + builders));
     return;
   }
@@ -162,7 +163,7 @@ void check_attested(const std::vector<const Attestation*>& statements, const Fil
       if (all) built_right.push_back(statement);
     }
     if (built_right.empty()) {
-      result.findings.push_back(make_finding("provenance.material-mismatch", why));
+      result.findings.push_back(make_finding(findings::kProvenanceMaterialMismatch, why));
       return;
     }
     allowed = std::move(built_right);
@@ -178,7 +179,7 @@ void check_attested(const std::vector<const Attestation*>& statements, const Fil
     }
     if (fresh.empty()) {
       result.findings.push_back(make_finding(
-          "provenance.expired",
+          findings::kProvenanceExpired,
           newest ? "the newest statement is from " + format_rfc3339(*newest) +
                        ", older than the policy's maximum age"
                  : "no statement records a build time, and the policy sets a maximum age"));
@@ -287,7 +288,7 @@ VerifyResult verify_release(const ReleaseContents& release,
     const bool unnamed_archive =
         entry.release_archive && bindings.of(index).empty() && bindings.ambiguous(index).empty();
     if (!entry.error.empty()) {
-      result.findings.push_back(make_finding("provenance.unreadable", entry.error));
+      result.findings.push_back(make_finding(findings::kProvenanceUnreadable, entry.error));
     } else if (policy.ignored(entry.key) || entry.media_cabinet || unnamed_archive) {
       result.verdict = FileVerdict::kIgnored;
     } else if (rule != nullptr && !rule->pinned_sha256.empty()) {
@@ -295,10 +296,10 @@ VerifyResult verify_release(const ReleaseContents& release,
       if (std::find(pins.begin(), pins.end(), entry.sha256) != pins.end()) {
         result.verdict = FileVerdict::kPinned;
       } else {
-        result.findings.push_back(make_finding(
-            "provenance.pinned-mismatch", "the policy pins this third-party file (" + rule->glob +
-                                              ") to " + pins.front().substr(0, 16) +
-                                              "...; this is " + entry.sha256));
+        result.findings.push_back(
+            make_finding(findings::kProvenancePinnedMismatch,
+                         "the policy pins this third-party file (" + rule->glob + ") to " +
+                             pins.front().substr(0, 16) + "...; this is " + entry.sha256));
       }
     } else if (covered) {
       result.verdict = FileVerdict::kCovered;
@@ -311,8 +312,9 @@ VerifyResult verify_release(const ReleaseContents& release,
         result.verdict == FileVerdict::kAttested || result.verdict == FileVerdict::kPinned ||
         result.verdict == FileVerdict::kCovered ||
         std::any_of(result.findings.begin(), result.findings.end(), [](const Finding& f) {
-          return f.id == "provenance.untrusted-builder" || f.id == "provenance.material-mismatch" ||
-                 f.id == "provenance.expired" || f.id == "provenance.pinned-mismatch";
+          return f.is(findings::kProvenanceUntrustedBuilder) ||
+                 f.is(findings::kProvenanceMaterialMismatch) ||
+                 f.is(findings::kProvenanceExpired) || f.is(findings::kProvenancePinnedMismatch);
         });
     speaks_for_entries[entry.path] = speaks;
     out.files.push_back(std::move(result));

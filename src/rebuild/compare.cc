@@ -1,4 +1,5 @@
 #include "rebuild/compare.h"
+#include "core/finding_catalogue.h"
 
 #include <algorithm>
 #include <map>
@@ -206,12 +207,12 @@ Result<Comparison> compare_builds(Bytes a, Bytes b, const CompareOptions& option
   out.identical = out.reason.empty();
   if (out.identical) {
     out.findings.push_back(make_finding(
-        "rebuild.identical",
+        findings::kRebuildIdentical,
         "identical after normalising " + what_list(out.normalised_a, out.normalised_b)));
   } else {
     std::string message = out.reason;
     if (!out.regions.empty()) message += "; first " + describe(out.regions.front());
-    out.findings.push_back(make_finding("rebuild.differs", std::move(message)));
+    out.findings.push_back(make_finding(findings::kRebuildDiffers, std::move(message)));
   }
   return out;
 }

@@ -6,6 +6,7 @@
 #include <ostream>
 #include <string_view>
 
+#include "core/finding_catalogue.h"
 #include "core/time.h"
 #include "core/utf8.h"
 #include "report/json_report.h"
@@ -209,7 +210,7 @@ void TextSummary::add(const FileReport& report) {
     ++error_count_;
   }
   for (const auto& finding : report.findings) {
-    if (finding.id == "file.unreadable") continue;  // listed with the errors
+    if (finding.is(findings::kFileUnreadable)) continue;  // listed with the errors
     ++finding_count_;
     entries_.push_back({finding.severity, report.path, finding.id, finding.message});
   }

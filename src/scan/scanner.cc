@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "core/file_loader.h"
+#include "core/finding_catalogue.h"
 #include "scan/container_formats.h"
 
 namespace cascade::scan {
@@ -22,10 +23,12 @@ void add_ioc_findings(const ScanOptions& options, FileReport& report) {
   if (options.indicators == nullptr || options.indicators->empty()) return;
   std::set<std::string> seen;  // one finding per feed and value, however often it is reached
   auto add = [&](const IocMatch& match) {
-    if (!seen.insert(match.id + '\n' + match.feed + '\n' + match.value).second) return;
+    if (!seen.insert(std::string(match.kind.id) + '\n' + match.feed + '\n' + match.value).second) {
+      return;
+    }
     std::string message = match.feed + ": " + match.value;
     if (!match.label.empty()) message += " (" + match.label + ")";
-    report.findings.push_back(make_finding(match.id, std::move(message)));
+    report.findings.push_back(make_finding(match.kind, std::move(message)));
   };
   if (!report.hashes.sha256.empty()) {
     for (const auto& match : options.indicators->match_file(report.hashes)) add(match);
@@ -73,7 +76,7 @@ Finding yara_finding(const YaraMatch& match) {
       unknown_severity = value;
     }
   }
-  Finding finding = make_finding("ioc.yara", "");
+  Finding finding = make_finding(findings::kIocYara, "");
   if (severity) {
     finding.severity = *severity;
   } else if (unknown_severity) {
@@ -92,7 +95,8 @@ void add_yara_findings(const ScanOptions& options, Bytes data, bool nested, File
   auto matches = options.rules->match(
       data, yara_file_variables(report.path, nested, file_format_name(report.format)));
   if (!matches) {
-    report.findings.push_back(make_finding("scan.incomplete", "YARA: " + matches.error().message));
+    report.findings.push_back(
+        make_finding(findings::kScanIncomplete, "YARA: " + matches.error().message));
     return;
   }
   for (const auto& match : *matches) report.findings.push_back(yara_finding(match));
@@ -121,18 +125,18 @@ struct Place {
 void scan_place(const ScanContext& context, const Place& place, Bytes data,
                 FileReport* keep = nullptr);
 
-std::string_view finding_id(NoteKind kind) {
+const FindingKind& finding_kind(NoteKind kind) {
   switch (kind) {
     case NoteKind::kMalformed:
-      return "container.malformed";
+      return findings::kContainerMalformed;
     case NoteKind::kEntrySkipped:
-      return "container.limit";
+      return findings::kContainerLimit;
     case NoteKind::kIncomplete:
-      return "container.incomplete";
+      return findings::kContainerIncomplete;
     case NoteKind::kAmbiguous:
-      return "container.ambiguous";
+      return findings::kContainerAmbiguous;
   }
-  return "container.incomplete";
+  return findings::kContainerIncomplete;
 }
 
 // Opens `data` as a container when it is one and scans every entry in it.
@@ -145,7 +149,7 @@ void expand(const ScanContext& context, const Place& place, Bytes data,
   if (place.depth >= limits.max_depth) {
     // Whatever this container holds is unexamined: as loud as any other cap that stops one.
     report.findings.push_back(make_finding(
-        "container.incomplete",
+        findings::kContainerIncomplete,
         "nested " + std::to_string(place.depth) + " containers deep, at the cap of " +
             std::to_string(limits.max_depth) + " levels (--max-depth): not opened, so its " +
             std::to_string(payload->size()) + " bytes were not examined"));
@@ -179,7 +183,7 @@ void expand(const ScanContext& context, const Place& place, Bytes data,
   std::vector<ContainerNote> notes;
   container->expand(*payload, limits, context.budget, visit, notes);
   for (const auto& note : notes) {
-    report.findings.push_back(make_finding(std::string(finding_id(note.kind)), note.message));
+    report.findings.push_back(make_finding(finding_kind(note.kind), note.message));
   }
 }
 
@@ -200,7 +204,7 @@ FileReport error_report(const std::string& path, const std::string& message) {
   FileReport report;
   report.path = path;
   report.error = message;
-  report.findings.push_back(make_finding("file.unreadable", message));
+  report.findings.push_back(make_finding(findings::kFileUnreadable, message));
   return report;
 }
 
@@ -241,7 +245,7 @@ void run_scan(const std::vector<std::string>& roots, const ScanOptions& options,
     const ReportSink mark_changed = [&](ScannedFile&& scanned) {
       if (changed && scanned.depth == 0) {
         scanned.report.findings.push_back(
-            make_finding("file.changed",
+            make_finding(findings::kFileChanged,
                          "modified while it was read: the results describe the bytes read, "
                          "which may mix two versions"));
       }
@@ -257,7 +261,7 @@ void run_scan(const std::vector<std::string>& roots, const ScanOptions& options,
   auto on_special = [&](const WalkProblem& special) {
     FileReport report;
     report.path = special.path;
-    report.findings.push_back(make_finding("file.special", special.message));
+    report.findings.push_back(make_finding(findings::kFileSpecial, special.message));
     sink({std::move(report), special.path, 0});
   };
   WalkOptions walk = options.walk;

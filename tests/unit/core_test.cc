@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <set>
 #include <string>
 #include <vector>
@@ -12,6 +14,7 @@
 #include "core/digest.h"
 #include "core/entropy.h"
 #include "core/finding.h"
+#include "core/finding_catalogue.h"
 #include "core/input_file.h"
 #include "core/mapped_file.h"
 #include "core/printable_text.h"
@@ -193,7 +196,35 @@ TEST(Findings, CatalogueIdsAreUniqueAndSeveritiesNamed) {
     EXPECT_TRUE(ids.insert(kind.id).second) << kind.id;
     EXPECT_TRUE(severity_from_name(severity_name(kind.severity)).has_value());
   }
-  EXPECT_EQ(make_finding("signature.padding", "x").severity, Severity::kHigh);
+  EXPECT_EQ(make_finding(findings::kSignaturePadding, "x").severity, Severity::kHigh);
+  EXPECT_TRUE(make_finding(findings::kPeOverlay, "x").is(findings::kPeOverlay));
+  EXPECT_FALSE(make_finding(findings::kPeOverlay, "x").is(findings::kElfOverlay));
+}
+
+// A kind declared in the catalogue header but left out of findings::kAll would be emitted yet
+// missing from SARIF rules and from the docs check.
+TEST(Findings, EveryDeclaredKindIsListedInAll) {
+  std::ifstream in(std::string(CASCADE_SOURCE_DIR) + "/src/core/finding_catalogue.h");
+  ASSERT_TRUE(in) << "src/core/finding_catalogue.h is missing";
+  const std::string header((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string declaration = "inline constexpr FindingKind ";
+  std::set<std::string> declared;
+  for (auto at = header.find(declaration); at != std::string::npos;
+       at = header.find(declaration, at + 1)) {
+    const auto name = at + declaration.size();
+    declared.insert(header.substr(name, header.find('{', name) - name));
+  }
+  std::set<std::string> listed;
+  const auto list = header.find("kAll = {");
+  ASSERT_NE(list, std::string::npos);
+  const auto end = header.find("};", list);
+  for (auto at = header.find('k', list + 5); at < end; at = header.find('k', at + 1)) {
+    const auto stop = header.find_first_of(",\n }", at);
+    listed.insert(header.substr(at, stop - at));
+    at = stop;
+  }
+  EXPECT_EQ(declared, listed);
+  EXPECT_EQ(declared.size(), findings::kAll.size());
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/finding_catalogue.h"
 #include "diff/baseline.h"
 #include "diff/capabilities.h"
 #include "diff/differ.h"
@@ -311,8 +312,8 @@ TEST(DiffRanking, BaselineExpectationsAreShownButNotScored) {
   ASSERT_EQ(r.files.size(), 1u);
   bool saw_expected = false;
   for (const auto& f : r.files[0].findings) {
-    if (f.finding.id == "diff.capability-gained") saw_expected = f.expected;
-    if (f.finding.id == "diff.silent-change") {
+    if (f.finding.is(findings::kDiffCapabilityGained)) saw_expected = f.expected;
+    if (f.finding.is(findings::kDiffSilentChange)) {
       EXPECT_EQ(f.finding.severity, Severity::kHigh);
     }
   }

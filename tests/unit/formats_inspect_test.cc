@@ -3,6 +3,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "core/finding_catalogue.h"
 #include "report/json_report.h"
 #include "test_support.h"
 
@@ -88,8 +89,8 @@ TEST(ElfInspect, OverlappingSectionsStayWithinTheEntropyBudget) {
   EXPECT_EQ(r.elf->sections[3999].entropy, 0.0);
   bool reported = false;
   for (const auto& f : r.findings) {
-    reported = reported ||
-               (f.id == "elf.malformed" && f.message.find("left unmeasured") != std::string::npos);
+    reported = reported || (f.is(findings::kElfMalformed) &&
+                            f.message.find("left unmeasured") != std::string::npos);
   }
   EXPECT_TRUE(reported);
   // Identical ranges are counted once and all get the entropy.

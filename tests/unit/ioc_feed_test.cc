@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/digest.h"
+#include "core/finding_catalogue.h"
 #include "scan/ioc/indicators.h"
 
 namespace cascade::scan {
@@ -96,7 +97,7 @@ TEST(IocFeed, PlainListMixedKindsCommentsNamesAndCrlf) {
 
   const auto m = set.match_file(hashes(kSha256, kSha1, kMd5));
   ASSERT_EQ(m.size(), 3u);
-  EXPECT_EQ(m[0].id, "ioc.hash");
+  EXPECT_EQ(m[0].kind.id, findings::kIocHash.id);
   EXPECT_EQ(m[0].feed, "list.dat");
   EXPECT_EQ(m[0].value, kSha256);
   EXPECT_EQ(m[0].label, "ffmpeg.dll loader");
@@ -283,7 +284,7 @@ TEST(IocFeed, SignerListLineFormat) {
   cert.sha256 = std::string(64, 'f');
   auto m = set.match_certificate(cert);
   ASSERT_EQ(m.size(), 1u);
-  EXPECT_EQ(m[0].id, "ioc.signer");
+  EXPECT_EQ(m[0].kind.id, findings::kIocSigner.id);
   EXPECT_EQ(m[0].feed, "Bad signers");
   EXPECT_EQ(m[0].label, "sha1 pinned");
   EXPECT_EQ(m[0].value, cert.sha1);

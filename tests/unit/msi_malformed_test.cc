@@ -6,6 +6,7 @@
 #include <iterator>
 #include <random>
 
+#include "core/finding_catalogue.h"
 #include "formats/msi/msi.h"
 #include "formats/msi/msi_internal.h"
 #include "formats/msi/ole_directory.h"
@@ -163,8 +164,8 @@ TEST(MsiMalformed, DatabaseDamageIsAnAnomalyNotAFailure) {
     EXPECT_EQ(r.format, FileFormat::kMsi);
     bool missing_cabinet = false;
     for (const auto& f : r.findings) {
-      missing_cabinet = missing_cabinet ||
-                        (f.id == "msi.malformed" && f.message.find("app.cab") != std::string::npos);
+      missing_cabinet = missing_cabinet || (f.is(findings::kMsiMalformed) &&
+                                            f.message.find("app.cab") != std::string::npos);
     }
     EXPECT_TRUE(missing_cabinet);
   }

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "core/finding_catalogue.h"
 #include "rebuild/compare.h"
 #include "test_support.h"
 
@@ -231,7 +232,7 @@ TEST(RebuildCompare, MutatedInputNeverCrashes) {
       auto result = compare_builds(original, mutated, {});
       if (result) {
         ASSERT_EQ(result->findings.size(), 1U);
-        EXPECT_EQ(result->identical, result->findings[0].id == "rebuild.identical");
+        EXPECT_EQ(result->identical, result->findings[0].is(findings::kRebuildIdentical));
         EXPECT_LE(result->regions.size(), kMaxRegions);
       } else {
         EXPECT_EQ(result.error().message.rfind("b: ", 0), 0U);

@@ -1,6 +1,7 @@
 // The scan outputs: the streamed JSON document parses whole, JSON Lines records parse one by
 // one, SARIF carries rules and nested locations, the text summary ranks by severity.
 #include "report/scan_report.h"
+#include "core/finding_catalogue.h"
 
 #include <gtest/gtest.h>
 
@@ -37,7 +38,8 @@ TEST(ScanReport, StreamedDocumentParsesWhole) {
   const ScanRun run = sample_run();
   writer.begin(run);
   writer.file(report_with("release/a.dll", {}));
-  writer.file(report_with("release/app.zip!b.dll", {make_finding("ioc.hash", "3cx.csv: x")}));
+  writer.file(
+      report_with("release/app.zip!b.dll", {make_finding(findings::kIocHash, "3cx.csv: x")}));
   ScanTotals totals;
   totals.files = 2;
   totals.findings[Severity::kCritical] = 1;
@@ -72,9 +74,10 @@ TEST(ScanReport, JsonLinesAreOneRecordEach) {
 TEST(ScanReport, SarifNamesRulesAndNestedLocations) {
   SarifCollector sarif;
   sarif.add(report_with("release/setup.msi!app.cab!ffmpeg.dll",
-                        {make_finding("ioc.hash", "feed: match"),
-                         make_finding("signature.missing", "no signature")}));
-  sarif.add(report_with("/abs/path with space.dll", {make_finding("ioc.hash", "feed: match")}));
+                        {make_finding(findings::kIocHash, "feed: match"),
+                         make_finding(findings::kSignatureMissing, "no signature")}));
+  sarif.add(
+      report_with("/abs/path with space.dll", {make_finding(findings::kIocHash, "feed: match")}));
   const json doc = sarif.document(sample_run(), ScanTotals{});
   EXPECT_EQ(doc["version"], "2.1.0");
   const json& run = doc["runs"][0];
@@ -94,13 +97,13 @@ TEST(ScanReport, SarifNamesRulesAndNestedLocations) {
 
 TEST(ScanReport, TextSummaryRanksBySeverityAndCountsTheRest) {
   TextSummary summary(2);
-  summary.add(report_with("a.dll", {make_finding("pe.overlay", "tail")}));
-  summary.add(report_with("b.dll", {make_finding("ioc.hash", "feed: hit")}));
-  summary.add(report_with("c.dll", {make_finding("signature.padding", "pad")}));
+  summary.add(report_with("a.dll", {make_finding(findings::kPeOverlay, "tail")}));
+  summary.add(report_with("b.dll", {make_finding(findings::kIocHash, "feed: hit")}));
+  summary.add(report_with("c.dll", {make_finding(findings::kSignaturePadding, "pad")}));
   FileReport broken;
   broken.path = "d.bin";
   broken.error = "Permission denied";
-  broken.findings.push_back(make_finding("file.unreadable", broken.error));
+  broken.findings.push_back(make_finding(findings::kFileUnreadable, broken.error));
   summary.add(broken);
   ScanTotals totals;
   totals.files = 3;

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "container_test_support.h"
+#include "core/finding_catalogue.h"
 #include "scan/scanner.h"
 
 namespace cascade::scan {
@@ -87,14 +88,14 @@ class ScanYara : public ::testing::Test {
     std::vector<std::string> out;
     for (const auto& [path, report] : reports_) {
       for (const auto& finding : report.findings) {
-        if (finding.id == "ioc.yara" && names(finding, rule)) out.push_back(path);
+        if (finding.is(findings::kIocYara) && names(finding, rule)) out.push_back(path);
       }
     }
     return out;
   }
   const Finding& finding_of(const std::string& path, const std::string& rule) const {
     for (const auto& finding : reports_.at(path).findings) {
-      if (finding.id == "ioc.yara" && names(finding, rule)) return finding;
+      if (finding.is(findings::kIocYara) && names(finding, rule)) return finding;
     }
     ADD_FAILURE() << rule << " did not match " << path;
     static const Finding kNone;

@@ -10,6 +10,7 @@
 #include "authenticode/root_program.h"
 #include "authenticode/root_program_store.h"
 #include "authenticode/trust_store.h"
+#include "core/finding_catalogue.h"
 #include "test_support.h"
 
 namespace cascade {
@@ -197,7 +198,7 @@ TEST(GenuineLayout, WritableCodeSignedByATrustedPublisherIsLow) {
   const FileReport unsigned_wx = testing::inspect_fixture("wx.exe");
   auto severity_of = [](const FileReport& r) {
     for (const auto& f : r.findings) {
-      if (f.id == "pe.wx-section") return f.severity;
+      if (f.is(findings::kPeWxSection)) return f.severity;
     }
     return Severity::kInfo;
   };

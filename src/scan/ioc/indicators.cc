@@ -5,6 +5,7 @@
 #include <system_error>
 #include <thread>
 
+#include "core/finding_catalogue.h"
 #include "core/mapped_file.h"
 #include "scan/ioc/feed_internal.h"
 
@@ -103,7 +104,7 @@ std::vector<IocMatch> IndicatorSet::match_file(const FileHashes& hashes) const {
     for (std::size_t i = 0; i < impl_->feeds.size(); ++i) {
       const ioc::Feed& feed = impl_->feeds[i];
       if (const auto label = feed.table(kind).find(key.data())) {
-        matches.push_back(IocMatch{"ioc.hash", impl_->infos[i].name,
+        matches.push_back(IocMatch{findings::kIocHash, impl_->infos[i].name,
                                    std::string(feed.labels.get(*label)), lower(*hex)});
       }
     }
@@ -125,8 +126,8 @@ std::vector<IocMatch> IndicatorSet::match_certificate(
     for (const auto& [table, hex] : thumbprints) {
       if (table->size() == 0 || !ioc::decode_hex(*hex, key.data(), table->width())) continue;
       if (const auto label = table->find(key.data())) {
-        matches.push_back(
-            IocMatch{"ioc.signer", name, std::string(feed.labels.get(*label)), lower(*hex)});
+        matches.push_back(IocMatch{findings::kIocSigner, name, std::string(feed.labels.get(*label)),
+                                   lower(*hex)});
       }
     }
     if (!serial) continue;
@@ -137,7 +138,7 @@ std::vector<IocMatch> IndicatorSet::match_certificate(
       std::string value = "serial " + *serial;
       if (!entry.pattern.any()) value += ", issuer " + cert.issuer;
       matches.push_back(
-          IocMatch{"ioc.signer", name, std::string(feed.labels.get(entry.label)), value});
+          IocMatch{findings::kIocSigner, name, std::string(feed.labels.get(entry.label)), value});
     }
   }
   return matches;

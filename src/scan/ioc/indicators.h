@@ -9,6 +9,7 @@
 
 #include "authenticode/signature.h"
 #include "core/digest.h"
+#include "core/finding_catalogue.h"
 #include "core/result.h"
 
 namespace cascade::scan {
@@ -25,7 +26,7 @@ struct FeedInfo {
 };
 
 struct IocMatch {
-  std::string id;     // "ioc.hash" or "ioc.signer"
+  FindingKind kind;   // findings::kIocHash or findings::kIocSigner
   std::string feed;   // FeedInfo::name
   std::string label;  // the indicator's own name/description, if the feed gives one
   std::string value;  // the matched hash or thumbprint / issuer+serial
