@@ -33,3 +33,8 @@ add_test(NAME scan.hostile_caps
   COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/scan/hostile_caps.py $<TARGET_FILE:cascade-cli>
     ${HOSTILE_CAPS_SANITIZED})
 set_tests_properties(scan.hostile_caps PROPERTIES LABELS unit TIMEOUT 600)
+
+# Same input, same output: -j 1 and -j 4/8 runs give the same JSON, JSON Lines, SARIF and text.
+add_test(NAME scan.stable_order
+  COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/scan/stable_order.py $<TARGET_FILE:cascade-cli>)
+set_tests_properties(scan.stable_order PROPERTIES LABELS unit TIMEOUT 300)

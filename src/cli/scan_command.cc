@@ -4,7 +4,7 @@
 #include <ctime>
 #include <fstream>
 #include <iostream>
-#include <mutex>
+#include <memory>
 #include <sstream>
 
 #include "cli/commands.h"
@@ -135,31 +135,33 @@ int run_scan(const ScanArgs& args) {
   TextSummary summary(static_cast<std::size_t>(args.top));
   ScanTotals totals;
   bool over_threshold = false;
-  std::mutex mutex;
   auto last_progress = std::chrono::steady_clock::now();
   scan::ScanStats stats;
   if (machine) writer.begin(run);
 
-  scan::run_scan(args.paths, options, stats, [&](scan::ScannedFile&& scanned) {
-    const FileReport& report = scanned.report;
-    // Serialise on the worker, print under the lock.
-    const std::string record = machine ? writer.serialize(report) : std::string();
-    std::lock_guard lock(mutex);
-    for (const auto& f : report.findings) ++totals.findings[f.severity];
-    if (auto worst = worst_severity(report); worst && threshold && *worst >= *threshold) {
-      over_threshold = true;
-    }
-    if (machine) writer.write(record);
-    if (!args.sarif.empty()) sarif.add(report);
-    if (!machine) summary.add(report);
-    if (progress) {
-      const auto now = std::chrono::steady_clock::now();
-      if (now - last_progress > std::chrono::milliseconds(100)) {
-        last_progress = now;
-        progress_stream() << "\r\033[K" << stats.files.load() << " files, " << stats.nested.load()
-                          << " nested, " << (stats.bytes.load() >> 20) << " MiB" << std::flush;
+  // Serialised on the worker; counted and written in walk order, so two runs of one tree
+  // print the same whatever the thread count.
+  scan::run_scan(args.paths, options, stats, [&](scan::ScannedFile&& scanned) -> scan::OrderedStep {
+    auto file = std::make_shared<const FileReport>(std::move(scanned.report));
+    std::string record = machine ? writer.serialize(*file) : std::string();
+    return [&, file, record = std::move(record)] {
+      const FileReport& report = *file;
+      for (const auto& f : report.findings) ++totals.findings[f.severity];
+      if (auto worst = worst_severity(report); worst && threshold && *worst >= *threshold) {
+        over_threshold = true;
       }
-    }
+      if (machine) writer.write(record);
+      if (!args.sarif.empty()) sarif.add(report);
+      if (!machine) summary.add(report);
+      if (progress) {
+        const auto now = std::chrono::steady_clock::now();
+        if (now - last_progress > std::chrono::milliseconds(100)) {
+          last_progress = now;
+          progress_stream() << "\r\033[K" << stats.files.load() << " files, " << stats.nested.load()
+                            << " nested, " << (stats.bytes.load() >> 20) << " MiB" << std::flush;
+        }
+      }
+    };
   });
   if (progress) progress_stream() << "\r\033[K" << std::flush;
 

@@ -50,6 +50,12 @@ std::span<const FindingKind> finding_catalogue() {
   return findings::kAll;
 }
 
+bool finding_before(const Finding& a, const Finding& b) {
+  if (a.severity != b.severity) return a.severity > b.severity;
+  if (a.id != b.id) return a.id < b.id;
+  return a.message < b.message;
+}
+
 Finding make_finding(const FindingKind& kind, std::string message) {
   return Finding{std::string(kind.id), kind.severity, std::move(message)};
 }

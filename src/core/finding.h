@@ -30,6 +30,9 @@ struct Finding {
   bool is(const FindingKind& kind) const { return id == kind.id; }
 };
 
+// The order findings are listed in: most severe first, then by id, then by message.
+bool finding_before(const Finding& a, const Finding& b);
+
 // Every finding kind cascade can emit (findings::kAll).
 std::span<const FindingKind> finding_catalogue();
 

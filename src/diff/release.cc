@@ -7,7 +7,6 @@
 #include <cctype>
 #include <cerrno>
 #include <map>
-#include <mutex>
 
 #include <nlohmann/json.hpp>
 
@@ -266,13 +265,12 @@ Result<Release> load_release(const std::string& path, const ReleaseOptions& opti
         scan::load_scan_catalogs({path}, options.catalogs, true, *options.trust, options.now);
     if (!catalogs->index.empty()) scan_options.inspect.catalogs = &catalogs->index;
   }
-  std::mutex mutex;
   std::vector<FileFacts> facts;
   scan::ScanStats stats;
   scan::run_scan({path}, scan_options, stats, [&](scan::ScannedFile&& scanned) {
-    FileFacts f = facts_from_json(file_report_json(scanned.report));
-    std::lock_guard lock(mutex);
-    facts.push_back(std::move(f));
+    return [&facts, f = facts_from_json(file_report_json(scanned.report))]() mutable {
+      facts.push_back(std::move(f));
+    };
   });
   Release release{path, S_ISDIR(st.st_mode) ? "directory" : "file", {}, {}};
   if (catalogs) release.notes = std::move(catalogs->notes);

@@ -137,8 +137,7 @@ FileReport inspect_bytes(const std::string& path, Bytes data, const InspectOptio
     // A file with no signature of its own: its catalog signatures are judged as any other.
     if (before == 0 && !report.signatures.empty()) add_authenticode_findings(report);
   }
-  std::stable_sort(report.findings.begin(), report.findings.end(),
-                   [](const Finding& a, const Finding& b) { return a.severity > b.severity; });
+  std::sort(report.findings.begin(), report.findings.end(), finding_before);
   return report;
 }
 

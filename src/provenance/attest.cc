@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <mutex>
 
 #include "core/digest.h"
 #include "core/file_loader.h"
@@ -37,22 +36,26 @@ Result<std::vector<Subject>> hash_tree(const std::string& root, unsigned threads
   if (::stat(root.c_str(), &st) != 0) return make_error(ErrorCode::kIo, root + ": not found");
   const bool root_is_file = S_ISREG(st.st_mode);
   std::vector<FileLoader> loaders(std::max(1u, threads));
-  std::mutex mutex;
   std::vector<Subject> subjects;
   std::optional<Error> failure;
   scan::WalkOptions walk;
   walk.threads = std::max(1u, threads);
+  // Hashed on the workers, collected in walk order: the first failure is the same every run.
   scan::walk_parallel(
       {root}, walk,
-      [&](const std::string& path, unsigned worker) {
+      [&](const std::string& path, unsigned worker, const scan::DeliverStep& deliver) {
         auto bytes = loaders[worker].load(path);
-        std::string sha256 = bytes ? to_hex(digest(DigestAlgorithm::kSha256, *bytes)) : "";
-        std::lock_guard lock(mutex);
         if (!bytes) {
-          if (!failure) failure = make_error(ErrorCode::kIo, path + ": " + bytes.error().message);
+          deliver(
+              [&failure, error = make_error(ErrorCode::kIo, path + ": " + bytes.error().message)] {
+                if (!failure) failure = error;
+              });
           return;
         }
-        subjects.push_back({subject_name(path, root, root_is_file), std::move(sha256)});
+        deliver([&subjects, subject = Subject{subject_name(path, root, root_is_file),
+                                              to_hex(digest(DigestAlgorithm::kSha256, *bytes))}] {
+          subjects.push_back(subject);
+        });
       },
       [&](const scan::WalkProblem& problem) {
         if (!failure) failure = make_error(ErrorCode::kIo, problem.path + ": " + problem.message);

@@ -3,7 +3,6 @@
 #include <sys/stat.h>
 #include <algorithm>
 #include <cctype>
-#include <mutex>
 #include <unordered_map>
 
 #include "core/finding_catalogue.h"
@@ -218,7 +217,6 @@ ReleaseContents read_release(const std::string& root, const ReleaseReadOptions& 
   scan_options.limits = options.limits;
   scan_options.walk.threads = options.threads;
   scan::ScanStats stats;
-  std::mutex mutex;
   scan::run_scan({root}, scan_options, stats, [&](scan::ScannedFile&& scanned) {
     ReleaseEntry entry;
     entry.path = std::move(scanned.report.path);
@@ -229,8 +227,9 @@ ReleaseContents read_release(const std::string& root, const ReleaseReadOptions& 
     if (scanned.depth > 0 && bang != std::string::npos) entry.parent = entry.path.substr(0, bang);
     entry.key = diff::install_path(entry.path, root, contents.root_is_file);
     entry.release_archive = scanned.depth == 0 && scanned.report.format == FileFormat::kArchive;
-    std::lock_guard lock(mutex);
-    contents.entries.push_back(std::move(entry));
+    return [&contents, entry = std::move(entry)]() mutable {
+      contents.entries.push_back(std::move(entry));
+    };
   });
   contents.bytes = stats.bytes;
   std::sort(contents.entries.begin(), contents.entries.end(),

@@ -5,6 +5,7 @@
 #include <ctime>
 #include <ostream>
 #include <string_view>
+#include <tuple>
 
 #include "core/finding_catalogue.h"
 #include "core/time.h"
@@ -203,6 +204,11 @@ json SarifCollector::document(const ScanRun& run, const ScanTotals& totals) cons
                                  {"results", results_}}})}};
 }
 
+bool TextSummary::listed_before(const Entry& a, const Entry& b) {
+  if (a.severity != b.severity) return a.severity > b.severity;
+  return std::tie(a.path, a.id, a.message) < std::tie(b.path, b.id, b.message);
+}
+
 void TextSummary::add(const FileReport& report) {
   if (!report.error.empty()) {
     // A tree full of unreadable files should not fill memory with their names.
@@ -214,10 +220,9 @@ void TextSummary::add(const FileReport& report) {
     ++finding_count_;
     entries_.push_back({finding.severity, report.path, finding.id, finding.message});
   }
-  // Keep only the most severe `top_` (stable: first seen first among equals).
+  // Keep only the first `top_` in listing order, which does not depend on arrival order.
   if (entries_.size() > 2 * top_ + 64) {
-    std::stable_sort(entries_.begin(), entries_.end(),
-                     [](const Entry& a, const Entry& b) { return a.severity > b.severity; });
+    std::sort(entries_.begin(), entries_.end(), listed_before);
     entries_.resize(top_);
   }
 }
@@ -226,8 +231,7 @@ void TextSummary::write(std::ostream& stream, const ScanRun& run, const ScanTota
                         bool color) const {
   TextOut out(stream);  // paths, names and messages from the files are made printable
   auto entries = entries_;
-  std::stable_sort(entries.begin(), entries.end(),
-                   [](const Entry& a, const Entry& b) { return a.severity > b.severity; });
+  std::sort(entries.begin(), entries.end(), listed_before);
   const auto paint = [&](Severity s, const std::string& text) {
     const char* code = !color                   ? ""
                        : s >= Severity::kHigh   ? "\033[1;31m"

@@ -78,7 +78,8 @@ class SarifCollector {
   std::map<std::string, Severity> rules_used_;
 };
 
-// The text summary: counts, then the most severe findings first (at most `top`).
+// The text summary: counts, then at most `top` findings: most severe first, then by path, id
+// and message, so the list is the same however the files arrived.
 class TextSummary {
  public:
   explicit TextSummary(std::size_t top) : top_(top) {}
@@ -90,6 +91,7 @@ class TextSummary {
     Severity severity;
     std::string path, id, message;
   };
+  static bool listed_before(const Entry& a, const Entry& b);
   std::size_t top_;
   std::vector<Entry> entries_;                               // the `top_` most severe so far
   std::vector<std::pair<std::string, std::string>> errors_;  // the first `top_`

@@ -18,6 +18,8 @@ namespace cascade::scan {
 namespace {
 
 using Renames = std::map<std::string, std::string>;
+// Where a scanned file goes next: through the walk's order to the caller's sink.
+using Emit = std::function<void(ScannedFile&&)>;
 
 void add_ioc_findings(const ScanOptions& options, FileReport& report) {
   if (options.indicators == nullptr || options.indicators->empty()) return;
@@ -108,7 +110,7 @@ struct ScanContext {
   const ScanOptions& options;
   ContainerBudget& budget;
   ScanStats& stats;
-  const ReportSink& sink;
+  const Emit& sink;
   const std::string& top_path;  // the file on disk
 };
 
@@ -194,8 +196,7 @@ void scan_place(const ScanContext& context, const Place& place, Bytes data, File
   add_ioc_findings(context.options, report);
   add_yara_findings(context.options, data, place.depth > 0, report);
   expand(context, place, data, container, report);
-  std::stable_sort(report.findings.begin(), report.findings.end(),
-                   [](const Finding& a, const Finding& b) { return a.severity > b.severity; });
+  std::sort(report.findings.begin(), report.findings.end(), finding_before);
   if (keep != nullptr) *keep = report;
   context.sink({std::move(report), context.top_path, place.depth});
 }
@@ -222,18 +223,21 @@ void run_scan(const std::vector<std::string>& roots, const ScanOptions& options,
   // One pool for every worker's entry buffers, however many workers there are.
   ExpansionMemory own_memory(options.limits.max_memory);
   ExpansionMemory& memory = options.memory != nullptr ? *options.memory : own_memory;
-  auto on_file = [&](const std::string& path, unsigned worker) {
+  auto on_file = [&](const std::string& path, unsigned worker, const DeliverStep& deliver) {
+    const Emit emit = [&](ScannedFile&& scanned) {
+      if (auto step = sink(std::move(scanned))) deliver(std::move(step));
+    };
     struct stat before {};
     struct stat after {};
     if (::stat(path.c_str(), &before) != 0) {
       ++stats.errors;
-      sink({error_report(path, "vanished before it could be read"), path, 0});
+      emit({error_report(path, "vanished before it could be read"), path, 0});
       return;
     }
     auto bytes = loaders[worker].load(path);
     if (!bytes) {
       ++stats.errors;
-      sink({error_report(path, bytes.error().message), path, 0});
+      emit({error_report(path, bytes.error().message), path, 0});
       return;
     }
     ++stats.files;
@@ -242,27 +246,28 @@ void run_scan(const std::vector<std::string>& roots, const ScanOptions& options,
                          static_cast<std::uint64_t>(before.st_size) != bytes->size();
     ContainerBudget budget;
     budget.memory = &memory;
-    const ReportSink mark_changed = [&](ScannedFile&& scanned) {
+    const Emit mark_changed = [&](ScannedFile&& scanned) {
       if (changed && scanned.depth == 0) {
-        scanned.report.findings.push_back(
-            make_finding(findings::kFileChanged,
-                         "modified while it was read: the results describe the bytes read, "
-                         "which may mix two versions"));
+        auto& found = scanned.report.findings;
+        found.push_back(make_finding(findings::kFileChanged,
+                                     "modified while it was read: the results describe the "
+                                     "bytes read, which may mix two versions"));
+        std::sort(found.begin(), found.end(), finding_before);
       }
-      sink(std::move(scanned));
+      emit(std::move(scanned));
     };
-    const ScanContext context{options, budget, stats, changed ? mark_changed : sink, path};
+    const ScanContext context{options, budget, stats, changed ? mark_changed : emit, path};
     scan_place(context, {path, 0, nullptr}, *bytes);
   };
   auto on_problem = [&](const WalkProblem& problem) {
     ++stats.errors;
-    sink({error_report(problem.path, problem.message), problem.path, 0});
+    if (auto step = sink({error_report(problem.path, problem.message), problem.path, 0})) step();
   };
   auto on_special = [&](const WalkProblem& special) {
     FileReport report;
     report.path = special.path;
     report.findings.push_back(make_finding(findings::kFileSpecial, special.message));
-    sink({std::move(report), special.path, 0});
+    if (auto step = sink({std::move(report), special.path, 0})) step();
   };
   WalkOptions walk = options.walk;
   walk.threads = threads;

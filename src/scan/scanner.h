@@ -47,9 +47,12 @@ struct ScannedFile {
   int depth = 0;
 };
 
-// Receives every file's result (nested ones too) as soon as it is complete, possibly from
-// several threads at once: the sink serialises as it needs.
-using ReportSink = std::function<void(ScannedFile&&)>;
+// Receives every file's result (nested ones too) as soon as it is complete, on the worker
+// that scanned it, possibly several at once: the place for costly work such as serialising it.
+// What it returns (may be empty) runs in walk order, one step at a time: top-level files as
+// the walk orders them (walk_order.h), each after the files inside it, which come in their
+// container's order. So the same tree gives the same sequence whatever the thread count.
+using ReportSink = std::function<OrderedStep(ScannedFile&&)>;
 
 // Walks the roots and scans every regular file; problems of the walk itself (unreadable
 // directories, missing roots) become reports with an error, so nothing is silently lost.

@@ -5,11 +5,12 @@
 #include <fnmatch.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
-#include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -24,56 +25,66 @@ struct DirCloser {
   void operator()(DIR* dir) const { ::closedir(dir); }
 };
 
-// Work shared by the workers: directories still to list and files still to process. Files are
-// taken first, so the queue of listed-but-unprocessed paths stays short.
+// Results held back at most, unless the worker takes the walk's first open item: enough to
+// keep every worker busy behind one slow file without holding a whole tree's results.
+constexpr std::size_t kMaxWaitingSteps = 4096;
+
+// Work shared by the workers: directories still to list and files still to process, taken in
+// walk order (the smallest key first), so work runs close to the order its results are
+// released in and the reorder buffer stays short.
 class WorkQueue {
  public:
-  void push_dir(std::string path, dev_t device) {
-    {
-      std::lock_guard lock(mutex_);
-      dirs_.push_back({std::move(path), device});
-    }
-    ready_.notify_one();
-  }
-  void push_file(std::string path) {
-    {
-      std::lock_guard lock(mutex_);
-      files_.push_back(std::move(path));
-    }
-    ready_.notify_one();
-  }
   struct Item {
     bool is_dir = false;
     std::string path;
     dev_t device = 0;
   };
-  // Blocks until there is work, or returns false once everything is done.
-  bool pop(Item& item) {
-    std::unique_lock lock(mutex_);
-    ready_.wait(lock, [&] { return !files_.empty() || !dirs_.empty() || busy_ == 0; });
-    if (files_.empty() && dirs_.empty()) return false;
-    if (!files_.empty()) {
-      item = {false, std::move(files_.front()), 0};
-      files_.pop_front();
-    } else {
-      item = {true, std::move(dirs_.back().first), dirs_.back().second};
-      dirs_.pop_back();
+  void push(WalkKey key, Item item) {
+    {
+      std::lock_guard lock(mutex_);
+      items_.emplace(std::move(key), std::move(item));
     }
+    ready_.notify_one();
+  }
+  // Blocks until there is work it may take, or returns false once everything is done. While
+  // too many results wait for an earlier one, only the walk's first open item may be taken:
+  // it is either being worked on or queued first, so the walk never stalls.
+  bool pop(const WalkOrder& order, WalkKey& key, Item& item) {
+    std::unique_lock lock(mutex_);
+    ready_.wait(lock, [&] {
+      if (items_.empty()) return busy_ == 0;
+      return order.waiting() < kMaxWaitingSteps || order.is_first(items_.begin()->first);
+    });
+    if (items_.empty()) return false;
+    auto next = items_.begin();
+    key = next->first;
+    item = std::move(next->second);
+    items_.erase(next);
     ++busy_;
     return true;
   }
   void done() {
     std::lock_guard lock(mutex_);
-    if (--busy_ == 0 && files_.empty() && dirs_.empty()) ready_.notify_all();
+    if (--busy_ == 0 && items_.empty()) ready_.notify_all();
+  }
+  // Results were released: a worker held back by the buffer's size may go on.
+  void wake() {
+    { std::lock_guard lock(mutex_); }
+    ready_.notify_all();
   }
 
  private:
   std::mutex mutex_;
   std::condition_variable ready_;
-  std::deque<std::pair<std::string, dev_t>> dirs_;  // depth first: bounded by the tree's depth
-  std::deque<std::string> files_;
+  std::map<WalkKey, Item> items_;
   int busy_ = 0;
 };
+
+WalkKey child_key(const WalkKey& parent, std::size_t index) {
+  WalkKey key = parent;
+  key.push_back(static_cast<std::uint32_t>(index));
+  return key;
+}
 
 std::string join(const std::string& dir, const char* name) {
   if (!dir.empty() && dir.back() == '/') return dir + name;
@@ -96,51 +107,65 @@ bool is_excluded(const std::string& path, const std::vector<std::string>& globs)
   return false;
 }
 
-WalkStats walk_parallel(const std::vector<std::string>& roots, const WalkOptions& options,
-                        const std::function<void(const std::string&, unsigned)>& on_file,
-                        const std::function<void(const WalkProblem&)>& on_problem,
-                        const std::function<void(const WalkProblem&)>& on_special) {
+WalkStats walk_parallel(
+    const std::vector<std::string>& roots, const WalkOptions& options,
+    const std::function<void(const std::string&, unsigned, const DeliverStep&)>& on_file,
+    const std::function<void(const WalkProblem&)>& on_problem,
+    const std::function<void(const WalkProblem&)>& on_special) {
   WorkQueue queue;
-  std::mutex problem_mutex;
+  WalkOrder order([&queue] { queue.wake(); });
   std::atomic<std::uint64_t> files{0}, directories{0}, special{0}, links{0}, excluded{0};
-  auto problem = [&](const std::string& path, const std::string& message) {
-    std::lock_guard lock(problem_mutex);
-    on_problem({path, message});
+  // Something found at `key` that is only named, never read: reported in its place.
+  auto report_at = [&](const WalkKey& key, const std::function<void(const WalkProblem&)>& to,
+                       WalkProblem what) {
+    order.open(key);
+    order.add(key, [&to, what = std::move(what)] { to(what); });
+    order.close(key);
   };
   // Roots are followed if they are links (the user named them); their device bounds the walk.
-  for (const auto& root : roots) {
+  for (std::size_t i = 0; i < roots.size(); ++i) {
+    const std::string& root = roots[i];
+    const WalkKey key{static_cast<std::uint32_t>(i)};
     struct stat st {};
     if (::stat(root.c_str(), &st) != 0) {
-      problem(root, std::strerror(errno));
-    } else if (S_ISDIR(st.st_mode)) {
-      queue.push_dir(root, st.st_dev);
-    } else if (S_ISREG(st.st_mode)) {
-      queue.push_file(root);
+      report_at(key, on_problem, {root, std::strerror(errno)});
+    } else if (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)) {
+      order.open(key);
+      queue.push(key, {S_ISDIR(st.st_mode), root, st.st_dev});
     } else {
       ++special;
-      problem(root, std::string(file_type_name(st.st_mode)) +
-                        ", not a regular file or directory; skipped");
+      report_at(key, on_problem,
+                {root, std::string(file_type_name(st.st_mode)) +
+                           ", not a regular file or directory; skipped"});
     }
   }
 
-  auto list_directory = [&](const WorkQueue::Item& item) {
+  auto list_directory = [&](const WalkKey& key, const WorkQueue::Item& item) {
     ++directories;
     std::unique_ptr<DIR, DirCloser> dir(::opendir(item.path.c_str()));
     if (!dir) {
-      problem(item.path, std::strerror(errno));
+      order.add(key, [&on_problem, what = WalkProblem{item.path, std::strerror(errno)}] {
+        on_problem(what);
+      });
       return;
     }
-    const int fd = ::dirfd(dir.get());
+    // Read whole, then sorted: readdir's order is the file system's, not the same twice.
+    std::vector<std::string> names;
     while (const dirent* entry = ::readdir(dir.get())) {
       if (std::strcmp(entry->d_name, ".") == 0 || std::strcmp(entry->d_name, "..") == 0) continue;
-      std::string path = join(item.path, entry->d_name);
+      names.emplace_back(entry->d_name);
+    }
+    std::sort(names.begin(), names.end());
+    const int fd = ::dirfd(dir.get());
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      std::string path = join(item.path, names[i].c_str());
       if (!options.excludes.empty() && is_excluded(path, options.excludes)) {
         ++excluded;
         continue;
       }
       struct stat st {};
-      if (::fstatat(fd, entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
-        problem(path, std::strerror(errno));
+      if (::fstatat(fd, names[i].c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        report_at(child_key(key, i), on_problem, {path, std::strerror(errno)});
         continue;
       }
       if (S_ISLNK(st.st_mode)) {
@@ -150,16 +175,18 @@ WalkStats walk_parallel(const std::vector<std::string>& roots, const WalkOptions
           ++excluded;
           continue;
         }
-        queue.push_dir(std::move(path), item.device);
+        order.open(child_key(key, i));
+        queue.push(child_key(key, i), {true, std::move(path), item.device});
       } else if (S_ISREG(st.st_mode)) {
-        queue.push_file(std::move(path));
+        order.open(child_key(key, i));
+        queue.push(child_key(key, i), {false, std::move(path), 0});
       } else {
         // Never opened (a FIFO would block its reader), but named: nothing in the tree is
         // passed over in silence.
         ++special;
         if (on_special) {
-          std::lock_guard lock(problem_mutex);
-          on_special(
+          report_at(
+              child_key(key, i), on_special,
               {path, std::string(file_type_name(st.st_mode)) + ", not a regular file; not read"});
         }
       }
@@ -167,14 +194,17 @@ WalkStats walk_parallel(const std::vector<std::string>& roots, const WalkOptions
   };
 
   auto worker = [&](unsigned index) {
+    WalkKey key;
     WorkQueue::Item item;
-    while (queue.pop(item)) {
+    while (queue.pop(order, key, item)) {
       if (item.is_dir) {
-        list_directory(item);
+        list_directory(key, item);
       } else {
         ++files;
-        on_file(item.path, index);
+        on_file(item.path, index, [&](OrderedStep step) { order.add(key, std::move(step)); });
       }
+      // A directory closes only after its entries were opened: nothing after it slips ahead.
+      order.close(key);
       queue.done();
     }
   };

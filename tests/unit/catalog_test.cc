@@ -120,6 +120,7 @@ TEST(Catalog, ScanUsesTheTreesOwnCatRoot) {
   scan::run_scan({root}, options, stats, [&](scan::ScannedFile&& f) {
     const std::string name = f.report.path.substr(f.report.path.rfind('/') + 1);
     reports[name] = std::move(f.report);
+    return scan::OrderedStep{};
   });
   ASSERT_TRUE(reports.count("hello.exe") && reports.count("extra.exe") &&
               reports.count("notes.ini"));

@@ -134,6 +134,7 @@ TEST_F(ZipViews, ScanFindsTheKnownBadFileAndFailsHigh) {
   scan::run_scan({release}, options, stats, [&](scan::ScannedFile&& f) {
     const std::lock_guard lock(reports_mutex);
     reports[f.report.path] = std::move(f.report);
+    return scan::OrderedStep{};
   });
   auto has = [&](const std::string& path, const std::string& id, Severity severity) {
     if (!reports.contains(path)) return false;

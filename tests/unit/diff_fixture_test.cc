@@ -108,8 +108,10 @@ TEST(DiffFixtures, SavedReportsGiveTheSameResultAsTheBits) {
     scan_options.inspect.trust = options.trust;
     scan_options.inspect.now = options.now;
     scan::ScanStats stats;
-    scan::run_scan(run.roots, scan_options, stats,
-                   [&](scan::ScannedFile&& f) { writer.file(f.report); });
+    scan::run_scan(run.roots, scan_options, stats, [&](scan::ScannedFile&& f) {
+      writer.file(f.report);
+      return scan::OrderedStep{};
+    });
     writer.end(run, {});
     reports.push_back(out.str());
   }

@@ -104,6 +104,7 @@ class ScanCaps : public ::testing::Test {
     run_scan({root}, options, stats, [&](ScannedFile&& scanned) {
       const std::lock_guard lock(mutex);
       out.by_path.emplace(scanned.report.path.substr(root.size() + 1), std::move(scanned.report));
+      return OrderedStep{};
     });
     return out;
   }

@@ -37,6 +37,7 @@ Collected scan_dir(const std::string& dir, const IndicatorSet* indicators, const
     out.depth[relative] = scanned.depth;
     out.top[relative] = scanned.top_path.substr(dir.size() + 1);
     EXPECT_TRUE(out.by_path.emplace(relative, std::move(scanned.report)).second) << relative;
+    return OrderedStep{};
   });
   return out;
 }

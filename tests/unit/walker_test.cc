@@ -7,10 +7,15 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <set>
+#include <string>
+#include <thread>
+#include <vector>
 
 namespace cascade::scan {
 namespace {
@@ -48,7 +53,7 @@ class WalkerTest : public ::testing::Test {
     std::vector<std::string> duplicates;
     const WalkStats result = walk_parallel(
         {root_.string()}, options,
-        [&](const std::string& path, unsigned worker) {
+        [&](const std::string& path, unsigned worker, const DeliverStep&) {
           EXPECT_LT(worker, std::max(1u, options.threads));
           std::lock_guard lock(mutex);
           const std::string relative = fs::relative(path, root_).string();
@@ -106,7 +111,7 @@ TEST_F(WalkerTest, UnreadableDirectoriesAndMissingRootsAreReportedAndTheWalkGoes
   std::set<std::string> seen;
   walk_parallel(
       {root_.string(), (root_ / "missing").string()}, WalkOptions{{}, false, 2},
-      [&](const std::string& path, unsigned) {
+      [&](const std::string& path, unsigned, const DeliverStep&) {
         std::lock_guard lock(mutex);
         seen.insert(path);
       },
@@ -123,8 +128,52 @@ TEST_F(WalkerTest, ARootThatIsAFileIsVisited) {
   std::vector<std::string> seen;
   walk_parallel(
       {(root_ / "top.txt").string()}, WalkOptions{},
-      [&](const std::string& path, unsigned) { seen.push_back(path); }, [](const WalkProblem&) {});
+      [&](const std::string& path, unsigned, const DeliverStep&) { seen.push_back(path); },
+      [](const WalkProblem&) {});
   EXPECT_EQ(seen, std::vector<std::string>{(root_ / "top.txt").string()});
+}
+
+// Results come out in path order (each directory's entries by name, depth first) however many
+// workers finish in whatever order; files that take long early on must not let later ones pass.
+TEST_F(WalkerTest, StepsRunInPathOrderWhateverTheThreadCount) {
+  fs::create_directories(root_ / "m" / "deep");
+  for (int i = 0; i < 40; ++i) {
+    write("m/f" + std::to_string(100 + i));
+    write("m/deep/g" + std::to_string(100 + i));
+  }
+  std::vector<std::string> first;
+  for (unsigned threads : {1u, 4u, 8u}) {
+    std::vector<std::string> order;
+    std::atomic<int> running{0};
+    int overlapped = 0;
+    walk_parallel(
+        {root_.string()}, WalkOptions{{}, false, threads},
+        [&](const std::string& path, unsigned, const DeliverStep& deliver) {
+          // Early names work longest, so workers finish out of order.
+          if (path.find("f10") != std::string::npos) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+          }
+          const std::string relative = fs::relative(path, root_).string();
+          deliver([&, relative] {
+            if (running.fetch_add(1) != 0) ++overlapped;
+            order.push_back(relative);
+            running.fetch_sub(1);
+          });
+        },
+        [](const WalkProblem&) {});
+    EXPECT_EQ(overlapped, 0);
+    std::vector<std::string> sorted = order;
+    // Component-wise order: a directory's files and subdirectories by name, bytewise.
+    std::sort(sorted.begin(), sorted.end(), [](const std::string& a, const std::string& b) {
+      return std::lexicographical_compare(
+          fs::path(a).begin(), fs::path(a).end(), fs::path(b).begin(), fs::path(b).end(),
+          [](const fs::path& x, const fs::path& y) { return x.string() < y.string(); });
+    });
+    EXPECT_EQ(order, sorted) << threads << " threads";
+    if (first.empty()) first = order;
+    EXPECT_EQ(order, first) << threads << " threads";
+    EXPECT_EQ(order.size(), 86u);
+  }
 }
 
 }  // namespace
