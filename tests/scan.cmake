@@ -38,3 +38,8 @@ set_tests_properties(scan.hostile_caps PROPERTIES LABELS unit TIMEOUT 600)
 add_test(NAME scan.stable_order
   COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/scan/stable_order.py $<TARGET_FILE:cascade-cli>)
 set_tests_properties(scan.stable_order PROPERTIES LABELS unit TIMEOUT 300)
+
+# Arrays are always present in JSON: jq over signatures and findings on every kind of input.
+add_test(NAME scan.json_arrays
+  COMMAND bash ${CMAKE_SOURCE_DIR}/tests/scan/json_arrays.sh $<TARGET_FILE:cascade-cli> ${FIXTURE_DIR})
+set_tests_properties(scan.json_arrays PROPERTIES FIXTURES_REQUIRED fixtures LABELS unit)

@@ -41,7 +41,12 @@ std::string codesign_status(const macho::CodeSignature& cs) {
 }
 
 json codesign_json(const std::optional<macho::CodeSignature>& signature) {
-  if (!signature) return {{"status", "unsigned"}};
+  if (!signature) {
+    return {{"status", "unsigned"},
+            {"cd_hashes", json::array()},
+            {"directories", json::array()},
+            {"errors", json::array()}};
+  }
   const macho::CodeSignature& cs = *signature;
   json directories = json::array();
   json cd_hashes = json::array();

@@ -184,12 +184,11 @@ nlohmann::json file_report_json(const FileReport& report) {
         {"this_update",
          report.catalog->this_update.empty() ? json(nullptr) : json(report.catalog->this_update)}};
   }
-  // Every format's signatures, embedded and from catalogs, in one array.
-  if (report.pe || report.msi || report.catalog || !report.signatures.empty()) {
-    json signatures = json::array();
-    for (const auto& s : report.signatures) signatures.push_back(signature_json(s));
-    out["signatures"] = std::move(signatures);
-  }
+  // Every format's signatures, embedded and from catalogs, in one array; present (maybe
+  // empty) for every file, so `.files[].signatures[]` works whatever the input.
+  json signatures = json::array();
+  for (const auto& s : report.signatures) signatures.push_back(signature_json(s));
+  out["signatures"] = std::move(signatures);
   out["findings"] = std::move(findings);
   return out;
 }

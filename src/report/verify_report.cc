@@ -82,8 +82,8 @@ json verify_json(const VerifyRun& run, const provenance::Policy& policy,
     json entry = {{"path", lossless_utf8(f.path)},
                   {"install_path", lossless_utf8(f.key)},
                   {"sha256", f.sha256},
-                  {"verdict", provenance::verdict_name(f.verdict)}};
-    if (!f.evidence.empty()) entry["evidence"] = f.evidence;
+                  {"verdict", provenance::verdict_name(f.verdict)},
+                  {"evidence", f.evidence}};
     json findings = json::array();
     for (const auto& finding : f.findings) findings.push_back(finding_json(finding));
     entry["findings"] = std::move(findings);
