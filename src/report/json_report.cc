@@ -1,6 +1,9 @@
 #include "report/json_report.h"
 
+#include <ctime>
+
 #include "core/base64.h"
+#include "core/time.h"
 #include "core/utf8.h"
 #include "report/json_formats.h"
 
@@ -92,6 +95,8 @@ json pe_json(const FileReport& report) {
       {"pe32_plus", image.pe32_plus},
       {"machine", pe::machine_name(image.machine)},
       {"timestamp", image.timestamp},
+      // The stored number stays for existing readers; the same instant as RFC 3339 beside it.
+      {"timestamp_utc", format_rfc3339(static_cast<std::time_t>(image.timestamp))},
       {"characteristics", image.characteristics},
       {"is_dll", image.is_dll()},
       {"subsystem", pe::subsystem_name(image.subsystem)},

@@ -1,8 +1,10 @@
 #include "report/text_report.h"
 
 #include <cstdio>
+#include <ctime>
 #include <iomanip>
 
+#include "core/time.h"
 #include "report/severity_color.h"
 #include "report/text_out.h"
 
@@ -50,7 +52,7 @@ void write_pe(TextOut& out, const FileReport& r, const TextOptions& o) {
   out << "  " << (pe.pe32_plus ? "PE32+" : "PE32") << ' ' << pe::machine_name(pe.machine) << ' '
       << (pe.is_dll() ? "DLL" : "EXE") << ", subsystem " << pe::subsystem_name(pe.subsystem)
       << ", entry " << hex(pe.entry_point) << ", base " << hex(pe.image_base) << ", timestamp "
-      << pe.timestamp << '\n';
+      << format_rfc3339(static_cast<std::time_t>(pe.timestamp)) << '\n';
   out << "  imphash " << (r.imphash.empty() ? "-" : r.imphash) << ", checksum stored "
       << hex(pe.checksum_stored) << " computed " << hex(pe.checksum_computed) << '\n';
   if (pe.version) {

@@ -2,9 +2,12 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include "core/mapped_file.h"
 #include "formats/pe/pe_image.h"
+#include "report/json_report.h"
+#include "report/text_report.h"
 #include "test_support.h"
 
 namespace cascade {
@@ -127,6 +130,21 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, PeFixture, ::testing::ValuesIn(fixture_names(
                                '_');
                            return n;
                          });
+
+// The COFF TimeDateStamp: JSON keeps the stored number and adds the instant as RFC 3339 UTC;
+// the text prints only the RFC 3339 form.
+TEST(PeReports, TimeDateStampIsAlsoWrittenAsRfc3339) {
+  FileReport r = inspect_fixture("hello.exe");
+  ASSERT_TRUE(r.pe);
+  r.pe->timestamp = 1600000000;
+  const nlohmann::json pe = file_report_json(r)["pe"];
+  EXPECT_EQ(pe["timestamp"], 1600000000);
+  EXPECT_EQ(pe["timestamp_utc"], "2020-09-13T12:26:40Z");
+  std::ostringstream text;
+  write_text_report(text, r, TextOptions{});
+  EXPECT_NE(text.str().find("timestamp 2020-09-13T12:26:40Z"), std::string::npos) << text.str();
+  EXPECT_EQ(text.str().find("1600000000"), std::string::npos);
+}
 
 TEST(PeFindings, WritableExecutableSectionIsFlagged) {
   const FileReport r = inspect_fixture("wx.exe");
