@@ -1,6 +1,8 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -146,6 +148,8 @@ struct TraceArgs {
   std::string dot;   // FILE, or - for stdout
   std::string html;  // FILE
   std::string color = "auto";
+  std::optional<std::size_t> top;  // text: nodes listed per kind, or root-cause candidates
+  bool all = false;                // text: list every node
 };
 
 void add_trace_command(CLI::App& app, TraceArgs& args);

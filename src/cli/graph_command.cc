@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <limits>
 
 #include "cli/commands.h"
 #include "cli/output.h"
@@ -221,6 +222,11 @@ void add_trace_command(CLI::App& app, TraceArgs& args) {
                   "Also write a self-contained HTML page with the picture and the tables");
   cmd->add_option("--color", args.color, "Color text output")
       ->check(CLI::IsMember({"auto", "always", "never"}));
+  auto* top = cmd->add_option("--top", args.top,
+                              "Text: affected nodes listed per kind (default 20), or root-cause "
+                              "candidates (default 10)")
+                  ->check(CLI::Range(std::size_t{0}, std::size_t{1} << 40));
+  cmd->add_flag("--all", args.all, "Text: list every affected node or candidate")->excludes(top);
 }
 
 int run_trace(const TraceArgs& args) {
@@ -282,7 +288,14 @@ int run_trace(const TraceArgs& args) {
                                                   nlohmann::json::error_handler_t::replace)
               << '\n';
   } else {
-    std::cout << report::trace_text(*result, use_color(args.color));
+    report::TraceTextOptions text;
+    text.color = use_color(args.color);
+    if (args.all) {
+      text.nodes_per_kind = text.candidates = std::numeric_limits<std::size_t>::max();
+    } else if (args.top) {
+      text.nodes_per_kind = text.candidates = *args.top;
+    }
+    std::cout << report::trace_text(*result, text);
   }
   return kExitClean;
 }

@@ -1,5 +1,6 @@
 #include "report/trace_report.h"
 
+#include <algorithm>
 #include <array>
 #include <sstream>
 
@@ -35,9 +36,6 @@ nlohmann::json hop_json(const graph::PathHop& hop) {
   if (!hop.note.empty()) out["note"] = hop.note;
   return out;
 }
-
-// Root-cause text shows the best-ranked candidates with their paths; --json has them all.
-constexpr std::size_t kTextCandidates = 10;
 
 // Kinds in the order the text groups them.
 constexpr std::array<NodeKind, graph::kNodeKindCount> kKindOrder = {
@@ -89,7 +87,8 @@ nlohmann::json trace_json(const graph::TraceResult& result) {
           {"graph", {{"nodes", result.nodes_in_graph}, {"edges", result.edges_in_graph}}}};
 }
 
-std::string trace_text(const graph::TraceResult& result, bool color) {
+std::string trace_text(const graph::TraceResult& result, const TraceTextOptions& options) {
+  const bool color = options.color;
   const char* bold = color ? "\033[1m" : "";
   const char* red = color ? "\033[31m" : "";
   const char* reset = color ? "\033[0m" : "";
@@ -103,9 +102,9 @@ std::string trace_text(const graph::TraceResult& result, bool color) {
     out << "Ranked by known-bad signals on the path, then by distance.\n";
     std::size_t rank = 0;
     for (const AffectedNode& node : result.affected) {
-      if (++rank > kTextCandidates) {
-        out << "\n... " << result.affected.size() - kTextCandidates
-            << " more candidates (--json lists every one)\n";
+      if (++rank > options.candidates) {
+        out << "\n... " << result.affected.size() - options.candidates
+            << " more candidates (--top N or --all lists them; --json has every one)\n";
         break;
       }
       out << '\n'
@@ -127,14 +126,31 @@ std::string trace_text(const graph::TraceResult& result, bool color) {
       << ": " << result.affected.size() << " affected node"
       << (result.affected.size() == 1 ? "" : "s") << " (graph: " << result.nodes_in_graph
       << " nodes, " << result.edges_in_graph << " edges)\n";
-  for (const NodeKind kind : kKindOrder) {
-    std::vector<const AffectedNode*> group;
-    for (const AffectedNode& node : result.affected) {
-      if (node.node.kind == kind) group.push_back(&node);
+  std::array<std::vector<const AffectedNode*>, graph::kNodeKindCount> groups;
+  for (const AffectedNode& node : result.affected) {
+    groups[static_cast<std::size_t>(node.node.kind)].push_back(&node);
+  }
+  if (!result.affected.empty()) {
+    // The summary first: on a large inventory the lists below run long.
+    const char* separator = "  ";
+    for (const NodeKind kind : kKindOrder) {
+      const std::size_t count = groups[static_cast<std::size_t>(kind)].size();
+      if (count == 0) continue;
+      out << separator << count << ' ' << plural(kind, count);
+      separator = ", ";
     }
+    out << '\n';
+    // Affected nodes come earliest first; a node without a time is affected from the start.
+    out << "  earliest compromise " << time_text(result.affected.front().time, false) << ", latest "
+        << time_text(result.affected.back().time, false) << '\n';
+  }
+  for (const NodeKind kind : kKindOrder) {
+    const auto& group = groups[static_cast<std::size_t>(kind)];
     if (group.empty()) continue;
     out << '\n' << bold << group.size() << ' ' << plural(kind, group.size()) << reset << '\n';
-    for (const AffectedNode* node : group) {
+    const std::size_t shown = std::min(group.size(), options.nodes_per_kind);
+    for (std::size_t i = 0; i < shown; ++i) {
+      const AffectedNode* node = group[i];
       out << "  " << red << graph::format_node(node->node) << reset << "  since "
           << time_text(node->time, false);
       if (!node->names.empty()) out << "  (" << node->names.front() << ")";
@@ -145,6 +161,10 @@ std::string trace_text(const graph::TraceResult& result, bool color) {
         const graph::PathHop& hop = node->path.back();
         out << "      <- " << graph::format_node(hop.from) << ' ' << hop_text(hop) << '\n';
       }
+    }
+    if (group.size() > shown) {
+      out << "  ... " << group.size() - shown << " more " << plural(kind, group.size() - shown)
+          << " (--top N or --all lists them; --json has every one)\n";
     }
   }
   return text.str();

@@ -531,11 +531,31 @@ def check_html(path, what):
     check(not siblings, f"{what}: --html left other files next to it: {siblings}")
 
 
-def check_text(text, doc, what, grouped):
-    """Every listed node is in the text; forward answers are grouped by kind with counts (a
-    root-cause answer is a ranking)."""
+def check_text(text, doc, what, grouped, top=None):
+    """The listed nodes are in the text; forward answers lead with the summary and are grouped
+    by kind with counts, at most `top` per kind (20 by default, None with --all) then a line
+    saying how many more (a root-cause answer is a ranking)."""
     summary = (doc or {}).get("summary") or {} if grouped else {}
     lines = text.splitlines()
+    affected = (doc or {}).get("affected", [])
+    if grouped and affected:
+        head = "\n".join(lines[:3])
+        check("earliest compromise" in head and "latest" in head,
+              f"{what}: the text does not lead with the earliest and latest compromise:\n{head}")
+        per_kind = 20 if top == "default" else top
+        by_kind, listed = {}, []
+        for entry in affected:  # the text keeps the JSON's order (earliest first) within a kind
+            by_kind.setdefault(entry["kind"], []).append(entry)
+        for kind, entries in by_kind.items():
+            shown = entries if per_kind is None else entries[:per_kind]
+            listed += shown
+            more = len(entries) - len(shown)
+            if more:
+                check(f"... {more} more {kind}" in text, f"{what}: no '... {more} more {kind}' line")
+        node_lines = [line for line in lines if re.match(r"^  [^ ].*  since ", line)]
+        check(len(node_lines) == len(listed),
+              f"{what}: {len(node_lines)} nodes listed, expected {len(listed)} (--top {top})")
+        affected = listed
     for kind, count in summary.items():
         if not count:
             continue
@@ -543,7 +563,6 @@ def check_text(text, doc, what, grouped):
                              re.I)
         check(any(pattern.search(line) for line in lines), f"{what}: no '{kind}' group with its"
               f" count {count} in the text output:\n{text[:1500]}")
-    affected = (doc or {}).get("affected", [])
     if not grouped and len(affected) > 10:
         # The root-cause text lists the ten best candidates and says how many more --json has.
         check(f"... {len(affected) - 10} more candidates" in text,
@@ -642,7 +661,13 @@ def run_main(store, pictures_dir=None):
                 check_dot(dot, doc, f"[{label}] {mode} --dot")
             check_html(page, f"[{label}] {mode} --html")
             p = trace(store, args, f"{mode} text")
-            check_text(p.stdout, doc, f"[{label}] {mode} text", grouped=mode == "forward")
+            check_text(p.stdout, doc, f"[{label}] {mode} text", grouped=mode == "forward",
+                       top="default")
+            if mode == "forward":
+                for extra, top in ((["--top", "1"], 1), (["--all"], None)):
+                    p = trace(store, args + extra, f"{mode} text {' '.join(extra)}")
+                    check_text(p.stdout, doc, f"[{label}] {mode} text {' '.join(extra)}",
+                               grouped=True, top=top)
     # Errors: a NODE not in the inventory, a malformed NODE.
     for args in (["--compromised", "sha256:" + "0" * 64], ["--root-cause", "host:no-such-host"],
                  ["--compromised", "nonsense"], ["--compromised", "sha256:xyz"],
