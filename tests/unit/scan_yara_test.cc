@@ -78,6 +78,7 @@ class ScanYara : public ::testing::Test {
       std::lock_guard lock(mutex);
       const std::string relative = scanned.report.path.substr(dir_.size() + 6);
       reports_.emplace(relative, std::move(scanned.report));
+      return OrderedStep{};
     });
   }
   void write(const std::string& name, const std::string& content) const {
