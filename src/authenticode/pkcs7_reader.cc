@@ -218,7 +218,7 @@ SignerCheck check_signer_info(PKCS7_SIGNER_INFO* si, X509* cert, Bytes content) 
 Timestamp check_rfc3161(Bytes der, Bytes signed_value, const TrustStore& trust,
                         SignatureFamily family) {
   Timestamp ts;
-  ts.kind = "rfc3161";
+  ts.kind = TimestampKind::kRfc3161;
   const unsigned char* p = der.data();
   ossl::CmsPtr token(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(der.size())));
   if (!token || OBJ_obj2nid(CMS_get0_type(token.get())) != NID_pkcs7_signed) {
@@ -276,7 +276,7 @@ Timestamp check_rfc3161(Bytes der, Bytes signed_value, const TrustStore& trust,
 Timestamp check_countersignature(Bytes der, PKCS7* outer, Bytes signed_value,
                                  const TrustStore& trust, SignatureFamily family) {
   Timestamp ts;
-  ts.kind = "pkcs9-countersignature";
+  ts.kind = TimestampKind::kPkcs9Countersignature;
   const unsigned char* p = der.data();
   ossl::SignerInfoPtr cs(d2i_PKCS7_SIGNER_INFO(nullptr, &p, static_cast<long>(der.size())));
   if (!cs) {
@@ -391,18 +391,18 @@ Signature verify_signature(const ParsedSignature& parsed, const Digest* computed
     }
   }
   if (signer == nullptr) {
-    sig.validity_basis = "now";
+    sig.validity_basis = ValidityBasis::kNow;
     return sig;
   }
   // A trusted timestamp fixes the time the signer is judged at: its certificate's validity,
   // and whether its root was still trusted (a root disallowed from a date anchors nothing
   // signed after it). Without one, both are judged now.
   std::time_t at = now;
-  sig.validity_basis = "now";
+  sig.validity_basis = ValidityBasis::kNow;
   for (const auto& ts : sig.timestamps) {
     if (ts.trusted()) {
       at = ts.epoch;
-      sig.validity_basis = "timestamp";
+      sig.validity_basis = ValidityBasis::kTimestamp;
       break;
     }
   }
@@ -410,11 +410,11 @@ Signature verify_signature(const ParsedSignature& parsed, const Digest* computed
   // A timestamp that verifies cryptographically but chains to no anchor is used for expiry
   // only when the signer does not chain either: were the signer trusted, an untrusted TSA
   // could otherwise backdate a signature made with an expired certificate.
-  if (!sig.chain.trusted && sig.validity_basis == "now") {
+  if (!sig.chain.trusted && sig.validity_basis == ValidityBasis::kNow) {
     for (const auto& ts : sig.timestamps) {
       if (ts.cryptographically_valid()) {
         at = ts.epoch;
-        sig.validity_basis = "untrusted-timestamp";
+        sig.validity_basis = ValidityBasis::kUntrustedTimestamp;
         break;
       }
     }

@@ -71,8 +71,14 @@ struct ChainResult {
   std::vector<CertificateInfo> chain;  // signer first, as built
 };
 
+// How a timestamp was attached: an RFC 3161 token or a legacy PKCS#9 countersignature.
+enum class TimestampKind { kRfc3161, kPkcs9Countersignature };
+constexpr std::string_view timestamp_kind_name(TimestampKind kind) {
+  return kind == TimestampKind::kRfc3161 ? "rfc3161" : "pkcs9-countersignature";
+}
+
 struct Timestamp {
-  std::string kind;  // "rfc3161" or "pkcs9-countersignature"
+  TimestampKind kind = TimestampKind::kRfc3161;
   std::string time;  // RFC 3339
   std::time_t epoch = 0;
   bool signature_ok = false;  // the TSA's signature over its statement verifies
@@ -93,6 +99,28 @@ constexpr std::string_view signature_kind_name(SignatureKind kind) {
   return kind == SignatureKind::kCatalog ? "catalog" : "embedded";
 }
 
+// The time the signer certificate's validity was judged at.
+enum class ValidityBasis {
+  kNotJudged,           // the signature could not be read far enough to judge it
+  kNow,                 // no usable timestamp
+  kTimestamp,           // a trusted timestamp
+  kUntrustedTimestamp,  // a timestamp that verifies but chains to no anchor, with the signer
+                        // untrusted too (so it cannot backdate a trusted signature)
+};
+constexpr std::string_view validity_basis_name(ValidityBasis basis) {
+  switch (basis) {
+    case ValidityBasis::kNotJudged:
+      return "";
+    case ValidityBasis::kNow:
+      return "now";
+    case ValidityBasis::kTimestamp:
+      return "timestamp";
+    case ValidityBasis::kUntrustedTimestamp:
+      return "untrusted-timestamp";
+  }
+  return "";
+}
+
 struct Signature {
   SignatureKind kind = SignatureKind::kEmbedded;
   std::string catalog;           // kCatalog: the catalog file's path
@@ -109,7 +137,7 @@ struct Signature {
   std::optional<std::string> signing_time;  // authenticated signingTime attribute (claimed)
   std::vector<Timestamp> timestamps;
   // Time the signer certificate is judged at: a trusted timestamp, else now.
-  std::string validity_basis;  // "timestamp" or "now"
+  ValidityBasis validity_basis = ValidityBasis::kNotJudged;
   bool signer_time_valid = false;
   bool page_hashes_present = false;
   std::string error;  // the signature could not be read at all

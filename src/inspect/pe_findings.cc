@@ -119,15 +119,16 @@ void add_authenticode_findings(FileReport& report) {
       report.findings.push_back(chain_finding(sig.chain, label));
     if (sig.signer && !sig.signer_time_valid) {
       report.findings.push_back(make_finding(
-          findings::kSignatureExpired, label + ": certificate valid " + sig.signer->not_before +
-                                           " to " + sig.signer->not_after + ", judged at " +
-                                           sig.validity_basis));
+          findings::kSignatureExpired,
+          label + ": certificate valid " + sig.signer->not_before + " to " + sig.signer->not_after +
+              ", judged at " + std::string(authenticode::validity_basis_name(sig.validity_basis))));
     }
     for (const auto& ts : sig.timestamps) {
       if (!ts.cryptographically_valid()) {
         report.findings.push_back(make_finding(
             findings::kSignatureTimestampInvalid,
-            label + ": " + ts.kind + " timestamp: " +
+            label + ": " + std::string(authenticode::timestamp_kind_name(ts.kind)) +
+                " timestamp: " +
                 (ts.error.empty() ? std::string("it stamps another signature") : ts.error)));
       }
     }

@@ -33,12 +33,12 @@ json signature_json(const authenticode::Signature& s) {
               {"signer_certificate", s.signer ? certificate_json(*s.signer) : json(nullptr)},
               {"chain", chain_json(s.chain)},
               {"signing_time", s.signing_time ? json(*s.signing_time) : json(nullptr)},
-              {"validity_basis", s.validity_basis},
+              {"validity_basis", authenticode::validity_basis_name(s.validity_basis)},
               {"signer_time_valid", s.signer_time_valid},
               {"page_hashes", s.page_hashes_present}};
   json timestamps = json::array();
   for (const auto& t : s.timestamps) {
-    json ts = {{"kind", t.kind},
+    json ts = {{"kind", authenticode::timestamp_kind_name(t.kind)},
                {"time", t.time},
                {"signature_ok", t.signature_ok},
                {"imprint_ok", t.imprint_ok},

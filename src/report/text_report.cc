@@ -118,7 +118,7 @@ void write_signatures(TextOut& out, const FileReport& r) {
           << s.signer->not_after << '\n';
     }
     for (const auto& t : s.timestamps) {
-      out << "    timestamp " << t.time << " (" << t.kind << ", "
+      out << "    timestamp " << t.time << " (" << authenticode::timestamp_kind_name(t.kind) << ", "
           << (t.trusted() ? "trusted" : "not trusted") << ")\n";
     }
   }

@@ -159,7 +159,7 @@ TEST(Authenticode, ExpiredSignerWithoutTimestampIsExpiredButTrusted) {
   ASSERT_EQ(r.signatures.size(), 1u);
   EXPECT_TRUE(r.signatures[0].chain.trusted);
   EXPECT_FALSE(r.signatures[0].signer_time_valid);
-  EXPECT_EQ(r.signatures[0].validity_basis, "now");
+  EXPECT_EQ(r.signatures[0].validity_basis, authenticode::ValidityBasis::kNow);
   EXPECT_TRUE(has_finding(r, "signature.expired"));
   EXPECT_FALSE(has_finding(r, "signature.untrusted"));
 }
@@ -169,10 +169,10 @@ TEST(Authenticode, TrustedTimestampInsideValidityKeepsExpiredSignerValid) {
   ASSERT_EQ(r.signatures.size(), 1u);
   const auto& s = r.signatures[0];
   ASSERT_EQ(s.timestamps.size(), 1u);
-  EXPECT_EQ(s.timestamps[0].kind, "rfc3161");
+  EXPECT_EQ(s.timestamps[0].kind, authenticode::TimestampKind::kRfc3161);
   EXPECT_TRUE(s.timestamps[0].trusted());
   EXPECT_EQ(s.timestamps[0].time, "2015-04-25T22:13:20Z");  // -TSA-time 1430000000
-  EXPECT_EQ(s.validity_basis, "timestamp");
+  EXPECT_EQ(s.validity_basis, authenticode::ValidityBasis::kTimestamp);
   EXPECT_TRUE(s.signer_time_valid);
   EXPECT_FALSE(has_finding(r, "signature.expired"));
 }
@@ -220,7 +220,7 @@ TEST(AuthenticodeTime, UntrustedButValidTimestampDatesAnUntrustedSigner) {
   const FileReport r = inspect_file(testing::fixture("expired-timestamped.exe"), options);
   ASSERT_EQ(r.signatures.size(), 1u);
   EXPECT_FALSE(r.signatures[0].chain.trusted);
-  EXPECT_EQ(r.signatures[0].validity_basis, "untrusted-timestamp");
+  EXPECT_EQ(r.signatures[0].validity_basis, authenticode::ValidityBasis::kUntrustedTimestamp);
   EXPECT_TRUE(r.signatures[0].signer_time_valid);
   EXPECT_FALSE(testing::has_finding(r, "signature.expired"));
   EXPECT_TRUE(testing::has_finding(r, "signature.untrusted"));

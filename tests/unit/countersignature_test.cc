@@ -118,12 +118,12 @@ TEST(Countersignature, VerifiedAndTrusted) {
   EXPECT_TRUE(sig.signature_ok);
   ASSERT_EQ(sig.timestamps.size(), 1u);
   const auto& ts = sig.timestamps[0];
-  EXPECT_EQ(ts.kind, "pkcs9-countersignature");
+  EXPECT_EQ(ts.kind, authenticode::TimestampKind::kPkcs9Countersignature);
   EXPECT_EQ(ts.time, "2023-11-14T22:21:40Z");
   EXPECT_TRUE(ts.signature_ok) << ts.error;
   EXPECT_TRUE(ts.imprint_ok);
   EXPECT_TRUE(ts.chain.trusted) << ts.chain.error;
-  EXPECT_EQ(sig.validity_basis, "timestamp");
+  EXPECT_EQ(sig.validity_basis, authenticode::ValidityBasis::kTimestamp);
   EXPECT_FALSE(testing::has_finding(r, "signature.timestamp-invalid"));
   EXPECT_FALSE(testing::has_finding(r, "signature.padding"));
 }
@@ -133,7 +133,7 @@ TEST(Countersignature, DatesAnExpiredSignerInsideItsValidity) {
   ASSERT_FALSE(file.empty());
   const FileReport r = inspect_buffer(file);
   ASSERT_EQ(r.signatures.size(), 1u);
-  EXPECT_EQ(r.signatures[0].validity_basis, "timestamp");
+  EXPECT_EQ(r.signatures[0].validity_basis, authenticode::ValidityBasis::kTimestamp);
   EXPECT_TRUE(r.signatures[0].signer_time_valid);
   EXPECT_FALSE(testing::has_finding(r, "signature.expired"));
 }
@@ -147,7 +147,7 @@ TEST(Countersignature, StampingAnotherValueIsInvalid) {
   EXPECT_FALSE(r.signatures[0].timestamps[0].imprint_ok);
   EXPECT_TRUE(testing::has_finding(r, "signature.timestamp-invalid"));
   // A timestamp that stamps something else cannot vouch for the time: judged now, expired.
-  EXPECT_EQ(r.signatures[0].validity_basis, "now");
+  EXPECT_EQ(r.signatures[0].validity_basis, authenticode::ValidityBasis::kNow);
   EXPECT_TRUE(testing::has_finding(r, "signature.expired"));
 }
 

@@ -90,7 +90,7 @@ TEST(MsiSignature, TimestampIsChecked) {
   ASSERT_EQ(r.signatures.size(), 1U);
   ASSERT_EQ(r.signatures[0].timestamps.size(), 1U);
   EXPECT_TRUE(r.signatures[0].timestamps[0].trusted());
-  EXPECT_EQ(r.signatures[0].validity_basis, "timestamp");
+  EXPECT_EQ(r.signatures[0].validity_basis, authenticode::ValidityBasis::kTimestamp);
 }
 
 TEST(MsiSignature, PaddingIsReportedWhileTheDigestStillVerifies) {

@@ -156,7 +156,7 @@ TEST(RootProgram, DisallowedRootAnchorsOnlyWhatWasStampedBefore) {
   ASSERT_EQ(stamped.signatures.size(), 1u);
   ASSERT_EQ(stamped.signatures[0].timestamps.size(), 1u);
   EXPECT_TRUE(stamped.signatures[0].timestamps[0].trusted());
-  EXPECT_EQ(stamped.signatures[0].validity_basis, "timestamp");
+  EXPECT_EQ(stamped.signatures[0].validity_basis, authenticode::ValidityBasis::kTimestamp);
   EXPECT_TRUE(stamped.signatures[0].chain.trusted) << stamped.signatures[0].chain.error;
 }
 
