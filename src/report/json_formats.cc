@@ -15,7 +15,9 @@ json optional_string(const std::optional<std::string>& s) {
 json symbols_json(const std::vector<elf::Symbol>& symbols) {
   json out = json::array();
   for (const auto& s : symbols) {
-    json item = {{"name", s.name}, {"binding", s.binding}, {"type", s.type}};
+    json item = {{"name", s.name},
+                 {"binding", elf::symbol_binding_name(s.binding)},
+                 {"type", elf::symbol_type_name(s.type)}};
     if (!s.version.empty()) item["version"] = s.version;
     out.push_back(std::move(item));
   }

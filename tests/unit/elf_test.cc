@@ -49,7 +49,9 @@ using SymbolKey = std::tuple<std::string, std::string, std::string, std::string,
 std::vector<SymbolKey> symbol_keys(const std::vector<elf::Symbol>& symbols) {
   std::vector<SymbolKey> out;
   out.reserve(symbols.size());
-  for (const auto& s : symbols) out.emplace_back(s.name, s.version, s.binding, s.type, s.value);
+  for (const auto& s : symbols)
+    out.emplace_back(s.name, s.version, elf::symbol_binding_name(s.binding),
+                     elf::symbol_type_name(s.type), s.value);
   std::sort(out.begin(), out.end());
   return out;
 }
@@ -205,7 +207,7 @@ TEST(Elf, FixturesCoverWhatTheyClaim) {
     return s.name == "vers_calc" && s.version == "VERS_1.0";
   }));
   EXPECT_TRUE(std::any_of(lib.exports.begin(), lib.exports.end(), [](const elf::Symbol& s) {
-    return s.name == "vers_tls" && s.type == "tls" && s.version == "VERS_2.0";
+    return s.name == "vers_tls" && s.type == elf::SymbolType::kTls && s.version == "VERS_2.0";
   }));
 
   const ElfImage app = parse_fixture("app");
@@ -752,6 +754,14 @@ TEST(ElfDebugOnly, SectionHeadersClaimingNobitsHideNothingInTheFile) {
   ASSERT_TRUE(r->interpreter.has_value());
   EXPECT_EQ(r->segments.size(), image.segments.size());
   EXPECT_EQ(r->build_id, image.build_id);
+}
+
+// Values cascade does not name (OS- and processor-specific ranges) are printed as numbers.
+TEST(ElfNames, SymbolBindingAndTypeOutsideTheNamedOnesKeepTheirNumber) {
+  EXPECT_EQ(elf::symbol_binding_name(elf::SymbolBinding::kGnuUnique), "gnu-unique");
+  EXPECT_EQ(elf::symbol_binding_name(static_cast<elf::SymbolBinding>(13)), "0xd");
+  EXPECT_EQ(elf::symbol_type_name(elf::SymbolType::kGnuIfunc), "ifunc");
+  EXPECT_EQ(elf::symbol_type_name(static_cast<elf::SymbolType>(15)), "0xf");
 }
 
 }  // namespace

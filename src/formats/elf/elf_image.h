@@ -62,11 +62,25 @@ struct Section {
   double entropy = 0.0;  // over the bytes present in the file (see measure_contents)
 };
 
+// STB_* and STT_* as the file has them: the named values are the ones cascade reports by name,
+// any other (OS- or processor-specific) is kept as its number.
+enum class SymbolBinding : std::uint8_t { kLocal = 0, kGlobal = 1, kWeak = 2, kGnuUnique = 10 };
+enum class SymbolType : std::uint8_t {
+  kNoType = 0,
+  kObject = 1,
+  kFunc = 2,
+  kSection = 3,
+  kFile = 4,
+  kCommon = 5,
+  kTls = 6,
+  kGnuIfunc = 10,
+};
+
 struct Symbol {
   std::string name;
   std::string version;  // "" when unversioned, e.g. "GLIBC_2.2.5"
-  std::string binding;  // "global", "weak", "local", "gnu-unique"
-  std::string type;     // "func", "object", "tls", "ifunc", "notype", ...
+  SymbolBinding binding = SymbolBinding::kGlobal;
+  SymbolType type = SymbolType::kNoType;
   std::uint64_t value = 0;
   bool defined = false;
 };
@@ -121,9 +135,11 @@ void measure_contents(Bytes file, ElfImage& image);
 // empty sections.
 std::optional<Bytes> section_bytes(Bytes file, const Section& s);
 
-std::string machine_name(std::uint16_t machine);    // "x86-64", "aarch64", ..., else "0x..."
-std::string type_name(std::uint16_t type);          // "exec", "dyn", "rel", "core", ...
-std::string segment_type_name(std::uint32_t type);  // "load", "dynamic", "gnu-stack", ...
-std::string section_type_name(std::uint32_t type);  // "progbits", "nobits", "dynsym", ...
+std::string machine_name(std::uint16_t machine);         // "x86-64", "aarch64", ..., else "0x..."
+std::string type_name(std::uint16_t type);               // "exec", "dyn", "rel", "core", ...
+std::string segment_type_name(std::uint32_t type);       // "load", "dynamic", "gnu-stack", ...
+std::string section_type_name(std::uint32_t type);       // "progbits", "nobits", "dynsym", ...
+std::string symbol_binding_name(SymbolBinding binding);  // "global", "weak", ..., else "0x.."
+std::string symbol_type_name(SymbolType type);  // "func", "object", "ifunc", ..., else "0x.."
 
 }  // namespace cascade::elf

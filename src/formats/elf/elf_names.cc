@@ -14,6 +14,15 @@ std::string hex(std::uint64_t value, int digits) {
   return out;
 }
 
+// The symbol fields are four bits wide: "0x5", "0xd" as readelf's numbers, not zero-padded.
+std::string hex_small(unsigned value) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out = "0x";
+  if (value >= 16) out.push_back(kDigits[(value >> 4) & 0xf]);
+  out.push_back(kDigits[value & 0xf]);
+  return out;
+}
+
 }  // namespace
 
 std::string machine_name(std::uint16_t machine) {
@@ -162,6 +171,42 @@ std::string section_type_name(std::uint32_t type) {
     default:
       return hex(type, 8);
   }
+}
+
+std::string symbol_binding_name(SymbolBinding binding) {
+  switch (binding) {
+    case SymbolBinding::kLocal:
+      return "local";
+    case SymbolBinding::kGlobal:
+      return "global";
+    case SymbolBinding::kWeak:
+      return "weak";
+    case SymbolBinding::kGnuUnique:
+      return "gnu-unique";
+  }
+  return hex_small(static_cast<unsigned>(binding));
+}
+
+std::string symbol_type_name(SymbolType type) {
+  switch (type) {
+    case SymbolType::kNoType:
+      return "notype";
+    case SymbolType::kObject:
+      return "object";
+    case SymbolType::kFunc:
+      return "func";
+    case SymbolType::kSection:
+      return "section";
+    case SymbolType::kFile:
+      return "file";
+    case SymbolType::kCommon:
+      return "common";
+    case SymbolType::kTls:
+      return "tls";
+    case SymbolType::kGnuIfunc:
+      return "ifunc";
+  }
+  return hex_small(static_cast<unsigned>(type));
 }
 
 }  // namespace cascade::elf

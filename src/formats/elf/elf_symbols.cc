@@ -10,56 +10,9 @@ namespace cascade::elf::detail {
 namespace {
 
 constexpr std::uint16_t kShnUndef = 0;
-constexpr std::uint8_t kStbLocal = 0;
 constexpr std::uint16_t kVersymIndexMask = 0x7fff;
 constexpr std::uint16_t kEmS390 = 22;
 constexpr std::uint16_t kEmAlpha = 0x9026;
-
-std::string hex_small(unsigned value) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out = "0x";
-  if (value >= 16) out.push_back(kDigits[(value >> 4) & 0xf]);
-  out.push_back(kDigits[value & 0xf]);
-  return out;
-}
-
-std::string binding_name(unsigned binding) {
-  switch (binding) {
-    case 0:
-      return "local";
-    case 1:
-      return "global";
-    case 2:
-      return "weak";
-    case 10:
-      return "gnu-unique";
-    default:
-      return hex_small(binding);
-  }
-}
-
-std::string symbol_type_name(unsigned type) {
-  switch (type) {
-    case 0:
-      return "notype";
-    case 1:
-      return "object";
-    case 2:
-      return "func";
-    case 3:
-      return "section";
-    case 4:
-      return "file";
-    case 5:
-      return "common";
-    case 6:
-      return "tls";
-    case 10:
-      return "ifunc";
-    default:
-      return hex_small(type);
-  }
-}
 
 // A table located either by its section header or by a dynamic tag.
 struct Table {
@@ -355,9 +308,9 @@ void parse_dynamic_symbols(Context& ctx) {
       shndx = r.u16();
     }
     if (!shndx || !value) break;  // cannot happen: the entry size was checked above
-    const unsigned binding = *info >> 4;
+    const auto binding = static_cast<SymbolBinding>(*info >> 4);
     const bool defined_here = *shndx != kShnUndef;
-    if (defined_here && binding == kStbLocal) continue;
+    if (defined_here && binding == SymbolBinding::kLocal) continue;
     auto text = symbols.strings.at(*name, kMaxSymbolNameLength);
     if (!text) {
       ++bad_names;
@@ -366,8 +319,8 @@ void parse_dynamic_symbols(Context& ctx) {
     if (text->empty()) continue;
     Symbol s;
     s.name = std::move(*text);
-    s.binding = binding_name(binding);
-    s.type = symbol_type_name(*info & 0xf);
+    s.binding = binding;
+    s.type = static_cast<SymbolType>(*info & 0xf);
     s.value = *value;
     s.defined = defined_here;
     if (versioned) {
