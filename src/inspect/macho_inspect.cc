@@ -39,12 +39,13 @@ void add_signature_findings(FileReport& report, const MachoSliceReport& s) {
         label +
             (cs.directories.empty()
                  ? std::string("LC_CODE_SIGNATURE is present but no CodeDirectory could be read")
-                 : "no CodeDirectory can be checked (" + cs.directories.front().hash_type + ")") +
+                 : "no CodeDirectory can be checked (" +
+                       macho::code_directory_hash_name(cs.directories.front().hash_type) + ")") +
             ": the code it claims to sign is unverified"));
   }
   for (const auto& cd : cs.directories) {
-    const std::string which =
-        label + (cd.alternate ? "alternate " : "") + cd.hash_type + " CodeDirectory";
+    const std::string which = label + (cd.alternate ? "alternate " : "") +
+                              macho::code_directory_hash_name(cd.hash_type) + " CodeDirectory";
     if (cd.bad_pages != 0) {
       report.findings.push_back(make_finding(
           findings::kMachoCodesignMismatch,

@@ -56,7 +56,7 @@ json codesign_json(const std::optional<macho::CodeSignature>& signature) {
     cd_hashes.push_back(cd.cdhash);
     json item = {{"version", cd.version},
                  {"flags", macho::code_directory_flag_names(cd.flags)},
-                 {"hash_type", cd.hash_type},
+                 {"hash_type", macho::code_directory_hash_name(cd.hash_type)},
                  {"identifier", cd.identifier},
                  {"team_id", cd.team_id},
                  {"code_limit", cd.code_limit},
@@ -93,7 +93,9 @@ json codesign_json(const std::optional<macho::CodeSignature>& signature) {
   cms["signer_certificate"] = cs.signer ? certificate_json(*cs.signer) : json(nullptr);
   cms["chain"] = chain_json(cs.chain);
   cms["signing_time"] = optional_string(cs.signing_time);
-  cms["apple_identity"] = cs.apple_identity.empty() ? json(nullptr) : json(cs.apple_identity);
+  cms["apple_identity"] = cs.apple_identity == macho::AppleIdentity::kNone
+                              ? json(nullptr)
+                              : json(macho::apple_identity_name(cs.apple_identity));
   cms["developer_id"] = cs.developer_id;
   cms["signer_team_id"] = cs.team_id.empty() ? json(nullptr) : json(cs.team_id);
   out["cms"] = std::move(cms);
@@ -161,7 +163,7 @@ json macho_detail_json(const macho::MachoImage& image) {
 json dylibs_json(const macho::MachoImage& image) {
   json out = json::array();
   for (const auto& d : image.dylibs) {
-    out.push_back({{"kind", d.kind},
+    out.push_back({{"kind", macho::dylib_kind_name(d.kind)},
                    {"name", d.name},
                    {"current_version", d.current_version},
                    {"compatibility_version", d.compatibility_version}});

@@ -184,7 +184,9 @@ void write_macho_slice(TextOut& out, const MachoSliceReport& s, const TextOption
   out << '\n';
   std::vector<std::string> dylibs;
   for (const auto& d : m.dylibs)
-    dylibs.push_back(d.kind == "load" ? d.name : d.kind + ":" + d.name);
+    dylibs.push_back(d.kind == macho::DylibKind::kLoad
+                         ? d.name
+                         : std::string(macho::dylib_kind_name(d.kind)) + ":" + d.name);
   write_list(out, "dylibs", dylibs);
   write_list(out, "rpaths", m.rpaths);
   out << "  symbols: " << m.imports.size() << " imported, " << m.exports.size() << " exported\n";
@@ -197,8 +199,8 @@ void write_macho_slice(TextOut& out, const MachoSliceReport& s, const TextOption
   }
   const macho::CodeSignature& cs = *m.code_signature;
   for (const auto& cd : cs.directories) {
-    out << "  code directory" << (cd.alternate ? " (alternate)" : "") << ": " << cd.hash_type
-        << ", identifier " << cd.identifier;
+    out << "  code directory" << (cd.alternate ? " (alternate)" : "") << ": "
+        << macho::code_directory_hash_name(cd.hash_type) << ", identifier " << cd.identifier;
     if (!cd.team_id.empty()) out << ", team " << cd.team_id;
     out << ", cdhash " << cd.cdhash << ", pages "
         << (!cd.checked         ? std::string("NOT CHECKED")
@@ -214,7 +216,8 @@ void write_macho_slice(TextOut& out, const MachoSliceReport& s, const TextOption
   if (cs.cms_present) {
     out << ", " << (cs.cms_signature_ok ? "verifies" : "BAD") << ", chain "
         << chain_verdict(cs.chain);
-    if (!cs.apple_identity.empty()) out << ", " << cs.apple_identity;
+    if (cs.apple_identity != macho::AppleIdentity::kNone)
+      out << ", " << macho::apple_identity_name(cs.apple_identity);
     if (!cs.team_id.empty()) out << " (team " << cs.team_id << ")";
   }
   if (cs.hardened_runtime) out << ", hardened runtime";

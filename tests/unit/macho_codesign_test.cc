@@ -482,7 +482,7 @@ TEST(MachoCodesign, AlternateCodeDirectories) {
   ASSERT_EQ(sig.directories.size(), 4u);
   const std::vector<std::string> types{"sha1", "sha256", "sha384", "sha256-truncated"};
   for (std::size_t i = 0; i < 4; ++i) {
-    EXPECT_EQ(sig.directories[i].hash_type, types[i]);
+    EXPECT_EQ(macho::code_directory_hash_name(sig.directories[i].hash_type), types[i]);
     EXPECT_EQ(sig.directories[i].alternate, i != 0);
     EXPECT_EQ(sig.directories[i].bad_pages, 0u) << types[i];
     EXPECT_TRUE(sig.directories[i].bad_special_slots.empty()) << types[i];
@@ -493,8 +493,8 @@ TEST(MachoCodesign, AlternateCodeDirectories) {
   b.file.at(4096 * 2 + 1) ^= 1;
   const Checked t = check_macho(b);
   for (const auto& cd : t.sig().directories) {
-    EXPECT_EQ(cd.bad_pages, 1u) << cd.hash_type;
-    EXPECT_EQ(cd.first_bad_page.value_or(0), 2u) << cd.hash_type;
+    EXPECT_EQ(cd.bad_pages, 1u) << macho::code_directory_hash_name(cd.hash_type);
+    EXPECT_EQ(cd.first_bad_page.value_or(0), 2u) << macho::code_directory_hash_name(cd.hash_type);
   }
 }
 

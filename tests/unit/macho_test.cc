@@ -107,7 +107,7 @@ void expect_matches(const macho::MachoImage& image, const json& e) {
   ASSERT_EQ(image.dylibs.size(), e["dylibs"].size());
   for (std::size_t i = 0; i < image.dylibs.size(); ++i) {
     const auto& d = e["dylibs"][i];
-    EXPECT_EQ(image.dylibs[i].kind, d["kind"].get<std::string>());
+    EXPECT_EQ(macho::dylib_kind_name(image.dylibs[i].kind), d["kind"].get<std::string>());
     EXPECT_EQ(image.dylibs[i].name, d["name"].get<std::string>());
     EXPECT_EQ(image.dylibs[i].current_version, d["current_version"].get<std::string>());
     EXPECT_EQ(image.dylibs[i].compatibility_version, d["compatibility_version"].get<std::string>());
@@ -186,7 +186,7 @@ void expect_matches(const macho::MachoImage& image, const json& e) {
     EXPECT_FALSE(cd.alternate);
     EXPECT_EQ(cd.version, ecd["version"].get<std::uint32_t>());
     EXPECT_EQ(cd.flags, ecd["flags"].get<std::uint32_t>());
-    EXPECT_EQ(cd.hash_type, ecd["hash_type"].get<std::string>());
+    EXPECT_EQ(macho::code_directory_hash_name(cd.hash_type), ecd["hash_type"].get<std::string>());
     EXPECT_EQ(cd.identifier, ecd["identifier"].get<std::string>());
     EXPECT_EQ(cd.page_size, ecd["page_size"].get<std::uint32_t>());
     EXPECT_EQ(cd.code_slots, ecd["code_slots"].get<std::uint32_t>());

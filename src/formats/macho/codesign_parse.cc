@@ -63,25 +63,23 @@ std::uint32_t expected_magic(std::uint32_t slot) {
   }
 }
 
-struct HashType {
-  const char* name;
-  std::optional<DigestAlgorithm> algorithm;
+struct HashLayout {
+  DigestAlgorithm algorithm;
   std::uint32_t size;
 };
 
-std::optional<HashType> hash_type(std::uint8_t type) {
-  switch (type) {
-    case 1:
-      return HashType{"sha1", DigestAlgorithm::kSha1, 20};
-    case 2:
-      return HashType{"sha256", DigestAlgorithm::kSha256, 32};
-    case 3:
-      return HashType{"sha256-truncated", DigestAlgorithm::kSha256, 20};
-    case 4:
-      return HashType{"sha384", DigestAlgorithm::kSha384, 48};
-    default:
-      return std::nullopt;
+std::optional<HashLayout> hash_layout(CodeDirectoryHash hash) {
+  switch (hash) {
+    case CodeDirectoryHash::kSha1:
+      return HashLayout{DigestAlgorithm::kSha1, 20};
+    case CodeDirectoryHash::kSha256:
+      return HashLayout{DigestAlgorithm::kSha256, 32};
+    case CodeDirectoryHash::kSha256Truncated:
+      return HashLayout{DigestAlgorithm::kSha256, 20};
+    case CodeDirectoryHash::kSha384:
+      return HashLayout{DigestAlgorithm::kSha384, 48};
   }
+  return std::nullopt;
 }
 
 // The NUL-terminated string at `offset` of a blob.
@@ -240,14 +238,14 @@ std::optional<DirectoryLayout> parse_code_directory(Bytes blob, bool alternate,
   }
   if (cd.version >= kVersionExecSegment && !r.skip(24)) return fail("truncated executable segment");
 
-  auto known = hash_type(*type);
-  cd.hash_type = known ? known->name : "type " + std::to_string(*type);
-  if (known) {
+  cd.hash_type = static_cast<CodeDirectoryHash>(*type);
+  const std::string hash_name = code_directory_hash_name(cd.hash_type);
+  if (auto known = hash_layout(cd.hash_type)) {
     layout.algorithm = known->algorithm;
     if (*hash_size != known->size)
-      return fail("hash size " + std::to_string(*hash_size) + " does not suit " + cd.hash_type);
+      return fail("hash size " + std::to_string(*hash_size) + " does not suit " + hash_name);
   } else {
-    errors.push_back(what + ": unknown hash " + cd.hash_type + "; its hashes cannot be checked");
+    errors.push_back(what + ": unknown hash " + hash_name + "; its hashes cannot be checked");
   }
   layout.hash_size = *hash_size;
   if (*page_shift != 0 && (*page_shift < kMinPageShift || *page_shift > kMaxPageShift))

@@ -103,13 +103,13 @@ std::optional<std::string> signing_time(CMS_SignerInfo* si) {
 }
 
 // Apple marks what a certificate may sign with extensions under 1.2.840.113635.100.6.
-constexpr std::pair<const char*, const char*> kAppleLeafMarkers[] = {
-    {"1.2.840.113635.100.6.1.13", "developer-id-application"},
-    {"1.2.840.113635.100.6.1.14", "developer-id-installer"},
-    {"1.2.840.113635.100.6.1.9", "mac-app-store"},
-    {"1.2.840.113635.100.6.1.7", "mac-app-store-submission"},
-    {"1.2.840.113635.100.6.1.2", "apple-development"},
-    {"1.2.840.113635.100.6.1.12", "apple-development"},
+constexpr std::pair<const char*, AppleIdentity> kAppleLeafMarkers[] = {
+    {"1.2.840.113635.100.6.1.13", AppleIdentity::kDeveloperIdApplication},
+    {"1.2.840.113635.100.6.1.14", AppleIdentity::kDeveloperIdInstaller},
+    {"1.2.840.113635.100.6.1.9", AppleIdentity::kMacAppStore},
+    {"1.2.840.113635.100.6.1.7", AppleIdentity::kMacAppStoreSubmission},
+    {"1.2.840.113635.100.6.1.2", AppleIdentity::kAppleDevelopment},
+    {"1.2.840.113635.100.6.1.12", AppleIdentity::kAppleDevelopment},
 };
 constexpr const char* kDeveloperIdIntermediateMarker = "1.2.840.113635.100.6.2.6";
 
@@ -143,8 +143,8 @@ void read_apple_identity(X509* signer, STACK_OF(X509) * certs, CodeSignature& si
     }
   }
   sig.team_id = subject_field(signer, NID_organizationalUnitName);
-  if (sig.apple_identity != "developer-id-application" &&
-      sig.apple_identity != "developer-id-installer") {
+  if (sig.apple_identity != AppleIdentity::kDeveloperIdApplication &&
+      sig.apple_identity != AppleIdentity::kDeveloperIdInstaller) {
     return;
   }
   for (int i = 0; certs != nullptr && i < sk_X509_num(certs); ++i) {
@@ -225,7 +225,7 @@ void verify_code_signature(Bytes slice, MachoImage& image, const authenticode::T
   sig.signer.reset();
   sig.chain = {};
   sig.signing_time.reset();
-  sig.apple_identity.clear();
+  sig.apple_identity = AppleIdentity::kNone;
   sig.developer_id = false;
   sig.team_id.clear();
   auto bytes = detail::signature_bytes(slice, sig);

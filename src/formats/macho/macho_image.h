@@ -6,6 +6,7 @@
 #include <ctime>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "authenticode/signature.h"
@@ -34,8 +35,28 @@ struct Segment {
   std::vector<Section> sections;
 };
 
+// The load command that named a dylib: LC_LOAD_DYLIB, LC_LOAD_WEAK_DYLIB, ..., LC_ID_DYLIB.
+enum class DylibKind { kLoad, kWeak, kReexport, kLazy, kUpward, kId };
+constexpr std::string_view dylib_kind_name(DylibKind kind) {
+  switch (kind) {
+    case DylibKind::kLoad:
+      return "load";
+    case DylibKind::kWeak:
+      return "weak";
+    case DylibKind::kReexport:
+      return "reexport";
+    case DylibKind::kLazy:
+      return "lazy";
+    case DylibKind::kUpward:
+      return "upward";
+    case DylibKind::kId:
+      return "id";
+  }
+  return "load";
+}
+
 struct Dylib {
-  std::string kind;  // "load", "weak", "reexport", "lazy", "upward", "id"
+  DylibKind kind = DylibKind::kLoad;
   std::string name;
   std::string current_version, compatibility_version;  // "a.b.c"
 };
@@ -61,9 +82,17 @@ struct Symbol {
   std::string library;  // imports with a two-level namespace: the dylib's name, else ""
 };
 
+// CS_HASHTYPE_* as the CodeDirectory has it; any other value is kept as its number.
+enum class CodeDirectoryHash : std::uint8_t {
+  kSha1 = 1,
+  kSha256 = 2,
+  kSha256Truncated = 3,
+  kSha384 = 4,
+};
+
 struct CodeDirectory {
   std::uint32_t version = 0, flags = 0;
-  std::string hash_type;  // "sha1", "sha256", "sha256-truncated", "sha384"
+  CodeDirectoryHash hash_type = CodeDirectoryHash::kSha256;
   std::string identifier, team_id;
   std::uint64_t code_limit = 0;
   std::uint32_t page_size = 0;  // bytes; 0 means the code is one page
@@ -82,6 +111,33 @@ struct CodeDirectory {
   bool checked = false;
 };
 
+// The kind of Apple-issued identity a trusted signer's leaf certificate is marked as.
+enum class AppleIdentity {
+  kNone,  // not trusted, or no Apple marker
+  kDeveloperIdApplication,
+  kDeveloperIdInstaller,
+  kMacAppStore,
+  kMacAppStoreSubmission,
+  kAppleDevelopment,
+};
+constexpr std::string_view apple_identity_name(AppleIdentity identity) {
+  switch (identity) {
+    case AppleIdentity::kNone:
+      return "";
+    case AppleIdentity::kDeveloperIdApplication:
+      return "developer-id-application";
+    case AppleIdentity::kDeveloperIdInstaller:
+      return "developer-id-installer";
+    case AppleIdentity::kMacAppStore:
+      return "mac-app-store";
+    case AppleIdentity::kMacAppStoreSubmission:
+      return "mac-app-store-submission";
+    case AppleIdentity::kAppleDevelopment:
+      return "apple-development";
+  }
+  return "";
+}
+
 struct CodeSignature {
   std::uint64_t offset = 0, size = 0;      // LC_CODE_SIGNATURE dataoff/datasize within the slice
   std::vector<CodeDirectory> directories;  // the primary (CSSLOT_CODEDIRECTORY) first
@@ -99,8 +155,8 @@ struct CodeSignature {
   std::optional<std::string> signing_time;  // authenticated signingTime attribute (claimed)
   // What Apple's certificate extensions say of the signer (1.2.840.113635.100.6.*): the kind of
   // Apple-issued identity, and the team it belongs to (the leaf's subject OU).
-  std::string apple_identity;  // "developer-id-application", "mac-app-store", ... or ""
-  bool developer_id = false;   // Developer ID leaf under a Developer ID intermediate
+  AppleIdentity apple_identity = AppleIdentity::kNone;
+  bool developer_id = false;  // Developer ID leaf under a Developer ID intermediate
   std::string team_id;
   std::vector<std::string> errors;  // malformed blobs and the like
 };
@@ -166,11 +222,12 @@ void measure_contents(Bytes slice, MachoImage& image);
 void verify_code_signature(Bytes slice, MachoImage& image, const authenticode::TrustStore& trust,
                            std::time_t now);
 
-std::string cpu_name(std::uint32_t cputype, std::uint32_t cpusubtype);    // "x86_64", "arm64e"...
-std::string filetype_name(std::uint32_t filetype);                        // "execute", "dylib"...
-std::string load_command_name(std::uint32_t cmd);                         // "LC_UUID" or "0x..."
-std::string platform_name(std::uint32_t platform);                        // "macos", "ios"...
-std::vector<std::string> header_flag_names(std::uint32_t flags);          // "PIE", "TWOLEVEL"...
+std::string cpu_name(std::uint32_t cputype, std::uint32_t cpusubtype);  // "x86_64", "arm64e"...
+std::string filetype_name(std::uint32_t filetype);                      // "execute", "dylib"...
+std::string load_command_name(std::uint32_t cmd);                       // "LC_UUID" or "0x..."
+std::string platform_name(std::uint32_t platform);                      // "macos", "ios"...
+std::string code_directory_hash_name(CodeDirectoryHash hash);     // "sha256"..., else "type N"
+std::vector<std::string> header_flag_names(std::uint32_t flags);  // "PIE", "TWOLEVEL"...
 std::vector<std::string> code_directory_flag_names(std::uint32_t flags);  // "adhoc", "runtime"..
 
 }  // namespace cascade::macho

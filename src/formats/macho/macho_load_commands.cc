@@ -74,7 +74,7 @@ void decode_segment(Bytes slice, const RawCommand& command, bool wide, MachoImag
   image.segments.push_back(std::move(seg));
 }
 
-void decode_dylib(const RawCommand& command, const char* kind, MachoImage& image) {
+void decode_dylib(const RawCommand& command, DylibKind kind, MachoImage& image) {
   Reader r = fields(command, image);
   auto name_offset = r.u32();
   auto timestamp = r.u32();
@@ -147,17 +147,17 @@ void decode_load_command(Bytes slice, const RawCommand& command, MachoImage& ima
     case kLcSegment64:
       return decode_segment(slice, command, command.cmd == kLcSegment64, image);
     case kLcLoadDylib:
-      return decode_dylib(command, "load", image);
+      return decode_dylib(command, DylibKind::kLoad, image);
     case kLcLoadWeakDylib:
-      return decode_dylib(command, "weak", image);
+      return decode_dylib(command, DylibKind::kWeak, image);
     case kLcReexportDylib:
-      return decode_dylib(command, "reexport", image);
+      return decode_dylib(command, DylibKind::kReexport, image);
     case kLcLazyLoadDylib:
-      return decode_dylib(command, "lazy", image);
+      return decode_dylib(command, DylibKind::kLazy, image);
     case kLcLoadUpwardDylib:
-      return decode_dylib(command, "upward", image);
+      return decode_dylib(command, DylibKind::kUpward, image);
     case kLcIdDylib:
-      return decode_dylib(command, "id", image);
+      return decode_dylib(command, DylibKind::kId, image);
     case kLcRpath: {
       Reader r = fields(command, image);
       auto offset = r.u32();

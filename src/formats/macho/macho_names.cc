@@ -233,4 +233,18 @@ std::string platform_version(std::uint32_t v) {
 }
 
 }  // namespace detail
+std::string code_directory_hash_name(CodeDirectoryHash hash) {
+  switch (hash) {
+    case CodeDirectoryHash::kSha1:
+      return "sha1";
+    case CodeDirectoryHash::kSha256:
+      return "sha256";
+    case CodeDirectoryHash::kSha256Truncated:
+      return "sha256-truncated";
+    case CodeDirectoryHash::kSha384:
+      return "sha384";
+  }
+  return "type " + std::to_string(static_cast<unsigned>(hash));
+}
+
 }  // namespace cascade::macho

@@ -294,7 +294,7 @@ Result<MachoImage> parse_macho(Bytes slice) {
   if (symtab) {
     std::vector<std::string> ordinal_libraries;
     for (const auto& d : image.dylibs) {
-      if (d.kind != "id") ordinal_libraries.push_back(d.name);
+      if (d.kind != DylibKind::kId) ordinal_libraries.push_back(d.name);
     }
     detail::parse_symbols(slice, *symtab, dysymtab, ordinal_libraries, image);
   }
