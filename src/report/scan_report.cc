@@ -82,7 +82,7 @@ json scan_run_json(const ScanRun& run) {
   for (const auto& feed : run.feeds) {
     feeds.push_back({{"path", feed.path},
                      {"name", feed.name},
-                     {"format", feed.format},
+                     {"format", scan::feed_format_name(feed.format)},
                      {"sha256", feed.sha256},
                      {"indicators", feed.indicators},
                      {"skipped", feed.skipped}});
@@ -242,8 +242,8 @@ void TextSummary::write(std::ostream& stream, const ScanRun& run, const ScanTota
   out << "scanned " << totals.files << " files (" << totals.bytes << " bytes) and " << totals.nested
       << " files inside " << totals.containers << " containers on " << run.host << '\n';
   for (const auto& feed : run.feeds) {
-    out << "  feed " << feed.name << " (" << feed.format << "): " << feed.indicators
-        << " indicators\n";
+    out << "  feed " << feed.name << " (" << scan::feed_format_name(feed.format)
+        << "): " << feed.indicators << " indicators\n";
   }
   if (run.rule_count > 0) out << "  YARA: " << run.rule_count << " rules\n";
   if (!run.catalogs.empty()) out << "  catalogs: " << run.catalogs.size() << " signed\n";

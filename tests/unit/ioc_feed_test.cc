@@ -86,7 +86,7 @@ TEST(IocFeed, PlainListMixedKindsCommentsNamesAndCrlf) {
                                 " *md5 name\n# trailing comment");
   IndicatorSet set;
   const FeedInfo info = load_ok(set, path);
-  EXPECT_EQ(info.format, "hash-list");
+  EXPECT_EQ(info.format, scan::FeedFormat::kHashList);
   EXPECT_EQ(info.name, "list.dat");
   EXPECT_EQ(info.path, path);
   EXPECT_EQ(info.indicators, 3u);
@@ -141,7 +141,7 @@ TEST(IocFeed, CsvHeaderVariantsQuotedFieldsAndSkippedCells) {
           "  ,\"" + kMd5 + "\",\"two\nlines\",y\r\n" + ",,,nothing here,z\r\n");
   IndicatorSet set;
   const FeedInfo info = load_ok(set, path);
-  EXPECT_EQ(info.format, "csv");
+  EXPECT_EQ(info.format, scan::FeedFormat::kCsv);
   EXPECT_EQ(info.indicators, 3u);
   EXPECT_EQ(info.skipped, 6u);  // blank hash cells
   const auto m = set.match_file(hashes(kSha256, kSha1, kMd5));
@@ -218,7 +218,7 @@ TEST(IocFeed, StixBundleHashPatternsAndSkippedIndicators) {
 })J";
   IndicatorSet set;
   const FeedInfo info = load_ok(set, dir.write("b.json", bundle));
-  EXPECT_EQ(info.format, "stix");
+  EXPECT_EQ(info.format, scan::FeedFormat::kStix);
   EXPECT_EQ(info.indicators, 6u);
   EXPECT_EQ(info.skipped, 6u);
   EXPECT_EQ(labels(set.match_file(hashes(kSha256, kSha1, kMd5))),
@@ -274,7 +274,7 @@ TEST(IocFeed, SignerListLineFormat) {
                                          "serial 0x1b6611df9c9a4d6ecc8ed50c9b917873 | 3CX\n");
   IndicatorSet set;
   const FeedInfo info = load_ok(set, path);
-  EXPECT_EQ(info.format, "signer-list");
+  EXPECT_EQ(info.format, scan::FeedFormat::kSignerList);
   EXPECT_EQ(info.name, "Bad signers");
   EXPECT_EQ(info.indicators, 4u);
   EXPECT_FALSE(set.needs(HashKind::kSha256));  // thumbprints are not file hashes
@@ -320,7 +320,7 @@ TEST(IocFeed, SignerCsv) {
       "a9993e364706816aba3e25717850c26c9cd0d89d,,,pinned\n");
   IndicatorSet set;
   const FeedInfo info = load_ok(set, path);
-  EXPECT_EQ(info.format, "signer-list");
+  EXPECT_EQ(info.format, scan::FeedFormat::kSignerList);
   EXPECT_EQ(info.indicators, 2u);
   EXPECT_EQ(info.skipped, 2u);
 
@@ -390,15 +390,15 @@ TEST(IocFeed, ShippedThreeCxFeeds) {
   const FeedInfo txt = load_ok(set, dir + "3cx-2023.txt");
   const FeedInfo stix = load_ok(set, dir + "3cx-2023.stix.json");
   const FeedInfo signers = load_ok(set, dir + "3cx-2023-signers.txt");
-  EXPECT_EQ(csv.format, "csv");
+  EXPECT_EQ(csv.format, scan::FeedFormat::kCsv);
   EXPECT_EQ(csv.indicators, 24u);
   EXPECT_EQ(csv.skipped, 21u);
-  EXPECT_EQ(txt.format, "hash-list");
+  EXPECT_EQ(txt.format, scan::FeedFormat::kHashList);
   EXPECT_EQ(txt.indicators, 24u);
-  EXPECT_EQ(stix.format, "stix");
+  EXPECT_EQ(stix.format, scan::FeedFormat::kStix);
   EXPECT_EQ(stix.indicators, 24u);
   EXPECT_EQ(stix.skipped, 0u);
-  EXPECT_EQ(signers.format, "signer-list");
+  EXPECT_EQ(signers.format, scan::FeedFormat::kSignerList);
   EXPECT_EQ(signers.indicators, 2u);
 
   // The trojanized ffmpeg.dll, by each of its hashes, in each hash feed, with one label.

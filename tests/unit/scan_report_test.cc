@@ -28,7 +28,8 @@ ScanRun sample_run() {
   run.started = "2026-11-28T10:00:00Z";
   run.finished = "2026-11-28T10:00:05Z";
   run.roots = {"release"};
-  run.feeds.push_back({"feeds/3cx.csv", "3cx.csv", "csv", std::string(64, 'b'), 15, 0});
+  run.feeds.push_back(
+      {"feeds/3cx.csv", "3cx.csv", scan::FeedFormat::kCsv, std::string(64, 'b'), 15, 0});
   return run;
 }
 

@@ -194,7 +194,7 @@ Result<Feed> parse_csv_feed(std::string_view text, const std::string& path) {
   }
 
   Feed feed;
-  feed.format = signer ? "signer-list" : "csv";
+  feed.format = signer ? FeedFormat::kSignerList : FeedFormat::kCsv;
   std::string label;
   while ((status = reader.next()) == CsvReader::Status::kRecord) {
     const auto& fields = reader.fields();

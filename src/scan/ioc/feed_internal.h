@@ -85,8 +85,8 @@ struct SerialEntry {
 };
 
 struct Feed {
-  std::string format;  // FeedInfo::format
-  std::string name;    // set by a "# feed: NAME" line; empty: the file name
+  FeedFormat format = FeedFormat::kHashList;
+  std::string name;  // set by a "# feed: NAME" line; empty: the file name
   std::uint64_t skipped = 0;
   LabelPool labels;
   DigestTable md5{16};

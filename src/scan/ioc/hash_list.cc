@@ -40,7 +40,7 @@ inline bool blank(char c) {
 
 Result<Feed> parse_hash_list(std::string_view text, const std::string& path) {
   Feed feed;
-  feed.format = "hash-list";
+  feed.format = FeedFormat::kHashList;
   // A bare SHA-256 line is 65 bytes; reserving for that avoids regrowing a 300 MB table (and
   // costs nothing when the guess is high: untouched pages are never backed).
   (void)feed.sha256.reserve(text.size() / 65 + 1);

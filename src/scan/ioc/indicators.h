@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "authenticode/signature.h"
@@ -16,11 +17,27 @@ namespace cascade::scan {
 
 enum class HashKind { kMd5, kSha1, kSha256 };
 
+// How a feed file was read, detected from its content.
+enum class FeedFormat { kHashList, kCsv, kStix, kSignerList };
+constexpr std::string_view feed_format_name(FeedFormat format) {
+  switch (format) {
+    case FeedFormat::kHashList:
+      return "hash-list";
+    case FeedFormat::kCsv:
+      return "csv";
+    case FeedFormat::kStix:
+      return "stix";
+    case FeedFormat::kSignerList:
+      return "signer-list";
+  }
+  return "hash-list";
+}
+
 struct FeedInfo {
   std::string path;
-  std::string name;    // label shown in matches: the file name unless the feed names itself
-  std::string format;  // "hash-list", "csv", "stix", "signer-list"
-  std::string sha256;  // of the feed file, recorded in reports
+  std::string name;  // label shown in matches: the file name unless the feed names itself
+  FeedFormat format = FeedFormat::kHashList;
+  std::string sha256;            // of the feed file, recorded in reports
   std::uint64_t indicators = 0;  // loaded
   std::uint64_t skipped = 0;     // entries not usable (other STIX patterns, blank hash cells...)
 };

@@ -54,7 +54,7 @@ std::optional<std::string> parse_entry(Feed& feed, std::string_view line) {
 
 Result<Feed> parse_signer_list(std::string_view text, const std::string& path) {
   Feed feed;
-  feed.format = "signer-list";
+  feed.format = FeedFormat::kSignerList;
   std::size_t pos = 0;
   std::size_t line_no = 0;
   while (pos < text.size()) {

@@ -62,7 +62,7 @@ Result<Feed> parse_stix(std::string_view text, const std::string& path) {
   }
 
   Feed feed;
-  feed.format = "stix";
+  feed.format = FeedFormat::kStix;
   for (const json& object : *objects) {
     if (!object.is_object() || string_field(object, "type") != "indicator") continue;
     const auto revoked = object.find("revoked");
