@@ -29,9 +29,27 @@ struct ReleaseFile {
   FileFacts facts;
 };
 
+// What the user named as a release.
+enum class ReleaseKind {
+  kDirectory,
+  kFile,    // one installer, archive or binary
+  kReport,  // a saved scan or inspect report
+};
+constexpr std::string_view release_kind_name(ReleaseKind kind) {
+  switch (kind) {
+    case ReleaseKind::kDirectory:
+      return "directory";
+    case ReleaseKind::kFile:
+      return "file";
+    case ReleaseKind::kReport:
+      return "report";
+  }
+  return "file";
+}
+
 struct Release {
-  std::string source;              // what the user named
-  std::string kind;                // "directory", "file" or "report"
+  std::string source;  // what the user named
+  ReleaseKind kind = ReleaseKind::kFile;
   std::vector<ReleaseFile> files;  // sorted by key
   std::vector<std::string> notes;  // catalogs that cover nothing, and the like
 };

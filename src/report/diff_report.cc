@@ -23,7 +23,9 @@ constexpr Severity kSeverities[] = {Severity::kCritical, Severity::kHigh, Severi
 
 json release_json(const diff::Release* r) {
   if (r == nullptr) return nullptr;
-  return {{"source", r->source}, {"kind", r->kind}, {"files", r->files.size()}};
+  return {{"source", r->source},
+          {"kind", diff::release_kind_name(r->kind)},
+          {"files", r->files.size()}};
 }
 
 json summary_json(const diff::DiffSummary& s) {
@@ -151,9 +153,9 @@ void write_diff_text(std::ostream& stream, const DiffRun& run, const diff::DiffR
                      const DiffTextOptions& options) {
   TextOut out(stream);  // paths, names and values from the releases are made printable
   const auto side = [](const diff::Release* r) {
-    return r == nullptr
-               ? std::string("?")
-               : r->source + " (" + r->kind + ", " + std::to_string(r->files.size()) + " files)";
+    return r == nullptr ? std::string("?")
+                        : r->source + " (" + std::string(diff::release_kind_name(r->kind)) + ", " +
+                              std::to_string(r->files.size()) + " files)";
   };
   out << "diff " << side(run.old_release) << " -> " << side(run.new_release) << '\n';
   const auto& s = result.summary;

@@ -50,7 +50,7 @@ const json kVersion44 = {
     {"product_version", "4.4.0.0"}};
 
 Release release_of(std::vector<json> files) {
-  Release r{"test", "report", {}};
+  Release r{"test", ReleaseKind::kReport, {}};
   for (auto& f : files) {
     FileFacts facts = facts_from_json(f);
     r.files.push_back({facts.path, std::move(facts)});
