@@ -50,7 +50,7 @@ EntryOutcome add_build(const pv::BuildRecord& record, std::string_view key_sourc
   const auto started = seconds(record.started);
   const auto finished = seconds(record.finished);
   // A link names a step ("in-toto:<step>"), not a machine: it gives no built-on edge.
-  if (record.kind != "in-toto-link" && !record.builder_id.empty()) {
+  if (record.kind != pv::RecordKind::kInTotoLink && !record.builder_id.empty()) {
     auto host = make_node(NodeKind::kHost, builder_host(record.builder_id));
     if (!host) {
       out.problem(line, "builder id: " + host.error().message + "; no built-on edge");

@@ -130,19 +130,19 @@ Result<BuildRecord> parse_statement(Bytes payload) {
   if (!subjects) return subjects.error();
   const json* predicate = object_at(statement, "predicate");
   if (record.predicate_type == kSlsaProvenanceV1 && predicate != nullptr) {
-    record.kind = "slsa-provenance-v1";
+    record.kind = RecordKind::kSlsaProvenanceVersion1;
     read_slsa_v1(*predicate, record);
     const json* definition = object_at(*predicate, "buildDefinition");
     auto materials = read_materials(
         definition ? array_at(*definition, "resolvedDependencies") : nullptr, record);
     if (!materials) return materials.error();
   } else if (record.predicate_type == kSlsaProvenanceV02 && predicate != nullptr) {
-    record.kind = "slsa-provenance-v0.2";
+    record.kind = RecordKind::kSlsaProvenanceVersion02;
     read_slsa_v02(*predicate, record);
     auto materials = read_materials(array_at(*predicate, "materials"), record);
     if (!materials) return materials.error();
   } else {
-    record.kind = "statement";
+    record.kind = RecordKind::kStatement;
   }
   return record;
 }
@@ -152,7 +152,7 @@ Result<BuildRecord> parse_link(const json& signed_part) {
     return make_error(ErrorCode::kMalformed, "not an in-toto link (_type is not \"link\")");
   }
   BuildRecord record;
-  record.kind = "in-toto-link";
+  record.kind = RecordKind::kInTotoLink;
   record.predicate_type = "https://in-toto.io/Link/v0.2";
   const std::string name = string_at(signed_part, "name");
   if (name.empty()) return make_error(ErrorCode::kMalformed, "in-toto link without a step name");

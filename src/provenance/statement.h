@@ -36,8 +36,29 @@ struct Material {
   DigestSet digest;
 };
 
+// Which standard document made the claim.
+enum class RecordKind {
+  kSlsaProvenanceVersion1,
+  kSlsaProvenanceVersion02,
+  kInTotoLink,
+  kStatement,  // an in-toto Statement with another predicate: not a build
+};
+constexpr std::string_view record_kind_name(RecordKind kind) {
+  switch (kind) {
+    case RecordKind::kSlsaProvenanceVersion1:
+      return "slsa-provenance-v1";
+    case RecordKind::kSlsaProvenanceVersion02:
+      return "slsa-provenance-v0.2";
+    case RecordKind::kInTotoLink:
+      return "in-toto-link";
+    case RecordKind::kStatement:
+      return "statement";
+  }
+  return "statement";
+}
+
 struct BuildRecord {
-  std::string kind;  // "slsa-provenance-v1", "slsa-provenance-v0.2", "in-toto-link", "statement"
+  RecordKind kind = RecordKind::kSlsaProvenanceVersion1;
   std::string predicate_type;
   std::string builder_id;  // links: "in-toto:<step name>"
   std::string build_type;
@@ -50,7 +71,7 @@ struct BuildRecord {
 
   // Whether this record says how something was built (a provenance predicate or a link), as
   // opposed to another statement about the subjects (an SBOM, a test result, ...).
-  bool is_build() const { return kind != "statement"; }
+  bool is_build() const { return kind != RecordKind::kStatement; }
   // The latest time the record names: finished, else started.
   std::optional<std::time_t> time() const { return finished ? finished : started; }
 };

@@ -32,7 +32,7 @@ json attestation_json(const Attestation& a) {
   if (!a.note.empty()) out["note"] = a.note;
   if (a.status == AttestationStatus::kVerified) {
     const auto& r = a.record;
-    out["kind"] = r.kind;
+    out["kind"] = provenance::record_kind_name(r.kind);
     out["predicate_type"] = r.predicate_type;
     out["builder_id"] = r.builder_id;
     if (!r.build_type.empty()) out["build_type"] = r.build_type;

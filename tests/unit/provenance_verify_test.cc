@@ -86,7 +86,7 @@ TEST(Statement, ReadsSlsaV1AndV02AndLinks) {
                      "finishedOn": "2023-03-29T12:30:00Z"}}}})";
   auto record = parse_statement(Bytes(reinterpret_cast<const std::uint8_t*>(v1.data()), v1.size()));
   ASSERT_TRUE(record) << record.error().message;
-  EXPECT_EQ(record->kind, "slsa-provenance-v1");
+  EXPECT_EQ(record->kind, provenance::RecordKind::kSlsaProvenanceVersion1);
   EXPECT_EQ(record->builder_id, "https://ci/1");
   ASSERT_EQ(record->subjects.size(), 1u);
   EXPECT_EQ(record->subjects_without_sha256, 1u);
@@ -102,7 +102,7 @@ TEST(Statement, ReadsSlsaV1AndV02AndLinks) {
       "metadata": {"buildFinishedOn": "2023-01-01T00:00:00Z"}}})";
   record = parse_statement(Bytes(reinterpret_cast<const std::uint8_t*>(v02.data()), v02.size()));
   ASSERT_TRUE(record);
-  EXPECT_EQ(record->kind, "slsa-provenance-v0.2");
+  EXPECT_EQ(record->kind, provenance::RecordKind::kSlsaProvenanceVersion02);
   EXPECT_EQ(record->builder_id, "https://gh/gen");
   EXPECT_EQ(record->materials.size(), 1u);
 
