@@ -16,47 +16,46 @@ namespace {
 
 using nlohmann::json;
 
-Attestation rejected(std::string source, std::string form, const FindingKind& kind,
+Attestation rejected(std::string source, AttestationForm form, std::string_view id,
                      std::string message) {
   Attestation out;
   out.source = std::move(source);
-  out.form = std::move(form);
+  out.form = form;
   out.status = AttestationStatus::kRejected;
   out.finding = make_finding(kind, std::move(message));
   return out;
 }
 
-Attestation ignored(std::string source, std::string form, std::string note) {
+Attestation ignored(std::string source, AttestationForm form, std::string note) {
   Attestation out;
   out.source = std::move(source);
-  out.form = std::move(form);
+  out.form = form;
   out.status = AttestationStatus::kIgnored;
   out.note = std::move(note);
   return out;
 }
 
 // The verdict of a signature check as an attestation (record still to be filled).
-Attestation from_check(const SignatureCheck& check, std::string source, std::string form,
+Attestation from_check(const SignatureCheck& check, std::string source, AttestationForm form,
                        std::string_view what) {
   if (check.verdict == SignatureVerdict::kVerified) {
     Attestation out;
     out.source = std::move(source);
-    out.form = std::move(form);
+    out.form = form;
     out.status = AttestationStatus::kVerified;
     out.key_label = check.key->label;
     out.key_id = check.key->key.key_id();
     return out;
   }
   if (check.verdict == SignatureVerdict::kBadSignature) {
-    Attestation out =
-        rejected(std::move(source), std::move(form), findings::kProvenanceBadSignature,
-                 std::string(what) + " names trusted key \"" + check.key->label +
-                     "\" but its signature does not verify: rejected");
+    Attestation out = rejected(std::move(source), form, "provenance.bad-signature",
+                               std::string(what) + " names trusted key \"" + check.key->label +
+                                   "\" but its signature does not verify: rejected");
     out.key_label = check.key->label;
     out.key_id = check.key->key.key_id();
     return out;
   }
-  return rejected(std::move(source), std::move(form), findings::kProvenanceUnknownKey,
+  return rejected(std::move(source), form, "provenance.unknown-key",
                   std::string(what) + " is signed by no key the policy trusts: rejected");
 }
 
@@ -82,16 +81,18 @@ Result<Attestation> check_envelope(const json& document, const std::string& sour
                                    std::span<const TrustedKey> keys) {
   auto envelope = parse_envelope(document);
   if (!envelope) {
-    return rejected(source, "dsse", findings::kProvenanceMalformed, envelope.error().message);
+    return rejected(source, AttestationForm::kDsse, "provenance.malformed",
+                    envelope.error().message);
   }
   // The signature first: nothing of an unverified payload is read. It covers the payload type
   // too, so an envelope naming a trusted key whose type was changed is a bad signature.
-  Attestation out = from_check(verify_envelope(*envelope, keys), source, "dsse", "envelope");
+  Attestation out =
+      from_check(verify_envelope(*envelope, keys), source, AttestationForm::kDsse, "envelope");
   if (envelope->payload_type != kInTotoPayloadType &&
       (out.status == AttestationStatus::kVerified ||
        out.finding->is(findings::kProvenanceUnknownKey))) {
     // Bundles may carry other payloads (signatures of other things, by other keys): not ours.
-    return ignored(source, "dsse",
+    return ignored(source, AttestationForm::kDsse,
                    "payload type \"" + envelope->payload_type.substr(0, 80) + "\" is not in-toto");
   }
   if (out.status != AttestationStatus::kVerified) return out;
@@ -101,7 +102,7 @@ Result<Attestation> check_envelope(const json& document, const std::string& sour
                       source + ": the signed statement: " + record.error().message);
   }
   if (!record) {
-    return rejected(source, "dsse", findings::kProvenanceMalformed,
+    return rejected(source, AttestationForm::kDsse, "provenance.malformed",
                     "signed payload: " + record.error().message);
   }
   out.record = std::move(record).value();
@@ -114,7 +115,7 @@ Attestation check_link(const json& document, const std::string& source,
   const auto& signatures = document["signatures"];
   const auto& signed_part = document["signed"];
   if (!signatures.is_array() || !signed_part.is_object()) {
-    return rejected(source, "in-toto-link", findings::kProvenanceMalformed,
+    return rejected(source, AttestationForm::kInTotoLink, "provenance.malformed",
                     "in-toto metadata needs signatures (a list) and signed (an object)");
   }
   std::vector<DsseSignature> sigs;
@@ -129,23 +130,24 @@ Attestation check_link(const json& document, const std::string& source,
     sigs.push_back(std::move(signature));
   }
   if (sigs.empty()) {
-    return rejected(source, "in-toto-link", findings::kProvenanceMalformed,
+    return rejected(source, AttestationForm::kInTotoLink, "provenance.malformed",
                     "in-toto link without a readable signature");
   }
   auto canonical = canonical_json(signed_part);
   if (!canonical) {
-    return rejected(source, "in-toto-link", findings::kProvenanceMalformed,
+    return rejected(source, AttestationForm::kInTotoLink, "provenance.malformed",
                     canonical.error().message);
   }
   const auto& bytes = canonical.value();
   Attestation out = from_check(
       check_signatures(Bytes(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()),
                        sigs, keys),
-      source, "in-toto-link", "link");
+      source, AttestationForm::kInTotoLink, "link");
   if (out.status != AttestationStatus::kVerified) return out;
   auto record = parse_link(signed_part);
   if (!record) {
-    return rejected(source, "in-toto-link", findings::kProvenanceMalformed, record.error().message);
+    return rejected(source, AttestationForm::kInTotoLink, "provenance.malformed",
+                    record.error().message);
   }
   out.record = std::move(record).value();
   authorise(out, keys);
@@ -161,9 +163,10 @@ Result<Attestation> check_document(std::string_view text, const std::string& sou
     return make_error(ErrorCode::kAmbiguous, source + ": " + parsed.error().message);
   }
   if (!parsed)
-    return rejected(source, "unknown", findings::kProvenanceMalformed, parsed.error().message);
+    return rejected(source, AttestationForm::kUnknown, "provenance.malformed",
+                    parsed.error().message);
   const json& document = *parsed;
-  if (!document.is_object()) return ignored(source, "unknown", "not a JSON object");
+  if (!document.is_object()) return ignored(source, AttestationForm::kUnknown, "not a JSON object");
   if (document.contains("payloadType")) return check_envelope(document, source, keys);
   if (const auto it = document.find("dsseEnvelope"); it != document.end()) {
     return check_envelope(*it, source, keys);  // a Sigstore bundle; its key is ours to trust
@@ -172,10 +175,10 @@ Result<Attestation> check_document(std::string_view text, const std::string& sou
     return check_link(document, source, keys);
   }
   if (document.contains("_type")) {
-    return rejected(source, "unknown", findings::kProvenanceMalformed,
+    return rejected(source, AttestationForm::kUnknown, "provenance.malformed",
                     "an unsigned statement: only signed envelopes and links count");
   }
-  return ignored(source, "unknown", "neither a DSSE envelope nor an in-toto link");
+  return ignored(source, AttestationForm::kUnknown, "neither a DSSE envelope nor an in-toto link");
 }
 
 }  // namespace
@@ -245,7 +248,7 @@ Result<std::vector<Attestation>> load_attestations(const std::vector<std::string
     auto text = read_whole_file(path, kMaxAttestationFileBytes);
     if (!text) {
       out.push_back(
-          rejected(path, "unknown", findings::kProvenanceMalformed, text.error().message));
+          rejected(path, AttestationForm::kUnknown, "provenance.malformed", text.error().message));
       continue;
     }
     auto checked = check_attestation_text(*text, path, keys, threads);

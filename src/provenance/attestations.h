@@ -24,9 +24,27 @@ enum class AttestationStatus {
 
 std::string_view status_name(AttestationStatus status);
 
+// The kind of document an attestation came in.
+enum class AttestationForm {
+  kDsse,        // a DSSE envelope (alone, a line of a bundle, or a Sigstore bundle's)
+  kInTotoLink,  // an in-toto link with its own signatures
+  kUnknown,     // unreadable, or neither of those
+};
+constexpr std::string_view form_name(AttestationForm form) {
+  switch (form) {
+    case AttestationForm::kDsse:
+      return "dsse";
+    case AttestationForm::kInTotoLink:
+      return "in-toto-link";
+    case AttestationForm::kUnknown:
+      return "unknown";
+  }
+  return "unknown";
+}
+
 struct Attestation {
   std::string source;  // "file:line" (line 1 for a single document)
-  std::string form;    // "dsse" or "in-toto-link"
+  AttestationForm form = AttestationForm::kUnknown;
   AttestationStatus status = AttestationStatus::kRejected;
   std::string key_label;  // the policy key that verified (or failed)
   std::string key_id;

@@ -24,8 +24,9 @@ json finding_json(const Finding& finding) {
 }
 
 json attestation_json(const Attestation& a) {
-  json out = {
-      {"source", a.source}, {"form", a.form}, {"status", provenance::status_name(a.status)}};
+  json out = {{"source", a.source},
+              {"form", provenance::form_name(a.form)},
+              {"status", provenance::status_name(a.status)}};
   if (!a.key_label.empty()) out["key"] = a.key_label;
   if (!a.key_id.empty()) out["keyid"] = a.key_id;
   if (a.finding) out["finding"] = finding_json(*a.finding);
