@@ -183,7 +183,8 @@ Result<Comparison> compare_builds(Bytes a, Bytes b, const CompareOptions& option
   out.compared_a = la->compared_size;
   out.compared_b = lb->compared_size;
   if (la->format != lb->format) {
-    out.reason = "formats differ: a is " + la->format + ", b is " + lb->format;
+    out.reason = "formats differ: a is " + std::string(layout_format_name(la->format)) + ", b is " +
+                 std::string(layout_format_name(lb->format));
   } else if (la->compared_size == lb->compared_size) {
     compare_same_size(a, *la, b, *lb, options, out);
     if (out.differing_bytes != 0) {

@@ -28,7 +28,7 @@ struct Region {
 struct Comparison {
   bool identical = false;
   std::string reason;  // why it differs; empty when identical
-  std::string format_a, format_b;
+  LayoutFormat format_a = LayoutFormat::kPe, format_b = LayoutFormat::kPe;
   std::vector<Normalised> normalised_a, normalised_b;
   std::uint64_t compared_a = 0, compared_b = 0;  // bytes compared after cutting
   std::vector<Region> regions;

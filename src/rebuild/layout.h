@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/byte_reader.h"
@@ -49,8 +50,24 @@ struct Area {
   std::vector<ImportSpan> imports;  // inside this area
 };
 
+// The binary formats rebuild-compare understands.
+enum class LayoutFormat { kPe, kElf, kMacho, kMachoFat };
+constexpr std::string_view layout_format_name(LayoutFormat format) {
+  switch (format) {
+    case LayoutFormat::kPe:
+      return "pe";
+    case LayoutFormat::kElf:
+      return "elf";
+    case LayoutFormat::kMacho:
+      return "macho";
+    case LayoutFormat::kMachoFat:
+      return "macho-fat";
+  }
+  return "pe";
+}
+
 struct Layout {
-  std::string format;  // "pe", "elf", "macho" or "macho-fat"
+  LayoutFormat format = LayoutFormat::kPe;
   // Sections are looked up first; areas (headers, load commands, segments) are the fallback.
   std::vector<Area> sections;
   std::vector<Area> areas;

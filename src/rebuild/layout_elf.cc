@@ -62,7 +62,7 @@ Result<Layout> analyse_elf(Bytes file, const LayoutOptions& options) {
   if (!parsed) return parsed.error();
   const elf::ElfImage& image = *parsed;
   Layout layout;
-  layout.format = "elf";
+  layout.format = LayoutFormat::kElf;
   layout.compared_size = file.size();
   layout.end_of_content = std::min<std::uint64_t>(image.end_of_content, file.size());
 

@@ -86,11 +86,11 @@ Result<Layout> analyse_macho(Bytes file) {
   Layout layout;
   layout.compared_size = file.size();
   if (macho::detect(file) == macho::Kind::kThin) {
-    layout.format = "macho";
+    layout.format = LayoutFormat::kMacho;
     auto added = add_thin(file, 0, file.size(), "", layout);
     if (!added) return added.error();
   } else {
-    layout.format = "macho-fat";
+    layout.format = LayoutFormat::kMachoFat;
     auto slices = macho::parse_fat(file);
     if (!slices) return slices.error();
     if (!slices->empty()) layout.areas.push_back({"(fat header)", 0, slices->front().offset});

@@ -203,7 +203,7 @@ Result<Layout> analyse_pe(Bytes file) {
   const pe::PeImage& pe = *parsed;
   const Image image(file, pe);
   Layout layout;
-  layout.format = "pe";
+  layout.format = LayoutFormat::kPe;
   layout.compared_size = file.size();
   layout.end_of_content = std::min<std::uint64_t>(pe.end_of_sections, file.size());
 

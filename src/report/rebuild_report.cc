@@ -10,8 +10,11 @@
 namespace cascade::rebuild {
 namespace {
 
-nlohmann::json file_json(const InputFile& f, const std::string& format) {
-  return {{"path", f.path}, {"sha256", f.sha256}, {"size", f.size}, {"format", format}};
+nlohmann::json file_json(const InputFile& f, LayoutFormat format) {
+  return {{"path", f.path},
+          {"sha256", f.sha256},
+          {"size", f.size},
+          {"format", layout_format_name(format)}};
 }
 
 nlohmann::json optional_json(const std::optional<std::uint64_t>& v) {
@@ -98,8 +101,8 @@ void write_rebuild_text(std::ostream& stream, const RebuildRun& run, const Compa
   for (const auto& [label, file, format, list] :
        {std::tuple{"a", &run.a, &result.format_a, &result.normalised_a},
         std::tuple{"b", &run.b, &result.format_b, &result.normalised_b}}) {
-    out << "  " << label << ": " << *format << ", " << file->size << " bytes, sha256 "
-        << file->sha256 << "; normalised " << summary(*list) << '\n';
+    out << "  " << label << ": " << layout_format_name(*format) << ", " << file->size
+        << " bytes, sha256 " << file->sha256 << "; normalised " << summary(*list) << '\n';
   }
   if (color) out << "\033[1m";
   out << (result.identical ? "identical" : "DIFFERS");

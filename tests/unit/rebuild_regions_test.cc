@@ -89,7 +89,7 @@ TEST(RebuildRegions, MaskRangesSortAndMerge) {
 
 Layout sample_layout() {
   Layout layout;
-  layout.format = "pe";
+  layout.format = LayoutFormat::kPe;
   layout.compared_size = 0x1000;
   layout.end_of_content = 0x800;
   Area text{".text", 0x400, 0x200, true, 0x1000};
