@@ -255,7 +255,7 @@ class ChunkWriter {
     if (document_.edges.empty() && document_.names.empty()) return ok_status();
     const std::string path = "synthetic/chunk-" + std::to_string(chunks_);
     std::string sha256 = artifact(0xc4a2c000ULL + chunks_).key;  // distinct per chunk
-    DocRow row = document_row(sha256, document_format_name(document_.format), path, kStart + kSpan);
+    DocRow row = document_row(sha256, document_.format, path, kStart + kSpan);
     const DocumentFormat format = document_.format;
     if (chunks_ == 0) first_chunk_cpu_s_ = thread_cpu_seconds();
     ++chunks_;

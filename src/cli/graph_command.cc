@@ -69,7 +69,7 @@ int ingest(const GraphArgs& args) {
         problems.push_back({{"line", problem.line}, {"message", problem.message}});
       }
       documents.push_back({{"path", path},
-                           {"format", outcome->format},
+                           {"format", graph::document_format_name(outcome->format)},
                            {"sha256", outcome->sha256},
                            {"already_ingested", outcome->already_ingested},
                            {"nodes", outcome->nodes},
@@ -80,9 +80,10 @@ int ingest(const GraphArgs& args) {
     } else if (outcome->already_ingested) {
       TextOut(std::cout) << "skipped " << path << ": already ingested\n";
     } else {
-      TextOut(std::cout) << "ingested " << path << " (" << outcome->format
-                         << "): " << outcome->nodes << " nodes, " << outcome->edges << " edges, "
-                         << outcome->signals << " signals\n";
+      TextOut(std::cout) << "ingested " << path << " ("
+                         << graph::document_format_name(outcome->format) << "): " << outcome->nodes
+                         << " nodes, " << outcome->edges << " edges, " << outcome->signals
+                         << " signals\n";
     }
   });
   if (args.json) {

@@ -145,7 +145,7 @@ class DocumentWriter {
     }
     IngestOutcome outcome;
     outcome.path = row.path;
-    outcome.format = row.format;
+    outcome.format = document->document.format;
     outcome.sha256 = row.sha256;
     outcome.already_ingested = repeat_;
     outcome.nodes = item.nodes;
@@ -172,8 +172,8 @@ Result<PendingDocument> read_pending(const std::string& path) {
   const std::string sha256 = to_hex(digest(DigestAlgorithm::kSha256, content));
   auto document = read_document(content, path);
   if (!document) return make_error(document.error().code, path + ": " + document.error().message);
-  DocRow row = document_row(sha256, document_format_name(document->format), path,
-                            static_cast<std::int64_t>(std::time(nullptr)));
+  DocRow row =
+      document_row(sha256, document->format, path, static_cast<std::int64_t>(std::time(nullptr)));
   return PendingDocument{std::move(row), std::move(*document)};
 }
 
@@ -187,10 +187,10 @@ Result<IngestOutcome> ingest_one(GraphStore& store, std::optional<Result<Pending
 
 }  // namespace
 
-DocRow document_row(std::string_view sha256_hex, std::string_view format, std::string_view path,
+DocRow document_row(std::string_view sha256_hex, DocumentFormat format, std::string_view path,
                     std::int64_t ingested_at) {
-  return DocRow{document_id(sha256_hex), std::string(sha256_hex), std::string(format),
-                std::string(path), ingested_at};
+  return DocRow{document_id(sha256_hex), std::string(sha256_hex),
+                std::string(document_format_name(format)), std::string(path), ingested_at};
 }
 
 void ingest_documents(GraphStore& store, const DocumentSource& next, const OutcomeSink& done) {

@@ -18,7 +18,7 @@ namespace cascade::graph {
 
 struct IngestOutcome {
   std::string path;
-  std::string format;  // document_format_name(), empty if unreadable
+  DocumentFormat format = DocumentFormat::kEvents;
   std::string sha256;
   bool already_ingested = false;
   std::uint64_t nodes = 0;  // distinct nodes the document names
@@ -54,7 +54,7 @@ Result<IngestOutcome> ingest_file(GraphStore& store, const std::string& path);
 Result<IngestOutcome> ingest_document(GraphStore& store, const DocRow& doc, Document document);
 
 // The row identity of a document's bytes: id = first 63 bits of the SHA-256, as node ids.
-DocRow document_row(std::string_view sha256_hex, std::string_view format, std::string_view path,
+DocRow document_row(std::string_view sha256_hex, DocumentFormat format, std::string_view path,
                     std::int64_t ingested_at);
 
 }  // namespace cascade::graph

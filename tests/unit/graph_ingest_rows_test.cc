@@ -39,7 +39,7 @@ class TempStore : public TempSqliteStoreTest {
   DocRow doc(int n) {
     // Document ids are the digest's first 63 bits: vary the front.
     const std::string hex = std::to_string(n % 10) + std::string(63, 'd');
-    return document_row(hex, "events", "doc-" + std::to_string(n), kT);
+    return document_row(hex, DocumentFormat::kEvents, "doc-" + std::to_string(n), kT);
   }
 };
 

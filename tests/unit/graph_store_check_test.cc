@@ -38,8 +38,8 @@ class StoreCheckTest : public TempSqliteStoreTest {
         EdgeFact{EdgeKind::kOwnedBy, kBuildHost, kOrg, std::nullopt, std::nullopt, ""},
     };
     document.signals = {SignalFact{kInstaller, "ioc.hash", "critical"}};
-    auto outcome =
-        ingest_document(*store_, document_row(kDocSha, "events", "events.jsonl", 0), document);
+    auto outcome = ingest_document(
+        *store_, document_row(kDocSha, DocumentFormat::kEvents, "events.jsonl", 0), document);
     ASSERT_TRUE(outcome) << outcome.error().message;
   }
 
@@ -116,8 +116,8 @@ TEST_F(StoreCheckTest, TextAppendedPastTheHashedPrefixIsAnError) {
   const NodeRef longest{NodeKind::kHost, std::string(kMaxKeyLength, 'h')};
   Document document;
   document.edges = {EdgeFact{EdgeKind::kAccess, kBuildHost, longest, 3000, std::nullopt, ""}};
-  ASSERT_TRUE(
-      ingest_document(*store_, document_row(std::string(64, '3'), "events", "more", 0), document));
+  ASSERT_TRUE(ingest_document(
+      *store_, document_row(std::string(64, '3'), DocumentFormat::kEvents, "more", 0), document));
   edit("UPDATE node SET key = key || ' (not this one)' WHERE id = " + id_of(longest));
   EXPECT_FALSE(forward(kInstaller));
   EXPECT_EQ(found(check(), StoreProblemKind::kForgedNode), 1u);

@@ -49,8 +49,8 @@ class GraphTraceTest : public TempSqliteStoreTest {
     document.edges = std::move(edges);
     document.signals = std::move(signals);
     const std::string name = "doc-" + std::to_string(++documents_);
-    const DocRow row =
-        document_row(std::string(64, static_cast<char>('0' + documents_)), "events", name, 0);
+    const DocRow row = document_row(std::string(64, static_cast<char>('0' + documents_)),
+                                    DocumentFormat::kEvents, name, 0);
     auto outcome = ingest_document(*store_, row, std::move(document));
     ASSERT_TRUE(outcome) << outcome.error().message;
   }
