@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "formats/macho/macho_image.h"
+
 namespace cascade::diff {
 
 namespace {
@@ -205,13 +207,17 @@ void read_macho_image(FileFacts& facts, const json& image, const std::string& pr
     }
   }
   const json& cs = obj(image, "codesign");
-  const std::string status = str(cs, "status");
-  facts.header[prefix + "codesign"] = status;
-  if (facts.signature || status.empty() || status == "unsigned") return;
+  const std::string status_text = str(cs, "status");
+  facts.header[prefix + "codesign"] = status_text;
+  const auto status = macho::code_signature_status_from_name(status_text);
+  if (facts.signature || status_text.empty() || status == macho::CodeSignatureStatus::kUnsigned)
+    return;
   SignatureFacts sig;
   sig.adhoc = boolean(cs, "adhoc");
-  sig.verifies = status == "valid" || status == "untrusted" || status == "adhoc";
-  sig.trusted = status == "valid";
+  sig.verifies = status == macho::CodeSignatureStatus::kValid ||
+                 status == macho::CodeSignatureStatus::kUntrusted ||
+                 status == macho::CodeSignatureStatus::kAdhoc;
+  sig.trusted = status == macho::CodeSignatureStatus::kValid;
   const json& cms = obj(cs, "cms");
   sig.signer = str(cms, "signer");
   const json& cert = obj(cms, "signer_certificate");

@@ -25,30 +25,10 @@ json symbols_json(const std::vector<elf::Symbol>& symbols) {
 }
 
 // The verdict a reader wants first: is this code signed, by whom, and does it still match.
-std::string codesign_status(const macho::CodeSignature& cs) {
-  bool mismatch = false;
-  for (const auto& cd : cs.directories) {
-    mismatch = mismatch || cd.bad_pages != 0 || !cd.bad_special_slots.empty();
-  }
-  if (mismatch) return "mismatch";
-  if (cs.directories.empty()) return "malformed";
-  if (std::none_of(cs.directories.begin(), cs.directories.end(),
-                   [](const macho::CodeDirectory& cd) { return cd.checked; })) {
-    return "unverifiable";
-  }
-  if (cs.adhoc) return "adhoc";
-  if (!cs.cms_present) return "malformed";
-  if (!cs.cms_signature_ok) return "invalid";
-  return cs.chain.trusted ? "valid" : "untrusted";
-}
-
 json codesign_json(const std::optional<macho::CodeSignature>& signature) {
-  if (!signature) {
-    return {{"status", "unsigned"},
-            {"cd_hashes", json::array()},
-            {"directories", json::array()},
-            {"errors", json::array()}};
-  }
+  const std::string_view status =
+      macho::code_signature_status_name(macho::code_signature_status(signature));
+  if (!signature) return {{"status", status}};
   const macho::CodeSignature& cs = *signature;
   json directories = json::array();
   json cd_hashes = json::array();
@@ -73,7 +53,7 @@ json codesign_json(const std::optional<macho::CodeSignature>& signature) {
   }
   const macho::CodeDirectory* primary = cs.directories.empty() ? nullptr : &cs.directories[0];
   json out = {
-      {"status", codesign_status(cs)},
+      {"status", status},
       {"identifier", primary ? json(primary->identifier) : json(nullptr)},
       {"team_id", primary && !primary->team_id.empty() ? json(primary->team_id) : json(nullptr)},
       {"cd_hashes", std::move(cd_hashes)},

@@ -234,6 +234,9 @@ TEST(MachoFixtures, AdhocSignaturesVerify) {
     EXPECT_FALSE(cs.directories[0].first_bad_page) << name;
     EXPECT_TRUE(cs.directories[0].bad_special_slots.empty()) << name;
     EXPECT_TRUE(cs.adhoc);
+    EXPECT_EQ(macho::code_signature_status(p.image.code_signature),
+              macho::CodeSignatureStatus::kAdhoc)
+        << name;
     EXPECT_FALSE(cs.cms_signature_ok);
     EXPECT_TRUE(cs.cms_error.empty()) << cs.cms_error;
     EXPECT_FALSE(cs.signer);
@@ -245,6 +248,29 @@ TEST(MachoFixtures, UnsignedHasNoSignature) {
   EXPECT_FALSE(p.image.code_signature);
   macho::verify_code_signature(p.bytes(), p.image, macho_trust(), 1800000000);
   EXPECT_FALSE(p.image.code_signature);
+  EXPECT_EQ(macho::code_signature_status(p.image.code_signature),
+            macho::CodeSignatureStatus::kUnsigned);
+}
+
+// diff reads a saved report's status back: every name cascade writes reads back as itself.
+TEST(MachoNames, CodeSignatureStatusReadsBackFromItsName) {
+  for (const auto status :
+       {macho::CodeSignatureStatus::kUnsigned, macho::CodeSignatureStatus::kMismatch,
+        macho::CodeSignatureStatus::kMalformed, macho::CodeSignatureStatus::kUnverifiable,
+        macho::CodeSignatureStatus::kAdhoc, macho::CodeSignatureStatus::kInvalid,
+        macho::CodeSignatureStatus::kUntrusted, macho::CodeSignatureStatus::kValid}) {
+    EXPECT_EQ(macho::code_signature_status_from_name(macho::code_signature_status_name(status)),
+              status)
+        << macho::code_signature_status_name(status);
+  }
+  EXPECT_FALSE(macho::code_signature_status_from_name("Valid"));
+  EXPECT_FALSE(macho::code_signature_status_from_name(""));
+}
+
+TEST(MachoNames, UnknownHashTypeKeepsItsNumber) {
+  EXPECT_EQ(macho::code_directory_hash_name(macho::CodeDirectoryHash::kSha256Truncated),
+            "sha256-truncated");
+  EXPECT_EQ(macho::code_directory_hash_name(static_cast<macho::CodeDirectoryHash>(9)), "type 9");
 }
 
 TEST(MachoFixtures, TamperedPageIsFound) {
@@ -257,6 +283,8 @@ TEST(MachoFixtures, TamperedPageIsFound) {
   macho::verify_code_signature(p.bytes(), p.image, macho_trust(), 1800000000);
   const auto& cd = p.image.code_signature->directories.at(0);
   EXPECT_EQ(cd.bad_pages, 1u);
+  EXPECT_EQ(macho::code_signature_status(p.image.code_signature),
+            macho::CodeSignatureStatus::kMismatch);
   ASSERT_TRUE(cd.first_bad_page.has_value());
   EXPECT_EQ(*cd.first_bad_page, t["page"].get<std::uint32_t>());
   EXPECT_NE(*cd.first_bad_page, 0u);

@@ -260,4 +260,32 @@ void verify_code_signature(Bytes slice, MachoImage& image, const authenticode::T
   verify_cms(cms->blob.subspan(8), primary->blob, sig, trust, now);
 }
 
+std::optional<CodeSignatureStatus> code_signature_status_from_name(std::string_view name) {
+  for (const auto status : {CodeSignatureStatus::kUnsigned, CodeSignatureStatus::kMismatch,
+                            CodeSignatureStatus::kMalformed, CodeSignatureStatus::kUnverifiable,
+                            CodeSignatureStatus::kAdhoc, CodeSignatureStatus::kInvalid,
+                            CodeSignatureStatus::kUntrusted, CodeSignatureStatus::kValid}) {
+    if (code_signature_status_name(status) == name) return status;
+  }
+  return std::nullopt;
+}
+
+CodeSignatureStatus code_signature_status(const std::optional<CodeSignature>& signature) {
+  if (!signature) return CodeSignatureStatus::kUnsigned;
+  const CodeSignature& cs = *signature;
+  const bool mismatch = std::any_of(
+      cs.directories.begin(), cs.directories.end(),
+      [](const auto& cd) { return cd.bad_pages != 0 || !cd.bad_special_slots.empty(); });
+  if (mismatch) return CodeSignatureStatus::kMismatch;
+  if (cs.directories.empty()) return CodeSignatureStatus::kMalformed;
+  if (std::none_of(cs.directories.begin(), cs.directories.end(),
+                   [](const CodeDirectory& cd) { return cd.checked; })) {
+    return CodeSignatureStatus::kUnverifiable;
+  }
+  if (cs.adhoc) return CodeSignatureStatus::kAdhoc;
+  if (!cs.cms_present) return CodeSignatureStatus::kMalformed;
+  if (!cs.cms_signature_ok) return CodeSignatureStatus::kInvalid;
+  return cs.chain.trusted ? CodeSignatureStatus::kValid : CodeSignatureStatus::kUntrusted;
+}
+
 }  // namespace cascade::macho

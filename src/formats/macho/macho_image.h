@@ -161,6 +161,43 @@ struct CodeSignature {
   std::vector<std::string> errors;  // malformed blobs and the like
 };
 
+// The verdict on a slice's code signature, worst first: what reports give as its status.
+enum class CodeSignatureStatus {
+  kUnsigned,      // no LC_CODE_SIGNATURE
+  kMismatch,      // a page or special-slot hash differs
+  kMalformed,     // no CodeDirectory read, or neither ad hoc nor a CMS signature
+  kUnverifiable,  // no CodeDirectory of a hash type and layout cascade can check
+  kAdhoc,         // hashes only, no identity
+  kInvalid,       // the CMS signature does not verify
+  kUntrusted,     // verifies, chain to no trusted anchor
+  kValid,         // verifies and chains to a trusted anchor
+};
+constexpr std::string_view code_signature_status_name(CodeSignatureStatus status) {
+  switch (status) {
+    case CodeSignatureStatus::kUnsigned:
+      return "unsigned";
+    case CodeSignatureStatus::kMismatch:
+      return "mismatch";
+    case CodeSignatureStatus::kMalformed:
+      return "malformed";
+    case CodeSignatureStatus::kUnverifiable:
+      return "unverifiable";
+    case CodeSignatureStatus::kAdhoc:
+      return "adhoc";
+    case CodeSignatureStatus::kInvalid:
+      return "invalid";
+    case CodeSignatureStatus::kUntrusted:
+      return "untrusted";
+    case CodeSignatureStatus::kValid:
+      return "valid";
+  }
+  return "malformed";
+}
+// For saved reports read back; nullopt for a name no version of cascade wrote.
+std::optional<CodeSignatureStatus> code_signature_status_from_name(std::string_view name);
+// Judges a slice's signature once verify_code_signature has filled it.
+CodeSignatureStatus code_signature_status(const std::optional<CodeSignature>& signature);
+
 struct MachoImage {
   bool is_64 = false;
   bool big_endian = false;  // MH_CIGAM(_64): the header and load commands are byte-swapped
