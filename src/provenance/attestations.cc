@@ -16,7 +16,7 @@ namespace {
 
 using nlohmann::json;
 
-Attestation rejected(std::string source, AttestationForm form, std::string_view id,
+Attestation rejected(std::string source, AttestationForm form, const FindingKind& kind,
                      std::string message) {
   Attestation out;
   out.source = std::move(source);
@@ -48,14 +48,14 @@ Attestation from_check(const SignatureCheck& check, std::string source, Attestat
     return out;
   }
   if (check.verdict == SignatureVerdict::kBadSignature) {
-    Attestation out = rejected(std::move(source), form, "provenance.bad-signature",
+    Attestation out = rejected(std::move(source), form, findings::kProvenanceBadSignature,
                                std::string(what) + " names trusted key \"" + check.key->label +
                                    "\" but its signature does not verify: rejected");
     out.key_label = check.key->label;
     out.key_id = check.key->key.key_id();
     return out;
   }
-  return rejected(std::move(source), form, "provenance.unknown-key",
+  return rejected(std::move(source), form, findings::kProvenanceUnknownKey,
                   std::string(what) + " is signed by no key the policy trusts: rejected");
 }
 
@@ -81,7 +81,7 @@ Result<Attestation> check_envelope(const json& document, const std::string& sour
                                    std::span<const TrustedKey> keys) {
   auto envelope = parse_envelope(document);
   if (!envelope) {
-    return rejected(source, AttestationForm::kDsse, "provenance.malformed",
+    return rejected(source, AttestationForm::kDsse, findings::kProvenanceMalformed,
                     envelope.error().message);
   }
   // The signature first: nothing of an unverified payload is read. It covers the payload type
@@ -102,7 +102,7 @@ Result<Attestation> check_envelope(const json& document, const std::string& sour
                       source + ": the signed statement: " + record.error().message);
   }
   if (!record) {
-    return rejected(source, AttestationForm::kDsse, "provenance.malformed",
+    return rejected(source, AttestationForm::kDsse, findings::kProvenanceMalformed,
                     "signed payload: " + record.error().message);
   }
   out.record = std::move(record).value();
@@ -115,7 +115,7 @@ Attestation check_link(const json& document, const std::string& source,
   const auto& signatures = document["signatures"];
   const auto& signed_part = document["signed"];
   if (!signatures.is_array() || !signed_part.is_object()) {
-    return rejected(source, AttestationForm::kInTotoLink, "provenance.malformed",
+    return rejected(source, AttestationForm::kInTotoLink, findings::kProvenanceMalformed,
                     "in-toto metadata needs signatures (a list) and signed (an object)");
   }
   std::vector<DsseSignature> sigs;
@@ -130,12 +130,12 @@ Attestation check_link(const json& document, const std::string& source,
     sigs.push_back(std::move(signature));
   }
   if (sigs.empty()) {
-    return rejected(source, AttestationForm::kInTotoLink, "provenance.malformed",
+    return rejected(source, AttestationForm::kInTotoLink, findings::kProvenanceMalformed,
                     "in-toto link without a readable signature");
   }
   auto canonical = canonical_json(signed_part);
   if (!canonical) {
-    return rejected(source, AttestationForm::kInTotoLink, "provenance.malformed",
+    return rejected(source, AttestationForm::kInTotoLink, findings::kProvenanceMalformed,
                     canonical.error().message);
   }
   const auto& bytes = canonical.value();
@@ -146,7 +146,7 @@ Attestation check_link(const json& document, const std::string& source,
   if (out.status != AttestationStatus::kVerified) return out;
   auto record = parse_link(signed_part);
   if (!record) {
-    return rejected(source, AttestationForm::kInTotoLink, "provenance.malformed",
+    return rejected(source, AttestationForm::kInTotoLink, findings::kProvenanceMalformed,
                     record.error().message);
   }
   out.record = std::move(record).value();
@@ -163,7 +163,7 @@ Result<Attestation> check_document(std::string_view text, const std::string& sou
     return make_error(ErrorCode::kAmbiguous, source + ": " + parsed.error().message);
   }
   if (!parsed)
-    return rejected(source, AttestationForm::kUnknown, "provenance.malformed",
+    return rejected(source, AttestationForm::kUnknown, findings::kProvenanceMalformed,
                     parsed.error().message);
   const json& document = *parsed;
   if (!document.is_object()) return ignored(source, AttestationForm::kUnknown, "not a JSON object");
@@ -175,7 +175,7 @@ Result<Attestation> check_document(std::string_view text, const std::string& sou
     return check_link(document, source, keys);
   }
   if (document.contains("_type")) {
-    return rejected(source, AttestationForm::kUnknown, "provenance.malformed",
+    return rejected(source, AttestationForm::kUnknown, findings::kProvenanceMalformed,
                     "an unsigned statement: only signed envelopes and links count");
   }
   return ignored(source, AttestationForm::kUnknown, "neither a DSSE envelope nor an in-toto link");
@@ -247,8 +247,8 @@ Result<std::vector<Attestation>> load_attestations(const std::vector<std::string
   for (const auto& path : paths) {
     auto text = read_whole_file(path, kMaxAttestationFileBytes);
     if (!text) {
-      out.push_back(
-          rejected(path, AttestationForm::kUnknown, "provenance.malformed", text.error().message));
+      out.push_back(rejected(path, AttestationForm::kUnknown, findings::kProvenanceMalformed,
+                             text.error().message));
       continue;
     }
     auto checked = check_attestation_text(*text, path, keys, threads);

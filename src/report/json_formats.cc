@@ -28,7 +28,12 @@ json symbols_json(const std::vector<elf::Symbol>& symbols) {
 json codesign_json(const std::optional<macho::CodeSignature>& signature) {
   const std::string_view status =
       macho::code_signature_status_name(macho::code_signature_status(signature));
-  if (!signature) return {{"status", status}};
+  if (!signature) {
+    return {{"status", status},
+            {"cd_hashes", json::array()},
+            {"directories", json::array()},
+            {"errors", json::array()}};
+  }
   const macho::CodeSignature& cs = *signature;
   json directories = json::array();
   json cd_hashes = json::array();
