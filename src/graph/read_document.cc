@@ -168,17 +168,6 @@ Result<json> parse_json(std::string_view text, const ReadLimits& limits) {
   return parse_strict_json(text, limits.max_json_depth);
 }
 
-const json* field(const json& object, std::string_view key) {
-  if (!object.is_object()) return nullptr;
-  const auto it = object.find(key);
-  return it == object.end() ? nullptr : &*it;
-}
-
-const std::string* string_field(const json& object, std::string_view key) {
-  const json* value = field(object, key);
-  return value != nullptr && value->is_string() ? value->get_ptr<const std::string*>() : nullptr;
-}
-
 std::optional<std::int64_t> time_field(const json& object, std::string_view key, bool* bad) {
   *bad = false;
   const json* value = field(object, key);

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/json_access.h"
 #include "core/result.h"
 #include "graph/facts.h"
 
@@ -111,10 +112,9 @@ void for_each_line(std::string_view text, Fn&& fn) {
   }
 }
 
-// The string at object[key], or nullptr when absent or not a string.
-const std::string* string_field(const nlohmann::json& object, std::string_view key);
-// The value at object[key], or nullptr when absent.
-const nlohmann::json* field(const nlohmann::json& object, std::string_view key);
+// The readers take fields through the shared accessors (absent, null and wrong-typed alike).
+using json_access::field;
+using json_access::string_field;
 
 // A time field: nullopt with *bad set when present but not RFC 3339 (or not a string).
 std::optional<std::int64_t> time_field(const nlohmann::json& object, std::string_view key,

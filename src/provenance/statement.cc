@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/json_access.h"
 #include "core/strict_json.h"
 #include "core/time.h"
 
@@ -20,23 +21,9 @@ std::string lower(std::string text) {
   return text;
 }
 
-std::string string_at(const json& object, std::string_view key) {
-  if (!object.is_object()) return "";
-  const auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
-const json* object_at(const json& object, std::string_view key) {
-  if (!object.is_object()) return nullptr;
-  const auto it = object.find(key);
-  return it != object.end() && it->is_object() ? &*it : nullptr;
-}
-
-const json* array_at(const json& object, std::string_view key) {
-  if (!object.is_object()) return nullptr;
-  const auto it = object.find(key);
-  return it != object.end() && it->is_array() ? &*it : nullptr;
-}
+using json_access::array_field;
+using json_access::object_field;
+using json_access::string_or_empty;
 
 DigestSet read_digests(const json* digests) {
   DigestSet out;
@@ -49,25 +36,25 @@ DigestSet read_digests(const json* digests) {
 
 std::optional<std::time_t> time_at(const json* object, std::string_view key) {
   if (object == nullptr) return std::nullopt;
-  const std::string text = string_at(*object, key);
+  const std::string text = string_or_empty(*object, key);
   return text.empty() ? std::nullopt : parse_rfc3339(text);
 }
 
 Result<bool> read_subjects(const json& statement, BuildRecord& record) {
-  const json* subjects = array_at(statement, "subject");
+  const json* subjects = array_field(statement, "subject");
   if (subjects == nullptr || subjects->empty()) {
     return make_error(ErrorCode::kMalformed, "statement has no subject");
   }
   if (subjects->size() > kMaxEntries) return make_error(ErrorCode::kLimit, "too many subjects");
   record.subjects.reserve(subjects->size());
   for (const auto& subject : *subjects) {
-    const DigestSet digests = read_digests(object_at(subject, "digest"));
+    const DigestSet digests = read_digests(object_field(subject, "digest"));
     const auto sha256 = digests.find("sha256");
     if (sha256 == digests.end() || sha256->second.size() != 64) {
       ++record.subjects_without_sha256;
       continue;
     }
-    record.subjects.push_back({string_at(subject, "name"), sha256->second});
+    record.subjects.push_back({string_or_empty(subject, "name"), sha256->second});
   }
   return true;
 }
@@ -76,35 +63,35 @@ Result<bool> read_materials(const json* list, BuildRecord& record) {
   if (list == nullptr) return true;
   if (list->size() > kMaxEntries) return make_error(ErrorCode::kLimit, "too many materials");
   for (const auto& entry : *list) {
-    Material material{string_at(entry, "name"), string_at(entry, "uri"),
-                      read_digests(object_at(entry, "digest"))};
+    Material material{string_or_empty(entry, "name"), string_or_empty(entry, "uri"),
+                      read_digests(object_field(entry, "digest"))};
     record.materials.push_back(std::move(material));
   }
   return true;
 }
 
 void read_slsa_v1(const json& predicate, BuildRecord& record) {
-  const json* definition = object_at(predicate, "buildDefinition");
-  const json* run = object_at(predicate, "runDetails");
-  if (definition != nullptr) record.build_type = string_at(*definition, "buildType");
+  const json* definition = object_field(predicate, "buildDefinition");
+  const json* run = object_field(predicate, "runDetails");
+  if (definition != nullptr) record.build_type = string_or_empty(*definition, "buildType");
   if (run != nullptr) {
-    if (const json* builder = object_at(*run, "builder")) {
-      record.builder_id = string_at(*builder, "id");
+    if (const json* builder = object_field(*run, "builder")) {
+      record.builder_id = string_or_empty(*builder, "id");
     }
-    const json* metadata = object_at(*run, "metadata");
-    if (metadata != nullptr) record.invocation_id = string_at(*metadata, "invocationId");
+    const json* metadata = object_field(*run, "metadata");
+    if (metadata != nullptr) record.invocation_id = string_or_empty(*metadata, "invocationId");
     record.started = time_at(metadata, "startedOn");
     record.finished = time_at(metadata, "finishedOn");
   }
 }
 
 void read_slsa_v02(const json& predicate, BuildRecord& record) {
-  if (const json* builder = object_at(predicate, "builder")) {
-    record.builder_id = string_at(*builder, "id");
+  if (const json* builder = object_field(predicate, "builder")) {
+    record.builder_id = string_or_empty(*builder, "id");
   }
-  record.build_type = string_at(predicate, "buildType");
-  const json* metadata = object_at(predicate, "metadata");
-  if (metadata != nullptr) record.invocation_id = string_at(*metadata, "buildInvocationId");
+  record.build_type = string_or_empty(predicate, "buildType");
+  const json* metadata = object_field(predicate, "metadata");
+  if (metadata != nullptr) record.invocation_id = string_or_empty(*metadata, "buildInvocationId");
   record.started = time_at(metadata, "buildStartedOn");
   record.finished = time_at(metadata, "buildFinishedOn");
 }
@@ -119,27 +106,27 @@ Result<BuildRecord> parse_statement(Bytes payload) {
   if (!statement.is_object()) {
     return make_error(ErrorCode::kMalformed, "payload is not a JSON object");
   }
-  const std::string type = string_at(statement, "_type");
+  const std::string type = string_or_empty(statement, "_type");
   if (type != kStatementV1 && type != kStatementV01) {
     return make_error(ErrorCode::kUnsupported,
                       "payload is not an in-toto Statement (_type \"" + type.substr(0, 80) + "\")");
   }
   BuildRecord record;
-  record.predicate_type = string_at(statement, "predicateType");
+  record.predicate_type = string_or_empty(statement, "predicateType");
   auto subjects = read_subjects(statement, record);
   if (!subjects) return subjects.error();
-  const json* predicate = object_at(statement, "predicate");
+  const json* predicate = object_field(statement, "predicate");
   if (record.predicate_type == kSlsaProvenanceV1 && predicate != nullptr) {
     record.kind = RecordKind::kSlsaProvenanceVersion1;
     read_slsa_v1(*predicate, record);
-    const json* definition = object_at(*predicate, "buildDefinition");
+    const json* definition = object_field(*predicate, "buildDefinition");
     auto materials = read_materials(
-        definition ? array_at(*definition, "resolvedDependencies") : nullptr, record);
+        definition ? array_field(*definition, "resolvedDependencies") : nullptr, record);
     if (!materials) return materials.error();
   } else if (record.predicate_type == kSlsaProvenanceV02 && predicate != nullptr) {
     record.kind = RecordKind::kSlsaProvenanceVersion02;
     read_slsa_v02(*predicate, record);
-    auto materials = read_materials(array_at(*predicate, "materials"), record);
+    auto materials = read_materials(array_field(*predicate, "materials"), record);
     if (!materials) return materials.error();
   } else {
     record.kind = RecordKind::kStatement;
@@ -148,17 +135,17 @@ Result<BuildRecord> parse_statement(Bytes payload) {
 }
 
 Result<BuildRecord> parse_link(const json& signed_part) {
-  if (string_at(signed_part, "_type") != "link") {
+  if (string_or_empty(signed_part, "_type") != "link") {
     return make_error(ErrorCode::kMalformed, "not an in-toto link (_type is not \"link\")");
   }
   BuildRecord record;
   record.kind = RecordKind::kInTotoLink;
   record.predicate_type = "https://in-toto.io/Link/v0.2";
-  const std::string name = string_at(signed_part, "name");
+  const std::string name = string_or_empty(signed_part, "name");
   if (name.empty()) return make_error(ErrorCode::kMalformed, "in-toto link without a step name");
   record.builder_id = "in-toto:" + name;
   auto read_artifacts = [&](std::string_view key, bool products) -> Result<bool> {
-    const json* artifacts = object_at(signed_part, key);
+    const json* artifacts = object_field(signed_part, key);
     if (artifacts == nullptr) return true;
     if (artifacts->size() > kMaxEntries) return make_error(ErrorCode::kLimit, "too many artifacts");
     for (const auto& [path, hashes] : artifacts->items()) {

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "core/json_access.h"
 #include "core/strict_json.h"
 #include "scan/ioc/feed_internal.h"
 
@@ -21,11 +22,6 @@ std::size_t line_of(std::string_view text, std::size_t offset) {
                  text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
 }
 
-std::string string_field(const json& object, const char* key) {
-  const auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 }  // namespace
 
 Result<Feed> parse_stix(std::string_view text, const std::string& path) {
@@ -39,18 +35,17 @@ Result<Feed> parse_stix(std::string_view text, const std::string& path) {
   json root = std::move(parsed).value();
   // A bundle, a single object or a bare array of objects; anything else is other JSON.
   const auto stix_object = [](const json& o) {
-    if (!o.is_object()) return false;
-    const auto type = o.find("type");
-    return type != o.end() && type->is_string();
+    return json_access::string_field(o, "type") != nullptr;
   };
+  using json_access::string_or_empty;
   const json* objects = nullptr;
   json single = json::array();
-  if (root.is_object() && string_field(root, "type") == "bundle") {
-    const auto it = root.find("objects");
-    if (it != root.end() && !it->is_array()) {
+  if (root.is_object() && string_or_empty(root, "type") == "bundle") {
+    const json* listed = json_access::field(root, "objects");
+    if (listed != nullptr && !listed->is_array()) {
       return feed_error(path, 1, "the STIX bundle's 'objects' is not an array");
     }
-    objects = it == root.end() ? &single : &*it;  // a bundle without objects is valid STIX
+    objects = listed == nullptr ? &single : listed;  // a bundle without objects is valid STIX
   } else if (stix_object(root)) {
     single.push_back(std::move(root));
     objects = &single;
@@ -64,27 +59,24 @@ Result<Feed> parse_stix(std::string_view text, const std::string& path) {
   Feed feed;
   feed.format = FeedFormat::kStix;
   for (const json& object : *objects) {
-    if (!object.is_object() || string_field(object, "type") != "indicator") continue;
-    const auto revoked = object.find("revoked");
-    const bool is_revoked =
-        revoked != object.end() && revoked->is_boolean() && revoked->get<bool>();
-    const auto pattern_type = object.find("pattern_type");
-    const bool stix_pattern =
-        pattern_type == object.end() ||
-        (pattern_type->is_string() && pattern_type->get<std::string>() == "stix");
-    const std::string pattern = string_field(object, "pattern");
+    if (!object.is_object() || string_or_empty(object, "type") != "indicator") continue;
+    const bool is_revoked = json_access::bool_field(object, "revoked").value_or(false);
+    // No pattern_type is STIX 2.0's only kind of pattern.
+    const bool stix_pattern = json_access::field(object, "pattern_type") == nullptr ||
+                              string_or_empty(object, "pattern_type") == "stix";
+    const std::string pattern = string_or_empty(object, "pattern");
     const auto hashes =
         is_revoked || !stix_pattern || pattern.empty() ? std::nullopt : hash_pattern(pattern);
     if (!hashes || hashes->empty()) {
       ++feed.skipped;
       continue;
     }
-    std::string label = string_field(object, "name");
-    if (label.empty()) label = string_field(object, "description");
+    std::string label = string_or_empty(object, "name");
+    if (label.empty()) label = string_or_empty(object, "description");
     const std::uint32_t label_id = feed.labels.intern(label);
     for (const auto& h : *hashes) {
       if (auto problem = add_hash(feed, trim(h.value), h.kind, label_id)) {
-        const std::string id = string_field(object, "id");
+        const std::string id = string_or_empty(object, "id");
         const auto at = id.empty() ? std::string_view::npos : text.find("\"" + id + "\"");
         return feed_error(path, at == std::string_view::npos ? 0 : line_of(text, at),
                           "indicator " + shown(id) + ": " + *problem);
