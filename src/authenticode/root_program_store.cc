@@ -22,7 +22,7 @@ Result<std::vector<std::uint8_t>> read_all(const std::string& path) {
   return std::vector<std::uint8_t>(text->begin(), text->end());
 }
 
-Result<bool> write_replacing(const std::string& path, const std::vector<std::uint8_t>& bytes) {
+Status write_replacing(const std::string& path, const std::vector<std::uint8_t>& bytes) {
   const std::string temporary = path + ".new";
   {
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
@@ -33,7 +33,7 @@ Result<bool> write_replacing(const std::string& path, const std::vector<std::uin
   std::error_code ec;
   std::filesystem::rename(temporary, path, ec);
   if (ec) return make_error(ErrorCode::kIo, "cannot replace " + path + ": " + ec.message());
-  return true;
+  return ok_status();
 }
 
 Bytes view(const std::vector<std::uint8_t>& v) {

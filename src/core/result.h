@@ -1,6 +1,8 @@
-// Result<T>: a value or an Error, never an exception across the library boundary.
+// Result<T>: a value or an Error, never an exception across the library boundary; Status: success
+// or an Error, for operations that return nothing else.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
@@ -45,6 +47,25 @@ class [[nodiscard]] Result {
  private:
   std::variant<T, Error> state_;
 };
+
+// Success, or an Error: the result of an operation that has nothing to return.
+class [[nodiscard]] Status {
+ public:
+  Status() = default;                                // success
+  Status(Error error) : error_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
+
+  bool ok() const { return !error_.has_value(); }
+  explicit operator bool() const { return ok(); }
+
+  const Error& error() const { return *error_; }
+
+ private:
+  std::optional<Error> error_;
+};
+
+inline Status ok_status() {
+  return Status();
+}
 
 inline Error make_error(ErrorCode code, std::string message) {
   return Error{code, std::move(message)};

@@ -19,11 +19,6 @@
 
 namespace cascade::graph {
 
-using Status = Result<std::monostate>;
-inline Status ok_status() {
-  return std::monostate{};
-}
-
 struct DocRow {
   std::int64_t id = 0;  // first 63 bits of the document's SHA-256 (as node ids)
   std::string sha256;   // of the document's bytes, lower-case hex

@@ -24,8 +24,8 @@ Error policy_error(const std::string& origin, const std::string& message) {
   return make_error(ErrorCode::kUsage, origin + ": " + message);
 }
 
-Result<bool> only_keys(const json& object, std::initializer_list<std::string_view> allowed,
-                       const std::string& origin, const std::string& where) {
+Status only_keys(const json& object, std::initializer_list<std::string_view> allowed,
+                 const std::string& origin, const std::string& where) {
   for (const auto& [key, value] : object.items()) {
     if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
       std::string message = where;
@@ -35,7 +35,7 @@ Result<bool> only_keys(const json& object, std::initializer_list<std::string_vie
       return policy_error(origin, message);
     }
   }
-  return true;
+  return ok_status();
 }
 
 Result<std::vector<std::string>> string_list(const json& value, const std::string& origin,

@@ -40,7 +40,7 @@ std::optional<std::time_t> time_at(const json* object, std::string_view key) {
   return text.empty() ? std::nullopt : parse_rfc3339(text);
 }
 
-Result<bool> read_subjects(const json& statement, BuildRecord& record) {
+Status read_subjects(const json& statement, BuildRecord& record) {
   const json* subjects = array_field(statement, "subject");
   if (subjects == nullptr || subjects->empty()) {
     return make_error(ErrorCode::kMalformed, "statement has no subject");
@@ -56,18 +56,18 @@ Result<bool> read_subjects(const json& statement, BuildRecord& record) {
     }
     record.subjects.push_back({string_or_empty(subject, "name"), sha256->second});
   }
-  return true;
+  return ok_status();
 }
 
-Result<bool> read_materials(const json* list, BuildRecord& record) {
-  if (list == nullptr) return true;
+Status read_materials(const json* list, BuildRecord& record) {
+  if (list == nullptr) return ok_status();
   if (list->size() > kMaxEntries) return make_error(ErrorCode::kLimit, "too many materials");
   for (const auto& entry : *list) {
     Material material{string_or_empty(entry, "name"), string_or_empty(entry, "uri"),
                       read_digests(object_field(entry, "digest"))};
     record.materials.push_back(std::move(material));
   }
-  return true;
+  return ok_status();
 }
 
 void read_slsa_v1(const json& predicate, BuildRecord& record) {
@@ -144,9 +144,9 @@ Result<BuildRecord> parse_link(const json& signed_part) {
   const std::string name = string_or_empty(signed_part, "name");
   if (name.empty()) return make_error(ErrorCode::kMalformed, "in-toto link without a step name");
   record.builder_id = "in-toto:" + name;
-  auto read_artifacts = [&](std::string_view key, bool products) -> Result<bool> {
+  auto read_artifacts = [&](std::string_view key, bool products) -> Status {
     const json* artifacts = object_field(signed_part, key);
-    if (artifacts == nullptr) return true;
+    if (artifacts == nullptr) return ok_status();
     if (artifacts->size() > kMaxEntries) return make_error(ErrorCode::kLimit, "too many artifacts");
     for (const auto& [path, hashes] : artifacts->items()) {
       DigestSet digests = hashes.is_object() ? read_digests(&hashes) : DigestSet{};
@@ -161,7 +161,7 @@ Result<BuildRecord> parse_link(const json& signed_part) {
         record.materials.push_back({path, "", std::move(digests)});
       }
     }
-    return true;
+    return ok_status();
   };
   auto products = read_artifacts("products", true);
   if (!products) return products.error();

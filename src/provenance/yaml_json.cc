@@ -65,12 +65,12 @@ Result<json> yaml_to_json(std::string_view text) {
   std::size_t nodes = 0;
   int documents = 0;
   std::size_t line = 0;  // of the event being placed
-  auto place = [&](json value) -> Result<bool> {
+  auto place = [&](json value) -> Status {
     if (++nodes > kMaxNodes) return make_error(ErrorCode::kLimit, "YAML has too many nodes");
     if (stack.empty()) {
       result = std::move(value);
       have_result = true;
-      return true;
+      return ok_status();
     }
     Open& top = stack.back();
     if (top.value.is_array()) {
@@ -92,7 +92,7 @@ Result<json> yaml_to_json(std::string_view text) {
       }
       top.have_key = false;
     }
-    return true;
+    return ok_status();
   };
   for (;;) {
     EventGuard guard;
@@ -104,7 +104,7 @@ Result<json> yaml_to_json(std::string_view text) {
     }
     const yaml_event_t& event = guard.event;
     line = event.start_mark.line + 1;
-    Result<bool> placed = true;
+    Status placed;
     switch (event.type) {
       case YAML_STREAM_END_EVENT:
         if (!have_result) return make_error(ErrorCode::kMalformed, "YAML has no document");

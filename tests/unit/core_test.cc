@@ -18,6 +18,7 @@
 #include "core/input_file.h"
 #include "core/mapped_file.h"
 #include "core/printable_text.h"
+#include "core/result.h"
 #include "core/utf8.h"
 
 namespace cascade {
@@ -25,6 +26,16 @@ namespace {
 
 Bytes bytes_of(const std::string& s) {
   return Bytes(reinterpret_cast<const std::uint8_t*>(s.data()), s.size());
+}
+
+TEST(Status, IsSuccessByDefaultAndCarriesAnError) {
+  const Status success = ok_status();
+  EXPECT_TRUE(success.ok());
+  EXPECT_TRUE(static_cast<bool>(Status()));
+  const Status failure = make_error(ErrorCode::kIo, "gone");
+  EXPECT_FALSE(failure);
+  EXPECT_EQ(failure.error().code, ErrorCode::kIo);
+  EXPECT_EQ(failure.error().message, "gone");
 }
 
 TEST(Digest, KnownVectors) {
