@@ -93,10 +93,11 @@ int run_diff(const DiffArgs& args) {
   }
   run.old_release = &old_release.value();
   run.new_release = &new_release.value();
-  diff::DiffOptions diff_options;
-  diff_options.capabilities = capabilities ? &*capabilities : nullptr;
-  diff_options.baseline = baseline ? &*baseline : nullptr;
-  diff_options.list_unchanged = args.all;
+  const diff::DiffOptions diff_options{
+      .capabilities = capabilities ? &*capabilities : nullptr,
+      .baseline = baseline ? &*baseline : nullptr,
+      .list_unchanged = args.all,
+  };
   const diff::DiffResult result = diff::diff_releases(*old_release, *new_release, diff_options);
   run.finished = utc_now_rfc3339();
 

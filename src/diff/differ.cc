@@ -199,12 +199,15 @@ DiffResult diff_releases(const Release& old_release, const Release& new_release,
     if (!o.sha256.empty() && o.sha256 == n.sha256 && findings.empty()) {
       ++summary.status[ChangeStatus::kUnchanged];
       if (options.list_unchanged) {
-        result.files.push_back(
-            {nf.key, o.path, n.path, ChangeStatus::kUnchanged, {}, 0, {}, nullptr});
+        result.files.push_back({.key = nf.key,
+                                .old_path = o.path,
+                                .new_path = n.path,
+                                .status = ChangeStatus::kUnchanged});
       }
       continue;
     }
-    FileDiff file{nf.key, o.path, n.path, ChangeStatus::kModified, {}, 0, {}, nullptr};
+    FileDiff file{
+        .key = nf.key, .old_path = o.path, .new_path = n.path, .status = ChangeStatus::kModified};
     if (o.sha256 != n.sha256 || o.sha256.empty()) {
       FileDelta delta = compare_files(o, n, capabilities);
       file.delta = std::move(delta.delta);
@@ -232,7 +235,7 @@ DiffResult diff_releases(const Release& old_release, const Release& new_release,
     const PathPolicy policy = baseline.policy_for(nf->key);
     std::vector<Finding> findings;
     if (policy.matched) apply_policy_checks(policy, nf->facts, findings);
-    FileDiff file{nf->key, "", nf->facts.path, ChangeStatus::kAdded, {}, 0, {}, nullptr};
+    FileDiff file{.key = nf->key, .new_path = nf->facts.path, .status = ChangeStatus::kAdded};
     const auto from = nf->facts.sha256.empty() ? removed_by_digest.end()
                                                : removed_by_digest.find(nf->facts.sha256);
     if (from != removed_by_digest.end()) {
@@ -258,7 +261,7 @@ DiffResult diff_releases(const Release& old_release, const Release& new_release,
     if (moved_away.contains(of)) continue;
     ++summary.status[ChangeStatus::kRemoved];
     result.files.push_back(
-        {of->key, of->facts.path, "", ChangeStatus::kRemoved, {}, 0, {}, nullptr});
+        {.key = of->key, .old_path = of->facts.path, .status = ChangeStatus::kRemoved});
   }
 
   std::stable_sort(result.files.begin(), result.files.end(),

@@ -107,7 +107,7 @@ std::vector<std::string> string_list(const json& doc, const char* key) {
 }
 
 Result<Release> from_lines(std::string_view text, const std::string& source) {
-  Release release{source, ReleaseKind::kReport, {}};
+  Release release{.source = source, .kind = ReleaseKind::kReport};
   std::vector<FileFacts> facts;
   std::vector<std::string> roots;
   bool head = true;
@@ -213,7 +213,7 @@ Result<Release> release_from_report(std::string_view text, const std::string& so
   if (const auto files = doc.find("files"); files != doc.end() && files->is_array()) {
     for (const auto& f : *files) facts.push_back(facts_from_json(f));
   }
-  Release release{source, ReleaseKind::kReport, {}};
+  Release release{.source = source, .kind = ReleaseKind::kReport};
   const auto roots = schema == kScanSchema ? string_list(doc, "roots") : common_directory(facts);
   add_files(release, std::move(facts), roots);
   return release;
@@ -272,7 +272,7 @@ Result<Release> load_release(const std::string& path, const ReleaseOptions& opti
       facts.push_back(std::move(f));
     };
   });
-  Release release{path, S_ISDIR(st.st_mode) ? ReleaseKind::kDirectory : ReleaseKind::kFile, {}, {}};
+  Release release{.source = path, .kind = S_ISDIR(st.st_mode) ? ReleaseKind::kDirectory : ReleaseKind::kFile};
   if (catalogs) release.notes = std::move(catalogs->notes);
   add_files(release, std::move(facts), {path});
   return release;

@@ -195,7 +195,12 @@ class EventReader {
                    std::optional<std::int64_t> t, std::optional<std::int64_t> u, std::string note,
                    std::string problem) {
     if (!problem.empty()) return problem;
-    if (!out_.add_edge({kind, std::move(*src), std::move(*dst), t, u, std::move(note)})) {
+    if (!out_.add_edge({.kind = kind,
+                        .src = std::move(*src),
+                        .dst = std::move(*dst),
+                        .time = t,
+                        .until = u,
+                        .note = std::move(note)})) {
       cap_ = true;
     }
     return "";

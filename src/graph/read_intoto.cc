@@ -54,7 +54,11 @@ EntryOutcome add_build(const pv::BuildRecord& record, std::string_view key_sourc
     auto host = make_node(NodeKind::kHost, builder_host(record.builder_id));
     if (!host) {
       out.problem(line, "builder id: " + host.error().message + "; no built-on edge");
-    } else if (!out.add_edge({EdgeKind::kBuiltOn, *build, *host, started, finished, ""})) {
+    } else if (!out.add_edge({.kind = EdgeKind::kBuiltOn,
+                              .src = *build,
+                              .dst = *host,
+                              .time = started,
+                              .until = finished})) {
       outcome.cap = true;
       return outcome;
     }
@@ -65,7 +69,8 @@ EntryOutcome add_build(const pv::BuildRecord& record, std::string_view key_sourc
     auto artifact = make_node(NodeKind::kArtifact, sha256->second);
     if (!artifact) continue;  // a material pinned by another digest form: nothing to link
     const std::string& name = material.name.empty() ? material.uri : material.name;
-    if (!out.add_edge({EdgeKind::kConsumed, *build, *artifact, started, std::nullopt, ""}) ||
+    if (!out.add_edge(
+            {.kind = EdgeKind::kConsumed, .src = *build, .dst = *artifact, .time = started}) ||
         !out.add_name(*artifact, name)) {
       outcome.cap = true;
       return outcome;

@@ -51,7 +51,8 @@ bool add_contents(const std::vector<NodeRef>& releases, const std::vector<NodeRe
                   const std::string* name, std::optional<std::int64_t> time, FactCollector& out) {
   for (const NodeRef& artifact : artifacts) {
     for (const NodeRef& release : releases) {
-      if (!out.add_edge({EdgeKind::kContains, release, artifact, time, std::nullopt, ""})) {
+      if (!out.add_edge(
+              {.kind = EdgeKind::kContains, .src = release, .dst = artifact, .time = time})) {
         return false;
       }
     }

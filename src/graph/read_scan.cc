@@ -69,7 +69,8 @@ bool read_file(const json& file, const ScanRun& run, std::size_t line, FactColle
     out.problem(line, "file " + shown + ": " + artifact.error().message);
     return true;
   }
-  if (!out.add_edge({EdgeKind::kRanOn, *artifact, run.host, run.started, std::nullopt, ""})) {
+  if (!out.add_edge(
+          {.kind = EdgeKind::kRanOn, .src = *artifact, .dst = run.host, .time = run.started})) {
     return false;
   }
   if (path != nullptr && !out.add_name(*artifact, *path)) return false;
