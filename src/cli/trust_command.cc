@@ -5,7 +5,7 @@
 
 #include "authenticode/root_program_store.h"
 #include "cli/commands.h"
-#include "report/json_formats.h"
+#include "inspect/format_json.h"
 #include "report/text_out.h"
 
 namespace cascade::cli {

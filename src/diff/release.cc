@@ -13,9 +13,9 @@
 #include "core/input_file.h"
 #include "core/mapped_file.h"
 #include "core/strict_json.h"
-#include "report/json_report.h"
-#include "report/scan_report.h"
+#include "inspect/file_report_json.h"
 #include "scan/catalogs.h"
+#include "scan/report_schema.h"
 #include "scan/scanner.h"
 
 namespace cascade::diff {
@@ -23,6 +23,8 @@ namespace cascade::diff {
 namespace {
 
 using nlohmann::json;
+using scan::kScanLinesSchema;
+using scan::kScanSchema;
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(),

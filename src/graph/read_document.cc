@@ -6,6 +6,7 @@
 #include "core/strict_json.h"
 #include "core/time.h"
 #include "graph/readers.h"
+#include "scan/report_schema.h"
 
 namespace cascade::graph {
 namespace {
@@ -15,8 +16,8 @@ using nlohmann::json;
 // Names longer than this are not kept: they are labels for people, not identities.
 constexpr std::size_t kMaxNameLength = 4096;
 
-constexpr std::string_view kScanSchema = "cascade.scan/1";
-constexpr std::string_view kScanLinesSchema = "cascade.scan-jsonl/1";
+constexpr std::string_view kScanSchema = scan::kScanSchema;
+constexpr std::string_view kScanLinesSchema = scan::kScanLinesSchema;
 
 bool is_string_equal(const json& object, std::string_view key, std::string_view want) {
   const std::string* value = string_field(object, key);

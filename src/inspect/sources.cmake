@@ -9,4 +9,6 @@ target_sources(cascade PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/macho_inspect.cc
   ${CMAKE_CURRENT_LIST_DIR}/msi_inspect.cc
   ${CMAKE_CURRENT_LIST_DIR}/catalog_inspect.cc
+  ${CMAKE_CURRENT_LIST_DIR}/file_report_json.cc
+  ${CMAKE_CURRENT_LIST_DIR}/format_json.cc
 )

@@ -10,7 +10,7 @@
 #include "core/finding_catalogue.h"
 #include "core/time.h"
 #include "core/utf8.h"
-#include "report/json_report.h"
+#include "inspect/file_report_json.h"
 #include "report/text_out.h"
 
 namespace cascade {
@@ -116,14 +116,14 @@ void ScanJsonWriter::begin(const ScanRun& run) {
   json head = scan_run_json(run);
   if (lines_) {
     head["record"] = "scan";
-    head["schema"] = kScanLinesSchema;
+    head["schema"] = scan::kScanLinesSchema;
     out_ << dump(head) << '\n';
     return;
   }
   // Keys before "files" are written first; "finished" and "summary" follow the file list.
   std::string text = dump(head);
   text.pop_back();  // the closing brace
-  out_ << "{\"schema\":\"" << kScanSchema << "\"," << text.substr(1) << ",\"files\":[\n";
+  out_ << "{\"schema\":\"" << scan::kScanSchema << "\"," << text.substr(1) << ",\"files\":[\n";
 }
 
 std::string ScanJsonWriter::serialize(const FileReport& report) const {

@@ -15,11 +15,9 @@
 #include "inspect/inspect.h"
 #include "scan/ioc/indicators.h"
 #include "scan/ioc/yara_rules.h"
+#include "scan/report_schema.h"
 
 namespace cascade {
-
-inline constexpr const char* kScanSchema = "cascade.scan/1";
-inline constexpr const char* kScanLinesSchema = "cascade.scan-jsonl/1";
 
 // What a scan report says about the run itself (the trace command ingests it as an inventory).
 struct ScanRun {

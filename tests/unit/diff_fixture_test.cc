@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "diff/differ.h"
-#include "report/json_report.h"
+#include "inspect/file_report_json.h"
 #include "report/scan_report.h"
 #include "scan/scanner.h"
 #include "test_support.h"

@@ -4,7 +4,7 @@
 #include <iterator>
 
 #include "core/finding_catalogue.h"
-#include "report/json_report.h"
+#include "inspect/file_report_json.h"
 #include "test_support.h"
 
 namespace cascade {

@@ -5,7 +5,7 @@
 #include <iterator>
 
 #include "formats/msi/msi_signature.h"
-#include "report/json_report.h"
+#include "inspect/file_report_json.h"
 #include "test_support.h"
 
 namespace cascade {

@@ -46,7 +46,7 @@ TEST(ScanReport, StreamedDocumentParsesWhole) {
   totals.findings[Severity::kCritical] = 1;
   writer.end(run, totals);
   const json doc = json::parse(out.str());
-  EXPECT_EQ(doc["schema"], kScanSchema);
+  EXPECT_EQ(doc["schema"], scan::kScanSchema);
   EXPECT_EQ(doc["host"], "build-01");
   EXPECT_EQ(doc["feeds"][0]["format"], "csv");
   EXPECT_EQ(doc["files"].size(), 2u);
@@ -67,7 +67,7 @@ TEST(ScanReport, JsonLinesAreOneRecordEach) {
   for (std::string line; std::getline(in, line);) records.push_back(json::parse(line));
   ASSERT_EQ(records.size(), 3u);
   EXPECT_EQ(records[0]["record"], "scan");
-  EXPECT_EQ(records[0]["schema"], kScanLinesSchema);
+  EXPECT_EQ(records[0]["schema"], scan::kScanLinesSchema);
   EXPECT_EQ(records[1]["record"], "file");
   EXPECT_EQ(records[2]["record"], "summary");
 }

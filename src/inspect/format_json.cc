@@ -1,4 +1,4 @@
-#include "report/json_formats.h"
+#include "inspect/format_json.h"
 
 #include <algorithm>
 

@@ -1,4 +1,5 @@
-// JSON for the ELF, Mach-O and MSI parts of a file report (internal to src/report).
+// JSON for the ELF, Mach-O and MSI parts of a file report (internal to file_report_json, and the
+// trust command's certificate listing).
 #pragma once
 
 #include <nlohmann/json.hpp>
