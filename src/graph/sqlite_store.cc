@@ -668,6 +668,9 @@ Result<std::unique_ptr<GraphStore>> open_sqlite_store(const std::string& path, O
     if (auto file = InputFile::open(path); !file) {
       return make_error(ErrorCode::kIo, "cannot open " + path + ": " + file.error().message);
     }
+  } else if (mode == OpenMode::kExisting) {
+    // Said as the system says it; SQLite would only report "unable to open database file".
+    return make_error(ErrorCode::kIo, path + ": " + std::strerror(errno));
   }
   sqlite3* raw = nullptr;
   const int create = mode == OpenMode::kCreateIfMissing ? SQLITE_OPEN_CREATE : 0;

@@ -5,4 +5,5 @@ target_sources(cascade PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/scanner.cc
   ${CMAKE_CURRENT_LIST_DIR}/container_formats.cc
   ${CMAKE_CURRENT_LIST_DIR}/catalogs.cc
+  ${CMAKE_CURRENT_LIST_DIR}/library_versions.cc
 )
