@@ -11,6 +11,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/common_options.h"
 #include "core/mapped_file.h"
 #include "core/parallel.h"
 #include "core/time.h"
@@ -132,8 +133,19 @@ void add_attest_command(CLI::App& app, AttestArgs& args) {
   cmd->add_flag("--run", args.run,
                 "Run the build command given after --: materials hashed before, products after");
   cmd->add_option("command", args.command, "The build command (with --run, after --)");
-  cmd->add_option("-j,--threads", args.threads, "Worker threads (default: all cores)")
-      ->check(CLI::Range(1, 256));
+  add_threads_option(cmd, args.threads);
+  set_help_footer(cmd,
+                  {"Sign provenance for what a build put in dist/",
+                   "cascade attest --builder-id https://ci.example.com/app --build-type "
+                   "https://example.com/make/v1 --key release-ci.key --products dist/ -o "
+                   "dist.intoto.jsonl"},
+                  {"Run the build, hashing its materials before and its products after",
+                   "cascade attest --builder-id https://ci.example.com/app --build-type "
+                   "https://example.com/make/v1 --key release-ci.key --materials src/ --products "
+                   "dist/ -o dist.intoto.jsonl --append --run -- cp src/app.exe dist/"},
+                  {"0  the statement was signed and written\n"
+                   "2  usage error, an input that does not exist or could not be read, a key that "
+                   "does not load, or a --run build that failed"});
 }
 
 int run_attest(const AttestArgs& args) {

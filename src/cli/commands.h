@@ -7,10 +7,11 @@
 #include <vector>
 
 #include "cli/trust_args.h"
+#include "cli/version.h"  // generated from CMake's project() version
 
 namespace cascade::cli {
 
-inline constexpr const char* kVersion = "0.1.0";
+inline constexpr const char* kVersion = CASCADE_VERSION;
 inline constexpr int kExitClean = 0;
 inline constexpr int kExitFindings = 1;
 inline constexpr int kExitUsage = 2;
@@ -167,5 +168,15 @@ struct TrustCommandArgs {
 // `cascade trust list` and `cascade trust update`.
 void add_trust_command(CLI::App& app, TrustCommandArgs& args);
 int run_trust(const CLI::App& app, const TrustCommandArgs& args);
+
+struct VersionArgs {
+  bool json = false;
+};
+
+// `cascade version`: this build's version and commit and the libraries it runs with; the text
+// is also what `cascade --version` prints.
+void add_version_command(CLI::App& app, VersionArgs& args);
+std::string version_text();
+int run_version(const VersionArgs& args);
 
 }  // namespace cascade::cli

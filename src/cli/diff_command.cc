@@ -6,6 +6,8 @@
 #include <optional>
 
 #include "cli/commands.h"
+#include "cli/common_options.h"
+#include "cli/input_paths.h"
 #include "cli/output.h"
 #include "core/parallel.h"
 #include "diff/differ.h"
@@ -18,7 +20,7 @@ void add_diff_command(CLI::App& app, DiffArgs& args) {
       "diff", "Compare two releases (trees, installers, archives or saved scan reports)");
   cmd->add_option("old", args.old_path, "The earlier release")->required();
   cmd->add_option("new", args.new_path, "The release to vet")->required();
-  cmd->add_flag("--json", args.json, "Write one JSON document (cascade.diff/1)");
+  add_json_flag(cmd, args.json, "cascade.diff/1");
   cmd->add_option("--sarif", args.sarif, "Also write SARIF 2.1.0 to this file");
   add_trust_options(cmd, args.trust);
   cmd->add_option("--baseline", args.baseline, "Baseline policy (cascade.baseline/1 JSON)")
@@ -30,17 +32,24 @@ void add_diff_command(CLI::App& app, DiffArgs& args) {
                   "Print the full delta of this install path (repeatable; '*' for all)")
       ->allow_extra_args(false);
   cmd->add_flag("--all", args.all, "Also list unchanged files");
-  cmd->add_option("--fail-on", args.fail_on, "Exit 1 when an unexpected finding is this severe")
-      ->check(CLI::IsMember({"info", "low", "medium", "high", "critical", "none"}));
+  add_fail_on_option(cmd, args.fail_on);
   cmd->add_option("--top", args.top, "Rows of the ranked table (default 50)")
       ->check(CLI::Range(0, 1000000));
-  cmd->add_option("-j,--threads", args.threads, "Worker threads (default: all cores)")
-      ->check(CLI::Range(1, 256));
-  cmd->add_option("--color", args.color, "Color text output")
-      ->check(CLI::IsMember({"auto", "always", "never"}));
+  add_threads_option(cmd, args.threads);
+  add_color_option(cmd, args.color);
+  set_help_footer(
+      cmd, {"Vet a new release against the previous one", "cascade diff old-release/ new-release/"},
+      {"Compare a saved scan report with today's tree, every change of one file shown",
+       "cascade diff --details app.exe scan.json new-release/"},
+      {"0  no unexpected finding at or above --fail-on\n"
+       "1  an unexpected finding at or above --fail-on (default high)\n"
+       "2  usage error, or a release that does not exist or could not be read"});
 }
 
 int run_diff(const DiffArgs& args) {
+  // Both are checked, so one run names every release that is not there.
+  const bool old_exists = named_path_exists(args.old_path);
+  if (!named_path_exists(args.new_path) || !old_exists) return kExitUsage;
   // Policy, capability table and trust load before any file is read: a typo stops at once.
   std::optional<diff::Baseline> baseline;
   if (!args.baseline.empty()) {

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "cli/commands.h"
+#include "cli/common_options.h"
 #include "cli/output.h"
 #include "core/time.h"
 #include "graph/csr.h"
@@ -98,7 +99,8 @@ int ingest(const GraphArgs& args) {
 }
 
 int stats(const GraphArgs& args) {
-  auto store = open_inventory(args.db);
+  // Counting a mistyped path must not leave an empty inventory behind.
+  auto store = open_inventory(args.db, graph::OpenMode::kExisting);
   if (!store) {
     std::cerr << "cascade: " << store.error().message << '\n';
     return kExitUsage;
@@ -182,17 +184,25 @@ void add_graph_command(CLI::App& app, GraphArgs& args) {
       "(format detected by content; a document already stored is skipped)");
   ingest_cmd->add_option("files", args.files, "Documents to ingest")->required();
   add_db_option(ingest_cmd, args.db);
-  ingest_cmd->add_flag("--json", args.json, "Write one JSON document (cascade.graph-ingest/1)");
+  add_json_flag(ingest_cmd, args.json, "cascade.graph-ingest/1");
   CLI::App* stats_cmd = cmd->add_subcommand("stats", "Count what the inventory holds");
   add_db_option(stats_cmd, args.db);
-  stats_cmd->add_flag("--json", args.json, "Write one JSON document (cascade.graph-stats/1)");
+  add_json_flag(stats_cmd, args.json, "cascade.graph-stats/1");
   CLI::App* check_cmd = cmd->add_subcommand(
       "check",
       "Check the store was not altered: the engine's own integrity check, every node and "
       "document id against its content, every edge and signal against the rows it names "
       "(exit 1 on problems)");
   add_db_option(check_cmd, args.db);
-  check_cmd->add_flag("--json", args.json, "Write one JSON document (cascade.graph-check/1)");
+  add_json_flag(check_cmd, args.json, "cascade.graph-check/1");
+  set_help_footer(cmd,
+                  {"Store a saved scan report in the inventory",
+                   "cascade graph ingest --db inventory.db scan.json"},
+                  {"Count what the inventory holds", "cascade graph stats --db inventory.db"},
+                  {"0  done; for `check`, the store holds only what ingest wrote\n"
+                   "1  `ingest`: a document had problems (each said); `check`: the store was "
+                   "altered\n"
+                   "2  usage error, or a document or store that does not exist or cannot be read"});
 }
 
 int run_graph(const CLI::App& app, const GraphArgs& args) {
@@ -215,19 +225,27 @@ void add_trace_command(CLI::App& app, TraceArgs& args) {
                   "When the seed was compromised (RFC 3339; default: from the start)")
       ->excludes(backward);
   add_db_option(cmd, args.db);
-  cmd->add_flag("--json", args.json, "Write one JSON document (cascade.trace/1)");
+  add_json_flag(cmd, args.json, "cascade.trace/1");
   cmd->add_option("--dot", args.dot,
                   "Also write the explaining subgraph as Graphviz DOT (- for "
                   "stdout)");
   cmd->add_option("--html", args.html,
                   "Also write a self-contained HTML page with the picture and the tables");
-  cmd->add_option("--color", args.color, "Color text output")
-      ->check(CLI::IsMember({"auto", "always", "never"}));
+  add_color_option(cmd, args.color);
   auto* top = cmd->add_option("--top", args.top,
                               "Text: affected nodes listed per kind (default 20), or root-cause "
                               "candidates (default 10)")
                   ->check(CLI::Range(std::size_t{0}, std::size_t{1} << 40));
   cmd->add_flag("--all", args.all, "Text: list every affected node or candidate")->excludes(top);
+  set_help_footer(cmd,
+                  {"Find everything a compromised build host could have touched",
+                   "cascade trace --db inventory.db --compromised host:build-7"},
+                  {"The same from a given time on, with the subgraph as Graphviz DOT",
+                   "cascade trace --db inventory.db --compromised host:build-7 --since "
+                   "2024-01-01T00:00:00Z --dot affected.dot"},
+                  {"0  the answer was printed (an empty one too)\n"
+                   "2  usage error, an unknown node, or an inventory that does not exist or "
+                   "cannot be read"});
 }
 
 int run_trace(const TraceArgs& args) {
@@ -250,7 +268,8 @@ int run_trace(const TraceArgs& args) {
     }
     options.since = *since;
   }
-  auto store = open_inventory(args.db);
+  // Tracing through a mistyped path must not leave an empty inventory behind.
+  auto store = open_inventory(args.db, graph::OpenMode::kExisting);
   if (!store) {
     std::cerr << "cascade: " << store.error().message << '\n';
     return kExitUsage;

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/common_options.h"
 #include "provenance/keys.h"
 
 namespace cascade::cli {
@@ -86,6 +87,14 @@ void add_key_command(CLI::App& app, KeyArgs& args) {
   id_cmd->add_option("file", args.key_file, "PEM key, or in-toto key JSON")
       ->required()
       ->check(CLI::ExistingFile);
+  set_help_footer(
+      cmd,
+      {"Make an Ed25519 key pair: release-ci.key and release-ci.pub",
+       "cascade key generate -o release-ci"},
+      {"Print the key id a policy and an envelope name it by", "cascade key id release-ci.pub"},
+      {"0  the keys were written, or the id printed\n"
+       "2  usage error, or a key file that does not exist, does not load or cannot be "
+       "written"});
 }
 
 int run_key(const CLI::App& app, const KeyArgs& args) {

@@ -4,17 +4,27 @@
 #include <iostream>
 #include <sstream>
 #include <string>
+#include <string_view>
 
 #include "cli/commands.h"
+#include "cli/generated_docs.h"
 #include "cli/output.h"
 
 namespace {
 
+bool is_command(const CLI::App& app, std::string_view name) {
+  for (const CLI::App* command : app.get_subcommands({})) {
+    if (command->check_name(std::string(name))) return true;
+  }
+  return false;
+}
+
 int run(int argc, char** argv) {
   cascade::cli::guard_stderr();
-  CLI::App app{"cascade: catch tampered software and trace a compromise"};
+  CLI::App app{"cascade: catch tampered software and trace a compromise", "cascade"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", std::string(cascade::cli::kVersion));
+  app.set_version_flag("--version", cascade::cli::version_text,
+                       "Print the version, the commit and the linked libraries, and exit");
   cascade::cli::InspectArgs inspect_args;
   cascade::cli::add_inspect_command(app, inspect_args);
   cascade::cli::ScanArgs scan_args;
@@ -35,6 +45,26 @@ int run(int argc, char** argv) {
   cascade::cli::add_trace_command(app, trace_args);
   cascade::cli::TrustCommandArgs trust_args;
   cascade::cli::add_trust_command(app, trust_args);
+  cascade::cli::VersionArgs version_args;
+  cascade::cli::add_version_command(app, version_args);
+  cascade::cli::GenerateDocsArgs generate_docs_args;
+  cascade::cli::add_generate_docs_command(app, generate_docs_args);
+  // Set after the commands are added: each would inherit it as its own.
+  app.footer(
+      "\nRun `cascade COMMAND --help` for a command's options, two examples and its exit "
+      "codes.");
+  // Bare `cascade` is a request for help, not a mistake.
+  if (argc <= 1) {
+    std::cout << app.help();
+    return cascade::cli::kExitClean;
+  }
+  // CLI11 would call a mistyped command an unexpected argument; say what it is.
+  if (const std::string_view first = argv[1];
+      !first.empty() && first[0] != '-' && !is_command(app, first)) {
+    std::cerr << "cascade: unknown command '" << first << "'\n"
+              << "Run 'cascade --help' for the list of commands.\n";
+    return cascade::cli::kExitUsage;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -60,6 +90,10 @@ int run(int argc, char** argv) {
   if (app.got_subcommand("trace")) return cascade::cli::run_trace(trace_args);
   if (app.got_subcommand("trust")) {
     return cascade::cli::run_trust(*app.get_subcommand("trust"), trust_args);
+  }
+  if (app.got_subcommand("version")) return cascade::cli::run_version(version_args);
+  if (app.got_subcommand(cascade::cli::kGenerateDocsCommand)) {
+    return cascade::cli::run_generate_docs(app, generate_docs_args);
   }
   return cascade::cli::kExitUsage;
 }

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <iostream>
 #include <streambuf>
 #include <string>
@@ -80,7 +81,13 @@ std::ostream& progress_stream() {
 }
 
 bool use_color(const std::string& when) {
-  return when == "always" || (when == "auto" && ::isatty(STDOUT_FILENO));
+  if (when == "always") return true;
+  if (when != "auto") return false;
+  // https://no-color.org: set and not empty means no colour unless asked for explicitly.
+  if (const char* no_color = std::getenv("NO_COLOR"); no_color != nullptr && *no_color != '\0') {
+    return false;
+  }
+  return ::isatty(STDOUT_FILENO) != 0;
 }
 
 bool open_sarif(const std::string& path, std::ofstream& out) {

@@ -15,7 +15,8 @@ void guard_stderr();
 // The unguarded standard error, only for the progress line cascade draws itself ("\r\033[K").
 std::ostream& progress_stream();
 
-// --color auto|always|never; auto colours when stdout is a terminal.
+// --color auto|always|never; auto colours when stdout is a terminal and NO_COLOR is unset or
+// empty.
 bool use_color(const std::string& when);
 
 // Opens the --sarif file before any work, so a bad path fails at once (an empty path: nothing

@@ -3,6 +3,8 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/common_options.h"
+#include "cli/input_paths.h"
 #include "cli/output.h"
 #include "core/digest.h"
 #include "core/file_loader.h"
@@ -17,16 +19,23 @@ void add_rebuild_compare_command(CLI::App& app, RebuildCompareArgs& args) {
       "Compare two builds of one binary, ignoring what reproducible builds may vary");
   cmd->add_option("a", args.first, "The first build (PE, ELF or Mach-O)")->required();
   cmd->add_option("b", args.second, "The second build of the same source")->required();
-  cmd->add_flag("--json", args.json, "Write one JSON document (cascade.rebuild/1)");
+  add_json_flag(cmd, args.json, "cascade.rebuild/1");
   cmd->add_flag("--include-build-id", args.include_build_id,
                 "ELF: compare the build-id note too (normalised by default)");
-  cmd->add_option("--fail-on", args.fail_on, "Exit 1 when a finding is this severe")
-      ->check(CLI::IsMember({"info", "low", "medium", "high", "critical", "none"}));
-  cmd->add_option("--color", args.color, "Color text output")
-      ->check(CLI::IsMember({"auto", "always", "never"}));
+  add_fail_on_option(cmd, args.fail_on);
+  add_color_option(cmd, args.color);
+  set_help_footer(cmd,
+                  {"Check two builds of one source are the same binary",
+                   "cascade rebuild-compare build-1/app.exe build-2/app.exe"},
+                  {"Compare ELF builds including their build-id notes, as JSON",
+                   "cascade rebuild-compare --json --include-build-id build-1/libapp.so "
+                   "build-2/libapp.so"},
+                  kFindingExitCodes);
 }
 
 int run_rebuild_compare(const RebuildCompareArgs& args) {
+  const bool first_exists = named_path_exists(args.first);
+  if (!named_path_exists(args.second) || !first_exists) return kExitUsage;
   // One loader per file: a loader's bytes stay valid only until its next load.
   FileLoader loader_a;
   FileLoader loader_b;

@@ -8,10 +8,13 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "cli/common_options.h"
+#include "cli/input_paths.h"
 #include "cli/output.h"
 #include "core/parallel.h"
 #include "report/scan_report.h"
 #include "scan/catalogs.h"
+#include "scan/container/expansion_memory.h"
 #include "scan/scanner.h"
 
 namespace cascade::cli {
@@ -19,7 +22,9 @@ namespace cascade::cli {
 void add_scan_command(CLI::App& app, ScanArgs& args) {
   CLI::App* cmd = app.add_subcommand(
       "scan", "Scan trees, installers and archives: inspect every file, match indicators");
-  cmd->add_option("paths", args.paths, "Files and directories to scan")->required();
+  cmd->add_option("paths", args.paths,
+                  "Files and directories to scan; - reads one file from standard input")
+      ->required();
   cmd->add_option("--ioc", args.iocs, "Indicator feed (hash list, CSV, STIX 2.1, signer list)")
       ->check(CLI::ExistingFile)
       ->allow_extra_args(false);
@@ -28,8 +33,7 @@ void add_scan_command(CLI::App& app, ScanArgs& args) {
       ->allow_extra_args(false);
   add_trust_options(cmd, args.trust);
   cmd->add_option("--host", args.host, "Host name recorded in the report (default: this host)");
-  cmd->add_option("-j,--threads", args.threads, "Worker threads (default: all cores)")
-      ->check(CLI::Range(1, 256));
+  add_threads_option(cmd, args.threads);
   cmd->add_option("--exclude", args.excludes, "Skip paths matching this glob (repeatable)")
       ->allow_extra_args(false);
   cmd->add_flag("--one-file-system", args.one_file_system,
@@ -39,17 +43,21 @@ void add_scan_command(CLI::App& app, ScanArgs& args) {
   cmd->add_option("--expansion-memory", args.expansion_memory_mib,
                   "MiB for buffering container entries, shared by all workers (default 1024)")
       ->check(CLI::Range(16, 1 << 20));
-  auto* json = cmd->add_flag("--json", args.json, "Write one JSON document (cascade.scan/1)");
+  auto* json = add_json_flag(cmd, args.json, "cascade.scan/1");
   auto* jsonl = cmd->add_flag("--jsonl", args.jsonl,
                               "Stream JSON Lines, one record per file (cascade.scan-jsonl/1)");
   json->excludes(jsonl);
   cmd->add_option("--sarif", args.sarif, "Also write SARIF 2.1.0 to this file");
-  cmd->add_option("--fail-on", args.fail_on, "Exit 1 when a finding is at least this severe")
-      ->check(CLI::IsMember({"info", "low", "medium", "high", "critical", "none"}));
+  add_fail_on_option(cmd, args.fail_on);
   cmd->add_option("--top", args.top, "Findings listed in the text summary (default 25)")
       ->check(CLI::Range(0, 100000));
-  cmd->add_option("--color", args.color, "Color text output")
-      ->check(CLI::IsMember({"auto", "always", "never"}));
+  add_color_option(cmd, args.color);
+  set_help_footer(cmd,
+                  {"Scan a release folder and fail on anything medium or worse",
+                   "cascade scan --fail-on medium release/"},
+                  {"Save a machine's scan as JSON, for `diff` or `graph ingest`",
+                   "cascade scan --host build-7 --json release/ > scan.json"},
+                  kFindingExitCodes);
 }
 
 namespace {
@@ -63,6 +71,9 @@ std::string this_host() {
 }  // namespace
 
 int run_scan(const ScanArgs& args) {
+  bool any_missing = false;
+  std::vector<std::string> roots = existing_named_paths(args.paths, any_missing);
+  if (roots.empty()) return kExitUsage;
   // Feeds, rules and trust are loaded before any file is read: a typo stops the run at once.
   scan::IndicatorSet indicators;
   ScanRun run;
@@ -97,9 +108,13 @@ int run_scan(const ScanArgs& args) {
   if (!open_sarif(args.sarif, sarif_file)) return kExitUsage;
 
   scan::ScanOptions options;
+  // Standard input is buffered whole, under the cap of one buffered container entry.
+  std::vector<std::uint8_t> stdin_bytes;
+  if (!read_named_stdin(roots, options.limits.max_entry_size, stdin_bytes)) return kExitUsage;
+  const bool scan_stdin = std::erase(roots, std::string(kStdinPath)) > 0;
   options.inspect.trust = &trust.value();
   options.inspect.now = std::time(nullptr);
-  const scan::CatalogSet catalogs = scan::load_scan_catalogs(args.paths, args.trust.catalogs, true,
+  const scan::CatalogSet catalogs = scan::load_scan_catalogs(roots, args.trust.catalogs, true,
                                                              trust.value(), options.inspect.now);
   for (const auto& note : catalogs.notes) std::cerr << "cascade: " << note << '\n';
   if (!catalogs.index.empty()) options.inspect.catalogs = &catalogs.index;
@@ -120,7 +135,8 @@ int run_scan(const ScanArgs& args) {
   run.version = std::string(kVersion);
   run.host = args.host.empty() ? this_host() : args.host;
   run.started = utc_now_rfc3339();
-  run.roots = args.paths;
+  run.roots = roots;
+  if (scan_stdin) run.roots.insert(run.roots.begin(), kStdinName);
   for (const auto& catalog : catalogs.index.catalogs()) {
     if (catalog.covers()) run.catalogs.push_back(catalog.path);
   }
@@ -141,7 +157,7 @@ int run_scan(const ScanArgs& args) {
 
   // Serialised on the worker; counted and written in walk order, so two runs of one tree
   // print the same whatever the thread count.
-  scan::run_scan(args.paths, options, stats, [&](scan::ScannedFile&& scanned) -> scan::OrderedStep {
+  const scan::ReportSink on_report = [&](scan::ScannedFile&& scanned) -> scan::OrderedStep {
     auto file = std::make_shared<const FileReport>(std::move(scanned.report));
     std::string record = machine ? writer.serialize(*file) : std::string();
     return [&, file, record = std::move(record)] {
@@ -162,7 +178,12 @@ int run_scan(const ScanArgs& args) {
         }
       }
     };
-  });
+  };
+  // One pool for the entry buffers of standard input's file and of every worker's.
+  scan::ExpansionMemory memory(options.limits.max_memory);
+  options.memory = &memory;
+  if (scan_stdin) scan::scan_bytes(kStdinName, stdin_bytes, options, stats, on_report);
+  if (!roots.empty()) scan::run_scan(roots, options, stats, on_report);
   if (progress) progress_stream() << "\r\033[K" << std::flush;
 
   run.finished = utc_now_rfc3339();
@@ -180,7 +201,7 @@ int run_scan(const ScanArgs& args) {
     return kExitUsage;
   }
   // Nothing could be read at all: that is an error, not a clean result.
-  if (totals.files == 0 && totals.errors > 0) return kExitUsage;
+  if (any_missing || (totals.files == 0 && totals.errors > 0)) return kExitUsage;
   return over_threshold ? kExitFindings : kExitClean;
 }
 

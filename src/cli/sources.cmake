@@ -12,4 +12,10 @@ target_sources(cascade-cli PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/output.cc
   ${CMAKE_CURRENT_LIST_DIR}/trust_args.cc
   ${CMAKE_CURRENT_LIST_DIR}/trust_command.cc
+  ${CMAKE_CURRENT_LIST_DIR}/common_options.cc
+  ${CMAKE_CURRENT_LIST_DIR}/version_command.cc
+  ${CMAKE_CURRENT_LIST_DIR}/input_paths.cc
+  ${CMAKE_CURRENT_LIST_DIR}/cli_tree.cc
+  ${CMAKE_CURRENT_LIST_DIR}/man_pages.cc
+  ${CMAKE_CURRENT_LIST_DIR}/completions.cc
 )

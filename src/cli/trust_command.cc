@@ -5,6 +5,7 @@
 
 #include "authenticode/root_program_store.h"
 #include "cli/commands.h"
+#include "cli/common_options.h"
 #include "inspect/format_json.h"
 #include "report/text_out.h"
 
@@ -95,7 +96,7 @@ void add_trust_command(CLI::App& app, TrustCommandArgs& args) {
   CLI::App* cmd = app.add_subcommand("trust", "Show or refresh the trust stores");
   cmd->require_subcommand(1);
   CLI::App* ls = cmd->add_subcommand("list", "Show the anchor sets signatures are judged by");
-  ls->add_flag("--json", args.json, "Write JSON (schema cascade.trust/1)");
+  add_json_flag(ls, args.json, "cascade.trust/1");
   ls->add_flag("-v,--verbose", args.verbose, "List every anchor");
   add_trust_options(ls, args.trust);
   CLI::App* up = cmd->add_subcommand(
@@ -110,6 +111,12 @@ void add_trust_command(CLI::App& app, TrustCommandArgs& args) {
                  "Folder to install into (default: $CASCADE_TRUST_STORE, else "
                  "$XDG_DATA_HOME/cascade/trust)");
   up->add_flag("--allow-older", args.allow_older, "Install a list older than the one in use");
+  set_help_footer(cmd, {"Show the anchor sets and how many roots each holds", "cascade trust list"},
+                  {"Name every set and its source, including a vendor's extra root",
+                   "cascade trust list --json --trust vendor-root.pem | jq -c '.sets[] | [.name, "
+                   ".source]'"},
+                  {"0  the sets were listed, or the store updated\n"
+                   "2  usage error, or a list or root file that does not verify or load"});
 }
 
 int run_trust(const CLI::App& app, const TrustCommandArgs& args) {

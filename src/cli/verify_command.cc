@@ -7,6 +7,8 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/common_options.h"
+#include "cli/input_paths.h"
 #include "cli/output.h"
 #include "core/input_file.h"
 #include "core/parallel.h"
@@ -28,15 +30,19 @@ void add_verify_command(CLI::App& app, VerifyArgs& args) {
   cmd->add_option("--policy", args.policy, "Release policy (cascade.policy/1, JSON or YAML)")
       ->required()
       ->check(CLI::ExistingFile);
-  cmd->add_flag("--json", args.json, "Write one JSON document (cascade.verify/1)");
+  add_json_flag(cmd, args.json, "cascade.verify/1");
   cmd->add_option("--sarif", args.sarif, "Also write SARIF 2.1.0 to this file");
   cmd->add_option("--at", args.at, "Judge statement ages at this RFC 3339 time (default: now)");
-  cmd->add_option("--fail-on", args.fail_on, "Exit 1 when a finding is this severe")
-      ->check(CLI::IsMember({"info", "low", "medium", "high", "critical", "none"}));
-  cmd->add_option("-j,--threads", args.threads, "Worker threads (default: all cores)")
-      ->check(CLI::Range(1, 256));
-  cmd->add_option("--color", args.color, "Color text output")
-      ->check(CLI::IsMember({"auto", "always", "never"}));
+  add_fail_on_option(cmd, args.fail_on);
+  add_threads_option(cmd, args.threads);
+  add_color_option(cmd, args.color);
+  set_help_footer(cmd,
+                  {"Verify a release folder against its provenance bundle and policy",
+                   "cascade verify dist/ --attestations dist.intoto.jsonl --policy release.yaml"},
+                  {"Print each file's verdict and path as JSON lines",
+                   "cascade verify --json dist/ --attestations dist.intoto.jsonl --policy "
+                   "release.yaml | jq -c '.files[] | [.verdict, .path]'"},
+                  kFindingExitCodes);
 }
 
 int run_verify(const VerifyArgs& args) {
@@ -55,6 +61,7 @@ int run_verify(const VerifyArgs& args) {
     }
     at = *parsed;
   }
+  if (!named_path_exists(args.release)) return kExitUsage;
   if (::access(args.release.c_str(), R_OK) != 0) {
     std::cerr << "cascade: cannot read " << args.release << '\n';
     return kExitUsage;

@@ -10,6 +10,7 @@ target_sources(cascade PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/finding.cc
   ${CMAKE_CURRENT_LIST_DIR}/huge_pages.cc
   ${CMAKE_CURRENT_LIST_DIR}/input_file.cc
+  ${CMAKE_CURRENT_LIST_DIR}/library_version.cc
   ${CMAKE_CURRENT_LIST_DIR}/mapped_file.cc
   ${CMAKE_CURRENT_LIST_DIR}/openssl_handles.cc
   ${CMAKE_CURRENT_LIST_DIR}/printable_text.cc
