@@ -25,7 +25,9 @@ def main():
         files += sorted(f for f in glob.glob(os.path.join(fixtures, sub, "*"))
                         if os.path.isfile(f) and not f.endswith((".json", ".tsv", ".txt")))
     files += [f for f in ("/usr/bin/ls", "/usr/lib/x86_64-linux-gnu/libc.so.6") if os.path.exists(f)]
-    files += ["/nonexistent/cascade-file", os.path.join(fixtures, "manifest.tsv")]
+    # A directory: named, but not a file to inspect, so its object is an error. (A path that does
+    # not exist is a usage error, with no object at all.)
+    files += [os.path.join(fixtures, "pki"), os.path.join(fixtures, "manifest.tsv")]
     # Catalogs, catalog signatures and the trust fixtures' chains (spoofed, restricted).
     trust = os.path.join(fixtures, "trust")
     if os.path.isdir(trust):
