@@ -216,6 +216,17 @@ bool same_file_state(const struct stat& a, const struct stat& b) {
 
 }  // namespace
 
+void scan_bytes(const std::string& path, Bytes data, const ScanOptions& options, ScanStats& stats,
+                const ReportSink& sink) {
+  ExpansionMemory own_memory(options.limits.max_memory);
+  ContainerBudget budget;
+  budget.memory = options.memory != nullptr ? options.memory : &own_memory;
+  ++stats.files;
+  stats.bytes += data.size();
+  const ScanContext context{options, budget, stats, sink, path};
+  scan_place(context, {path, 0, nullptr}, data);
+}
+
 void run_scan(const std::vector<std::string>& roots, const ScanOptions& options, ScanStats& stats,
               const ReportSink& sink) {
   const unsigned threads = std::max(1u, options.walk.threads);

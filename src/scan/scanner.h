@@ -54,6 +54,12 @@ struct ScannedFile {
 // container's order. So the same tree gives the same sequence whatever the thread count.
 using ReportSink = std::function<OrderedStep(ScannedFile&&)>;
 
+// Scans a file already in memory (standard input, say) as the top-level file `path`, with the
+// files inside it, as run_scan scans a file it read; counted in `stats` as one file. Entry
+// buffers come from options.memory, else from a pool of limits.max_memory of its own.
+void scan_bytes(const std::string& path, Bytes data, const ScanOptions& options, ScanStats& stats,
+                const ReportSink& sink);
+
 // Walks the roots and scans every regular file; problems of the walk itself (unreadable
 // directories, missing roots) become reports with an error, so nothing is silently lost.
 void run_scan(const std::vector<std::string>& roots, const ScanOptions& options, ScanStats& stats,
