@@ -223,7 +223,11 @@ void scan_bytes(const std::string& path, Bytes data, const ScanOptions& options,
   budget.memory = options.memory != nullptr ? options.memory : &own_memory;
   ++stats.files;
   stats.bytes += data.size();
-  const ScanContext context{options, budget, stats, sink, path};
+  // One thread, in order: each report's step runs as soon as it is made.
+  const Emit emit = [&](ScannedFile&& scanned) {
+    if (auto step = sink(std::move(scanned))) step();
+  };
+  const ScanContext context{options, budget, stats, emit, path};
   scan_place(context, {path, 0, nullptr}, data);
 }
 
