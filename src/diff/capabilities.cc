@@ -127,7 +127,7 @@ void CapabilitySet::match(const std::string& name, bool library, std::set<std::s
 
 std::set<std::string> CapabilitySet::of(const FileFacts& facts) const {
   std::set<std::string> out;
-  const bool macho = facts.format.starts_with("macho");
+  const bool macho = facts.format == FileFormat::kMacho || facts.format == FileFormat::kMachoFat;
   for (const auto& function : facts.import_functions) {
     match(function, false, out);
     // Mach-O symbols carry the C compiler's leading underscore.

@@ -241,7 +241,9 @@ FileDelta compare_files(const FileFacts& o, const FileFacts& n, const Capability
   FileDelta out;
   out.delta["size"] = {{"old", o.size}, {"new", n.size}};
   out.delta["sha256"] = {{"old", o.sha256}, {"new", n.sha256}};
-  if (o.format != n.format) out.delta["format"] = {{"old", o.format}, {"new", n.format}};
+  if (o.format != n.format)
+    out.delta["format"] = {{"old", file_format_name(o.format)},
+                           {"new", file_format_name(n.format)}};
   if (json v = changed_fields(o.version, n.version); !v.empty())
     out.delta["version"] = std::move(v);
   if (json h = changed_fields(o.header, n.header); !h.empty()) out.delta["header"] = std::move(h);
@@ -269,7 +271,7 @@ FileDelta compare_files(const FileFacts& o, const FileFacts& n, const Capability
   const bool only_unsigned_bytes =
       std::any_of(out.findings.begin(), out.findings.end(),
                   [](const Finding& f) { return f.is(findings::kDiffSignedContentChange); });
-  if ((o.binary || o.format == "msi") && o.format == n.format && !o.version.empty() &&
+  if ((o.binary || o.format == FileFormat::kMsi) && o.format == n.format && !o.version.empty() &&
       o.version == n.version && !only_unsigned_bytes) {
     std::string shown = o.version.contains("FileVersion")    ? o.version.at("FileVersion")
                         : o.version.contains("file_version") ? o.version.at("file_version")

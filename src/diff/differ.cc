@@ -249,7 +249,7 @@ DiffResult diff_releases(const Release& old_release, const Release& new_release,
           !validly_signed(nf->facts)) {
         findings.push_back(make_finding(
             findings::kDiffNewUnsignedBinary,
-            nf->facts.format +
+            std::string(file_format_name(nf->facts.format)) +
                 " binary without a valid signature in a release whose files were signed"));
       }
     }

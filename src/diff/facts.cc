@@ -223,26 +223,27 @@ void read_msi(FileFacts& facts, const json& file) {
 FileFacts facts_from_json(const json& file) {
   FileFacts facts;
   facts.path = string_or_empty(file, "path");
-  facts.format = string_or_empty(file, "format");
+  facts.format =
+      file_format_from_name(string_or_empty(file, "format")).value_or(FileFormat::kUnknown);
   facts.size = unsigned_field(file, "size").value_or(0);
   facts.sha256 = string_or_empty(file, "sha256");
   facts.error = string_or_empty(file, "error");
-  if (facts.format == "pe") {
+  if (facts.format == FileFormat::kPe) {
     facts.binary = facts.signable = true;
     read_pe(facts, file);
     read_authenticode(facts, file);
-  } else if (facts.format == "elf") {
+  } else if (facts.format == FileFormat::kElf) {
     facts.binary = true;
     read_elf(facts, file);
-  } else if (facts.format == "macho") {
+  } else if (facts.format == FileFormat::kMacho) {
     facts.binary = facts.signable = true;
     read_macho_image(facts, file, "");
-  } else if (facts.format == "macho-fat") {
+  } else if (facts.format == FileFormat::kMachoFat) {
     facts.binary = facts.signable = true;
     for (const auto& slice : array_or_empty(file, "slices")) {
       read_macho_image(facts, slice, string_or_empty(slice, "cpu") + ':');
     }
-  } else if (facts.format == "msi") {
+  } else if (facts.format == FileFormat::kMsi) {
     facts.signable = true;
     read_msi(facts, file);
     read_authenticode(facts, file);

@@ -13,6 +13,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "core/finding.h"
+#include "inspect/file_format.h"
 
 namespace cascade::diff {
 
@@ -37,8 +38,8 @@ struct SectionFacts {
 };
 
 struct FileFacts {
-  std::string path;  // as reported (nested paths joined with '!')
-  std::string format;
+  std::string path;                          // as reported (nested paths joined with '!')
+  FileFormat format = FileFormat::kUnknown;  // a name this version does not know reads as unknown
   std::uint64_t size = 0;
   std::string sha256;
   std::string error;

@@ -174,10 +174,10 @@ TEST(DiffCapabilities, PatternsLibrariesAndMachOUnderscores) {
                                    "t");
   ASSERT_TRUE(caps) << caps.error().message;
   FileFacts f;
-  f.format = "macho";
+  f.format = FileFormat::kMacho;
   f.import_functions = {"_dlopen"};
   EXPECT_EQ(caps->of(f), (std::set<std::string>{"load"}));
-  f.format = "elf";
+  f.format = FileFormat::kElf;
   EXPECT_TRUE(caps->of(f).empty()) << "only Mach-O names carry the underscore";
   f.import_functions = {"LoadLibraryExW"};
   f.import_libraries = {"/usr/lib/libcurl.so.4"};
