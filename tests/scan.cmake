@@ -10,6 +10,7 @@ target_sources(cascade-tests PRIVATE
   ${CMAKE_CURRENT_SOURCE_DIR}/unit/walker_test.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/unit/scan_test.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/unit/scan_report_test.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/unit/saved_report_test.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/unit/scan_caps_test.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/unit/format_table_test.cc
 )

@@ -6,4 +6,5 @@ target_sources(cascade PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/container_formats.cc
   ${CMAKE_CURRENT_LIST_DIR}/catalogs.cc
   ${CMAKE_CURRENT_LIST_DIR}/library_versions.cc
+  ${CMAKE_CURRENT_LIST_DIR}/saved_report.cc
 )
