@@ -12,19 +12,14 @@
 
 #include "core/input_file.h"
 #include "core/mapped_file.h"
-#include "core/strict_json.h"
 #include "inspect/file_report_json.h"
 #include "scan/catalogs.h"
-#include "scan/report_schema.h"
+#include "scan/saved_report.h"
 #include "scan/scanner.h"
 
 namespace cascade::diff {
 
 namespace {
-
-using nlohmann::json;
-using scan::kScanLinesSchema;
-using scan::kScanSchema;
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(),
@@ -89,60 +84,6 @@ void add_files(Release& release, std::vector<FileFacts> facts,
   assign_keys(release.files);
 }
 
-Error report_error(const std::string& source, const std::string& what) {
-  return make_error(ErrorCode::kMalformed, source + ": " + what);
-}
-
-std::string schema_of(const json& doc) {
-  const auto it = doc.find("schema");
-  return it != doc.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
-std::vector<std::string> string_list(const json& doc, const char* key) {
-  std::vector<std::string> out;
-  const auto it = doc.find(key);
-  if (it == doc.end() || !it->is_array()) return out;
-  for (const auto& v : *it) {
-    if (v.is_string()) out.push_back(v.get<std::string>());
-  }
-  return out;
-}
-
-Result<Release> from_lines(std::string_view text, const std::string& source) {
-  Release release{.source = source, .kind = ReleaseKind::kReport};
-  std::vector<FileFacts> facts;
-  std::vector<std::string> roots;
-  bool head = true;
-  std::size_t line_number = 0;
-  while (!text.empty()) {
-    const auto end = text.find('\n');
-    const std::string_view line = text.substr(0, end);
-    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
-    ++line_number;
-    if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-    auto parsed = parse_strict_json(line);
-    if (!parsed) {
-      return report_error(source,
-                          "line " + std::to_string(line_number) + ": " + parsed.error().message);
-    }
-    const json record = std::move(*parsed);
-    if (!record.is_object()) {
-      return report_error(source, "line " + std::to_string(line_number) + " is not a JSON object");
-    }
-    if (head) {
-      if (schema_of(record) != kScanLinesSchema)
-        return report_error(source, "not a cascade report");
-      roots = string_list(record, "roots");
-      head = false;
-      continue;
-    }
-    const auto kind = record.find("record");
-    if (kind != record.end() && *kind == "file") facts.push_back(facts_from_json(record));
-  }
-  add_files(release, std::move(facts), roots);
-  return release;
-}
-
 // An inspect document lists files, not a tree: keys are paths below their common directory.
 std::vector<std::string> common_directory(const std::vector<FileFacts>& facts) {
   if (facts.empty()) return {};
@@ -191,32 +132,13 @@ std::string install_path(const std::string& path, const std::string& root, bool 
 }
 
 Result<Release> release_from_report(std::string_view text, const std::string& source) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos || text[first] != '{') {
-    return report_error(source, "not a JSON report");
-  }
-  // JSON Lines: the first line is a whole object.
-  const auto newline = text.find('\n', first);
-  if (newline != std::string_view::npos) {
-    const auto head = parse_strict_json(text.substr(first, newline - first));
-    if (head && schema_of(*head) == kScanLinesSchema) return from_lines(text, source);
-  }
-  // Strict: a saved report that repeats a key reads two ways, and a diff verdict rests on it.
-  auto parsed = parse_strict_json(text);
-  if (!parsed) return report_error(source, parsed.error().message);
-  const json doc = std::move(*parsed);
-  if (!doc.is_object()) return report_error(source, "not valid JSON");
-  const std::string schema = schema_of(doc);
-  if (schema != kScanSchema && schema != kInspectSchema) {
-    return report_error(
-        source, "schema \"" + schema + "\" is neither " + kScanSchema + " nor " + kInspectSchema);
-  }
+  auto report = scan::read_saved_report(text, source);
+  if (!report) return report.error();
   std::vector<FileFacts> facts;
-  if (const auto files = doc.find("files"); files != doc.end() && files->is_array()) {
-    for (const auto& f : *files) facts.push_back(facts_from_json(f));
-  }
+  for (const nlohmann::json* file : report->files()) facts.push_back(facts_from_json(*file));
   Release release{.source = source, .kind = ReleaseKind::kReport};
-  const auto roots = schema == kScanSchema ? string_list(doc, "roots") : common_directory(facts);
+  const auto roots =
+      report->schema == scan::SavedReportSchema::kInspect ? common_directory(facts) : report->roots;
   add_files(release, std::move(facts), roots);
   return release;
 }
@@ -274,7 +196,8 @@ Result<Release> load_release(const std::string& path, const ReleaseOptions& opti
       facts.push_back(std::move(f));
     };
   });
-  Release release{.source = path, .kind = S_ISDIR(st.st_mode) ? ReleaseKind::kDirectory : ReleaseKind::kFile};
+  Release release{.source = path,
+                  .kind = S_ISDIR(st.st_mode) ? ReleaseKind::kDirectory : ReleaseKind::kFile};
   if (catalogs) release.notes = std::move(catalogs->notes);
   add_files(release, std::move(facts), {path});
   return release;
