@@ -40,14 +40,15 @@ void sort_unique(std::vector<T>& list) {
 }
 
 // A whole document that parsed as one JSON object.
-Result<Document> read_json_document(const json& document, std::string_view text,
-                                    std::string_view name, const ReadLimits& limits) {
+Result<Document> read_json_document(json document, std::string_view text, std::string_view name,
+                                    const ReadLimits& limits) {
   if (!document.is_object()) {
     return make_error(ErrorCode::kUnsupported,
                       std::string(name) + " is JSON but not an object: no known format");
   }
   if (document.contains("event")) return read_events(text, limits);
-  if (is_string_equal(document, "schema", kScanSchema)) return read_scan_report(document, limits);
+  if (is_string_equal(document, "schema", kScanSchema))
+    return read_scan_report(std::move(document), limits);
   if (is_string_equal(document, "schema", kScanLinesSchema)) return read_scan_lines(text, limits);
   if (is_string_equal(document, "bomFormat", "CycloneDX")) return read_cyclonedx(document, limits);
   if (const std::string* spdx = string_field(document, "spdxVersion");
@@ -90,15 +91,15 @@ Result<Document> detect_and_read(std::string_view text, std::string_view name,
   // JSON Lines when the first line is a whole value and more follows; otherwise one document
   // (possibly pretty-printed over many lines). Deciding on the first line first means a large
   // JSON Lines file is never handed whole to the DOM parser.
-  const auto first = parse_json(first_line, limits);
+  auto first = parse_json(first_line, limits);
   if (first) {
     if (more_lines) return read_lines_document(*first, text, name, limits);
-    return read_json_document(*first, first_line, name, limits);
+    return read_json_document(std::move(first).value(), first_line, name, limits);
   }
   if (first.error().code == ErrorCode::kAmbiguous) {
     return make_error(ErrorCode::kAmbiguous, std::string(name) + ": " + first.error().message);
   }
-  const auto whole = parse_json(text, limits);
+  auto whole = parse_json(text, limits);
   if (!whole) {
     if (whole.error().code == ErrorCode::kAmbiguous) {
       return make_error(ErrorCode::kAmbiguous, std::string(name) + ": " + whole.error().message);
@@ -109,7 +110,7 @@ Result<Document> detect_and_read(std::string_view text, std::string_view name,
                           "deeper than " +
                           std::to_string(limits.max_json_depth) + " levels)");
   }
-  return read_json_document(*whole, text, name, limits);
+  return read_json_document(std::move(whole).value(), text, name, limits);
 }
 
 }  // namespace

@@ -3,8 +3,11 @@
 // with its known-bad findings as signals.
 #include "graph/readers.h"
 
+#include <limits>
+
 #include "core/base64.h"
 #include "core/utf8.h"
+#include "scan/saved_report.h"
 
 namespace cascade::graph {
 namespace {
@@ -94,12 +97,15 @@ bool read_file(const json& file, const ScanRun& run, std::size_t line, FactColle
 
 }  // namespace
 
-Result<Document> read_scan_report(const json& parsed, const ReadLimits& limits) {
+Result<Document> read_scan_report(json parsed, const ReadLimits& limits) {
+  // The caller recognised the document as cascade.scan/1, so the reader cannot refuse it.
+  auto report = scan::saved_report_from_document(std::move(parsed), "scan report");
+  if (!report) return report.error();
   FactCollector out(DocumentFormat::kScanReport, limits);
-  auto run = read_run(parsed, 0, out);
+  auto run = read_run(report->head, 0, out);
   if (!run) return run.error();
-  const json* files = field(parsed, "files");
-  if (files == nullptr || !files->is_array()) {
+  const json* files = report->file_list();
+  if (files == nullptr) {
     return make_error(ErrorCode::kMalformed, "scan report without a files list");
   }
   for (const json& file : *files) {
@@ -110,18 +116,27 @@ Result<Document> read_scan_report(const json& parsed, const ReadLimits& limits) 
 }
 
 Result<Document> read_scan_lines(std::string_view text, const ReadLimits& limits) {
+  // The caller recognised the first record as cascade.scan-jsonl/1, so the reader's own errors
+  // (about that record) cannot arise here; a line that is not an object is a problem, not the
+  // end of the inventory.
+  auto report = scan::read_saved_report_lines(
+      text, "scan report",
+      {.bad_line = scan::BadLine::kRecord, .max_depth = limits.max_json_depth});
+  if (!report) return report.error();
   FactCollector out(DocumentFormat::kScanReport, limits);
   std::optional<ScanRun> run;
   std::optional<Error> fatal;
-  for_each_line(text, [&](std::size_t line, std::string_view line_text) {
-    const auto parsed = parse_json(line_text, limits);
-    if (!parsed || !parsed->is_object()) {
-      out.problem(line, !parsed && parsed.error().code == ErrorCode::kAmbiguous
-                            ? parsed.error().message
-                            : "not a JSON object");
-      return true;
+  auto next_bad_line = report->bad_lines.cbegin();
+  // Problems stay in line order, and none is noted past the line the read stopped at.
+  const auto note_bad_lines_before = [&](std::size_t line) {
+    for (; next_bad_line != report->bad_lines.cend() && next_bad_line->line < line;
+         ++next_bad_line) {
+      const Error& error = next_bad_line->error;
+      out.problem(next_bad_line->line,
+                  error.code == ErrorCode::kAmbiguous ? error.message : "not a JSON object");
     }
-    const json& record = *parsed;
+  };
+  const auto read_record = [&](std::size_t line, const json& record) {
     const std::string* kind = string_field(record, "record");
     if (kind == nullptr) {
       out.problem(line, "a line without a record kind");
@@ -146,7 +161,14 @@ Result<Document> read_scan_lines(std::string_view text, const ReadLimits& limits
       out.problem(line, "unknown record kind \"" + kind->substr(0, 40) + "\"");
     }
     return true;
-  });
+  };
+  bool reading = read_record(report->head_line, report->head);
+  for (const scan::SavedRecord& record : report->records) {
+    if (!reading) break;
+    note_bad_lines_before(record.line);
+    reading = read_record(record.line, record.value);
+  }
+  if (reading) note_bad_lines_before(std::numeric_limits<std::size_t>::max());
   if (fatal) return *fatal;
   if (!run) return make_error(ErrorCode::kMalformed, "scan records without a scan record");
   if (out.document().edges.empty()) (void)out.add_node(run->host);

@@ -125,7 +125,7 @@ std::optional<std::int64_t> time_field(const nlohmann::json& object, std::string
 std::string builder_host(std::string_view builder_id);
 
 // Per-format readers. `text` is the whole document; `parsed` its JSON value when it is one.
-Result<Document> read_scan_report(const nlohmann::json& parsed, const ReadLimits& limits);
+Result<Document> read_scan_report(nlohmann::json parsed, const ReadLimits& limits);
 Result<Document> read_scan_lines(std::string_view text, const ReadLimits& limits);
 Result<Document> read_intoto_document(const nlohmann::json& parsed, std::string_view text,
                                       const ReadLimits& limits);
