@@ -538,7 +538,8 @@ int generate(const std::string& db, double scale, Durability durability) {
         }
         stored += outcome->edges;
         std::fprintf(stderr, "  chunk %llu (%s): %llu edges, %llu nodes, %.1f s since the first\n",
-                     static_cast<unsigned long long>(chunk++), outcome->format.c_str(),
+                     static_cast<unsigned long long>(chunk++),
+                     std::string(graph::document_format_name(outcome->format)).c_str(),
                      static_cast<unsigned long long>(outcome->edges),
                      static_cast<unsigned long long>(outcome->nodes), seconds_since(*first_ready));
       });
