@@ -14,6 +14,7 @@ target_sources(cascade PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/mapped_file.cc
   ${CMAKE_CURRENT_LIST_DIR}/openssl_handles.cc
   ${CMAKE_CURRENT_LIST_DIR}/printable_text.cc
+  ${CMAKE_CURRENT_LIST_DIR}/purl.cc
   ${CMAKE_CURRENT_LIST_DIR}/json_access.cc
   ${CMAKE_CURRENT_LIST_DIR}/strict_json.cc
   ${CMAKE_CURRENT_LIST_DIR}/time.cc
