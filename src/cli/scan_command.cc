@@ -149,6 +149,7 @@ int run_scan(const ScanArgs& args) {
   ScanJsonWriter writer(std::cout, args.jsonl);
   SarifCollector sarif;
   TextSummary summary(static_cast<std::size_t>(args.top));
+  scan::PackageInventory packages;
   ScanTotals totals;
   bool over_threshold = false;
   auto last_progress = std::chrono::steady_clock::now();
@@ -159,9 +160,13 @@ int run_scan(const ScanArgs& args) {
   // print the same whatever the thread count.
   const scan::ReportSink on_report = [&](scan::ScannedFile&& scanned) -> scan::OrderedStep {
     auto file = std::make_shared<const FileReport>(std::move(scanned.report));
+    auto manifest = scanned.manifest.empty()
+                        ? nullptr
+                        : std::make_shared<scan::ManifestFacts>(std::move(scanned.manifest));
     std::string record = machine ? writer.serialize(*file) : std::string();
-    return [&, file, record = std::move(record)] {
+    return [&, file, manifest, record = std::move(record)] {
       const FileReport& report = *file;
+      if (manifest) packages.add(std::move(*manifest));
       for (const auto& f : report.findings) ++totals.findings[f.severity];
       if (auto worst = worst_severity(report); worst && threshold && *worst >= *threshold) {
         over_threshold = true;
@@ -192,10 +197,11 @@ int run_scan(const ScanArgs& args) {
   totals.bytes = stats.bytes;
   totals.containers = stats.containers;
   totals.errors = stats.errors;
+  const std::vector<scan::InstalledPackage> installed = packages.finish();
   if (machine) {
-    writer.end(run, totals);
+    writer.end(run, totals, installed);
   } else {
-    summary.write(std::cout, run, totals, color);
+    summary.write(std::cout, run, totals, installed, color);
   }
   if (!args.sarif.empty() && !write_sarif(args.sarif, sarif_file, sarif.document(run, totals))) {
     return kExitUsage;

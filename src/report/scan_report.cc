@@ -112,6 +112,14 @@ json scan_totals_json(const ScanTotals& totals) {
           {"errors", totals.errors}, {"findings", std::move(findings)}};
 }
 
+json installed_package_json(const scan::InstalledPackage& package) {
+  return {{"purl", package.purl},
+          {"ecosystem", std::string(scan::ecosystem_name(package.ecosystem))},
+          {"name", package.name},
+          {"version", package.version},
+          {"source", package.source}};
+}
+
 void ScanJsonWriter::begin(const ScanRun& run) {
   json head = scan_run_json(run);
   if (lines_) {
@@ -141,15 +149,25 @@ void ScanJsonWriter::write(const std::string& record) {
   first_ = false;
 }
 
-void ScanJsonWriter::end(const ScanRun& run, const ScanTotals& totals) {
+void ScanJsonWriter::end(const ScanRun& run, const ScanTotals& totals,
+                         const std::vector<scan::InstalledPackage>& packages) {
+  // Only scan reports count packages: diff and verify share the totals for their SARIF.
+  json summary = scan_totals_json(totals);
+  summary["packages"] = packages.size();
   if (lines_) {
-    out_ << dump({{"record", "summary"},
-                  {"finished", run.finished},
-                  {"summary", scan_totals_json(totals)}})
-         << '\n';
+    for (const auto& package : packages) {
+      json record = installed_package_json(package);
+      record["record"] = "package";
+      out_ << dump(record) << '\n';
+    }
+    out_ << dump({{"record", "summary"}, {"finished", run.finished}, {"summary", summary}}) << '\n';
   } else {
-    out_ << "\n],\"finished\":" << dump(run.finished)
-         << ",\"summary\":" << dump(scan_totals_json(totals)) << "}\n";
+    out_ << "\n],\"packages\":[";
+    for (std::size_t i = 0; i < packages.size(); ++i) {
+      out_ << (i == 0 ? "\n" : ",\n") << dump(installed_package_json(packages[i]));
+    }
+    out_ << (packages.empty() ? "" : "\n") << "],\"finished\":" << dump(run.finished)
+         << ",\"summary\":" << dump(summary) << "}\n";
   }
   out_.flush();
 }
@@ -228,7 +246,7 @@ void TextSummary::add(const FileReport& report) {
 }
 
 void TextSummary::write(std::ostream& stream, const ScanRun& run, const ScanTotals& totals,
-                        bool color) const {
+                        const std::vector<scan::InstalledPackage>& packages, bool color) const {
   TextOut out(stream);  // paths, names and messages from the files are made printable
   auto entries = entries_;
   std::sort(entries.begin(), entries.end(), listed_before);
@@ -247,6 +265,20 @@ void TextSummary::write(std::ostream& stream, const ScanRun& run, const ScanTota
   }
   if (run.rule_count > 0) out << "  YARA: " << run.rule_count << " rules\n";
   if (!run.catalogs.empty()) out << "  catalogs: " << run.catalogs.size() << " signed\n";
+  if (!packages.empty()) {
+    // A tree with no package records keeps the summary it always had.
+    const auto counts = scan::count_by_ecosystem(packages);
+    out << "  " << packages.size() << " packages recognised (";
+    const char* separator = "";
+    for (const auto ecosystem : {scan::PackageEcosystem::kDeb, scan::PackageEcosystem::kNpm,
+                                 scan::PackageEcosystem::kPypi}) {
+      const auto it = counts.find(ecosystem);
+      out << separator << scan::ecosystem_name(ecosystem) << ' '
+          << (it == counts.end() ? 0 : it->second);
+      separator = ", ";
+    }
+    out << ")\n";
+  }
   out << "findings:";
   for (Severity s :
        {Severity::kCritical, Severity::kHigh, Severity::kMedium, Severity::kLow, Severity::kInfo}) {

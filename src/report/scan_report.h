@@ -15,6 +15,7 @@
 #include "inspect/inspect.h"
 #include "scan/ioc/indicators.h"
 #include "scan/ioc/yara_rules.h"
+#include "scan/packages/installed_package.h"
 #include "scan/report_schema.h"
 
 namespace cascade {
@@ -47,8 +48,11 @@ std::string utc_now_rfc3339();
 
 nlohmann::json scan_run_json(const ScanRun& run);
 nlohmann::json scan_totals_json(const ScanTotals& totals);
+// One entry of a scan report's `packages` list (without the JSON Lines "record" member).
+nlohmann::json installed_package_json(const scan::InstalledPackage& package);
 
-// The streamed document: begin(), then file() per report in any order, then end().
+// The streamed document: begin(), then file() per report in any order, then end() with the
+// installed packages (PackageInventory::finish(): sorted, without duplicates).
 class ScanJsonWriter {
  public:
   ScanJsonWriter(std::ostream& out, bool lines) : out_(out), lines_(lines) {}
@@ -57,7 +61,8 @@ class ScanJsonWriter {
   // serialize() may run on any thread; write() must be serialised by the caller.
   std::string serialize(const FileReport& report) const;
   void write(const std::string& record);
-  void end(const ScanRun& run, const ScanTotals& totals);
+  void end(const ScanRun& run, const ScanTotals& totals,
+           const std::vector<scan::InstalledPackage>& packages);
 
  private:
   std::ostream& out_;
@@ -82,7 +87,8 @@ class TextSummary {
  public:
   explicit TextSummary(std::size_t top) : top_(top) {}
   void add(const FileReport& report);
-  void write(std::ostream& out, const ScanRun& run, const ScanTotals& totals, bool color) const;
+  void write(std::ostream& out, const ScanRun& run, const ScanTotals& totals,
+             const std::vector<scan::InstalledPackage>& packages, bool color) const;
 
  private:
   struct Entry {

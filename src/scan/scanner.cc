@@ -12,6 +12,7 @@
 #include "core/file_loader.h"
 #include "core/finding_catalogue.h"
 #include "scan/container_formats.h"
+#include "scan/packages/manifest.h"
 
 namespace cascade::scan {
 
@@ -175,7 +176,9 @@ void expand(const ScanContext& context, const Place& place, Bytes data,
       if (auto it = shared.find(span); it != shared.end()) {
         FileReport repeat = it->second;
         repeat.path = std::move(child.path);
-        context.sink({std::move(repeat), context.top_path, child.depth});
+        // The bytes are the same, the manifest's path (its source, its tree) is its own.
+        ManifestFacts manifest = recognise_manifest(repeat.path, entry.data);
+        context.sink({std::move(repeat), context.top_path, child.depth, std::move(manifest)});
         return;
       }
     }
@@ -196,9 +199,14 @@ void scan_place(const ScanContext& context, const Place& place, Bytes data, File
   add_ioc_findings(context.options, report);
   add_yara_findings(context.options, data, place.depth > 0, report);
   expand(context, place, data, container, report);
+  ManifestFacts manifest = recognise_manifest(place.path, data);
+  for (std::string& note : manifest.incomplete) {
+    report.findings.push_back(make_finding(findings::kScanIncomplete, std::move(note)));
+  }
+  manifest.incomplete.clear();
   std::sort(report.findings.begin(), report.findings.end(), finding_before);
   if (keep != nullptr) *keep = report;
-  context.sink({std::move(report), context.top_path, place.depth});
+  context.sink({std::move(report), context.top_path, place.depth, std::move(manifest)});
 }
 
 FileReport error_report(const std::string& path, const std::string& message) {

@@ -12,6 +12,7 @@
 #include "scan/container/container.h"
 #include "scan/ioc/indicators.h"
 #include "scan/ioc/yara_rules.h"
+#include "scan/packages/installed_package.h"
 #include "scan/walker.h"
 
 namespace cascade::scan {
@@ -45,6 +46,8 @@ struct ScannedFile {
   FileReport report;  // report.path is the full nested path
   std::string top_path;
   int depth = 0;
+  // The packages it states when it is a package manager's record (scan/packages/manifest.h).
+  ManifestFacts manifest;
 };
 
 // Receives every file's result (nested ones too) as soon as it is complete, on the worker

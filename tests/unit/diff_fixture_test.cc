@@ -112,7 +112,7 @@ TEST(DiffFixtures, SavedReportsGiveTheSameResultAsTheBits) {
       writer.file(f.report);
       return scan::OrderedStep{};
     });
-    writer.end(run, {});
+    writer.end(run, {}, {});
     reports.push_back(out.str());
   }
   auto o = release_from_report(reports[0], "v1.json");

@@ -44,7 +44,7 @@ TEST(ScanReport, StreamedDocumentParsesWhole) {
   ScanTotals totals;
   totals.files = 2;
   totals.findings[Severity::kCritical] = 1;
-  writer.end(run, totals);
+  writer.end(run, totals, {});
   const json doc = json::parse(out.str());
   EXPECT_EQ(doc["schema"], scan::kScanSchema);
   EXPECT_EQ(doc["host"], "build-01");
@@ -61,7 +61,7 @@ TEST(ScanReport, JsonLinesAreOneRecordEach) {
   const ScanRun run = sample_run();
   writer.begin(run);
   writer.file(report_with("release/a.dll", {}));
-  writer.end(run, ScanTotals{});
+  writer.end(run, ScanTotals{}, {});
   std::istringstream in(out.str());
   std::vector<json> records;
   for (std::string line; std::getline(in, line);) records.push_back(json::parse(line));
@@ -110,7 +110,7 @@ TEST(ScanReport, TextSummaryRanksBySeverityAndCountsTheRest) {
   totals.files = 3;
   totals.errors = 1;
   std::ostringstream out;
-  summary.write(out, sample_run(), totals, false);
+  summary.write(out, sample_run(), totals, {}, false);
   const std::string text = out.str();
   const auto critical = text.find("ioc.hash");
   const auto high = text.find("signature.padding");
