@@ -13,6 +13,7 @@ target_sources(cascade-tests PRIVATE
   ${CMAKE_CURRENT_SOURCE_DIR}/unit/saved_report_test.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/unit/scan_caps_test.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/unit/format_table_test.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/unit/installed_packages_test.cc
 )
 
 # The CLI's SARIF must validate against the SARIF 2.1.0 schema (and the schema must be able to
@@ -44,3 +45,15 @@ set_tests_properties(scan.stable_order PROPERTIES LABELS unit TIMEOUT 300)
 add_test(NAME scan.json_arrays
   COMMAND bash ${CMAKE_SOURCE_DIR}/tests/scan/json_arrays.sh $<TARGET_FILE:cascade-cli> ${FIXTURE_DIR})
 set_tests_properties(scan.json_arrays PROPERTIES FIXTURES_REQUIRED fixtures LABELS unit)
+
+# Installed packages against the package managers' own readers: this machine's dpkg status and
+# Python metadata copied into a tree and a tarball (dpkg-query, pip list, importlib.metadata),
+# and a real npm project installed from the registry (npm ls; skipped when it cannot be reached).
+add_test(NAME scan.installed_packages
+  COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/scan/installed_packages.py
+          $<TARGET_FILE:cascade-cli> local)
+set_tests_properties(scan.installed_packages PROPERTIES LABELS unit TIMEOUT 300)
+add_test(NAME peer.scan_npm_packages
+  COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/scan/installed_packages.py
+          $<TARGET_FILE:cascade-cli> npm)
+set_tests_properties(peer.scan_npm_packages PROPERTIES LABELS peer TIMEOUT 300 SKIP_RETURN_CODE 77)

@@ -99,6 +99,29 @@ def main():
               "--jsonl starts with the scan record and ends with the summary")
         check(len(records) - 2 == len(doc["files"]), "--jsonl has a record per file")
 
+        # Installed packages: entries and package records validate too.
+        tree = os.path.join(tmp, "packages")
+        for path, text in (("node_modules/ms/package.json", '{"name":"ms","version":"2.0.0"}'),
+                           ("site/PyYAML-6.0.dist-info/METADATA", "Name: PyYAML\nVersion: 6.0\n"),
+                           ("var/lib/dpkg/status", "Package: bash\nStatus: install ok installed\n"
+                                                   "Architecture: amd64\nVersion: 5.2.15-2+b8\n")):
+            os.makedirs(os.path.dirname(os.path.join(tree, path)), exist_ok=True)
+            with open(os.path.join(tree, path), "w") as f:
+                f.write(text)
+        out = run(cascade, "--json", tree)
+        doc = json.loads(out.stdout)
+        errors = schema_errors(scan_validator, doc)
+        check(not errors and len(doc["packages"]) == 3,
+              "--json with packages validates: " + "; ".join(errors))
+        out = run(cascade, "--jsonl", tree)
+        records = [json.loads(line) for line in out.stdout.splitlines()]
+        bad = [e for r in records for e in schema_errors(record_validator, r)]
+        check(not bad and sum(r["record"] == "package" for r in records) == 3,
+              "--jsonl package records validate: " + "; ".join(bad[:5]))
+        broken = dict(records[-2], ecosystem="cargo")
+        check(schema_errors(record_validator, broken) != [],
+              "the schema refuses a package record of an unknown ecosystem")
+
         out = run(cascade, *trust, os.path.join(release, "notes.txt"))
         check(out.returncode == 0, f"a clean file exits 0 (got {out.returncode})")
         check("scanned 1 files" in out.stdout, "the text summary counts files")
