@@ -17,7 +17,8 @@ local:
   -j 1 and -j 4 give the same list; the text summary counts them.
 npm:
 - `npm install ms@2.0.0 debug@2.6.9` in a temp project: the lockfile, the hidden lockfile and each
-  node_modules/*/package.json give the packages `npm ls --all --json` lists.
+  node_modules/*/package.json give the packages `npm ls --all --json` lists; so does the
+  lockfile npm writes again as lockfileVersion 1 and 2.
 """
 import json
 import os
@@ -206,6 +207,19 @@ def npm(cascade):
         check(set(sources) == {"package-lock.json", "node_modules/.package-lock.json",
                                "node_modules/debug/package.json", "node_modules/ms/package.json"},
               f"no other file states a package ({sorted(sources)})")
+        # The older lockfile versions npm still writes: 1 (nested dependencies) and 2.
+        for version in (1, 2):
+            relock = subprocess.run(
+                ["npm", "install", "--no-audit", "--no-fund", f"--lockfile-version={version}"],
+                cwd=project, capture_output=True, text=True, check=False)
+            with open(os.path.join(project, "package-lock.json")) as f:
+                written = json.load(f).get("lockfileVersion")
+            check(relock.returncode == 0 and written == version,
+                  f"npm wrote lockfileVersion {version} (got {written})")
+            lock = os.path.join(project, "package-lock.json")
+            found = {p["purl"] for p in scan_json(cascade, lock)["packages"]}
+            check(found == expected, f"lockfileVersion {version} gives what npm ls lists "
+                                     f"({sorted(found)})")
     return 0
 
 
