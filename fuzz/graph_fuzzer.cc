@@ -14,8 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (const auto& edge : document->edges) {
     if (!cascade::graph::make_node(edge.src.kind, edge.src.key) ||
         !cascade::graph::make_node(edge.dst.kind, edge.dst.key) ||
-        cascade::graph::edge_source_kind(edge.kind) != edge.src.kind ||
-        cascade::graph::edge_target_kind(edge.kind) != edge.dst.kind) {
+        !cascade::graph::edge_joins(edge.kind, edge.src.kind, edge.dst.kind)) {
       __builtin_trap();
     }
   }

@@ -9,9 +9,11 @@ namespace cascade::graph {
 namespace {
 
 // Which way compromise travels along each stored fact: with the stored direction (artifact ran
-// on host), or against it (a host compromises the builds that ran on it).
+// on host), or against it (a host compromises the builds that ran on it, a dependency the
+// packages that depend on it). same-as is stored both ways, so it travels both ways.
 constexpr bool propagates_against_stored(EdgeKind kind) {
-  return kind == EdgeKind::kBuiltOn || kind == EdgeKind::kConsumed || kind == EdgeKind::kContains;
+  return kind == EdgeKind::kBuiltOn || kind == EdgeKind::kConsumed || kind == EdgeKind::kContains ||
+         kind == EdgeKind::kDependsOn;
 }
 
 // Stored ids are uniform 63-bit hashes, so the id itself is a good hash: an open-addressing

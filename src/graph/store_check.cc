@@ -171,13 +171,11 @@ class Checker {
         if (!src || !dst) {
           add(StoreProblemKind::kDanglingEdge, subject(),
               "no node row with id " + std::to_string(!src ? edge.src : edge.dst));
-        } else if (*src != edge_source_kind(edge.kind) || *dst != edge_target_kind(edge.kind)) {
+        } else if (!edge_joins(edge.kind, *src, *dst)) {
           add(StoreProblemKind::kEdgeKindMismatch, subject(),
               "joins a " + std::string(node_kind_name(*src)) + " to a " +
                   std::string(node_kind_name(*dst)) + "; " +
-                  std::string(edge_kind_name(edge.kind)) + " joins a " +
-                  std::string(node_kind_name(edge_source_kind(edge.kind))) + " to a " +
-                  std::string(node_kind_name(edge_target_kind(edge.kind))));
+                  std::string(edge_kind_name(edge.kind)) + " joins a " + edge_ends_text(edge.kind));
         }
       }
       if (documents_complete_ && !document_stored(edge.doc)) {

@@ -124,6 +124,26 @@ class ListedAt {
   std::vector<std::uint32_t> at_;
 };
 
+// Nodes reached through a same-as fact are listed with the identity they are the same as (the
+// seed or an affected node), not on their own. What their downstream needs of them is kept here:
+// the path to them (their entry's path and the same-as hops) and, root cause, the signals on it.
+struct Alias {
+  Path path;
+  std::vector<std::string> signals;
+};
+class Aliases {
+ public:
+  void add(std::uint32_t node, Alias alias) { aliases_.emplace(node, std::move(alias)); }
+  const Alias* find(std::uint32_t node) const {
+    if (aliases_.empty()) return nullptr;  // the common case, with no package identities
+    const auto found = aliases_.find(node);
+    return found != aliases_.end() ? &found->second : nullptr;
+  }
+
+ private:
+  std::unordered_map<std::uint32_t, Alias> aliases_;
+};
+
 Result<std::uint32_t> seed_index(const CsrGraph& graph, const NodeRef& seed, GraphStore& store) {
   const auto index = graph.index_of(node_id(seed));
   if (!index) {
@@ -137,7 +157,10 @@ Status attach_names(GraphStore& store, std::vector<AffectedNode>& affected, std:
   std::vector<std::int64_t> artifact_ids;
   std::unordered_map<std::int64_t, std::size_t> position;
   for (std::size_t i = 0; i < affected.size(); ++i) {
-    if (affected[i].node.kind != NodeKind::kArtifact) continue;
+    if (affected[i].node.kind != NodeKind::kArtifact &&
+        affected[i].node.kind != NodeKind::kPackage) {
+      continue;
+    }
     const std::int64_t id = node_id(affected[i].node);
     artifact_ids.push_back(id);
     position.emplace(id, i);
@@ -170,6 +193,7 @@ Result<TraceResult> trace_forward(const CsrGraph& graph, GraphStore& store, cons
 
   // Each node's path is its parent's path plus one hop; nodes are settled parents first.
   ListedAt position(graph.node_count());
+  Aliases aliases;
   result.affected.reserve(state.reached.size());
   for (const std::uint32_t node : state.reached) {
     if (node == *seed_at) continue;
@@ -177,13 +201,27 @@ Result<TraceResult> trace_forward(const CsrGraph& graph, GraphStore& store, cons
     if (!ref) return ref.error();
     auto hop = materializer.hop_into(node, false);
     if (!hop) return hop.error();
+    const std::uint32_t parent = state.parent(node);
+    const Alias* parent_alias = aliases.find(parent);
+    const auto parent_at = position.find(parent);
+    const Path& before = parent_alias != nullptr ? parent_alias->path
+                         : parent_at             ? result.affected[*parent_at].path
+                                                 : Path();
+    if (hop->edge == EdgeKind::kSameAs) {
+      if (parent_at) {
+        result.affected[*parent_at].same_as.push_back(*ref);
+        position.set(node, *parent_at);
+      } else {
+        result.seed_same_as.push_back(*ref);
+      }
+      aliases.add(node, {before.followed_by(std::move(*hop)), {}});
+      continue;
+    }
     AffectedNode affected;
     affected.node = std::move(*ref);
     affected.time = present(state.time(node));
-    const auto parent = position.find(state.parent(node));
-    const Path& before = parent ? result.affected[*parent].path : Path();
     affected.path = before.followed_by(std::move(*hop));
-    affected.hops = affected.path.size();
+    affected.hops = state.hops(node);
     position.set(node, result.affected.size());
     result.affected.push_back(std::move(affected));
   }
@@ -230,6 +268,7 @@ Result<TraceResult> trace_root_cause(const CsrGraph& graph, GraphStore& store, c
   }
 
   ListedAt position(graph.node_count());
+  Aliases aliases;
   // The seed's own signals count for every candidate (they lie on every path).
   std::vector<std::string> seed_signals;
   if (const auto own = findings.find(graph.ids[*seed_at]); own != findings.end()) {
@@ -237,31 +276,51 @@ Result<TraceResult> trace_root_cause(const CsrGraph& graph, GraphStore& store, c
       seed_signals.push_back(finding + " (" + format_node(seed) + ")");
     }
   }
+  const auto own_signals = [&](std::uint32_t node, const NodeRef& ref,
+                               std::vector<std::string>& signals) {
+    if (const auto own = findings.find(graph.ids[node]); own != findings.end()) {
+      for (const std::string& finding : own->second) {
+        signals.insert(signals.begin(), finding + " (" + format_node(ref) + ")");
+      }
+    }
+  };
   for (const std::uint32_t node : state.reached) {
     if (node == *seed_at) continue;
     auto ref = materializer.node(node);
     if (!ref) return ref.error();
     auto hop = materializer.hop_into(node, true);
     if (!hop) return hop.error();
+    const std::uint32_t parent = state.parent(node);
+    const Alias* parent_alias = aliases.find(parent);
+    const auto parent_at = position.find(parent);
+    const Path& after = parent_alias != nullptr ? parent_alias->path
+                        : parent_at             ? result.affected[*parent_at].path
+                                                : Path();
+    const std::vector<std::string>& signals_after = parent_alias != nullptr ? parent_alias->signals
+                                                    : parent_at
+                                                        ? result.affected[*parent_at].signals
+                                                        : seed_signals;
+    if (hop->edge == EdgeKind::kSameAs) {
+      Alias alias{after.preceded_by(std::move(*hop)), signals_after};
+      own_signals(node, *ref, alias.signals);
+      if (parent_at) {
+        AffectedNode& listed = result.affected[*parent_at];
+        listed.same_as.push_back(*ref);
+        own_signals(node, *ref, listed.signals);
+        position.set(node, *parent_at);
+      } else {
+        result.seed_same_as.push_back(*ref);
+      }
+      aliases.add(node, std::move(alias));
+      continue;
+    }
     AffectedNode affected;
     affected.node = std::move(*ref);
     affected.time = present(state.time(node));
-    const auto parent = position.find(state.parent(node));
-    if (parent) {
-      const AffectedNode& downstream = result.affected[*parent];
-      affected.path = downstream.path.preceded_by(std::move(*hop));
-      affected.signals = downstream.signals;
-    } else {
-      affected.path = Path().preceded_by(std::move(*hop));
-      affected.signals = seed_signals;
-    }
-    if (const auto own = findings.find(graph.ids[node]); own != findings.end()) {
-      for (const std::string& finding : own->second) {
-        affected.signals.insert(affected.signals.begin(),
-                                finding + " (" + format_node(affected.node) + ")");
-      }
-    }
-    affected.hops = affected.path.size();
+    affected.path = after.preceded_by(std::move(*hop));
+    affected.signals = signals_after;
+    own_signals(node, affected.node, affected.signals);
+    affected.hops = state.hops(node);
     position.set(node, result.affected.size());
     result.affected.push_back(std::move(affected));
   }

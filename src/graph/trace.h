@@ -26,7 +26,10 @@ struct AffectedNode {
   Path path;                         // forward: seed -> node; root cause: node -> seed
   std::vector<std::string> names;    // artifacts: names seen (a few)
   std::vector<std::string> signals;  // root cause: "finding-id (node)" on the path, distinct
-  std::size_t hops = 0;
+  std::size_t hops = 0;              // hops of propagation: same-as hops are not counted
+  // Other identities of this node that the answer reached only through same-as facts (its
+  // SHA-512 beside its purl, ...): listed with it, not as nodes of their own.
+  std::vector<NodeRef> same_as;
 };
 
 struct TraceResult {
@@ -34,6 +37,7 @@ struct TraceResult {
   NodeRef seed;
   std::optional<std::int64_t> since;   // forward seed time
   bool seed_known = false;             // the seed is a stored node
+  std::vector<NodeRef> seed_same_as;   // the seed's other identities (same-as), in the answer
   std::vector<AffectedNode> affected;  // forward: by time then kind then key; root cause: ranked
   std::uint64_t nodes_in_graph = 0;
   std::uint64_t edges_in_graph = 0;

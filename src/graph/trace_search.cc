@@ -24,13 +24,24 @@ std::int64_t propagation_limit(const CsrEdge& edge) {
   }
 }
 
-// The time a fact adds to the compromise it carries; contains and owned-by add none (a release
-// is bad from the moment its content is, an org from the moment its host is).
+// The time a fact adds to the compromise it carries; contains, owned-by, depends-on and same-as
+// add none (a release is bad from the moment its content is, an org from the moment its host
+// is, a package from the moment its dependency is, and one thing under two names is one thing).
 std::int64_t propagation_start(const CsrEdge& edge) {
-  if (edge.stored_kind == EdgeKind::kContains || edge.stored_kind == EdgeKind::kOwnedBy) {
-    return kNoTime;
+  switch (edge.stored_kind) {
+    case EdgeKind::kContains:
+    case EdgeKind::kOwnedBy:
+    case EdgeKind::kDependsOn:
+    case EdgeKind::kSameAs:
+      return kNoTime;
+    default:
+      return edge.time;
   }
-  return edge.time;
+}
+
+// Two identities of one thing are one step of nothing: a same-as hop adds no hop.
+std::uint32_t hop_cost(const CsrEdge& edge) {
+  return edge.stored_kind == EdgeKind::kSameAs ? 0 : 1;
 }
 
 SearchState empty_state(const CsrGraph& graph, std::int64_t initial_time) {
@@ -83,7 +94,7 @@ SearchState search_forward(const CsrGraph& graph, std::uint32_t seed, std::int64
       const CsrEdge& edge = graph.edges[e];
       if (settled[edge.to] || time > propagation_limit(edge)) continue;
       const std::int64_t arrival = std::max(time, propagation_start(edge));
-      const std::uint32_t hops = entry.minor + 1;
+      const std::uint32_t hops = entry.minor + hop_cost(edge);
       SearchState::NodeLabel& target = state.labels[edge.to];
       if (arrival < target.time ||
           (arrival == target.time && hops < target.hops && target.parent != SearchState::kNone)) {
@@ -124,7 +135,7 @@ SearchState search_root_cause(const CsrGraph& graph, std::uint32_t seed) {
       if (start != kNoTime && start > time) continue;
       const std::int64_t latest = std::min(time, propagation_limit(edge));
       if (latest == kNoTime) continue;
-      const std::uint32_t hops = entry.minor + 1;
+      const std::uint32_t hops = entry.minor + hop_cost(edge);
       SearchState::NodeLabel& target = state.labels[edge.to];
       if (latest > target.time ||
           (latest == target.time && hops < target.hops && target.parent != SearchState::kNone)) {

@@ -122,6 +122,8 @@ KindStyle kind_style(NodeKind kind) {
       return {"folder", "#eadcf8"};
     case NodeKind::kOrg:
       return {"house", "#e8e8e8"};
+    case NodeKind::kPackage:
+      return {"tab", "#ffe0c2"};
   }
   return {"ellipse", "#ffffff"};
 }
@@ -142,7 +144,10 @@ std::vector<std::string> label_lines(const PictureNode& node, bool root_cause) {
   std::vector<std::string> lines;
   lines.emplace_back(graph::node_kind_name(node.ref.kind));
   if (node.ref.kind == NodeKind::kArtifact) {
-    lines.push_back("sha256:" + printable(node.ref.key, 13));
+    // The algorithm and the first hex digits (sha256:0123456789abc...).
+    const std::string shown = graph::format_node(node.ref);
+    const std::size_t colon = shown.find(':');
+    lines.push_back(shown.substr(0, colon + 1) + printable(shown.substr(colon + 1), 13));
     if (node.affected != nullptr && !node.affected->names.empty()) {
       std::string name = printable(node.affected->names.front(), kLabelKeyCodePoints);
       if (node.affected->names.size() > 1) {
@@ -329,6 +334,8 @@ Result<std::string> trace_html(const graph::TraceResult& result, const GraphvizO
          std::to_string(result.edges_in_graph) + " edges.</p>\n";
   out += "<table class=\"counts\"><tr><th>kind</th><th>count</th></tr>";
   for (int kind = 0; kind < graph::kNodeKindCount; ++kind) {
+    // Packages are a row when there are some, so answers about files alone read as before.
+    if (static_cast<NodeKind>(kind) == NodeKind::kPackage && counts[kind] == 0) continue;
     out += "<tr><td>" + std::string(graph::node_kind_name(static_cast<NodeKind>(kind))) +
            "</td><td class=\"num\">" + std::to_string(counts[kind]) + "</td></tr>";
   }

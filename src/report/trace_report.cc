@@ -39,7 +39,31 @@ nlohmann::json hop_json(const graph::PathHop& hop) {
 
 // Kinds in the order the text groups them.
 constexpr std::array<NodeKind, graph::kNodeKindCount> kKindOrder = {
-    NodeKind::kHost, NodeKind::kBuild, NodeKind::kArtifact, NodeKind::kRelease, NodeKind::kOrg};
+    NodeKind::kHost,    NodeKind::kBuild,   NodeKind::kArtifact,
+    NodeKind::kPackage, NodeKind::kRelease, NodeKind::kOrg};
+
+nlohmann::json nodes_json(const std::vector<graph::NodeRef>& nodes) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const graph::NodeRef& node : nodes) out.push_back(graph::format_node(node));
+  return out;
+}
+
+// A node as the text names it: weak digests say so, as they join nothing.
+std::string node_text(const graph::NodeRef& node) {
+  std::string text = graph::format_node(node);
+  if (graph::is_weak_digest(node)) text += " (weak digest)";
+  return text;
+}
+
+// "  = same as sha512:..., pkg:npm/ms@2.0.0": the other identities listed with a node.
+std::string same_as_text(const std::vector<graph::NodeRef>& nodes) {
+  std::string text = "= same as ";
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    if (i > 0) text += ", ";
+    text += node_text(nodes[i]);
+  }
+  return text;
+}
 
 std::string plural(NodeKind kind, std::size_t count) {
   std::string name(graph::node_kind_name(kind));
@@ -69,22 +93,27 @@ nlohmann::json trace_json(const graph::TraceResult& result) {
     for (const graph::PathHop* hop : node.path.hops()) path.push_back(hop_json(*hop));
     const std::string kind(graph::node_kind_name(node.node.kind));
     summary[kind] = summary[kind].get<std::size_t>() + 1;
-    affected.push_back({{"node", graph::format_node(node.node)},
-                        {"kind", kind},
-                        {"time", time_json(node.time)},
-                        {"hops", node.hops},
-                        {"path", std::move(path)},
-                        {"names", node.names},
-                        {"signals", node.signals},
-                        {"score", node.signals.size()}});
+    nlohmann::json entry = {{"node", graph::format_node(node.node)},
+                            {"kind", kind},
+                            {"time", time_json(node.time)},
+                            {"hops", node.hops},
+                            {"path", std::move(path)},
+                            {"names", node.names},
+                            {"signals", node.signals},
+                            {"score", node.signals.size()}};
+    if (!node.same_as.empty()) entry["same_as"] = nodes_json(node.same_as);
+    affected.push_back(std::move(entry));
   }
-  return {{"schema", "cascade.trace/1"},
-          {"mode", result.root_cause ? "root-cause" : "forward"},
-          {"seed", graph::format_node(result.seed)},
-          {"since", time_json(result.since)},
-          {"affected", std::move(affected)},
-          {"summary", std::move(summary)},
-          {"graph", {{"nodes", result.nodes_in_graph}, {"edges", result.edges_in_graph}}}};
+  nlohmann::json out = {
+      {"schema", "cascade.trace/1"},
+      {"mode", result.root_cause ? "root-cause" : "forward"},
+      {"seed", graph::format_node(result.seed)},
+      {"since", time_json(result.since)},
+      {"affected", std::move(affected)},
+      {"summary", std::move(summary)},
+      {"graph", {{"nodes", result.nodes_in_graph}, {"edges", result.edges_in_graph}}}};
+  if (!result.seed_same_as.empty()) out["seed_same_as"] = nodes_json(result.seed_same_as);
+  return out;
 }
 
 std::string trace_text(const graph::TraceResult& result, const TraceTextOptions& options) {
@@ -99,6 +128,7 @@ std::string trace_text(const graph::TraceResult& result, const TraceTextOptions&
         << result.affected.size() << " upstream node" << (result.affected.size() == 1 ? "" : "s")
         << " can explain it (graph: " << result.nodes_in_graph << " nodes, "
         << result.edges_in_graph << " edges)\n";
+    if (!result.seed_same_as.empty()) out << "  " << same_as_text(result.seed_same_as) << '\n';
     out << "Ranked by known-bad signals on the path, then by distance.\n";
     std::size_t rank = 0;
     for (const AffectedNode& node : result.affected) {
@@ -108,10 +138,11 @@ std::string trace_text(const graph::TraceResult& result, const TraceTextOptions&
         break;
       }
       out << '\n'
-          << rank << ". " << bold << graph::format_node(node.node) << reset << "  signals "
+          << rank << ". " << bold << node_text(node.node) << reset << "  signals "
           << (node.signals.empty() ? "" : red) << node.signals.size() << reset << ", " << node.hops
           << " hop" << (node.hops == 1 ? "" : "s") << ", compromised by "
           << time_text(node.time, true) << '\n';
+      if (!node.same_as.empty()) out << "   " << same_as_text(node.same_as) << '\n';
       if (!node.names.empty()) out << "   seen as " << node.names.front() << '\n';
       for (const std::string& signal : node.signals) out << "   ! " << signal << '\n';
       out << "   " << graph::format_node(node.node) << '\n';
@@ -126,6 +157,7 @@ std::string trace_text(const graph::TraceResult& result, const TraceTextOptions&
       << ": " << result.affected.size() << " affected node"
       << (result.affected.size() == 1 ? "" : "s") << " (graph: " << result.nodes_in_graph
       << " nodes, " << result.edges_in_graph << " edges)\n";
+  if (!result.seed_same_as.empty()) out << "  " << same_as_text(result.seed_same_as) << '\n';
   std::array<std::vector<const AffectedNode*>, graph::kNodeKindCount> groups;
   for (const AffectedNode& node : result.affected) {
     groups[static_cast<std::size_t>(node.node.kind)].push_back(&node);
@@ -151,10 +183,11 @@ std::string trace_text(const graph::TraceResult& result, const TraceTextOptions&
     const std::size_t shown = std::min(group.size(), options.nodes_per_kind);
     for (std::size_t i = 0; i < shown; ++i) {
       const AffectedNode* node = group[i];
-      out << "  " << red << graph::format_node(node->node) << reset << "  since "
+      out << "  " << red << node_text(node->node) << reset << "  since "
           << time_text(node->time, false);
       if (!node->names.empty()) out << "  (" << node->names.front() << ")";
       out << '\n';
+      if (!node->same_as.empty()) out << "      " << same_as_text(node->same_as) << '\n';
       // The last hop names the node it came from, which is listed with its own last hop: the
       // whole chain is in the text without repeating every prefix (--json has full paths).
       if (!node->path.empty()) {
