@@ -1,6 +1,7 @@
 // cascade's own scan reports (cascade.scan/1 JSON and cascade.scan-jsonl/1 records) as graph
 // facts: every file scanned ran on the report's host from the scan's start, under its path,
-// with its known-bad findings as signals.
+// with its known-bad findings as signals; every package the scan recognised was installed on
+// the host at the scan's start, named by its name.
 #include "graph/readers.h"
 
 #include <limits>
@@ -95,6 +96,31 @@ bool read_file(const json& file, const ScanRun& run, std::size_t line, FactColle
   return true;
 }
 
+// One package object ({"purl", "ecosystem", "name", "version", "source"}); false once the fact
+// cap is reached. The purl is the package's identity; the rest describes it.
+bool read_package(const json& package, const ScanRun& run, std::size_t line, FactCollector& out) {
+  if (!package.is_object()) {
+    out.problem(line, "a package entry is not an object");
+    return true;
+  }
+  const std::string* purl = string_field(package, "purl");
+  if (purl == nullptr) {
+    out.problem(line, "a package entry without a purl string");
+    return true;
+  }
+  auto node = make_node(NodeKind::kPackage, *purl);
+  if (!node) {
+    out.problem(line, "package " + purl->substr(0, 200) + ": " + node.error().message);
+    return true;
+  }
+  if (!out.add_edge(
+          {.kind = EdgeKind::kInstalledOn, .src = *node, .dst = run.host, .time = run.started})) {
+    return false;
+  }
+  const std::string* name = string_field(package, "name");
+  return name == nullptr || out.add_name(*node, *name);
+}
+
 }  // namespace
 
 Result<Document> read_scan_report(json parsed, const ReadLimits& limits) {
@@ -108,8 +134,23 @@ Result<Document> read_scan_report(json parsed, const ReadLimits& limits) {
   if (files == nullptr) {
     return make_error(ErrorCode::kMalformed, "scan report without a files list");
   }
+  bool reading = true;
   for (const json& file : *files) {
-    if (!read_file(file, *run, 0, out)) break;
+    if (!read_file(file, *run, 0, out)) {
+      reading = false;
+      break;
+    }
+  }
+  // Reports written before packages were recognised have no list: nothing to read.
+  const json* packages = field(report->head, "packages");
+  if (reading && packages != nullptr && !packages->is_null()) {
+    if (!packages->is_array()) {
+      out.problem(0, "packages is not a list");
+    } else {
+      for (const json& package : *packages) {
+        if (!read_package(package, *run, 0, out)) break;
+      }
+    }
   }
   if (out.document().edges.empty()) (void)out.add_node(run->host);
   return std::move(out).finish();
@@ -157,6 +198,12 @@ Result<Document> read_scan_lines(std::string_view text, const ReadLimits& limits
         return true;
       }
       return read_file(record, *run, line, out);
+    } else if (*kind == "package") {
+      if (!run) {
+        out.problem(line, "a package record before the scan record");
+        return true;
+      }
+      return read_package(record, *run, line, out);
     } else if (*kind != "summary") {
       out.problem(line, "unknown record kind \"" + kind->substr(0, 40) + "\"");
     }

@@ -17,6 +17,8 @@ target_sources(cascade PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/read_events.cc
   ${CMAKE_CURRENT_LIST_DIR}/read_intoto.cc
   ${CMAKE_CURRENT_LIST_DIR}/read_sbom.cc
+  ${CMAKE_CURRENT_LIST_DIR}/read_spdx.cc
+  ${CMAKE_CURRENT_LIST_DIR}/sbom_identity.cc
   ${CMAKE_CURRENT_LIST_DIR}/read_scan.cc
   ${CMAKE_CURRENT_LIST_DIR}/schema.cc
   ${CMAKE_CURRENT_LIST_DIR}/sqlite_checkpointer.cc

@@ -427,7 +427,7 @@ def check_root_cause(doc, rc, ledger, what, check_order=True, signals_expected=T
     extra = sorted(set(got) - set(want))
     check(not missing, f"{what}: candidates missing: {missing}")
     check(not extra, f"{what}: not candidates under the rules but listed: {extra}")
-    summary = {kind: 0 for kind in ("artifact", "host", "build", "release", "org")}
+    summary = {kind: 0 for kind in ("artifact", "host", "build", "release", "org", "package")}
     for node in want:
         summary[kind_of(node)] += 1
     check(doc.get("summary") == summary, f"{what}: summary {doc.get('summary')}, the "
@@ -763,7 +763,7 @@ def time_rule_cases():
                                            "hashes": [{"alg": "SHA-256",
                                                        "content": P.split(":")[1]}]}]}, f)
             lines = [event("deployed-on", release="R@1", host="h-dst", time=at)]
-            facts = [("contains", "release:R@1", P, "2022-01-01T00:00:00Z", None),
+            facts = [("contains", "release:R@1", P, None, None),
                      ("deployed-on", "release:R@1", "host:h-dst", at, None)]
             return [sbom, *write_events(d, lines)], facts
         return make

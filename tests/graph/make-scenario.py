@@ -341,7 +341,8 @@ def spdx(release, created, files, namespace):
 
 def release_facts(doc, release, timestamp, contained):
     for key, text in contained:
-        fact(doc, "contains", "release:" + release, A[key], timestamp)
+        # A release holds its content from its creation: the SBOM's time is not the fact's.
+        fact(doc, "contains", "release:" + release, A[key], None)
         name(doc, A[key], text)
 
 
@@ -565,7 +566,7 @@ forward = {  # node -> (earliest time, hops of the shortest earliest path)
     "org:Customer A": (T_DEPLOY_A, 7),
     "org:Customer B": (T_DEPLOY_B, 7),
 }
-forward_summary = {"artifact": 2, "host": 5, "build": 1, "release": 1, "org": 2}
+forward_summary = {"artifact": 2, "host": 5, "build": 1, "release": 1, "org": 2, "package": 0}
 # The same with --since 2022-12-02: dev-pc-07 = max(since, T_INSTALL) = since; build02's access
 # ended 2022-06-01 < since: NOT propagated; build01 = max(since, 12-01) = since; 1187 still runs
 # after it (since <= T_NEW_END), so the rest is unchanged.
@@ -582,7 +583,8 @@ forward_since = {
     "org:Customer A": (T_DEPLOY_A, 7),
     "org:Customer B": (T_DEPLOY_B, 7),
 }
-forward_since_summary = {"artifact": 2, "host": 4, "build": 1, "release": 1, "org": 2}
+forward_since_summary = {"artifact": 2, "host": 4, "build": 1, "release": 1, "org": 2,
+                         "package": 0}
 must_not = ["host:hr-laptop", "build:" + OLD_BUILD, A["exe"], A["ffmpeg_clean"],
             "release:" + REL_407, "host:cust-c-01", "host:cust-d-01", "org:Customer C",
             "org:Customer D", "host:unrelated-pc", A["notes"], A["vpn"], A["src_new"],
