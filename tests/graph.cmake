@@ -41,6 +41,10 @@ add_test(NAME graph.scenario_postgres
 set_tests_properties(graph.scenario_postgres PROPERTIES
   FIXTURES_REQUIRED "fixtures;graph_postgres" LABELS unit TIMEOUT 600 SKIP_RETURN_CODE 77)
 target_sources(cascade-tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/unit/graph_trace_test.cc)
+# Packages: the NODE syntax, depends-on, installed-on and same-as in both searches; SBOM and
+# scan-report packages.
+target_sources(cascade-tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/unit/graph_package_read_test.cc)
+target_sources(cascade-tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/unit/graph_package_trace_test.cc)
 target_sources(cascade-tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/unit/trace_graphviz_test.cc)
 # The store is checked, not believed: forged rows never enter an answer; graph check finds them.
 target_sources(cascade-tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/unit/graph_store_check_test.cc)

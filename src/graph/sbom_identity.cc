@@ -32,6 +32,10 @@ EntryIdentities entry_identities(const std::string* purl, const json* digests,
       }
     }
   }
+  // SHA-256 first among the digests: the key scan reports and provenance know files by.
+  const bool has_package = !entry.nodes.empty() && entry.nodes.front().kind == NodeKind::kPackage;
+  std::stable_partition(entry.nodes.begin() + (has_package ? 1 : 0), entry.nodes.end(),
+                        [](const NodeRef& node) { return is_sha256_hex(node.key); });
   if (entry.nodes.empty() && !weak.empty()) {
     entry.nodes = std::move(weak);
     entry.weak_only = true;
@@ -41,10 +45,13 @@ EntryIdentities entry_identities(const std::string* purl, const json* digests,
 
 bool add_entry(const std::vector<NodeRef>& releases, const EntryIdentities& entry,
                const std::string* name, FactCollector& out) {
-  for (const NodeRef& identity : entry.nodes) {
-    for (const NodeRef& release : releases) {
-      if (!out.add_edge({.kind = EdgeKind::kContains, .src = release, .dst = identity})) {
-        return false;
+  for (std::size_t i = 0; i < entry.nodes.size(); ++i) {
+    const NodeRef& identity = entry.nodes[i];
+    if (i == 0 || entry.weak_only) {
+      for (const NodeRef& release : releases) {
+        if (!out.add_edge({.kind = EdgeKind::kContains, .src = release, .dst = identity})) {
+          return false;
+        }
       }
     }
     if (name != nullptr && !out.add_name(identity, *name)) return false;

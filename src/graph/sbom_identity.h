@@ -14,8 +14,8 @@
 namespace cascade::graph {
 
 struct EntryIdentities {
-  // The package first when there is one, then the strong digests; the weak digests last, and
-  // only when there is nothing before them.
+  // The package first when there is one, then the strong digests (SHA-256 first); or, when
+  // there is neither, the weak digests.
   std::vector<NodeRef> nodes;
   bool weak_only = false;
 
@@ -31,10 +31,11 @@ EntryIdentities entry_identities(const std::string* purl, const nlohmann::json* 
                                  std::string_view alg_key, std::string_view value_key,
                                  std::string_view what, FactCollector& out);
 
-// Each release contains each identity, each identity is named `name`, and the first identity is
-// the same as each other strong one (in both directions). Containment has no time: a release
-// holds its content from its creation, whenever the document was written. False once the fact
-// cap is reached.
+// Each release contains the entry by its first identity, which is the same as each other one (in
+// both directions), so a trace lists the others with it rather than as more contents; weak
+// digests, which join nothing, are each contained. Every identity is named `name`. Containment
+// has no time: a release holds its content from its creation, whenever the document was
+// written. False once the fact cap is reached.
 bool add_entry(const std::vector<NodeRef>& releases, const EntryIdentities& entry,
                const std::string* name, FactCollector& out);
 
