@@ -44,6 +44,12 @@ target_sources(cascade-tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/unit/graph_trac
 # Packages: the NODE syntax, depends-on, installed-on and same-as in both searches; SBOM and
 # scan-report packages.
 target_sources(cascade-tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/unit/graph_package_read_test.cc)
+# The real output of `npm sbom`, both formats, for a project installed from the registry (the
+# tests skip, saying why, when the registry cannot be reached).
+target_sources(cascade-tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/unit/graph_package_npm_test.cc)
+add_test(NAME setup.graph_npm_sboms
+  COMMAND bash ${CMAKE_SOURCE_DIR}/tests/graph/make-npm-sboms.sh ${FIXTURE_DIR}/graph/npm)
+set_tests_properties(setup.graph_npm_sboms PROPERTIES FIXTURES_SETUP graph_npm_sboms TIMEOUT 600)
 target_sources(cascade-tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/unit/graph_package_trace_test.cc)
 target_sources(cascade-tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/unit/trace_graphviz_test.cc)
 # The store is checked, not believed: forged rows never enter an answer; graph check finds them.
