@@ -47,6 +47,31 @@ cat >"$seeds/spdx.json" <<JSON
  "files":[{"SPDXID":"SPDXRef-f","fileName":"./bin/acme","checksums":[{"algorithm":"SHA256","checksumValue":"$a"}]}],
  "relationships":[{"spdxElementId":"SPDXRef-app","relationshipType":"DESCRIBED_BY","relatedSpdxElement":"SPDXRef-DOCUMENT"}]}
 JSON
+# Packages: purls, several digests, a weak one alone, a dependency graph with a cycle, a
+# self-reference and an unknown ref; SPDX dependency relationships; scan report packages.
+s512=$(printf '4%.0s' {1..128})
+cat >"$seeds/cyclonedx-packages.json" <<JSON
+{"bomFormat":"CycloneDX","specVersion":"1.5","version":1,
+ "metadata":{"component":{"bom-ref":"app","name":"app","version":"1.0.0","purl":"pkg:npm/app@1.0.0"}},
+ "components":[{"bom-ref":"debug","name":"debug","purl":"pkg:npm/debug@2.6.9","hashes":[{"alg":"SHA-512","content":"$s512"}],
+   "components":[{"bom-ref":"ms","name":"ms","purl":"pkg:npm/%40scope/ms@2.0.0","hashes":[{"alg":"SHA-256","content":"$a"},{"alg":"SHA-1","content":"0123456789012345678901234567890123456789"}]}]},
+   {"bom-ref":"old","name":"old.dll","hashes":[{"alg":"MD5","content":"0123456789abcdef0123456789abcdef"}]},
+   {"bom-ref":"bad","name":"bad","purl":"pkg:npm/bad@%zz"}],
+ "dependencies":[{"ref":"app","dependsOn":["debug","ms","nowhere"]},{"ref":"debug","dependsOn":["ms","debug"]},{"ref":"ms","dependsOn":["app"]}]}
+JSON
+cat >"$seeds/spdx-packages.json" <<JSON
+{"spdxVersion":"SPDX-2.3","SPDXID":"SPDXRef-DOCUMENT","name":"app","documentDescribes":["SPDXRef-app"],
+ "packages":[{"SPDXID":"SPDXRef-app","name":"app","versionInfo":"1","externalRefs":[{"referenceCategory":"PACKAGE-MANAGER","referenceType":"purl","referenceLocator":"pkg:pypi/App@1"}]},
+   {"SPDXID":"SPDXRef-ms","name":"ms","versionInfo":"2","externalRefs":[{"referenceType":"purl","referenceLocator":"pkg:npm/ms@2.0.0"}],"checksums":[{"algorithm":"SHA512","checksumValue":"$s512"}]}],
+ "relationships":[{"spdxElementId":"SPDXRef-ms","relationshipType":"DEPENDENCY_OF","relatedSpdxElement":"SPDXRef-app"},
+   {"spdxElementId":"SPDXRef-app","relationshipType":"DEPENDS_ON","relatedSpdxElement":"SPDXRef-ms"},
+   {"spdxElementId":"SPDXRef-ms","relationshipType":"DEV_DEPENDENCY_OF","relatedSpdxElement":"SPDXRef-gone"}]}
+JSON
+packages='"packages":[{"purl":"pkg:deb/debian/xz-utils@5.6.1-1?arch=amd64","ecosystem":"deb","name":"xz-utils","version":"5.6.1-1","source":"/var/lib/dpkg/status"},{"purl":"pkg:","name":"x"}]'
+printf '{"schema":"cascade.scan/1",%s,"files":[{%s}],%s,"finished":"2024-05-01T10:05:00Z",%s}\n' \
+  "$run" "$file_a" "$packages" "$summary" >"$seeds/scan-packages.json"
+printf '{"record":"scan","schema":"cascade.scan-jsonl/1",%s}\n{"record":"package","purl":"pkg:npm/ms@2.0.0","ecosystem":"npm","name":"ms","version":"2.0.0","source":"p/package.json"}\n' \
+  "$run" >"$seeds/scan-packages.jsonl"
 cat >"$seeds/events.jsonl" <<JSONL
 {"event":"ran-on","artifact":"sha256:$a","host":"ws01","time":"2024-05-02T09:00:00Z","name":"C:/x.exe"}
 {"event":"access","from":"ws01","to":"build01.example.com","time":"2024-05-02T10:00:00Z","until":"2024-05-03T10:00:00+02:00","via":"rdp"}

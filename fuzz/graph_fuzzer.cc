@@ -10,10 +10,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto document = cascade::graph::read_document(cascade::Bytes(data, size), "fuzz");
   if (!document) return 0;
   document->deduplicate();
-  // Every fact names a node the model accepts: a reader that skipped make_node would show here.
+  // Every fact names a node the model accepts, by its canonical key (a purl normalised, a digest
+  // lower-cased), and joins the kinds its fact joins: a reader that skipped make_node would show
+  // here.
+  const auto canonical = [](const cascade::graph::NodeRef& node) {
+    auto again = cascade::graph::make_node(node.kind, node.key);
+    return again && again->key == node.key;
+  };
   for (const auto& edge : document->edges) {
-    if (!cascade::graph::make_node(edge.src.kind, edge.src.key) ||
-        !cascade::graph::make_node(edge.dst.kind, edge.dst.key) ||
+    if (!canonical(edge.src) || !canonical(edge.dst) ||
         !cascade::graph::edge_joins(edge.kind, edge.src.kind, edge.dst.kind)) {
       __builtin_trap();
     }

@@ -216,7 +216,8 @@ void add_trace_command(CLI::App& app, TraceArgs& args) {
   CLI::App* cmd = app.add_subcommand(
       "trace", "Where a compromise went (--compromised) or came from (--root-cause)");
   auto* forward = cmd->add_option("--compromised", args.compromised,
-                                  "NODE known compromised: sha256:<hex>, host:H, release:N@V, "
+                                  "NODE known compromised: sha256:<hex> (sha512:, sha1:, ...), "
+                                  "a package's purl pkg:TYPE/NAME@VERSION, host:H, release:N@V, "
                                   "build:ID or org:O");
   auto* backward =
       cmd->add_option("--root-cause", args.root_cause, "NODE known bad: find what explains it");
