@@ -12,6 +12,7 @@
 #include "graph/store.h"
 #include "graph/trace.h"
 #include "graph_test_support.h"
+#include "report/trace_report.h"
 
 namespace cascade::graph {
 namespace {
@@ -196,6 +197,17 @@ TEST_F(GraphPackageTraceTest, SameAsIsOneThingNotAHop) {
   for (const NodeRef& other : candidate.same_as) identities.push_back(format_node(other));
   std::sort(identities.begin(), identities.end());
   EXPECT_EQ(identities, (std::vector<std::string>{"pkg:npm/ms@2.0.0", kMs256, kMs512}));
+
+  // The answer as people and programs read it: packages by their purl, identities together.
+  const nlohmann::json json = report::trace_json(root);
+  EXPECT_EQ(json["affected"][0]["kind"], "package");
+  EXPECT_EQ(json["affected"][0]["same_as"].size(), 2u);
+  EXPECT_EQ(json["summary"]["package"], 1);
+  const nlohmann::json forward = report::trace_json(from_file);
+  EXPECT_EQ(forward["seed_same_as"].size(), 2u);
+  EXPECT_FALSE(forward["affected"][0].contains("same_as"));
+  const std::string text = report::trace_text(from_file, {});
+  EXPECT_NE(text.find("= same as "), std::string::npos) << text;
 }
 
 TEST_F(GraphPackageTraceTest, AWeakDigestJoinsNothing) {
