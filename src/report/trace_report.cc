@@ -71,14 +71,25 @@ std::string plural(NodeKind kind, std::size_t count) {
   return name;
 }
 
-// A hop as one readable clause: "ran-on host:dev-pc-07 at T [scan: path]".
+// Whether a compromise crosses this kind of fact against the direction the fact is stated in:
+// a release contains an artifact, yet the compromise goes from the artifact to the release.
+bool crossed_backwards(graph::EdgeKind kind) {
+  using graph::EdgeKind;
+  return kind == EdgeKind::kContains || kind == EdgeKind::kDependsOn ||
+         kind == EdgeKind::kConsumed || kind == EdgeKind::kBuiltOn;
+}
+
+// A hop as one readable clause, its arrow pointing the way the fact reads:
+// "--ran-on T--> host:dev-pc [scan: path]", "<--depends-on-- pkg:npm/app@1.0 [cyclonedx: path]"
+// (the app depends on the package the compromise came from).
 std::string hop_text(const graph::PathHop& hop) {
-  std::string text = "--" + std::string(graph::edge_kind_name(hop.edge));
+  const bool backwards = crossed_backwards(hop.edge);
+  std::string text = (backwards ? "<--" : "--") + std::string(graph::edge_kind_name(hop.edge));
   if (hop.time) text += " " + format_rfc3339(static_cast<std::time_t>(*hop.time));
   if (hop.until) text += " until " + format_rfc3339(static_cast<std::time_t>(*hop.until));
   if (!hop.note.empty()) text += " via " + hop.note;
-  text += "--> " + graph::format_node(hop.to) + "  [" + hop.source_format + ": " + hop.source_path +
-          "]";
+  text += (backwards ? "-- " : "--> ") + graph::format_node(hop.to) + "  [" + hop.source_format +
+          ": " + hop.source_path + "]";
   return text;
 }
 
