@@ -7,6 +7,7 @@ target_sources(cascade-tests PRIVATE
   ${CMAKE_CURRENT_SOURCE_DIR}/unit/yara_rules_test.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/unit/scan_yara_test.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/unit/version_order_test.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/unit/osv_feed_test.cc
 )
 add_test(NAME ioc.generated_feeds_current
   COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/scripts/gen-ioc-feeds --check)

@@ -115,7 +115,7 @@ std::uint64_t Feed::indicators() const {
   std::uint64_t n =
       md5.size() + sha1.size() + sha256.size() + cert_sha1.size() + cert_sha256.size();
   for (const auto& [serial, entries] : serials) n += entries.size();
-  return n;
+  return n + advisories.size();
 }
 
 DigestTable& Feed::table(HashKind kind) {

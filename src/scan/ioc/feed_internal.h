@@ -11,10 +11,13 @@
 #include <unordered_map>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
 #include "core/byte_reader.h"
+
 #include "core/result.h"
 #include "scan/ioc/indicators.h"
 #include "scan/ioc/large_buffer.h"
+#include "scan/ioc/osv.h"
 
 namespace cascade::scan::ioc {
 
@@ -48,6 +51,9 @@ class DigestTable {
 
   std::size_t size() const { return unique_; }  // distinct keys, after finish()
   std::size_t appended() const { return keys_.size() / width_; }
+  // The i-th key appended (duplicates included) and its label id, to list a feed's indicators.
+  const std::uint8_t* key_at(std::size_t i) const { return key(i); }
+  std::uint32_t label_at(std::size_t i) const { return labelled_ ? labels_[i] : 0; }
   // The label id of `digest` (width() bytes), or nullopt when absent.
   std::optional<std::uint32_t> find(const std::uint8_t* digest) const;
 
@@ -95,6 +101,7 @@ struct Feed {
   DigestTable cert_sha1{20};  // signer thumbprints
   DigestTable cert_sha256{32};
   std::unordered_map<std::string, std::vector<SerialEntry>> serials;  // normalize_serial() keys
+  std::vector<OsvAdvisory> advisories;
 
   std::uint64_t indicators() const;
   DigestTable& table(HashKind kind);
@@ -142,6 +149,13 @@ Result<Feed> parse_hash_list(std::string_view text, const std::string& path);
 Result<Feed> parse_signer_list(std::string_view text, const std::string& path);
 Result<Feed> parse_csv_feed(std::string_view text, const std::string& path);
 Result<Feed> parse_stix(std::string_view text, const std::string& path);
+
+// OSV: whether parsed JSON is one advisory or an array of them, and the reader that appends
+// them to a feed (a directory's files go into one feed).
+bool looks_like_osv(const nlohmann::json& root);
+Status add_osv(const nlohmann::json& root, const std::string& path, Feed& feed);
+// One *.json file of a directory of advisories: OSV or an error.
+Status add_osv_file(Bytes data, const std::string& path, Feed& feed);
 
 // Recognises a "# feed: NAME" comment (the text after '#'); empty when it is another comment.
 std::string_view feed_name_directive(std::string_view comment);

@@ -1,7 +1,9 @@
 #include "scan/ioc/indicators.h"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
+#include <filesystem>
 #include <system_error>
 #include <thread>
 
@@ -38,8 +40,71 @@ std::string lower(std::string_view s) {
 
 }  // namespace
 
+namespace {
+
+// The *.json files under a directory of advisories, sorted so that a feed reads the same way on
+// every machine.
+Result<std::vector<std::string>> advisory_files(const std::string& directory) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> files;
+  std::error_code ec;
+  fs::recursive_directory_iterator it(directory, ec);
+  for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (!it->is_regular_file(ec) || it->path().extension() != ".json") continue;
+    if (files.size() >= kMaxOsvDirectoryFiles) {
+      return make_error(
+          ErrorCode::kLimit,
+          directory + ": more than " + std::to_string(kMaxOsvDirectoryFiles) + " advisory files");
+    }
+    files.push_back(it->path().string());
+  }
+  if (ec) return make_error(ErrorCode::kIo, directory + ": cannot list: " + ec.message());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+}  // namespace
+
+Result<FeedInfo> IndicatorSet::load_directory(const std::string& path) {
+  auto files = advisory_files(path);
+  if (!files) return files.error();
+  if (files->empty()) {
+    return make_error(ErrorCode::kUnsupported,
+                      path + ": no *.json advisory files in this directory");
+  }
+  ioc::Feed feed;
+  feed.format = FeedFormat::kOsv;
+  // The feed's identity is the digest of its files' names and digests, in order.
+  std::string listing;
+  for (const auto& file_path : *files) {
+    auto file = MappedFile::open(file_path);
+    if (!file) {
+      return make_error(ErrorCode::kIo, file_path + ": cannot read: " + file.error().message);
+    }
+    if (auto added = ioc::add_osv_file(file->bytes(), file_path, feed); !added) {
+      return added.error();
+    }
+    listing += file_path.substr(path.size()) + " " +
+               to_hex(digest(DigestAlgorithm::kSha256, file->bytes())) + "\n";
+  }
+  FeedInfo info;
+  info.path = path;
+  info.name = base_name(path);
+  info.format = FeedFormat::kOsv;
+  info.sha256 =
+      to_hex(digest(DigestAlgorithm::kSha256,
+                    Bytes(reinterpret_cast<const std::uint8_t*>(listing.data()), listing.size())));
+  info.indicators = feed.indicators();
+  info.skipped = feed.skipped;
+  impl_->infos.push_back(info);
+  impl_->feeds.push_back(std::move(feed));
+  return info;
+}
+
 Result<FeedInfo> IndicatorSet::load(const std::string& path) {
   if (!impl_) impl_ = std::make_unique<Impl>();
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return load_directory(path);
   auto file = MappedFile::open(path);
   if (!file) return make_error(ErrorCode::kIo, path + ": cannot read: " + file.error().message);
   const Bytes data = file->bytes();
@@ -142,6 +207,40 @@ std::vector<IocMatch> IndicatorSet::match_certificate(
     }
   }
   return matches;
+}
+
+void IndicatorSet::for_each_hash(
+    const std::function<void(std::size_t feed, HashKind kind, std::span<const std::uint8_t> digest,
+                             std::string_view label)>& visit) const {
+  if (!impl_) return;
+  for (std::size_t f = 0; f < impl_->feeds.size(); ++f) {
+    const ioc::Feed& feed = impl_->feeds[f];
+    for (const HashKind kind : {HashKind::kSha256, HashKind::kSha1, HashKind::kMd5}) {
+      const ioc::DigestTable& table = feed.table(kind);
+      for (std::size_t i = 0; i < table.appended(); ++i) {
+        visit(f, kind, std::span<const std::uint8_t>(table.key_at(i), table.width()),
+              feed.labels.get(table.label_at(i)));
+      }
+    }
+  }
+}
+
+std::uint64_t IndicatorSet::signer_indicators() const {
+  if (!impl_) return 0;
+  std::uint64_t n = 0;
+  for (const auto& feed : impl_->feeds) {
+    n += feed.cert_sha1.size() + feed.cert_sha256.size();
+    for (const auto& [serial, entries] : feed.serials) n += entries.size();
+  }
+  return n;
+}
+
+void IndicatorSet::for_each_advisory(
+    const std::function<void(std::size_t feed, const OsvAdvisory& advisory)>& visit) const {
+  if (!impl_) return;
+  for (std::size_t f = 0; f < impl_->feeds.size(); ++f) {
+    for (const auto& advisory : impl_->feeds[f].advisories) visit(f, advisory);
+  }
 }
 
 }  // namespace cascade::scan

@@ -1,9 +1,12 @@
-// Indicator feeds for scan --ioc: hash lists, CSV, STIX 2.1 bundles, signer block-lists.
+// Indicator feeds for scan --ioc and hunt: hash lists, CSV, STIX 2.1 bundles, signer block-lists,
+// OSV advisories (hunt matches their packages; scan holds no packages to match).
 // Contract between the scan engine and the feed readers in this directory.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,13 +15,14 @@
 #include "core/digest.h"
 #include "core/finding_catalogue.h"
 #include "core/result.h"
+#include "scan/ioc/osv.h"
 
 namespace cascade::scan {
 
 enum class HashKind { kMd5, kSha1, kSha256 };
 
 // How a feed file was read, detected from its content.
-enum class FeedFormat { kHashList, kCsv, kStix, kSignerList };
+enum class FeedFormat { kHashList, kCsv, kStix, kSignerList, kOsv };
 constexpr std::string_view feed_format_name(FeedFormat format) {
   switch (format) {
     case FeedFormat::kHashList:
@@ -29,6 +33,8 @@ constexpr std::string_view feed_format_name(FeedFormat format) {
       return "stix";
     case FeedFormat::kSignerList:
       return "signer-list";
+    case FeedFormat::kOsv:
+      return "osv";
   }
   return "hash-list";
 }
@@ -56,7 +62,8 @@ class IndicatorSet {
   IndicatorSet& operator=(IndicatorSet&&) noexcept;
   ~IndicatorSet();
 
-  // Loads one feed; its format is detected by content. Errors name the file and line.
+  // Loads one feed; its format is detected by content. Errors name the file and line. A
+  // directory is a feed of OSV advisories: every *.json file under it, read in path order.
   Result<FeedInfo> load(const std::string& path);
 
   bool empty() const;
@@ -68,7 +75,20 @@ class IndicatorSet {
   // A signer certificate (any certificate of a signature's chain may be passed).
   std::vector<IocMatch> match_certificate(const authenticode::CertificateInfo& cert) const;
 
+  // Every file-hash indicator, duplicates included, with the index of its feed in feeds() and
+  // its label: for matching a whole inventory against the feeds (hunt), which asks the
+  // inventory about each indicator rather than the feeds about each file.
+  void for_each_hash(const std::function<void(std::size_t feed, HashKind kind,
+                                              std::span<const std::uint8_t> digest,
+                                              std::string_view label)>& visit) const;
+  // Signer indicators (thumbprints, serials) loaded, over all feeds.
+  std::uint64_t signer_indicators() const;
+  // Every OSV advisory, with the index of its feed.
+  void for_each_advisory(
+      const std::function<void(std::size_t feed, const OsvAdvisory& advisory)>& visit) const;
+
  private:
+  Result<FeedInfo> load_directory(const std::string& path);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

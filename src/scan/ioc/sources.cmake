@@ -17,6 +17,8 @@ target_sources(cascade PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/semver_version.cc
   ${CMAKE_CURRENT_LIST_DIR}/debian_version.cc
   ${CMAKE_CURRENT_LIST_DIR}/pep440_version.cc
+  ${CMAKE_CURRENT_LIST_DIR}/osv_feed.cc
+  ${CMAKE_CURRENT_LIST_DIR}/osv_match.cc
   ${CMAKE_CURRENT_LIST_DIR}/indicators.cc
   ${CMAKE_CURRENT_LIST_DIR}/yara_rules.cc
 )

@@ -1,6 +1,7 @@
 // STIX 2.1 (and 2.0) JSON: a bundle, a bare array of objects or a single indicator. Indicators
 // whose pattern names file hashes are loaded (see stix_pattern.cc); the others, revoked ones and
-// non-STIX pattern types (YARA, Sigma, Snort) are counted as skipped.
+// non-STIX pattern types (YARA, Sigma, Snort) are counted as skipped. JSON that holds OSV
+// advisories instead goes to osv_feed.cc.
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
@@ -51,9 +52,15 @@ Result<Feed> parse_stix(std::string_view text, const std::string& path) {
     objects = &single;
   } else if (root.is_array() && std::any_of(root.begin(), root.end(), stix_object)) {
     objects = &root;
+  } else if (looks_like_osv(root)) {
+    Feed feed;
+    if (auto added = add_osv(root, path, feed); !added) return added.error();
+    return feed;
   } else {
     return make_error(ErrorCode::kUnsupported,
-                      path + ": not an indicator feed (JSON, but not a STIX 2.1 bundle)");
+                      path +
+                          ": not an indicator feed (JSON, but neither a STIX 2.1 bundle nor "
+                          "OSV advisories)");
   }
 
   Feed feed;
@@ -85,6 +92,26 @@ Result<Feed> parse_stix(std::string_view text, const std::string& path) {
   }
   if (!feed.finish()) return make_error(ErrorCode::kLimit, path + ": out of memory");
   return feed;
+}
+
+Status add_osv_file(Bytes data, const std::string& path, Feed& feed) {
+  if (data.size() > kMaxOsvFileBytes) {
+    return make_error(ErrorCode::kLimit, path + ": larger than " +
+                                             std::to_string(kMaxOsvFileBytes >> 20) +
+                                             " MiB, the cap for one advisory file");
+  }
+  std::string_view text(reinterpret_cast<const char*>(data.data()), data.size());
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  std::size_t syntax_error_line = 0;
+  auto parsed = parse_strict_json(text, kMaxDepth, &syntax_error_line);
+  if (!parsed && parsed.error().code == ErrorCode::kMalformed) {
+    return feed_error(path, syntax_error_line, parsed.error().message);
+  }
+  if (!parsed) return make_error(parsed.error().code, path + ": " + parsed.error().message);
+  if (!looks_like_osv(*parsed)) {
+    return make_error(ErrorCode::kUnsupported, path + ": not an OSV advisory");
+  }
+  return add_osv(*parsed, path, feed);
 }
 
 }  // namespace cascade::scan::ioc
