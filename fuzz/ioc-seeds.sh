@@ -25,6 +25,12 @@ printf '%s\n' \
   '{"type": "bundle", "objects": [{"type": "indicator", "id": "indicator--1",' \
   "\"pattern\": \"[file:hashes.MD5 = '$md5']\", \"pattern\": \"[file:name = 'x']\"}]}" \
   >"$seeds/dup-key.stix.json"
+# OSV advisories (the fuzzer reaches them through the JSON branch of the feed detection).
+printf '%s\n' \
+  '[{"id": "MAL-0000-0001", "modified": "2024-01-01T00:00:00Z", "aliases": ["GHSA-x"],' \
+  '"affected": [{"package": {"ecosystem": "npm", "name": "@scope/name"}, "versions": ["1.0.0"],' \
+  '"ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "1.0.1"}]},' \
+  '{"type": "GIT", "repo": "r", "events": [{"introduced": "0"}]}]}]}]' >"$seeds/array.osv.json"
 printf '# cascade signer-list\nthumbprint %s | pinned\nserial 0x00:1b:66 /C=US/O=Example | x\n' \
   "$sha1" >"$seeds/signers.txt"
 exit 0
