@@ -8,6 +8,7 @@
 
 #include "cli/trust_args.h"
 #include "cli/version.h"  // generated from CMake's project() version
+#include "graph/store.h"
 
 namespace cascade::cli {
 
@@ -155,6 +156,23 @@ struct TraceArgs {
 
 void add_trace_command(CLI::App& app, TraceArgs& args);
 int run_trace(const TraceArgs& args);
+
+struct HuntArgs {
+  std::vector<std::string> iocs;
+  std::string db;
+  bool json = false;
+  bool trace = false;
+  std::string color = "auto";
+};
+
+void add_hunt_command(CLI::App& app, HuntArgs& args);
+int run_hunt(const HuntArgs& args);
+
+// The inventory options graph, trace and hunt share (graph_command.cc).
+void add_db_option(CLI::App* cmd, std::string& db);
+// The store --db names (default $CASCADE_DB, else ./cascade.db).
+Result<std::unique_ptr<graph::GraphStore>> open_inventory(
+    const std::string& given, graph::OpenMode mode = graph::OpenMode::kCreateIfMissing);
 
 struct TrustCommandArgs {
   TrustArgs trust;  // for `trust list`: the stores a command with these options would load

@@ -21,7 +21,6 @@
 #include "report/trace_report.h"
 
 namespace cascade::cli {
-namespace {
 
 void add_db_option(CLI::App* cmd, std::string& db) {
   cmd->add_option("--db", db,
@@ -29,16 +28,20 @@ void add_db_option(CLI::App* cmd, std::string& db) {
                   "postgresql:// URI");
 }
 
+namespace {
 std::string database_spec(const std::string& given) {
   if (!given.empty()) return given;
   if (const char* env = std::getenv("CASCADE_DB"); env != nullptr && *env != '\0') return env;
   return "cascade.db";
 }
+}  // namespace
 
-Result<std::unique_ptr<graph::GraphStore>> open_inventory(
-    const std::string& given, graph::OpenMode mode = graph::OpenMode::kCreateIfMissing) {
+Result<std::unique_ptr<graph::GraphStore>> open_inventory(const std::string& given,
+                                                          graph::OpenMode mode) {
   return graph::open_store(database_spec(given), mode);
 }
+
+namespace {
 
 int ingest(const GraphArgs& args) {
   auto store = open_inventory(args.db);

@@ -43,6 +43,8 @@ int run(int argc, char** argv) {
   cascade::cli::add_graph_command(app, graph_args);
   cascade::cli::TraceArgs trace_args;
   cascade::cli::add_trace_command(app, trace_args);
+  cascade::cli::HuntArgs hunt_args;
+  cascade::cli::add_hunt_command(app, hunt_args);
   cascade::cli::TrustCommandArgs trust_args;
   cascade::cli::add_trust_command(app, trust_args);
   cascade::cli::VersionArgs version_args;
@@ -88,6 +90,7 @@ int run(int argc, char** argv) {
     return cascade::cli::run_graph(*app.get_subcommand("graph"), graph_args);
   }
   if (app.got_subcommand("trace")) return cascade::cli::run_trace(trace_args);
+  if (app.got_subcommand("hunt")) return cascade::cli::run_hunt(hunt_args);
   if (app.got_subcommand("trust")) {
     return cascade::cli::run_trust(*app.get_subcommand("trust"), trust_args);
   }

@@ -175,15 +175,29 @@ Status attach_names(GraphStore& store, std::vector<AffectedNode>& affected, std:
 
 Result<TraceResult> trace_forward(const CsrGraph& graph, GraphStore& store, const NodeRef& seed,
                                   const TraceOptions& options) {
+  return trace_forward_from(graph, store, std::span<const NodeRef>(&seed, 1), options);
+}
+
+Result<TraceResult> trace_forward_from(const CsrGraph& graph, GraphStore& store,
+                                       std::span<const NodeRef> seeds,
+                                       const TraceOptions& options) {
   if (graph.direction != Direction::kPropagation) {
     return make_error(ErrorCode::kUsage, "a forward trace needs the propagation graph");
   }
-  auto seed_at = seed_index(graph, seed, store);
-  if (!seed_at) return seed_at.error();
-  const SearchState state = search_forward(graph, *seed_at, options.since.value_or(kNoTime));
+  if (seeds.empty()) return make_error(ErrorCode::kUsage, "a forward trace needs a seed");
+  std::vector<std::uint32_t> seed_indexes;
+  std::vector<bool> is_seed(graph.node_count(), false);
+  for (const NodeRef& seed : seeds) {
+    auto seed_at = seed_index(graph, seed, store);
+    if (!seed_at) return seed_at.error();
+    seed_indexes.push_back(*seed_at);
+    is_seed[*seed_at] = true;
+  }
+  const SearchState state = search_forward(graph, seed_indexes, options.since.value_or(kNoTime));
 
   TraceResult result;
-  result.seed = seed;
+  result.seed = seeds.front();
+  result.seed_count = seeds.size();
   result.since = options.since;
   result.seed_known = true;
   result.nodes_in_graph = graph.node_count();
@@ -196,7 +210,7 @@ Result<TraceResult> trace_forward(const CsrGraph& graph, GraphStore& store, cons
   Aliases aliases;
   result.affected.reserve(state.reached.size());
   for (const std::uint32_t node : state.reached) {
-    if (node == *seed_at) continue;
+    if (is_seed[node]) continue;
     auto ref = materializer.node(node);
     if (!ref) return ref.error();
     auto hop = materializer.hop_into(node, false);

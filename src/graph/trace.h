@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -34,7 +35,8 @@ struct AffectedNode {
 
 struct TraceResult {
   bool root_cause = false;
-  NodeRef seed;
+  NodeRef seed;                        // the first seed when there are several
+  std::size_t seed_count = 1;          // forward traces may start from several seeds (hunt)
   std::optional<std::int64_t> since;   // forward seed time
   bool seed_known = false;             // the seed is a stored node
   std::vector<NodeRef> seed_same_as;   // the seed's other identities (same-as), in the answer
@@ -68,6 +70,10 @@ struct SearchState {
   std::uint32_t hops(std::uint32_t node) const { return labels[node].hops; }
 };
 SearchState search_forward(const CsrGraph& graph, std::uint32_t seed, std::int64_t since);
+// One search from several seeds at once, all compromised at `since` (cascade hunt's joint blast
+// radius): the same as the union of the single searches, each node at its earliest time.
+SearchState search_forward(const CsrGraph& graph, std::span<const std::uint32_t> seeds,
+                           std::int64_t since);
 SearchState search_root_cause(const CsrGraph& graph, std::uint32_t seed);
 
 // The searches on an already loaded graph (forward needs Direction::kPropagation, root cause
@@ -76,6 +82,10 @@ SearchState search_root_cause(const CsrGraph& graph, std::uint32_t seed);
 // as the graph, hold a StoreSnapshot over load_graph and the trace, as `cascade trace` does.
 Result<TraceResult> trace_forward(const CsrGraph& graph, GraphStore& store, const NodeRef& seed,
                                   const TraceOptions& options);
+// A forward trace from several seeds (every one a stored node); `seed` in the result is the
+// first of them, and no seed is listed as affected.
+Result<TraceResult> trace_forward_from(const CsrGraph& graph, GraphStore& store,
+                                       std::span<const NodeRef> seeds, const TraceOptions& options);
 Result<TraceResult> trace_root_cause(const CsrGraph& graph, GraphStore& store, const NodeRef& seed,
                                      const TraceOptions& options);
 

@@ -74,13 +74,22 @@ void prefetch_next(const CsrGraph& graph, const RadixQueue& queue) {
 }  // namespace
 
 SearchState search_forward(const CsrGraph& graph, std::uint32_t seed, std::int64_t since) {
+  const std::uint32_t seeds[] = {seed};
+  return search_forward(graph, seeds, since);
+}
+
+SearchState search_forward(const CsrGraph& graph, std::span<const std::uint32_t> seeds,
+                           std::int64_t since) {
   // kOpenEnd marks "not reached": no arrival can be later than every limit.
   SearchState state = empty_state(graph, kOpenEnd);
   std::vector<bool> settled(graph.node_count(), false);
   // Earliest time first, then fewest hops: the shortest of the earliest explaining paths.
+  // Several seeds start together: each node is reached from whichever seed gets there first.
   RadixQueue queue;
-  state.labels[seed].time = since;
-  queue.push(ascending_key(since), 0, seed);
+  for (const std::uint32_t seed : seeds) {
+    state.labels[seed].time = since;
+    queue.push(ascending_key(since), 0, seed);
+  }
   while (!queue.empty()) {
     const RadixEntry entry = queue.pop();
     if (settled[entry.node]) continue;

@@ -3,6 +3,7 @@
 target_sources(cascade PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/severity_color.cc
   ${CMAKE_CURRENT_LIST_DIR}/json_report.cc
+  ${CMAKE_CURRENT_LIST_DIR}/hunt_report.cc
   ${CMAKE_CURRENT_LIST_DIR}/text_report.cc
   ${CMAKE_CURRENT_LIST_DIR}/scan_report.cc
   ${CMAKE_CURRENT_LIST_DIR}/diff_report.cc

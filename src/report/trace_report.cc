@@ -162,7 +162,12 @@ std::string trace_text(const graph::TraceResult& result, const TraceTextOptions&
     return text.str();
   }
 
-  out << bold << "Compromise of " << graph::format_node(result.seed) << reset
+  const std::string seed_text = result.seed_count > 1
+                                    ? std::to_string(result.seed_count) + " nodes (" +
+                                          graph::format_node(result.seed) + " and " +
+                                          std::to_string(result.seed_count - 1) + " more)"
+                                    : graph::format_node(result.seed);
+  out << bold << "Compromise of " << seed_text << reset
       << (result.since ? " from " + format_rfc3339(static_cast<std::time_t>(*result.since))
                        : std::string(" (no start time given)"))
       << ": " << result.affected.size() << " affected node"

@@ -1,0 +1,280 @@
+#include "hunt/hunt.h"
+
+#include <algorithm>
+#include <map>
+#include <unordered_map>
+
+#include "core/digest.h"
+#include "core/purl.h"
+
+namespace cascade::hunt {
+namespace {
+
+using graph::CsrGraph;
+using graph::EdgeKind;
+using graph::NodeKind;
+using graph::NodeRef;
+
+struct Candidate {
+  std::size_t match;    // index into HuntResult::matches
+  std::uint32_t index;  // dense index of the matched node
+};
+
+std::optional<std::int64_t> present(std::int64_t time) {
+  if (time == graph::kNoTime || time == graph::kOpenEnd) return std::nullopt;
+  return time;
+}
+
+void widen(HostSighting& sighting, std::int64_t time) {
+  const auto t = present(time);
+  if (!t) return;
+  if (!sighting.first || *t < *sighting.first) sighting.first = t;
+  if (!sighting.last || *t > *sighting.last) sighting.last = t;
+}
+
+// Hosts and releases of one matched node, by stored id, read off the propagation graph: ran-on
+// and installed-on lead to hosts, contains (run backwards) to releases, and a release's
+// deployed-on to the hosts it went to.
+struct Neighbourhood {
+  std::map<std::pair<std::int64_t, EdgeKind>, HostSighting> hosts;  // by host id, via
+  std::vector<std::int64_t> releases;
+};
+
+Neighbourhood neighbourhood(const CsrGraph& graph, std::uint32_t node) {
+  const auto installed_on = graph::edge_kind_from_name("installed-on");
+  Neighbourhood around;
+  for (std::uint64_t e = graph.offsets[node]; e < graph.offsets[node + 1]; ++e) {
+    const graph::CsrEdge& edge = graph.edges[e];
+    const bool on_host =
+        edge.stored_kind == EdgeKind::kRanOn || (installed_on && edge.stored_kind == *installed_on);
+    if (on_host && !edge.reversed) {
+      auto& sighting = around.hosts[{graph.ids[edge.to], edge.stored_kind}];
+      sighting.via = edge.stored_kind;
+      widen(sighting, edge.time);
+    } else if (edge.stored_kind == EdgeKind::kContains && edge.reversed) {
+      around.releases.push_back(graph.ids[edge.to]);
+      for (std::uint64_t d = graph.offsets[edge.to]; d < graph.offsets[edge.to + 1]; ++d) {
+        const graph::CsrEdge& deployed = graph.edges[d];
+        if (deployed.stored_kind != EdgeKind::kDeployedOn || deployed.reversed) continue;
+        auto& sighting = around.hosts[{graph.ids[deployed.to], EdgeKind::kDeployedOn}];
+        sighting.via = EdgeKind::kDeployedOn;
+        widen(sighting, deployed.time);
+      }
+    }
+  }
+  std::sort(around.releases.begin(), around.releases.end());
+  around.releases.erase(std::unique(around.releases.begin(), around.releases.end()),
+                        around.releases.end());
+  return around;
+}
+
+// The graph key of an artifact known by a digest of `kind` (contract: SHA-256 is the bare hex,
+// other digests are prefixed); nullopt for MD5, which no document gives the inventory.
+std::optional<std::string> artifact_key(scan::HashKind kind, const std::string& hex) {
+  switch (kind) {
+    case scan::HashKind::kSha256:
+      return hex;
+    case scan::HashKind::kSha1:
+      return "sha1:" + hex;
+    case scan::HashKind::kMd5:
+      break;
+  }
+  return std::nullopt;
+}
+
+std::string_view hash_name(scan::HashKind kind) {
+  switch (kind) {
+    case scan::HashKind::kSha256:
+      return "SHA-256";
+    case scan::HashKind::kSha1:
+      return "SHA-1";
+    case scan::HashKind::kMd5:
+      break;
+  }
+  return "MD5";
+}
+
+void match_hashes(const CsrGraph& graph, const scan::IndicatorSet& feeds, HuntResult& result,
+                  std::vector<Candidate>& candidates) {
+  std::uint64_t md5 = 0;
+  feeds.for_each_hash([&](std::size_t feed, scan::HashKind kind,
+                          std::span<const std::uint8_t> digest, std::string_view label) {
+    ++result.hash_indicators;
+    const std::string hex = to_hex(digest);
+    const auto key = artifact_key(kind, hex);
+    if (!key) {
+      ++md5;
+      return;
+    }
+    const auto index = graph.index_of(graph::node_id(NodeKind::kArtifact, *key));
+    if (!index || graph.kinds[*index] != NodeKind::kArtifact) return;
+    const scan::FeedInfo& info = feeds.feeds()[feed];
+    HuntMatch match;
+    match.feed = info.name;
+    match.format = info.format;
+    match.indicator = hex;
+    match.label = std::string(label);
+    match.source = info.path;
+    match.reason = std::string(hash_name(kind));
+    match.node = NodeRef{NodeKind::kArtifact, *key};
+    candidates.push_back({result.matches.size(), *index});
+    result.matches.push_back(std::move(match));
+  });
+  if (md5 != 0) {
+    result.notes.push_back(std::to_string(md5) +
+                           " MD5 indicator(s) not compared: the inventory knows files by SHA-256 "
+                           "(and by the other digests documents state), never by MD5");
+  }
+  if (const auto signers = feeds.signer_indicators(); signers != 0) {
+    result.notes.push_back(std::to_string(signers) +
+                           " signer indicator(s) not compared: the inventory graph does not "
+                           "store the signers of artifacts");
+  }
+}
+
+Status match_packages(const CsrGraph& graph, graph::GraphStore& store,
+                      const scan::IndicatorSet& feeds, HuntResult& result,
+                      std::vector<Candidate>& candidates) {
+  // The advisories by the purl package they name.
+  std::unordered_map<
+      std::string, std::vector<std::pair<
+                       std::size_t, std::pair<const scan::OsvAdvisory*, const scan::OsvAffected*>>>>
+      by_package;
+  feeds.for_each_advisory([&](std::size_t feed, const scan::OsvAdvisory& advisory) {
+    ++result.advisories;
+    for (const auto& affected : advisory.affected) {
+      if (!affected.package.empty()) {
+        by_package[affected.package].push_back({feed, {&advisory, &affected}});
+      }
+    }
+  });
+  if (result.advisories == 0) return ok_status();
+  const auto package_kind = graph::node_kind_from_name("package");
+  if (!package_kind) {
+    result.notes.push_back(std::to_string(result.advisories) +
+                           " OSV advisory(ies) not compared: this inventory model has no "
+                           "package nodes");
+    return ok_status();
+  }
+  std::uint64_t not_evaluated = 0;
+  std::string first_not_evaluated;
+  auto scanned =
+      store.scan_node_rows([&](std::int64_t id, std::int64_t kind, std::string_view key) {
+        if (kind != static_cast<std::int64_t>(*package_kind)) return;
+        auto purl = parse_purl(key);
+        if (!purl || purl->version.empty()) return;
+        const auto found = by_package.find(format_purl_package(*purl));
+        if (found == by_package.end()) return;
+        const auto index = graph.index_of(id);
+        if (!index) return;
+        for (const auto& [feed, entry] : found->second) {
+          const auto& [advisory, affected] = entry;
+          const scan::VersionAnswer answer = scan::affected_version(*affected, purl->version);
+          if (answer.verdict == scan::VersionVerdict::kNotEvaluated) {
+            if (not_evaluated++ == 0)
+              first_not_evaluated =
+                  advisory->id + " for " + std::string(key) + ": " + answer.reason;
+            continue;
+          }
+          if (answer.verdict != scan::VersionVerdict::kAffected) continue;
+          const scan::FeedInfo& info = feeds.feeds()[feed];
+          HuntMatch match;
+          match.feed = info.name;
+          match.format = info.format;
+          match.indicator = advisory->id;
+          match.label = advisory->summary;
+          match.aliases = advisory->aliases;
+          match.source = advisory->source;
+          match.reason = answer.reason;
+          match.node = NodeRef{*package_kind, std::string(key)};
+          candidates.push_back({result.matches.size(), *index});
+          result.matches.push_back(std::move(match));
+        }
+      });
+  if (!scanned) return scanned;
+  if (not_evaluated != 0) {
+    result.notes.push_back(std::to_string(not_evaluated) +
+                           " package version(s) not evaluated against an advisory's range "
+                           "(first: " +
+                           first_not_evaluated + ")");
+  }
+  return ok_status();
+}
+
+}  // namespace
+
+Result<HuntResult> hunt(const CsrGraph& graph, graph::GraphStore& store,
+                        const scan::IndicatorSet& feeds, const HuntOptions& options) {
+  if (graph.direction != graph::Direction::kPropagation) {
+    return make_error(ErrorCode::kUsage, "hunt needs the propagation graph");
+  }
+  HuntResult result;
+  result.feeds = feeds.feeds();
+  result.nodes_in_graph = graph.node_count();
+  result.edges_in_graph = graph.stored_edges;
+  std::vector<Candidate> candidates;
+  match_hashes(graph, feeds, result, candidates);
+  if (auto packages = match_packages(graph, store, feeds, result, candidates); !packages) {
+    return packages.error();
+  }
+
+  // Hosts and releases of every match, their keys fetched in one batch and checked.
+  std::vector<Neighbourhood> around;
+  std::vector<std::int64_t> ids;
+  for (const Candidate& candidate : candidates) {
+    around.push_back(neighbourhood(graph, candidate.index));
+    for (const auto& [key, sighting] : around.back().hosts) ids.push_back(key.first);
+    ids.insert(ids.end(), around.back().releases.begin(), around.back().releases.end());
+  }
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  auto rows = store.find_checked_nodes(ids);
+  if (!rows) return rows.error();
+  std::unordered_map<std::int64_t, NodeRef> keys;
+  for (auto& row : *rows) keys.emplace(row.id, NodeRef{row.kind, std::move(row.key)});
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    HuntMatch& match = result.matches[candidates[i].match];
+    for (auto& [key, sighting] : around[i].hosts) {
+      const auto found = keys.find(key.first);
+      if (found == keys.end()) continue;
+      sighting.host = found->second;
+      match.hosts.push_back(sighting);
+    }
+    for (const std::int64_t release : around[i].releases) {
+      if (const auto found = keys.find(release); found != keys.end()) {
+        match.releases.push_back(found->second);
+      }
+    }
+    std::sort(match.hosts.begin(), match.hosts.end(), [](const auto& a, const auto& b) {
+      return std::tie(a.host, a.via) < std::tie(b.host, b.via);
+    });
+    std::sort(match.releases.begin(), match.releases.end());
+  }
+  // A feed may list one digest twice, or two feeds the same one: one match each (feed,
+  // indicator, node).
+  const auto order = [](const HuntMatch& a, const HuntMatch& b) {
+    return std::tie(a.feed, a.indicator, a.node) < std::tie(b.feed, b.indicator, b.node);
+  };
+  std::stable_sort(result.matches.begin(), result.matches.end(), order);
+  result.matches.erase(std::unique(result.matches.begin(), result.matches.end(),
+                                   [](const HuntMatch& a, const HuntMatch& b) {
+                                     return a.feed == b.feed && a.indicator == b.indicator &&
+                                            a.node == b.node;
+                                   }),
+                       result.matches.end());
+
+  if (options.trace && !result.matches.empty()) {
+    // Every matched node is bad from the beginning of time: an indicator says what is bad,
+    // not since when, and a file or package is what it is from the moment it exists.
+    std::vector<NodeRef> seeds;
+    for (const auto& match : result.matches) seeds.push_back(match.node);
+    std::sort(seeds.begin(), seeds.end());
+    seeds.erase(std::unique(seeds.begin(), seeds.end()), seeds.end());
+    auto traced = graph::trace_forward_from(graph, store, seeds, graph::TraceOptions{});
+    if (!traced) return traced.error();
+    result.trace = std::move(*traced);
+  }
+  return result;
+}
+
+}  // namespace cascade::hunt

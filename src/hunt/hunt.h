@@ -1,0 +1,65 @@
+// cascade hunt: every indicator of some feeds against everything the inventory already holds,
+// without rescanning anything. A hash indicator names its artifact node directly (node ids are
+// derived from keys), so the inventory is asked about each indicator rather than each node read;
+// an OSV advisory is compared with the inventory's package nodes of the same purl package.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "graph/csr.h"
+#include "graph/model.h"
+#include "graph/store.h"
+#include "graph/trace.h"
+#include "scan/ioc/indicators.h"
+
+namespace cascade::hunt {
+
+// Where a matched node was seen: a host it ran or was installed on, or one a release holding
+// it was deployed on.
+struct HostSighting {
+  graph::NodeRef host;
+  graph::EdgeKind via = graph::EdgeKind::kRanOn;  // ran-on or deployed-on
+  std::optional<std::int64_t> first;              // earliest and latest time of those facts
+  std::optional<std::int64_t> last;
+};
+
+struct HuntMatch {
+  std::string feed;  // FeedInfo::name
+  scan::FeedFormat format = scan::FeedFormat::kHashList;
+  std::string indicator;  // the digest (lower-case hex) or the advisory id
+  std::string label;      // the indicator's label, or the advisory's summary
+  std::vector<std::string> aliases;
+  std::string source;  // the file the indicator came from
+  std::string reason;  // why it matched ("SHA-256", "listed version 1.0.1", a range)
+  graph::NodeRef node;
+  std::vector<HostSighting> hosts;       // by host key, then via
+  std::vector<graph::NodeRef> releases;  // that contain the node, by key
+};
+
+struct HuntResult {
+  std::vector<scan::FeedInfo> feeds;
+  std::vector<HuntMatch> matches;  // by feed order, then indicator, then node
+  // What was not or could not be compared, always said: signer indicators (the graph stores no
+  // signers), MD5 indicators (the graph stores no MD5), advisory ranges not evaluated.
+  std::vector<std::string> notes;
+  std::uint64_t hash_indicators = 0;
+  std::uint64_t advisories = 0;
+  std::uint64_t nodes_in_graph = 0;
+  std::uint64_t edges_in_graph = 0;
+  std::optional<graph::TraceResult> trace;  // --trace: the joint forward blast radius
+};
+
+struct HuntOptions {
+  bool trace = false;
+};
+
+// `graph` is the propagation graph of `store` (load_graph with Direction::kPropagation); hold a
+// StoreSnapshot over both.
+Result<HuntResult> hunt(const graph::CsrGraph& graph, graph::GraphStore& store,
+                        const scan::IndicatorSet& feeds, const HuntOptions& options);
+
+}  // namespace cascade::hunt

@@ -1,0 +1,4 @@
+# hunt: indicator feeds matched against the whole inventory graph (cascade hunt).
+target_sources(cascade PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/hunt.cc
+)
