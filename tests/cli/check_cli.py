@@ -130,7 +130,7 @@ def examples_and_codes(text):
 
 def check_help():
     for words in (["inspect"], ["scan"], ["diff"], ["key"], ["attest"], ["verify"],
-                  ["rebuild-compare"], ["graph"], ["graph", "ingest"], ["trace"], ["trust"],
+                  ["rebuild-compare"], ["graph"], ["graph", "ingest"], ["trace"], ["hunt"], ["trust"],
                   ["version"]):
         examples, codes = examples_and_codes(help_of(words))
         check(len(examples) == 2 and len(codes) == 1,
@@ -155,6 +155,15 @@ def check_examples_run():
                         else "/usr/bin/true", os.path.join(tmp, d, "libapp.so"))
         shutil.copy(fixture("hello.exe"), os.path.join(tmp, "src", "app.exe"))
         shutil.copy(fixture("hello.exe"), os.path.join(tmp, "dist", "app.exe"))
+        # hunt's feeds: a hash list and a directory of OSV advisories (an invented package).
+        with open(os.path.join(tmp, "3cx-2023.csv"), "w") as f:
+            f.write("sha256,name\n" + "0" * 64 + ",example\n")
+        advisory_dir = os.path.join(tmp, "malicious-packages", "osv", "malicious", "npm", "x-test")
+        os.makedirs(advisory_dir)
+        with open(os.path.join(advisory_dir, "MAL-0000-0001.json"), "w") as f:
+            json.dump({"id": "MAL-0000-0001", "modified": "2024-01-01T00:00:00Z",
+                       "affected": [{"package": {"ecosystem": "npm", "name": "x-test"},
+                                     "versions": ["1.0.0"]}]}, f)
         with open(os.path.join(tmp, "release.yaml"), "w") as f:
             f.write("schema: cascade.policy/1\nkeys:\n  - id: release-ci\n"
                     "    public_key: release-ci.pub\nfiles:\n  - path: \"*\"\n")
@@ -162,7 +171,7 @@ def check_examples_run():
                "CASCADE_DB": os.path.join(tmp, "unused.db")}
         # In an order where each example finds what an earlier one wrote (keys, scan.json, ...).
         order = [["version"], ["key"], ["inspect"], ["scan"], ["diff"], ["rebuild-compare"],
-                 ["attest"], ["verify"], ["graph"], ["trace"], ["trust"]]
+                 ["attest"], ["verify"], ["graph"], ["trace"], ["hunt"], ["trust"]]
         for words in order:
             examples, _ = examples_and_codes(help_of(words))
             for example in examples:
@@ -177,7 +186,7 @@ def check_man_pages():
     expected = {"cascade.1", "cascade-inspect.1", "cascade-scan.1", "cascade-diff.1", "cascade-key.1",
                 "cascade-key-generate.1", "cascade-key-id.1", "cascade-attest.1", "cascade-verify.1",
                 "cascade-rebuild-compare.1", "cascade-graph.1", "cascade-graph-ingest.1",
-                "cascade-graph-stats.1", "cascade-graph-check.1", "cascade-trace.1",
+                "cascade-graph-stats.1", "cascade-graph-check.1", "cascade-trace.1", "cascade-hunt.1",
                 "cascade-trust.1", "cascade-trust-list.1", "cascade-trust-update.1",
                 "cascade-version.1"}
     check(set(pages) == expected, f"a man page for every command: {sorted(set(expected) ^ set(pages))}")

@@ -14,6 +14,24 @@ using json_access::array_or_empty;
 using json_access::string_or_empty;
 using nlohmann::json;
 
+// A member the evaluation rests on, of the type OSV gives it: absent or null reads as empty,
+// another type refuses the feed (reading it as empty would hide an advisory).
+Result<const json*> member(const json& object, std::string_view key, json::value_t type,
+                           const std::string& where) {
+  static const json kEmptyArray = json::array();
+  static const json kEmptyObject = json::object();
+  const json* value = json_access::field(object, key);
+  if (value == nullptr || value->is_null()) {
+    return type == json::value_t::array ? &kEmptyArray : &kEmptyObject;
+  }
+  if (value->type() != type) {
+    return make_error(ErrorCode::kMalformed,
+                      where + ": '" + std::string(key) + "' is not " +
+                          (type == json::value_t::array ? "a list" : "an object"));
+  }
+  return value;
+}
+
 // The purl package an affected entry names: its own purl when it gives one, else one made
 // from the ecosystem and name (Maven's "group:artifact", Go's module path, npm's "@scope/name").
 std::string package_of(const json& package, const std::optional<Ecosystem>& known,
@@ -53,21 +71,33 @@ std::optional<OsvEventKind> event_kind(const json& event, std::string* version) 
 
 Result<OsvAffected> read_affected(const json& entry, const std::string& where, Feed& feed) {
   OsvAffected affected;
-  const json& package = json_access::object_or_empty(entry, "package");
+  if (!entry.is_object()) {
+    return make_error(ErrorCode::kMalformed, where + ": an affected entry is not an object");
+  }
+  auto package_member = member(entry, "package", json::value_t::object, where);
+  if (!package_member) return package_member.error();
+  const json& package = **package_member;
   affected.ecosystem = string_or_empty(package, "ecosystem");
   affected.name = string_or_empty(package, "name");
   affected.known = ecosystem_from_osv(affected.ecosystem);
   affected.package = package_of(package, affected.known, affected.name);
-  const json& versions = array_or_empty(entry, "versions");
+  auto versions_member = member(entry, "versions", json::value_t::array, where);
+  if (!versions_member) return versions_member.error();
+  const json& versions = **versions_member;
   if (versions.size() > kMaxOsvVersionsPerAffected) {
     return make_error(ErrorCode::kLimit, where + ": more than " +
                                              std::to_string(kMaxOsvVersionsPerAffected) +
                                              " versions in one affected package");
   }
   for (const json& version : versions) {
-    if (version.is_string()) affected.versions.push_back(version.get<std::string>());
+    if (!version.is_string()) {
+      return make_error(ErrorCode::kMalformed, where + ": a listed version is not a string");
+    }
+    affected.versions.push_back(version.get<std::string>());
   }
-  for (const json& range : array_or_empty(entry, "ranges")) {
+  auto ranges = member(entry, "ranges", json::value_t::array, where);
+  if (!ranges) return ranges.error();
+  for (const json& range : **ranges) {
     const std::string type = string_or_empty(range, "type");
     OsvRange parsed;
     if (type == "SEMVER") {
@@ -78,7 +108,9 @@ Result<OsvAffected> read_affected(const json& entry, const std::string& where, F
       ++feed.skipped;  // GIT ranges name commits, which the inventory does not hold
       continue;
     }
-    const json& events = array_or_empty(range, "events");
+    auto events_member = member(range, "events", json::value_t::array, where);
+    if (!events_member) return events_member.error();
+    const json& events = **events_member;
     if (events.size() > kMaxOsvEventsPerRange) {
       return make_error(
           ErrorCode::kLimit,
@@ -124,7 +156,10 @@ Status add_osv(const json& root, const std::string& path, Feed& feed) {
     for (const json& alias : array_or_empty(object, "aliases")) {
       if (alias.is_string()) advisory.aliases.push_back(alias.get<std::string>());
     }
-    const json& affected = array_or_empty(object, "affected");
+    auto affected_member =
+        member(object, "affected", json::value_t::array, path + ": advisory " + shown(advisory.id));
+    if (!affected_member) return affected_member.error();
+    const json& affected = **affected_member;
     if (affected.size() > kMaxOsvAffectedPerAdvisory) {
       return make_error(ErrorCode::kLimit,
                         path + ": advisory " + shown(advisory.id) + " lists more than " +

@@ -1,0 +1,162 @@
+#!/usr/bin/env python3
+"""cascade hunt end to end: a small inventory ingested from hand-written documents (events and a
+CycloneDX SBOM), feeds written here (hash lists, a signer list, OSV advisories in a directory laid
+out as the OpenSSF malicious-packages repository is, with invented package names), the answers
+written by hand from docs/hunt.md, the exit codes, and the JSON against its schema.
+
+usage: check_hunt.py CASCADE SCHEMA SCRATCH
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import jsonschema
+
+CASCADE, SCHEMA, SCRATCH = sys.argv[1:4]
+FAILURES = []
+
+A = "a1" * 32  # ran on ws01 twice, in release app@1.0, which went to pos-7
+B = "b2" * 32  # ran on ws02
+C = "c3" * 32  # in no document
+
+
+def check(ok, what):
+    print(("ok   " if ok else "FAIL ") + what)
+    if not ok:
+        FAILURES.append(what)
+
+
+def write(name, text):
+    path = os.path.join(SCRATCH, name)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def run(*args):
+    return subprocess.run([CASCADE, *args], capture_output=True, text=True, check=False,
+                          timeout=120)
+
+
+def hunt_json(*feeds, extra=()):
+    args = ["hunt", "--db", DB, "--json", *extra]
+    for feed in feeds:
+        args += ["--ioc", feed]
+    p = run(*args)
+    try:
+        doc = json.loads(p.stdout)
+    except json.JSONDecodeError:
+        doc = None
+    return p, doc
+
+
+def advisory(id_, ecosystem, name, versions=(), ranges=()):
+    return json.dumps({
+        "modified": "2024-03-01T10:00:00Z", "published": "2024-03-01T10:00:00Z",
+        "schema_version": "1.5.0", "id": id_, "summary": f"Malicious code in {name}",
+        "details": "An invented package for a test.", "aliases": [],
+        "affected": [{"package": {"ecosystem": ecosystem, "name": name},
+                      "versions": list(versions), "ranges": list(ranges),
+                      "database_specific": {"source": "test"}}],
+        "database_specific": {"malicious-packages-origins": []}}, indent=2)
+
+
+shutil.rmtree(SCRATCH, ignore_errors=True)
+os.makedirs(SCRATCH)
+DB = os.path.join(SCRATCH, "inventory.db")
+with open(SCHEMA) as f:
+    VALIDATOR = jsonschema.Draft202012Validator(json.load(f))
+
+events = write("events.jsonl", "\n".join(json.dumps(e) for e in [
+    {"event": "ran-on", "artifact": "sha256:" + A, "host": "ws01", "time": "2024-05-02T09:00:00Z"},
+    {"event": "ran-on", "artifact": "sha256:" + A, "host": "ws01", "time": "2024-05-05T09:00:00Z"},
+    {"event": "ran-on", "artifact": "sha256:" + B, "host": "ws02", "time": "2024-05-03T09:00:00Z"},
+    {"event": "deployed-on", "release": "app@1.0", "host": "pos-7", "time": "2024-05-04T00:00:00Z"},
+    {"event": "access", "from": "ws01", "to": "build01", "time": "2024-05-01T00:00:00Z"},
+]) + "\n")
+sbom = write("sbom.json", json.dumps({
+    "bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1,
+    "metadata": {"timestamp": "2024-05-03T00:00:00Z",
+                 "component": {"type": "application", "bom-ref": "r", "name": "app",
+                               "version": "1.0"}},
+    "components": [{"type": "library", "bom-ref": "c1", "name": "lib", "version": "1",
+                    "hashes": [{"alg": "SHA-256", "content": A}]}]}))
+p = run("graph", "ingest", "--db", DB, events, sbom)
+check(p.returncode == 0, f"the inventory is ingested ({p.stderr.strip()})")
+
+# A hash list with one digest in the inventory and one not: exit 1, one match.
+hashes = write("iocs.txt", f"# feed: test hashes\n{A.upper()} first one\n{C}\n")
+p, doc = hunt_json(hashes)
+check(p.returncode == 1, f"a match exits 1 (exit {p.returncode}, {p.stderr.strip()})")
+check(doc is not None and not list(VALIDATOR.iter_errors(doc)),
+      "the JSON validates against cascade.hunt-1.schema.json")
+matches = doc["matches"] if doc else []
+check([m["node"] for m in matches] == ["sha256:" + A], "only the digest the inventory holds matches")
+if matches:
+    m = matches[0]
+    check(m["indicator"] == A and m["feed"] == "test hashes" and m["label"] == "first one" and
+          m["reason"] == "SHA-256" and m["source"] == hashes, "the indicator is named: feed, value, label")
+    check(m["hosts"] == [
+        {"host": "host:pos-7", "via": "deployed-on", "first": "2024-05-04T00:00:00Z",
+         "last": "2024-05-04T00:00:00Z"},
+        {"host": "host:ws01", "via": "ran-on", "first": "2024-05-02T09:00:00Z",
+         "last": "2024-05-05T09:00:00Z"}], f"hosts with first and last times: {m['hosts']}")
+    check(m["releases"] == ["release:app@1.0"], "the release that contains it")
+check(doc is not None and doc["trace"] is None, "no trace without --trace")
+
+# Nothing matching: exit 0.
+p, doc = hunt_json(write("clean.txt", C + "\n"))
+check(p.returncode == 0 and doc is not None and doc["matches"] == [], "no match exits 0")
+
+# --trace: one search from every match; the matched nodes are not listed as affected.
+p, doc = hunt_json(hashes, write("b.csv", f"sha256,name\n{B},second\n"), extra=["--trace"])
+check(p.returncode == 1 and doc is not None and not list(VALIDATOR.iter_errors(doc)),
+      "--trace: exit 1 and a valid document")
+if doc and doc["trace"]:
+    affected = {a["node"]: a["time"] for a in doc["trace"]["affected"]}
+    check(affected == {"host:ws01": "2024-05-02T09:00:00Z", "host:ws02": "2024-05-03T09:00:00Z",
+                       "host:build01": "2024-05-02T09:00:00Z", "release:app@1.0": None,
+                       "host:pos-7": "2024-05-04T00:00:00Z"},
+          f"the joint blast radius of both matches: {affected}")
+else:
+    check(False, "--trace writes the blast radius")
+p = run("hunt", "--db", DB, "--ioc", hashes, "--ioc", write("b2.txt", B + "\n"), "--trace")
+check(p.returncode == 1 and "Compromise of 2 nodes" in p.stdout, "the text names both seeds")
+
+# What cannot be compared is said, never skipped silently.
+signers = write("signers.txt", "# cascade signer-list\nthumbprint " + "ab" * 20 + " | pinned\n")
+md5 = write("md5.txt", "d4" * 16 + "\n")
+p, doc = hunt_json(signers, md5)
+notes = " ".join(doc["notes"]) if doc else ""
+check(p.returncode == 0 and "signer indicator(s) not compared" in notes and
+      "does not store the signers" in notes, "signer indicators: a note, not a silent skip")
+p = run("hunt", "--db", DB, "--ioc", signers)
+check("note: 1 signer indicator(s) not compared" in p.stdout, "the text prints the note too")
+
+# OSV: a directory as the malicious-packages repository lays it out.
+osv = os.path.join(SCRATCH, "malicious-packages", "osv", "malicious")
+write("malicious-packages/osv/malicious/npm/left-padder-test/MAL-2024-0001.json",
+      advisory("MAL-2024-0001", "npm", "left-padder-test", versions=["1.0.1"],
+               ranges=[{"type": "SEMVER", "events": [{"introduced": "0"}]}]))
+p, doc = hunt_json(osv)
+check(p.returncode in (0, 1) and doc is not None and not list(VALIDATOR.iter_errors(doc)) and
+      doc["feeds"][0]["format"] == "osv" and doc["summary"]["advisories"] == 1,
+      f"a directory of advisories is one feed ({p.stderr.strip()})")
+
+# Errors exit 2: an unreadable feed, a missing store (not created).
+p = run("hunt", "--db", DB, "--ioc", os.path.join(SCRATCH, "nope.txt"))
+check(p.returncode == 2 and "nope.txt" in p.stderr, "a missing feed exits 2, naming it")
+p = run("hunt", "--db", DB, "--ioc", write("bad.json", '{"id": "X", "affected": 3, "modified": ""}'))
+check(p.returncode == 2 and "'affected' is not a list" in p.stderr,
+      "an advisory whose affected is not a list is refused, not read as affecting nothing")
+missing = os.path.join(SCRATCH, "missing.db")
+p = run("hunt", "--db", missing, "--ioc", hashes)
+check(p.returncode == 2 and not os.path.exists(missing), "a missing store exits 2, not created")
+p = run("hunt", "--db", DB)
+check(p.returncode == 2, "--ioc is required")
+
+print(f"{len(FAILURES)} failure(s)")
+sys.exit(1 if FAILURES else 0)
