@@ -156,42 +156,47 @@ Status match_packages(const CsrGraph& graph, graph::GraphStore& store,
                            "package nodes");
     return ok_status();
   }
+  // The package nodes are found by kind in the loaded graph and only their keys are read (and
+  // checked against their ids), not every node's.
+  std::vector<std::int64_t> package_ids;
+  for (std::size_t i = 0; i < graph.node_count(); ++i) {
+    if (graph.kinds[i] == *package_kind) package_ids.push_back(graph.ids[i]);
+  }
+  auto packages = store.find_checked_nodes(package_ids);
+  if (!packages) return packages.error();
   std::uint64_t not_evaluated = 0;
   std::string first_not_evaluated;
-  auto scanned =
-      store.scan_node_rows([&](std::int64_t id, std::int64_t kind, std::string_view key) {
-        if (kind != static_cast<std::int64_t>(*package_kind)) return;
-        auto purl = parse_purl(key);
-        if (!purl || purl->version.empty()) return;
-        const auto found = by_package.find(format_purl_package(*purl));
-        if (found == by_package.end()) return;
-        const auto index = graph.index_of(id);
-        if (!index) return;
-        for (const auto& [feed, entry] : found->second) {
-          const auto& [advisory, affected] = entry;
-          const scan::VersionAnswer answer = scan::affected_version(*affected, purl->version);
-          if (answer.verdict == scan::VersionVerdict::kNotEvaluated) {
-            if (not_evaluated++ == 0)
-              first_not_evaluated =
-                  advisory->id + " for " + std::string(key) + ": " + answer.reason;
-            continue;
-          }
-          if (answer.verdict != scan::VersionVerdict::kAffected) continue;
-          const scan::FeedInfo& info = feeds.feeds()[feed];
-          HuntMatch match;
-          match.feed = info.name;
-          match.format = info.format;
-          match.indicator = advisory->id;
-          match.label = advisory->summary;
-          match.aliases = advisory->aliases;
-          match.source = advisory->source;
-          match.reason = answer.reason;
-          match.node = NodeRef{*package_kind, std::string(key)};
-          candidates.push_back({result.matches.size(), *index});
-          result.matches.push_back(std::move(match));
+  for (const graph::NodeRow& row : *packages) {
+    auto purl = parse_purl(row.key);
+    if (!purl || purl->version.empty()) continue;
+    const auto found = by_package.find(format_purl_package(*purl));
+    if (found == by_package.end()) continue;
+    const auto index = graph.index_of(row.id);
+    if (!index) continue;
+    for (const auto& [feed, entry] : found->second) {
+      const auto& [advisory, affected] = entry;
+      const scan::VersionAnswer answer = scan::affected_version(*affected, purl->version);
+      if (answer.verdict == scan::VersionVerdict::kNotEvaluated) {
+        if (not_evaluated++ == 0) {
+          first_not_evaluated = advisory->id + " for " + row.key + ": " + answer.reason;
         }
-      });
-  if (!scanned) return scanned;
+        continue;
+      }
+      if (answer.verdict != scan::VersionVerdict::kAffected) continue;
+      const scan::FeedInfo& info = feeds.feeds()[feed];
+      HuntMatch match;
+      match.feed = info.name;
+      match.format = info.format;
+      match.indicator = advisory->id;
+      match.label = advisory->summary;
+      match.aliases = advisory->aliases;
+      match.source = advisory->source;
+      match.reason = answer.reason;
+      match.node = NodeRef{*package_kind, row.key};
+      candidates.push_back({result.matches.size(), *index});
+      result.matches.push_back(std::move(match));
+    }
+  }
   if (not_evaluated != 0) {
     result.notes.push_back(std::to_string(not_evaluated) +
                            " package version(s) not evaluated against an advisory's range "
