@@ -33,8 +33,9 @@ struct HuntMatch {
   std::string indicator;  // the digest (lower-case hex) or the advisory id
   std::string label;      // the indicator's label, or the advisory's summary
   std::vector<std::string> aliases;
-  std::string source;  // the file the indicator came from
-  std::string reason;  // why it matched ("SHA-256", "listed version 1.0.1", a range)
+  std::string source;    // the file the indicator came from
+  std::size_t line = 0;  // hash indicators: the line of `source` that states it; 0: not found
+  std::string reason;    // why it matched ("SHA-256", "listed version 1.0.1", a range)
   graph::NodeRef node;
   std::vector<HostSighting> hosts;       // by host key, then via
   std::vector<graph::NodeRef> releases;  // that contain the node, by key

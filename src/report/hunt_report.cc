@@ -39,17 +39,19 @@ nlohmann::json hunt_json(const hunt::HuntResult& result) {
     }
     nlohmann::json releases = nlohmann::json::array();
     for (const auto& release : match.releases) releases.push_back(graph::format_node(release));
-    matches.push_back({{"feed", match.feed},
-                       {"format", std::string(scan::feed_format_name(match.format))},
-                       {"indicator", match.indicator},
-                       {"label", match.label},
-                       {"aliases", match.aliases},
-                       {"source", match.source},
-                       {"reason", match.reason},
-                       {"node", graph::format_node(match.node)},
-                       {"kind", std::string(graph::node_kind_name(match.node.kind))},
-                       {"hosts", std::move(hosts)},
-                       {"releases", std::move(releases)}});
+    matches.push_back(
+        {{"feed", match.feed},
+         {"format", std::string(scan::feed_format_name(match.format))},
+         {"indicator", match.indicator},
+         {"label", match.label},
+         {"aliases", match.aliases},
+         {"source", match.source},
+         {"line", match.line == 0 ? nlohmann::json(nullptr) : nlohmann::json(match.line)},
+         {"reason", match.reason},
+         {"node", graph::format_node(match.node)},
+         {"kind", std::string(graph::node_kind_name(match.node.kind))},
+         {"hosts", std::move(hosts)},
+         {"releases", std::move(releases)}});
   }
   nlohmann::json out = {
       {"schema", "cascade.hunt/1"},
@@ -79,7 +81,9 @@ std::string hunt_text(const hunt::HuntResult& result, const TraceTextOptions& op
       << " edges: " << result.matches.size() << " match(es)\n";
   for (const auto& match : result.matches) {
     out << "\n" << graph::format_node(match.node) << "\n";
-    out << "  indicator: " << match.indicator << " (" << match.feed << ", " << match.reason << ")";
+    out << "  indicator: " << match.indicator << " (" << match.feed << ", " << match.reason;
+    if (match.line != 0) out << ", " << match.source << ":" << match.line;
+    out << ")";
     if (!match.label.empty()) out << " " << match.label;
     out << "\n";
     if (!match.aliases.empty()) {

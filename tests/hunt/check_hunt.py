@@ -98,7 +98,8 @@ check([m["node"] for m in matches] == ["sha256:" + A], "only the digest the inve
 if matches:
     m = matches[0]
     check(m["indicator"] == A and m["feed"] == "test hashes" and m["label"] == "first one" and
-          m["reason"] == "SHA-256" and m["source"] == hashes, "the indicator is named: feed, value, label")
+          m["reason"] == "SHA-256" and m["source"] == hashes and m["line"] == 2,
+          "the indicator is named: feed, value, label, file and line")
     check(m["hosts"] == [
         {"host": "host:pos-7", "via": "deployed-on", "first": "2024-05-04T00:00:00Z",
          "last": "2024-05-04T00:00:00Z"},
