@@ -90,9 +90,12 @@ int make_feed(int argc, char** argv) {
   const std::string db = option(argc, argv, "--db", "");
   const std::string out = option(argc, argv, "--out", "");
   if (db.empty() || out.empty()) return fail("feed needs --db and --out");
-  const std::uint64_t hashes = std::stoull(option(argc, argv, "--hashes", "100000"));
-  const std::uint64_t in_inventory = std::stoull(option(argc, argv, "--in-inventory", "1000"));
-  const std::uint64_t advisories = std::stoull(option(argc, argv, "--advisories", "1000"));
+  const std::uint64_t hashes =
+      std::strtoull(option(argc, argv, "--hashes", "100000").c_str(), nullptr, 10);
+  const std::uint64_t in_inventory =
+      std::strtoull(option(argc, argv, "--in-inventory", "1000").c_str(), nullptr, 10);
+  const std::uint64_t advisories =
+      std::strtoull(option(argc, argv, "--advisories", "1000").c_str(), nullptr, 10);
   auto store = graph::open_store(db, graph::OpenMode::kExisting);
   if (!store) return fail(store.error().message);
   // The store's artifacts, every k-th: real keys, so the feed matches what generate wrote.
@@ -137,7 +140,8 @@ int make_feed(int argc, char** argv) {
 int run(int argc, char** argv) {
   const std::string db = option(argc, argv, "--db", "");
   const auto feeds_given = options(argc, argv, "--ioc");
-  const int runs = std::stoi(option(argc, argv, "--runs", "5"));
+  const int runs =
+      static_cast<int>(std::strtol(option(argc, argv, "--runs", "5").c_str(), nullptr, 10));
   const bool trace = option(argc, argv, "--trace", "no") == "yes";
   if (db.empty() || feeds_given.empty()) return fail("run needs --db and --ioc");
 
