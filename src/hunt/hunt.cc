@@ -35,52 +35,69 @@ void widen(HostSighting& sighting, std::int64_t time) {
 
 // Hosts and releases of one matched node, by stored id, read off the propagation graph: ran-on
 // and installed-on lead to hosts, contains (run backwards) to releases, and a release's
-// deployed-on to the hosts it went to.
+// deployed-on to the hosts it went to. The node's other identities (same-as: the file's other
+// digests, a package and its distribution file) count as the node.
 struct Neighbourhood {
   std::map<std::pair<std::int64_t, EdgeKind>, HostSighting> hosts;  // by host id, via
   std::vector<std::int64_t> releases;
 };
 
+std::vector<std::uint32_t> identities(const CsrGraph& graph, std::uint32_t node) {
+  std::vector<std::uint32_t> group = {node};
+  for (std::size_t next = 0; next < group.size(); ++next) {
+    const std::uint32_t at = group[next];
+    for (std::uint64_t e = graph.offsets[at]; e < graph.offsets[at + 1]; ++e) {
+      const graph::CsrEdge& edge = graph.edges[e];
+      if (edge.stored_kind == EdgeKind::kSameAs &&
+          std::find(group.begin(), group.end(), edge.to) == group.end()) {
+        group.push_back(edge.to);
+      }
+    }
+  }
+  return group;
+}
+
 Neighbourhood neighbourhood(const CsrGraph& graph, std::uint32_t node) {
-  const auto installed_on = graph::edge_kind_from_name("installed-on");
   Neighbourhood around;
-  for (std::uint64_t e = graph.offsets[node]; e < graph.offsets[node + 1]; ++e) {
-    const graph::CsrEdge& edge = graph.edges[e];
-    const bool on_host =
-        edge.stored_kind == EdgeKind::kRanOn || (installed_on && edge.stored_kind == *installed_on);
-    if (on_host && !edge.reversed) {
-      auto& sighting = around.hosts[{graph.ids[edge.to], edge.stored_kind}];
-      sighting.via = edge.stored_kind;
-      widen(sighting, edge.time);
-    } else if (edge.stored_kind == EdgeKind::kContains && edge.reversed) {
-      around.releases.push_back(graph.ids[edge.to]);
-      for (std::uint64_t d = graph.offsets[edge.to]; d < graph.offsets[edge.to + 1]; ++d) {
-        const graph::CsrEdge& deployed = graph.edges[d];
-        if (deployed.stored_kind != EdgeKind::kDeployedOn || deployed.reversed) continue;
-        auto& sighting = around.hosts[{graph.ids[deployed.to], EdgeKind::kDeployedOn}];
-        sighting.via = EdgeKind::kDeployedOn;
-        widen(sighting, deployed.time);
+  for (const std::uint32_t member : identities(graph, node)) {
+    for (std::uint64_t e = graph.offsets[member]; e < graph.offsets[member + 1]; ++e) {
+      const graph::CsrEdge& edge = graph.edges[e];
+      const bool on_host =
+          edge.stored_kind == EdgeKind::kRanOn || edge.stored_kind == EdgeKind::kInstalledOn;
+      if (on_host && !edge.reversed) {
+        auto& sighting = around.hosts[{graph.ids[edge.to], edge.stored_kind}];
+        sighting.via = edge.stored_kind;
+        widen(sighting, edge.time);
+      } else if (edge.stored_kind == EdgeKind::kContains && edge.reversed) {
+        around.releases.push_back(graph.ids[edge.to]);
       }
     }
   }
   std::sort(around.releases.begin(), around.releases.end());
   around.releases.erase(std::unique(around.releases.begin(), around.releases.end()),
                         around.releases.end());
+  for (const std::int64_t release : around.releases) {
+    const auto index = graph.index_of(release);
+    for (std::uint64_t d = graph.offsets[*index]; d < graph.offsets[*index + 1]; ++d) {
+      const graph::CsrEdge& deployed = graph.edges[d];
+      if (deployed.stored_kind != EdgeKind::kDeployedOn || deployed.reversed) continue;
+      auto& sighting = around.hosts[{graph.ids[deployed.to], EdgeKind::kDeployedOn}];
+      sighting.via = EdgeKind::kDeployedOn;
+      widen(sighting, deployed.time);
+    }
+  }
   return around;
 }
 
-// The graph key of an artifact known by a digest of `kind` (contract: SHA-256 is the bare hex,
-// other digests are prefixed); nullopt for MD5, which no document gives the inventory.
-std::optional<std::string> artifact_key(scan::HashKind kind, const std::string& hex) {
-  switch (kind) {
-    case scan::HashKind::kSha256:
-      return hex;
-    case scan::HashKind::kSha1:
-      return "sha1:" + hex;
-    case scan::HashKind::kMd5:
-      break;
-  }
-  return std::nullopt;
+// The artifact node a digest of `kind` names, in the graph's key syntax (SHA-256 bare, the others
+// prefixed with their algorithm).
+std::optional<NodeRef> artifact_of(scan::HashKind kind, const std::string& hex) {
+  auto node = graph::make_artifact(kind == scan::HashKind::kSha256 ? "sha256"
+                                   : kind == scan::HashKind::kSha1 ? "sha1"
+                                                                   : "md5",
+                                   hex);
+  if (!node) return std::nullopt;
+  return std::move(*node);
 }
 
 std::string_view hash_name(scan::HashKind kind) {
@@ -97,17 +114,13 @@ std::string_view hash_name(scan::HashKind kind) {
 
 void match_hashes(const CsrGraph& graph, const scan::IndicatorSet& feeds, HuntResult& result,
                   std::vector<Candidate>& candidates) {
-  std::uint64_t md5 = 0;
   feeds.for_each_hash([&](std::size_t feed, scan::HashKind kind,
                           std::span<const std::uint8_t> digest, std::string_view label) {
     ++result.hash_indicators;
     const std::string hex = to_hex(digest);
-    const auto key = artifact_key(kind, hex);
-    if (!key) {
-      ++md5;
-      return;
-    }
-    const auto index = graph.index_of(graph::node_id(NodeKind::kArtifact, *key));
+    const auto artifact = artifact_of(kind, hex);
+    if (!artifact) return;
+    const auto index = graph.index_of(graph::node_id(*artifact));
     if (!index || graph.kinds[*index] != NodeKind::kArtifact) return;
     const scan::FeedInfo& info = feeds.feeds()[feed];
     HuntMatch match;
@@ -117,15 +130,10 @@ void match_hashes(const CsrGraph& graph, const scan::IndicatorSet& feeds, HuntRe
     match.label = std::string(label);
     match.source = info.path;
     match.reason = std::string(hash_name(kind));
-    match.node = NodeRef{NodeKind::kArtifact, *key};
+    match.node = *artifact;
     candidates.push_back({result.matches.size(), *index});
     result.matches.push_back(std::move(match));
   });
-  if (md5 != 0) {
-    result.notes.push_back(std::to_string(md5) +
-                           " MD5 indicator(s) not compared: the inventory knows files by SHA-256 "
-                           "(and by the other digests documents state), never by MD5");
-  }
   if (const auto signers = feeds.signer_indicators(); signers != 0) {
     result.notes.push_back(std::to_string(signers) +
                            " signer indicator(s) not compared: the inventory graph does not "
@@ -150,18 +158,11 @@ Status match_packages(const CsrGraph& graph, graph::GraphStore& store,
     }
   });
   if (result.advisories == 0) return ok_status();
-  const auto package_kind = graph::node_kind_from_name("package");
-  if (!package_kind) {
-    result.notes.push_back(std::to_string(result.advisories) +
-                           " OSV advisory(ies) not compared: this inventory model has no "
-                           "package nodes");
-    return ok_status();
-  }
   // The package nodes are found by kind in the loaded graph and only their keys are read (and
   // checked against their ids), not every node's.
   std::vector<std::int64_t> package_ids;
   for (std::size_t i = 0; i < graph.node_count(); ++i) {
-    if (graph.kinds[i] == *package_kind) package_ids.push_back(graph.ids[i]);
+    if (graph.kinds[i] == NodeKind::kPackage) package_ids.push_back(graph.ids[i]);
   }
   auto packages = store.find_checked_nodes(package_ids);
   if (!packages) return packages.error();
@@ -193,7 +194,7 @@ Status match_packages(const CsrGraph& graph, graph::GraphStore& store,
       match.aliases = advisory->aliases;
       match.source = advisory->source;
       match.reason = answer.reason;
-      match.node = NodeRef{*package_kind, row.key};
+      match.node = NodeRef{NodeKind::kPackage, row.key};
       candidates.push_back({result.matches.size(), *index});
       result.matches.push_back(std::move(match));
     }

@@ -22,7 +22,7 @@ namespace cascade::hunt {
 // it was deployed on.
 struct HostSighting {
   graph::NodeRef host;
-  graph::EdgeKind via = graph::EdgeKind::kRanOn;  // ran-on or deployed-on
+  graph::EdgeKind via = graph::EdgeKind::kRanOn;  // ran-on, installed-on or deployed-on
   std::optional<std::int64_t> first;              // earliest and latest time of those facts
   std::optional<std::int64_t> last;
 };
@@ -45,7 +45,7 @@ struct HuntResult {
   std::vector<scan::FeedInfo> feeds;
   std::vector<HuntMatch> matches;  // by feed order, then indicator, then node
   // What was not or could not be compared, always said: signer indicators (the graph stores no
-  // signers), MD5 indicators (the graph stores no MD5), advisory ranges not evaluated.
+  // signers), package versions an advisory range could not be evaluated for.
   std::vector<std::string> notes;
   std::uint64_t hash_indicators = 0;
   std::uint64_t advisories = 0;

@@ -147,6 +147,106 @@ check(p.returncode in (0, 1) and doc is not None and not list(VALIDATOR.iter_err
       doc["feeds"][0]["format"] == "osv" and doc["summary"]["advisories"] == 1,
       f"a directory of advisories is one feed ({p.stderr.strip()})")
 
+# Packages: an SBOM of release web@2.0 (deployed on pos-9) lists npm, PyPI and Debian packages;
+# a scan report of dev01 (real `cascade scan` output, with the packages member of contract 2
+# added) says two of them are installed there.
+packages = {
+    "pkg:npm/left-padder-test@1.0.1": "listed",            # in the advisory's versions
+    "pkg:npm/range-test@1.2.3": "in range",                # [1.2.0, 1.2.5)
+    "pkg:npm/range-test@1.2.5": "fixed",                   # the fixed version: not affected
+    "pkg:npm/other-test@2.0.0": "not in range",            # [0, 1.0.0]
+    "pkg:pypi/py-range-test@2.0rc1": "in range",           # PEP 440: 2.0rc1 < 2.0
+    "pkg:deb/debian/xz-test@5.6.1-1?arch=amd64": "in range",  # Debian: [5.6.0-0.1, 5.6.1+really5.4.5-1)
+    "pkg:deb/debian/xz-test@5.6.1%2Breally5.4.5-1?arch=amd64": "fixed",
+    "pkg:maven/org.example/maven-test@1.5": "not evaluated",  # no Maven ordering
+}
+write("packages-sbom.json", json.dumps({
+    "bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1,
+    "metadata": {"timestamp": "2024-06-01T00:00:00Z",
+                 "component": {"type": "application", "bom-ref": "w", "name": "web",
+                               "version": "2.0"}},
+    "components": [{"type": "library", "bom-ref": f"p{i}", "name": purl.split("/")[-1].split("@")[0],
+                    "purl": purl} for i, purl in enumerate(packages)]}))
+write("packages-events.jsonl", json.dumps(
+    {"event": "deployed-on", "release": "web@2.0", "host": "pos-9", "time": "2024-06-02T00:00:00Z"}) + "\n")
+tree = os.path.join(SCRATCH, "dev01-tree")
+os.makedirs(tree, exist_ok=True)
+write("dev01-tree/readme.txt", "hello\n")
+p = run("scan", "--json", "--host", "dev01", tree)
+report = json.loads(p.stdout)
+report["packages"] = sorted([
+    {"purl": "pkg:npm/left-padder-test@1.0.1", "ecosystem": "npm", "name": "left-padder-test",
+     "version": "1.0.1", "source": tree + "/node_modules/left-padder-test/package.json"},
+    {"purl": "pkg:npm/range-test@1.2.5", "ecosystem": "npm", "name": "range-test",
+     "version": "1.2.5", "source": tree + "/node_modules/range-test/package.json"}],
+    key=lambda x: (x["purl"], x["source"]))
+report["summary"]["packages"] = len(report["packages"])
+write("dev01-scan.json", json.dumps(report))
+p = run("graph", "ingest", "--db", DB, os.path.join(SCRATCH, "packages-sbom.json"),
+        os.path.join(SCRATCH, "packages-events.jsonl"), os.path.join(SCRATCH, "dev01-scan.json"))
+check(p.returncode == 0, f"the package documents are ingested ({p.stderr.strip()})")
+
+npm_dir = os.path.join(SCRATCH, "pkg-advisories", "osv", "malicious")
+write("pkg-advisories/osv/malicious/npm/left-padder-test/MAL-2024-0001.json",
+      advisory("MAL-2024-0001", "npm", "left-padder-test", versions=["1.0.1"]))
+write("pkg-advisories/osv/malicious/npm/range-test/MAL-2024-0002.json",
+      advisory("MAL-2024-0002", "npm", "range-test", ranges=[{"type": "SEMVER", "events": [
+          {"introduced": "1.2.0"}, {"fixed": "1.2.5"}]}]))
+write("pkg-advisories/osv/malicious/npm/other-test/MAL-2024-0003.json",
+      advisory("MAL-2024-0003", "npm", "other-test", ranges=[{"type": "ECOSYSTEM", "events": [
+          {"introduced": "0"}, {"last_affected": "1.0.0"}]}]))
+write("pkg-advisories/osv/malicious/pypi/py-range-test/MAL-2024-0004.json",
+      advisory("MAL-2024-0004", "PyPI", "py_range_test", ranges=[{"type": "ECOSYSTEM", "events": [
+          {"introduced": "0"}, {"fixed": "2.0"}]}]))
+write("pkg-advisories/osv/debian/DSA-TEST-1.json",
+      advisory("DSA-TEST-1", "Debian:12", "xz-test", ranges=[{"type": "ECOSYSTEM", "events": [
+          {"introduced": "5.6.0-0.1"}, {"fixed": "5.6.1+really5.4.5-1"}]}]))
+write("pkg-advisories/osv/maven/MAL-2024-0005.json",
+      advisory("MAL-2024-0005", "Maven", "org.example:maven-test", ranges=[
+          {"type": "ECOSYSTEM", "events": [{"introduced": "1.0"}, {"fixed": "2.0"}]}]))
+p, doc = hunt_json(os.path.join(SCRATCH, "pkg-advisories"))
+check(p.returncode == 1 and doc is not None and not list(VALIDATOR.iter_errors(doc)),
+      f"package matches exit 1 with a valid document ({p.stderr.strip()})")
+found = {m["node"]: m for m in (doc["matches"] if doc else [])}
+expected = {purl for purl, verdict in packages.items() if verdict in ("listed", "in range")}
+check(set(found) == expected, f"listed and in-range versions match, fixed and out-of-range ones "
+      f"do not: {sorted(found)}")
+m = found.get("pkg:npm/left-padder-test@1.0.1")
+check(m is not None and m["indicator"] == "MAL-2024-0001" and m["kind"] == "package" and
+      m["reason"] == "listed version 1.0.1" and m["source"].endswith("MAL-2024-0001.json") and
+      m["line"] is None, "an advisory match names the advisory, its file and why")
+check(m is not None and m["releases"] == ["release:web@2.0"] and m["hosts"] == [
+    {"host": "host:dev01", "via": "installed-on", "first": report["started"],
+     "last": report["started"]},
+    {"host": "host:pos-9", "via": "deployed-on", "first": "2024-06-02T00:00:00Z",
+     "last": "2024-06-02T00:00:00Z"}] if m else False,
+      f"a package's hosts: installed-on from the scan, deployed-on through the release: "
+      f"{m['hosts'] if m else None}")
+m = found.get("pkg:npm/range-test@1.2.3")
+check(m is not None and m["reason"] == "SEMVER range [introduced 1.2.0, fixed 1.2.5]",
+      "the range that holds the version is named")
+notes = " ".join(doc["notes"]) if doc else ""
+check("1 package version(s) not evaluated" in notes and "MAL-2024-0005" in notes and
+      "no version ordering for Maven" in notes, f"the Maven range is not evaluated, visibly: {notes}")
+
+# A digest of a package's file: the SBOM states the purl and the SHA-256 together, so they are
+# one thing (same-as), and the digest's match has the package's hosts.
+D = "d4" * 32
+write("tarball-sbom.json", json.dumps({
+    "bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1,
+    "metadata": {"timestamp": "2024-06-01T00:00:00Z",
+                 "component": {"type": "application", "bom-ref": "w", "name": "web",
+                               "version": "2.0"}},
+    "components": [{"type": "library", "bom-ref": "t", "name": "left-padder-test",
+                    "purl": "pkg:npm/left-padder-test@1.0.1",
+                    "hashes": [{"alg": "SHA-256", "content": D}]}]}))
+p = run("graph", "ingest", "--db", DB, os.path.join(SCRATCH, "tarball-sbom.json"))
+p, doc = hunt_json(write("tarball.txt", D + "\n"))
+m = doc["matches"][0] if doc and doc["matches"] else None
+check(m is not None and m["node"] == "sha256:" + D and
+      [h["host"] for h in m["hosts"]] == ["host:dev01", "host:pos-9"],
+      f"a digest's match has the hosts of its other identities: {m['hosts'] if m else None}")
+
 # Errors exit 2: an unreadable feed, a missing store (not created).
 p = run("hunt", "--db", DB, "--ioc", os.path.join(SCRATCH, "nope.txt"))
 check(p.returncode == 2 and "nope.txt" in p.stderr, "a missing feed exits 2, naming it")
