@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
-"""cascade hunt end to end: a small inventory ingested from hand-written documents (events and a
-CycloneDX SBOM), feeds written here (hash lists, a signer list, OSV advisories in a directory laid
+"""cascade hunt end to end: a small inventory ingested from hand-written documents (events and
+CycloneDX SBOMs with digests and purls) and a real `cascade scan` report of a tree with installed
+npm packages; feeds written here (hash lists, a signer list, OSV advisories in a directory laid
 out as the OpenSSF malicious-packages repository is, with invented package names), the answers
-written by hand from docs/hunt.md, the exit codes, and the JSON against its schema.
+written by hand from docs/hunt.md (digests; package versions listed, in a range, at the fixed
+version, outside, in an ecosystem without an ordering; the hosts of a digest's other identity),
+the exit codes, and the JSON against its schema.
 
 usage: check_hunt.py CASCADE SCHEMA SCRATCH
 """
@@ -148,8 +151,7 @@ check(p.returncode in (0, 1) and doc is not None and not list(VALIDATOR.iter_err
       f"a directory of advisories is one feed ({p.stderr.strip()})")
 
 # Packages: an SBOM of release web@2.0 (deployed on pos-9) lists npm, PyPI and Debian packages;
-# a scan report of dev01 (real `cascade scan` output, with the packages member of contract 2
-# added) says two of them are installed there.
+# `cascade scan` of dev01's tree finds two of them installed there (node_modules).
 packages = {
     "pkg:npm/left-padder-test@1.0.1": "listed",            # in the advisory's versions
     "pkg:npm/range-test@1.2.3": "in range",                # [1.2.0, 1.2.5)
@@ -170,18 +172,15 @@ write("packages-sbom.json", json.dumps({
 write("packages-events.jsonl", json.dumps(
     {"event": "deployed-on", "release": "web@2.0", "host": "pos-9", "time": "2024-06-02T00:00:00Z"}) + "\n")
 tree = os.path.join(SCRATCH, "dev01-tree")
-os.makedirs(tree, exist_ok=True)
-write("dev01-tree/readme.txt", "hello\n")
+for name, version in (("left-padder-test", "1.0.1"), ("range-test", "1.2.5")):
+    write(f"dev01-tree/node_modules/{name}/package.json",
+          json.dumps({"name": name, "version": version}))
 p = run("scan", "--json", "--host", "dev01", tree)
 report = json.loads(p.stdout)
-report["packages"] = sorted([
-    {"purl": "pkg:npm/left-padder-test@1.0.1", "ecosystem": "npm", "name": "left-padder-test",
-     "version": "1.0.1", "source": tree + "/node_modules/left-padder-test/package.json"},
-    {"purl": "pkg:npm/range-test@1.2.5", "ecosystem": "npm", "name": "range-test",
-     "version": "1.2.5", "source": tree + "/node_modules/range-test/package.json"}],
-    key=lambda x: (x["purl"], x["source"]))
-report["summary"]["packages"] = len(report["packages"])
-write("dev01-scan.json", json.dumps(report))
+check(sorted(x["purl"] for x in report["packages"]) ==
+      ["pkg:npm/left-padder-test@1.0.1", "pkg:npm/range-test@1.2.5"],
+      "scan finds the two installed packages")
+write("dev01-scan.json", p.stdout)
 p = run("graph", "ingest", "--db", DB, os.path.join(SCRATCH, "packages-sbom.json"),
         os.path.join(SCRATCH, "packages-events.jsonl"), os.path.join(SCRATCH, "dev01-scan.json"))
 check(p.returncode == 0, f"the package documents are ingested ({p.stderr.strip()})")
