@@ -5,6 +5,8 @@
 # When the registry cannot be reached, OUTDIR/SKIPPED says why and the tests skip, saying so;
 # any other failure fails this set-up.
 set -u
+# `npm sbom`, through a pinned newer npm where the installed one predates it.
+npm_sbom=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../scripts" && pwd)/npm-sbom
 out=${1:?usage: make-npm-sboms.sh OUTDIR}
 rm -rf "$out"
 # npm names CycloneDX's metadata.component after the directory, SPDX's described package after
@@ -26,6 +28,6 @@ cat >package.json <<'JSON'
 JSON
 timeout 300 npm install --no-audit --no-fund ms@2.0.0 debug@2.6.9 >"$out/install.log" 2>&1 ||
   { echo "make-npm-sboms: npm install failed:" >&2; cat "$out/install.log" >&2; exit 1; }
-npm sbom --sbom-format cyclonedx >"$out/cyclonedx.json" &&
-  npm sbom --sbom-format spdx >"$out/spdx.json" ||
+"$npm_sbom" --sbom-format cyclonedx >"$out/cyclonedx.json" &&
+  "$npm_sbom" --sbom-format spdx >"$out/spdx.json" ||
   { echo "make-npm-sboms: npm sbom failed" >&2; exit 1; }
