@@ -63,6 +63,7 @@ struct DiffArgs {
   std::string capabilities;
   std::vector<std::string> details;
   bool all = false;
+  int strip_prefix = 0;  // leading components dropped from an archive side's paths
   std::string fail_on = "high";
   int top = 50;
   int threads = 0;  // 0: one per core

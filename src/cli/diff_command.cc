@@ -29,8 +29,13 @@ void add_diff_command(CLI::App& app, DiffArgs& args) {
                   "Capability table replacing the built-in one (cascade.capabilities/1)")
       ->check(CLI::ExistingFile);
   cmd->add_option("--details", args.details,
-                  "Print the full delta of this install path (repeatable; '*' for all)")
+                  "Print the full delta of this install path, with line diffs of text files and "
+                  "install scripts (repeatable; '*' for all)")
       ->allow_extra_args(false);
+  cmd->add_option("--strip-prefix", args.strip_prefix,
+                  "Drop N leading path components on a side that is one archive (as patch -p), "
+                  "to pair a .deb or npm tarball with its unpacked tree")
+      ->check(CLI::Range(0, 1000));
   cmd->add_flag("--all", args.all, "Also list unchanged files");
   add_fail_on_option(cmd, args.fail_on);
   cmd->add_option("--top", args.top, "Rows of the ranked table (default 50)")
@@ -87,6 +92,8 @@ int run_diff(const DiffArgs& args) {
   options.now = std::time(nullptr);
   options.threads = args.threads > 0 ? static_cast<unsigned>(args.threads) : default_thread_count();
   options.catalogs = args.trust.catalogs;
+  options.keep_text = !args.details.empty();
+  options.strip_prefix = static_cast<std::size_t>(args.strip_prefix);
   auto old_release = diff::load_release(args.old_path, options);
   if (!old_release) {
     std::cerr << "cascade: " << old_release.error().message << '\n';
@@ -106,6 +113,7 @@ int run_diff(const DiffArgs& args) {
       .capabilities = capabilities ? &*capabilities : nullptr,
       .baseline = baseline ? &*baseline : nullptr,
       .list_unchanged = args.all,
+      .text_diffs = !args.details.empty(),
   };
   const diff::DiffResult result = diff::diff_releases(*old_release, *new_release, diff_options);
   run.finished = utc_now_rfc3339();

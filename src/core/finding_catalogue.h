@@ -149,6 +149,13 @@ inline constexpr FindingKind kDiffPinMismatch{
 inline constexpr FindingKind kDiffUnexpectedSigner{
     "diff.unexpected-signer", Severity::kHigh,
     "not the expected key: another signer, an untrusted look-alike, or a pin mismatch"};
+inline constexpr FindingKind kDiffInstallScriptAdded{
+    "diff.install-script-added", Severity::kHigh,
+    "a script run at install time (npm hook, maintainer script, setup.py, ...) appeared"};
+inline constexpr FindingKind kDiffInstallScriptChanged{
+    "diff.install-script-changed", Severity::kMedium, "a script run at install time changed"};
+inline constexpr FindingKind kDiffInstallScriptRemoved{
+    "diff.install-script-removed", Severity::kInfo, "a script run at install time was removed"};
 
 inline constexpr FindingKind kProvenanceUnattested{
     "provenance.unattested", Severity::kHigh,
@@ -243,6 +250,9 @@ inline constexpr std::array kAll = {
     kDiffOverlayAdded,
     kDiffPinMismatch,
     kDiffUnexpectedSigner,
+    kDiffInstallScriptAdded,
+    kDiffInstallScriptChanged,
+    kDiffInstallScriptRemoved,
     kProvenanceUnattested,
     kProvenanceSubjectMismatch,
     kProvenanceUntrustedBuilder,

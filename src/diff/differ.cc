@@ -1,6 +1,7 @@
 #include "diff/differ.h"
 
 #include <algorithm>
+#include <map>
 #include <unordered_map>
 
 #include "core/finding_catalogue.h"
@@ -133,7 +134,128 @@ void finish(FileDiff& file, const PathPolicy& policy, std::vector<Finding> findi
                    });
 }
 
+std::string describe_script(const InstallScript& script) {
+  std::string what;
+  switch (script.kind) {
+    case ScriptKind::kNpmHook:
+      what = "npm " + script.id.substr(script.id.rfind('.') + 1) + " script";
+      break;
+    case ScriptKind::kNodeGyp:
+      what = "node-gyp build file (run at install time)";
+      break;
+    case ScriptKind::kDebianMaintainer:
+      what = "Debian maintainer script " + script.id.substr(script.id.rfind('/') + 1);
+      break;
+    case ScriptKind::kPythonSetup:
+      what = "Python setup.py";
+      break;
+    case ScriptKind::kPythonPth:
+      what = "import lines of a Python .pth file (run at every interpreter start)";
+      break;
+    case ScriptKind::kElectronMain:
+      what = "Electron app main script";
+      break;
+  }
+  if (!script.package.empty()) what += " of " + script.package;
+  return what + " (" + script.id + ")";
+}
+
+// An npm hook is one command line: the message quotes it (cut), as it is the whole script.
+std::string quoted_command(const InstallScript& script) {
+  constexpr std::size_t kShown = 100;
+  std::string text = script.text.substr(0, kShown);
+  if (script.text.size() > kShown) text += "...";
+  return "\"" + text + "\"";
+}
+
+std::string line_counts(const TextDiff& diff) {
+  if (diff.skipped) return "too large to compare line by line";
+  std::size_t added = 0;
+  std::size_t removed = 0;
+  std::size_t start = 0;
+  const std::string& u = diff.unified;
+  while (start < u.size()) {
+    auto end = u.find('\n', start);
+    if (end == std::string::npos) end = u.size();
+    if (u[start] == '+') ++added;
+    if (u[start] == '-') ++removed;
+    start = end + 1;
+  }
+  return "+" + std::to_string(added) + " -" + std::to_string(removed) + " lines" +
+         (diff.truncated ? " shown (diff cut)" : "");
+}
+
+FileDiff& file_for(DiffResult& result, const std::string& key, DiffSummary& summary) {
+  for (auto& f : result.files) {
+    if (f.key == key) return f;
+  }
+  // The file is the same on both sides although its script's pairing changed.
+  ++summary.status[ChangeStatus::kUnchanged];
+  return result.files.emplace_back(FileDiff{.key = key, .status = ChangeStatus::kUnchanged});
+}
+
+// Scripts pair by id; each change becomes a finding on the file holding the script.
+void compare_install_scripts(const Release& old_release, const Release& new_release,
+                             const Baseline& baseline, DiffResult& result) {
+  const std::vector<InstallScript> before = find_install_scripts(old_release);
+  const std::vector<InstallScript> after = find_install_scripts(new_release);
+  std::map<std::string, const InstallScript*> old_by_id;
+  for (const auto& s : before) old_by_id.emplace(s.id, &s);
+  const auto record = [&](const InstallScript& script, ScriptChangeKind change,
+                          const InstallScript* old_script, Finding finding) {
+    FileDiff& file = file_for(result, script.file_key, result.summary);
+    file.install_scripts.push_back(
+        {.id = script.id,
+         .kind = script.kind,
+         .package = script.package,
+         .change = change,
+         .text_diff =
+             change == ScriptChangeKind::kRemoved
+                 ? unified_diff(script.text, "")
+                 : unified_diff(old_script != nullptr ? old_script->text : "", script.text)});
+    finish(file, baseline.policy_for(file.key), {std::move(finding)}, result.summary);
+  };
+  for (const auto& script : after) {
+    const auto it = old_by_id.find(script.id);
+    if (it == old_by_id.end()) {
+      std::string message = describe_script(script) + " added";
+      if (script.kind == ScriptKind::kNpmHook) message += ": " + quoted_command(script);
+      record(script, ScriptChangeKind::kAdded, nullptr,
+             make_finding(findings::kDiffInstallScriptAdded, message));
+      continue;
+    }
+    const InstallScript& old_script = *it->second;
+    old_by_id.erase(it);
+    if (old_script.text == script.text) continue;
+    std::string message = describe_script(script) + " changed";
+    if (script.kind == ScriptKind::kNpmHook) {
+      message += ": " + quoted_command(old_script) + " -> " + quoted_command(script);
+    } else {
+      message += ": " + line_counts(unified_diff(old_script.text, script.text));
+    }
+    record(script, ScriptChangeKind::kChanged, &old_script,
+           make_finding(findings::kDiffInstallScriptChanged, message));
+  }
+  for (const auto& [id, script] : old_by_id) {
+    record(
+        *script, ScriptChangeKind::kRemoved, script,
+        make_finding(findings::kDiffInstallScriptRemoved, describe_script(*script) + " removed"));
+  }
+}
+
 }  // namespace
+
+std::string_view script_change_name(ScriptChangeKind change) {
+  switch (change) {
+    case ScriptChangeKind::kAdded:
+      return "added";
+    case ScriptChangeKind::kChanged:
+      return "changed";
+    case ScriptChangeKind::kRemoved:
+      return "removed";
+  }
+  return "changed";
+}
 
 std::string_view status_name(ChangeStatus status) {
   switch (status) {
@@ -214,6 +336,12 @@ DiffResult diff_releases(const Release& old_release, const Release& new_release,
       file.capabilities_gained = std::move(delta.capabilities_gained);
       findings.insert(findings.end(), delta.findings.begin(), delta.findings.end());
       for (auto& f : new_inspection_findings(&o, n)) findings.push_back(std::move(f));
+      const auto& old_text = it->second->content;
+      const auto& new_text = nf.content;
+      if (options.text_diffs && old_text && new_text && looks_like_text(*old_text) &&
+          looks_like_text(*new_text)) {
+        file.text_diff = unified_diff(*old_text, *new_text);
+      }
     } else {
       file.status = ChangeStatus::kUnchanged;  // the baseline still had something to say
     }
@@ -263,6 +391,7 @@ DiffResult diff_releases(const Release& old_release, const Release& new_release,
     result.files.push_back(
         {.key = of->key, .old_path = of->facts.path, .status = ChangeStatus::kRemoved});
   }
+  compare_install_scripts(old_release, new_release, baseline, result);
 
   std::stable_sort(result.files.begin(), result.files.end(),
                    [](const FileDiff& a, const FileDiff& b) {

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -14,12 +15,26 @@
 #include "core/finding.h"
 #include "diff/baseline.h"
 #include "diff/capabilities.h"
+#include "diff/install_scripts.h"
+#include "diff/line_diff.h"
 #include "diff/release.h"
 
 namespace cascade::diff {
 
 enum class ChangeStatus { kModified, kAdded, kRemoved, kMoved, kUnchanged };
 std::string_view status_name(ChangeStatus status);
+
+enum class ScriptChangeKind { kAdded, kChanged, kRemoved };
+std::string_view script_change_name(ScriptChangeKind change);
+
+// An install script that differs between the releases (install_scripts.h).
+struct ScriptChange {
+  std::string id;
+  ScriptKind kind = ScriptKind::kNpmHook;
+  std::string package;  // NEW's (OLD's when removed); "" when unknown
+  ScriptChangeKind change = ScriptChangeKind::kChanged;
+  TextDiff text_diff;  // OLD's text against NEW's (an absent side is empty)
+};
 
 struct DiffFinding {
   Finding finding;
@@ -33,7 +48,9 @@ struct FileDiff {
   std::vector<DiffFinding> findings;  // most severe first
   std::uint64_t risk = 0;
   std::set<std::string> capabilities_gained;
-  nlohmann::json delta;  // what changed, for modified files (null otherwise)
+  nlohmann::json delta;                       // what changed, for modified files (null otherwise)
+  std::vector<ScriptChange> install_scripts;  // the scripts this file holds that changed
+  std::optional<TextDiff> text_diff;  // a modified text file's lines, with DiffOptions::text_diffs
 };
 
 struct DiffSummary {
@@ -51,6 +68,8 @@ struct DiffOptions {
   const CapabilitySet* capabilities = nullptr;  // default: the built-in table
   const Baseline* baseline = nullptr;           // optional
   bool list_unchanged = false;                  // also list unchanged files (risk 0)
+  // Line diffs of modified text files whose bytes both releases kept (ReleaseOptions::keep_text).
+  bool text_diffs = false;
 };
 
 // Risk weight of one unexpected finding; a file's risk is the sum over its findings.

@@ -12,6 +12,8 @@
 
 #include "core/input_file.h"
 #include "core/mapped_file.h"
+#include "diff/install_scripts.h"
+#include "diff/line_diff.h"
 #include "inspect/file_report_json.h"
 #include "scan/catalogs.h"
 #include "scan/saved_report.h"
@@ -59,38 +61,44 @@ void assign_keys(std::vector<ReleaseFile>& files) {
   }
 }
 
-// Which roots are single files: a file record carries exactly the root's path.
-void add_files(Release& release, std::vector<FileFacts> facts,
-               const std::vector<std::string>& roots) {
+// Which roots are single files: a file record carries exactly the root's path. `strip` drops
+// leading components of the keys of a single-file root (ReleaseOptions::strip_prefix).
+void add_files(Release& release, std::vector<ReleaseFile> files,
+               const std::vector<std::string>& roots, std::size_t strip = 0) {
   std::vector<std::string> trimmed;
   trimmed.reserve(roots.size());
   for (const auto& r : roots) trimmed.push_back(trim_slashes(r));
   std::vector<bool> root_is_file(trimmed.size(), false);
-  for (const auto& f : facts) {
+  for (const auto& f : files) {
     for (std::size_t i = 0; i < trimmed.size(); ++i)
-      root_is_file[i] = root_is_file[i] || f.path == trimmed[i];
+      root_is_file[i] = root_is_file[i] || f.facts.path == trimmed[i];
   }
-  for (auto& f : facts) {
-    std::string key = f.path;
+  for (auto& f : files) {
+    f.key = f.facts.path;
     for (std::size_t i = 0; i < trimmed.size(); ++i) {
       const std::string& root = trimmed[i];
-      if (f.path == root || f.path.starts_with(root + (root_is_file[i] ? '!' : '/'))) {
-        key = install_path(f.path, root, root_is_file[i]);
+      if (f.facts.path == root || f.facts.path.starts_with(root + (root_is_file[i] ? '!' : '/'))) {
+        f.key = install_path(f.facts.path, root, root_is_file[i]);
+        if (strip > 0 && root_is_file[i]) {
+          const bool deb = ends_with_ci(root, ".deb") || ends_with_ci(root, ".udeb");
+          f.key = strip_components(f.key, strip, deb);
+        }
         break;
       }
     }
-    release.files.push_back({std::move(key), std::move(f)});
+    release.files.push_back(std::move(f));
   }
   assign_keys(release.files);
 }
 
 // An inspect document lists files, not a tree: keys are paths below their common directory.
-std::vector<std::string> common_directory(const std::vector<FileFacts>& facts) {
-  if (facts.empty()) return {};
-  std::string prefix = facts.front().path;
-  for (const auto& f : facts) {
+std::vector<std::string> common_directory(const std::vector<ReleaseFile>& files) {
+  if (files.empty()) return {};
+  std::string prefix = files.front().facts.path;
+  for (const auto& f : files) {
+    const std::string& path = f.facts.path;
     std::size_t n = 0;
-    while (n < prefix.size() && n < f.path.size() && prefix[n] == f.path[n]) ++n;
+    while (n < prefix.size() && n < path.size() && prefix[n] == path[n]) ++n;
     prefix.resize(n);
   }
   const auto slash = prefix.rfind('/');
@@ -131,15 +139,52 @@ std::string install_path(const std::string& path, const std::string& root, bool 
   return key;
 }
 
+std::string strip_components(const std::string& key, std::size_t count, bool root_is_deb) {
+  struct Component {
+    std::string_view text;
+    char separator;  // the one before it ('\0' for the first)
+  };
+  std::vector<Component> parts;
+  const std::string_view k(key);
+  std::size_t start = 0;
+  char separator = '\0';
+  while (start <= k.size()) {
+    const auto end = std::min(k.find_first_of("/!", start), k.size());
+    const std::string_view part = k.substr(start, end - start);
+    if (!part.empty() && part != ".") {
+      parts.push_back({part, separator});
+      separator = '\0';
+    }
+    if (end == k.size()) break;
+    // Across a dropped "." the container boundary ('!') is the one that counts.
+    if (separator != scan::kNestSeparator) separator = k[end];
+    start = end + 1;
+  }
+  if (root_is_deb && parts.size() >= 2 && parts[0].text.starts_with("control.tar") &&
+      parts[1].separator == scan::kNestSeparator) {
+    // Maintainer scripts and the control file, named as in the package's source tree.
+    std::string out = "DEBIAN";
+    for (std::size_t i = 1; i < parts.size(); ++i) out += '/' + std::string(parts[i].text);
+    return out;
+  }
+  if (parts.size() <= count) return key;
+  std::string out;
+  for (std::size_t i = count; i < parts.size(); ++i) {
+    if (i > count) out += parts[i].separator;
+    out += parts[i].text;
+  }
+  return out;
+}
+
 Result<Release> release_from_report(std::string_view text, const std::string& source) {
   auto report = scan::read_saved_report(text, source);
   if (!report) return report.error();
-  std::vector<FileFacts> facts;
-  for (const nlohmann::json* file : report->files()) facts.push_back(facts_from_json(*file));
+  std::vector<ReleaseFile> files;
+  for (const nlohmann::json* file : report->files()) files.push_back({{}, facts_from_json(*file)});
   Release release{.source = source, .kind = ReleaseKind::kReport};
   const auto roots =
-      report->schema == scan::SavedReportSchema::kInspect ? common_directory(facts) : report->roots;
-  add_files(release, std::move(facts), roots);
+      report->schema == scan::SavedReportSchema::kInspect ? common_directory(files) : report->roots;
+  add_files(release, std::move(files), roots);
   return release;
 }
 
@@ -189,17 +234,24 @@ Result<Release> load_release(const std::string& path, const ReleaseOptions& opti
         scan::load_scan_catalogs({path}, options.catalogs, true, *options.trust, options.now);
     if (!catalogs->index.empty()) scan_options.inspect.catalogs = &catalogs->index;
   }
-  std::vector<FileFacts> facts;
+  // Install scripts are read from the same single read of each file that inspects it.
+  scan_options.keep_bytes = [keep_text = options.keep_text](const std::string& name, Bytes data) {
+    const std::string_view text(reinterpret_cast<const char*>(data.data()), data.size());
+    return (data.size() <= kMaxScriptFileBytes && may_hold_install_script(name)) ||
+           (keep_text && data.size() <= kMaxTextBytes && looks_like_text(text));
+  };
+  std::vector<ReleaseFile> files;
   scan::ScanStats stats;
   scan::run_scan({path}, scan_options, stats, [&](scan::ScannedFile&& scanned) {
-    return [&facts, f = facts_from_json(file_report_json(scanned.report))]() mutable {
-      facts.push_back(std::move(f));
+    return [&files, f = facts_from_json(file_report_json(scanned.report)),
+            bytes = std::move(scanned.bytes)]() mutable {
+      files.push_back({{}, std::move(f), std::move(bytes)});
     };
   });
   Release release{.source = path,
                   .kind = S_ISDIR(st.st_mode) ? ReleaseKind::kDirectory : ReleaseKind::kFile};
   if (catalogs) release.notes = std::move(catalogs->notes);
-  add_files(release, std::move(facts), {path});
+  add_files(release, std::move(files), {path}, options.strip_prefix);
   return release;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <ctime>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,11 +23,21 @@ struct ReleaseOptions {
   scan::ContainerLimits limits;
   // Catalogs (files or folders) for both releases; each tree's own CatRoot folders join them.
   std::vector<std::string> catalogs;
+  // Keep the bytes of every text file (up to kMaxTextBytes), for line diffs under --details.
+  // Files that may hold install scripts are always kept.
+  bool keep_text = false;
+  // Leading path components dropped from the keys of a release that is one archive file
+  // (patch -p; see strip_components), to pair a package with its unpacked tree.
+  std::size_t strip_prefix = 0;
 };
+
+// Largest text file kept for line diffs.
+inline constexpr std::size_t kMaxTextBytes = std::size_t{1} << 20;
 
 struct ReleaseFile {
   std::string key;  // normalised install path: '/' separators, lower case unless that collides
   FileFacts facts;
+  std::optional<std::string> content;  // the bytes, for install scripts and line diffs
 };
 
 // What the user named as a release.
@@ -67,5 +78,11 @@ Result<Release> release_from_report(std::string_view text, const std::string& so
 // ("setup.msi!media1.cab!dir/x.dll") is dropped because the MSI's install names already place
 // its files. The root file itself gets the key "".
 std::string install_path(const std::string& path, const std::string& root, bool root_is_file);
+
+// `key` without its first `count` components ('/' and '!' both separate; empty and "."
+// components do not count), as patch -p drops them; a key with no more than `count` components
+// is kept whole. In a Debian package (`root_is_deb`), the control archive's members become
+// DEBIAN/<name>, as dpkg-deb --raw-extract lays them out, whatever `count` is.
+std::string strip_components(const std::string& key, std::size_t count, bool root_is_deb);
 
 }  // namespace cascade::diff

@@ -17,4 +17,6 @@ target_sources(cascade PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/baseline.cc
   ${CMAKE_CURRENT_LIST_DIR}/delta.cc
   ${CMAKE_CURRENT_LIST_DIR}/differ.cc
+  ${CMAKE_CURRENT_LIST_DIR}/install_scripts.cc
+  ${CMAKE_CURRENT_LIST_DIR}/line_diff.cc
 )

@@ -116,6 +116,34 @@ bool wanted(const diff::FileDiff& f, const std::vector<std::string>& details) {
   return false;
 }
 
+json text_diff_json(const diff::TextDiff& d) {
+  return {{"unified", d.unified}, {"truncated", d.truncated}, {"skipped", d.skipped}};
+}
+
+json install_scripts_json(const std::vector<diff::ScriptChange>& scripts) {
+  json out = json::array();
+  for (const auto& s : scripts) {
+    out.push_back({{"id", s.id},
+                   {"kind", std::string(diff::script_kind_name(s.kind))},
+                   {"package", s.package.empty() ? json(nullptr) : json(s.package)},
+                   {"change", std::string(diff::script_change_name(s.change))},
+                   {"text_diff", text_diff_json(s.text_diff)}});
+  }
+  return out;
+}
+
+// A unified diff, each line indented and made printable by TextOut.
+void write_text_diff(TextOut& out, const diff::TextDiff& d, const std::string& indent) {
+  std::size_t start = 0;
+  const std::string& u = d.unified;
+  while (start < u.size()) {
+    auto end = u.find('\n', start);
+    if (end == std::string::npos) end = u.size();
+    out << indent << std::string_view(u).substr(start, end - start) << '\n';
+    start = end + 1;
+  }
+}
+
 }  // namespace
 
 json diff_document(const DiffRun& run, const diff::DiffResult& result) {
@@ -135,7 +163,9 @@ json diff_document(const DiffRun& run, const diff::DiffResult& result) {
                      {"risk", f.risk},
                      {"capabilities_gained", f.capabilities_gained},
                      {"findings", std::move(findings)},
-                     {"delta", f.delta}});
+                     {"delta", f.delta},
+                     {"install_scripts", install_scripts_json(f.install_scripts)},
+                     {"text_diff", f.text_diff ? text_diff_json(*f.text_diff) : json(nullptr)}});
   }
   return {{"schema", kDiffSchema},
           {"tool", {{"name", "cascade"}, {"version", run.version}}},
@@ -226,6 +256,16 @@ void write_diff_text(std::ostream& stream, const DiffRun& run, const diff::DiffR
           << df.finding.message << '\n';
     }
     if (f.delta.is_object()) render(out, f.delta, "  ");
+    for (const auto& script : f.install_scripts) {
+      out << "  install script " << diff::script_change_name(script.change) << ": " << script.id
+          << " (" << diff::script_kind_name(script.kind)
+          << (script.package.empty() ? std::string() : ", " + script.package) << ")\n";
+      write_text_diff(out, script.text_diff, "    ");
+    }
+    if (f.text_diff && !f.text_diff->unified.empty()) {
+      out << "  text diff:\n";
+      write_text_diff(out, *f.text_diff, "    ");
+    }
   }
 }
 

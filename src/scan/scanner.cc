@@ -124,6 +124,13 @@ struct Place {
   const Renames* renames = nullptr;
 };
 
+// A copy of the bytes when the caller asked for this file's (ScanOptions::keep_bytes).
+std::optional<std::string> kept_bytes(const ScanOptions& options, const std::string& path,
+                                      Bytes data) {
+  if (!options.keep_bytes || !options.keep_bytes(path, data)) return std::nullopt;
+  return std::string(reinterpret_cast<const char*>(data.data()), data.size());
+}
+
 // `keep`, when set, receives a copy of this file's own report (not of the files inside it).
 void scan_place(const ScanContext& context, const Place& place, Bytes data,
                 FileReport* keep = nullptr);
@@ -178,7 +185,9 @@ void expand(const ScanContext& context, const Place& place, Bytes data,
         repeat.path = std::move(child.path);
         // The bytes are the same, the manifest's path (its source, its tree) is its own.
         ManifestFacts manifest = recognise_manifest(repeat.path, entry.data);
-        context.sink({std::move(repeat), context.top_path, child.depth, std::move(manifest)});
+        std::optional<std::string> bytes = kept_bytes(context.options, repeat.path, entry.data);
+        context.sink({std::move(repeat), context.top_path, child.depth, std::move(manifest),
+                      std::move(bytes)});
         return;
       }
     }
@@ -206,7 +215,8 @@ void scan_place(const ScanContext& context, const Place& place, Bytes data, File
   manifest.incomplete.clear();
   std::sort(report.findings.begin(), report.findings.end(), finding_before);
   if (keep != nullptr) *keep = report;
-  context.sink({std::move(report), context.top_path, place.depth, std::move(manifest)});
+  context.sink({std::move(report), context.top_path, place.depth, std::move(manifest),
+                kept_bytes(context.options, place.path, data)});
 }
 
 FileReport error_report(const std::string& path, const std::string& message) {

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,9 @@ struct ScanOptions {
   // limits.max_memory bytes when none is given (a test may pass its own to look at it).
   ExpansionMemory* memory = nullptr;
   WalkOptions walk;
+  // Files whose bytes the caller wants back (diff reads install scripts and text files): asked
+  // with each file's nested path and bytes; true copies them into ScannedFile::bytes.
+  std::function<bool(const std::string& path, Bytes data)> keep_bytes;
 };
 
 // Counters for the summary; updated from every worker.
@@ -48,6 +52,7 @@ struct ScannedFile {
   int depth = 0;
   // The packages it states when it is a package manager's record (scan/packages/manifest.h).
   ManifestFacts manifest;
+  std::optional<std::string> bytes;  // a copy, when ScanOptions::keep_bytes asked for one
 };
 
 // Receives every file's result (nested ones too) as soon as it is complete, on the worker
