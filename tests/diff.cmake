@@ -8,6 +8,8 @@ set_tests_properties(setup.diff_fixtures PROPERTIES
 target_sources(cascade-tests PRIVATE
   ${CMAKE_CURRENT_SOURCE_DIR}/unit/diff_model_test.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/unit/diff_fixture_test.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/unit/diff_install_scripts_test.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/unit/line_diff_test.cc
 )
 add_test(NAME diff.cli_releases
   COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/diff/check_diff.py $<TARGET_FILE:cascade-cli>
@@ -27,3 +29,11 @@ add_test(NAME peer.diff_debian_updates
           $<TARGET_FILE:cascade-cli> ${CMAKE_BINARY_DIR}/diff-corpus)
 set_tests_properties(peer.diff_debian_updates PROPERTIES
   FIXTURES_REQUIRED diff_corpus LABELS peer TIMEOUT 600)
+
+# Install-time scripts (npm hooks, Debian maintainer scripts, setup.py and .pth, Electron main):
+# npm tarballs and .debs built at test time with npm pack and dpkg-deb, diffed both ways, against
+# their unpacked trees (--strip-prefix), and a package from the apt cache against itself.
+add_test(NAME diff.cli_install_scripts
+  COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/diff/check_install_scripts.py
+          $<TARGET_FILE:cascade-cli> ${CMAKE_SOURCE_DIR})
+set_tests_properties(diff.cli_install_scripts PROPERTIES LABELS unit TIMEOUT 300)

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <unordered_map>
 
 #include "core/finding_catalogue.h"
@@ -185,13 +186,36 @@ std::string line_counts(const TextDiff& diff) {
          (diff.truncated ? " shown (diff cut)" : "");
 }
 
-FileDiff& file_for(DiffResult& result, const std::string& key, DiffSummary& summary) {
+// The entry of the file at `key`: the one whose NEW (`new_side`) or OLD path is that file's.
+FileDiff& file_for(DiffResult& result, const Release& release, const std::string& key,
+                   bool new_side) {
+  std::string path;
+  for (const auto& f : release.files) {
+    if (f.key == key) path = f.facts.path;
+  }
   for (auto& f : result.files) {
-    if (f.key == key) return f;
+    if ((new_side ? f.new_path : f.old_path) == path) return f;
   }
   // The file is the same on both sides although its script's pairing changed.
-  ++summary.status[ChangeStatus::kUnchanged];
+  ++result.summary.status[ChangeStatus::kUnchanged];
   return result.files.emplace_back(FileDiff{.key = key, .status = ChangeStatus::kUnchanged});
+}
+
+const std::string& file_digest(const Release& release, const std::string& key) {
+  static const std::string kNone;
+  for (const auto& f : release.files) {
+    if (f.key == key) return f.facts.sha256;
+  }
+  return kNone;
+}
+
+// What a script is apart from where it is: a file moved unchanged (a package hoisted to
+// another node_modules folder) keeps its scripts, which are then neither added nor removed.
+std::string relocation_key(const InstallScript& script, const Release& release) {
+  const auto hash = script.id.rfind('#');
+  return std::string(script_kind_name(script.kind)) + '\n' +
+         (hash == std::string::npos ? "" : script.id.substr(hash)) + '\n' +
+         file_digest(release, script.file_key) + '\n' + script.text;
 }
 
 // Scripts pair by id; each change becomes a finding on the file holding the script.
@@ -201,9 +225,22 @@ void compare_install_scripts(const Release& old_release, const Release& new_rele
   const std::vector<InstallScript> after = find_install_scripts(new_release);
   std::map<std::string, const InstallScript*> old_by_id;
   for (const auto& s : before) old_by_id.emplace(s.id, &s);
+  // A saved report carries no contents: its scripts are unknown, so only a script whose file
+  // the other release lacks altogether is known to be added (or removed).
+  const auto keys_of = [](const Release& release) {
+    std::set<std::string> keys;
+    for (const auto& f : release.files) keys.insert(f.key);
+    return keys;
+  };
+  const bool old_known = old_release.kind != ReleaseKind::kReport;
+  const bool new_known = new_release.kind != ReleaseKind::kReport;
+  const std::set<std::string> old_keys = keys_of(old_release);
+  const std::set<std::string> new_keys = keys_of(new_release);
   const auto record = [&](const InstallScript& script, ScriptChangeKind change,
                           const InstallScript* old_script, Finding finding) {
-    FileDiff& file = file_for(result, script.file_key, result.summary);
+    FileDiff& file =
+        file_for(result, change == ScriptChangeKind::kRemoved ? old_release : new_release,
+                 script.file_key, change != ScriptChangeKind::kRemoved);
     file.install_scripts.push_back(
         {.id = script.id,
          .kind = script.kind,
@@ -215,9 +252,35 @@ void compare_install_scripts(const Release& old_release, const Release& new_rele
                  : unified_diff(old_script != nullptr ? old_script->text : "", script.text)});
     finish(file, baseline.policy_for(file.key), {std::move(finding)}, result.summary);
   };
+  std::multiset<std::string> relocated;
+  {
+    std::set<std::string> new_ids;
+    for (const auto& script : after) new_ids.insert(script.id);
+    std::multiset<std::string> old_unpaired;
+    for (const auto& script : before) {
+      if (!new_ids.contains(script.id)) old_unpaired.insert(relocation_key(script, old_release));
+    }
+    for (const auto& script : after) {
+      if (old_by_id.contains(script.id)) continue;
+      const std::string key = relocation_key(script, new_release);
+      if (const auto at = old_unpaired.find(key); at != old_unpaired.end()) {
+        old_unpaired.erase(at);
+        relocated.insert(key);
+      }
+    }
+  }
+  std::multiset<std::string> relocated_old = relocated;
   for (const auto& script : after) {
     const auto it = old_by_id.find(script.id);
     if (it == old_by_id.end()) {
+      if (const auto at = relocated.find(relocation_key(script, new_release));
+          at != relocated.end()) {
+        relocated.erase(at);
+        continue;
+      }
+    }
+    if (it == old_by_id.end()) {
+      if (!old_known && old_keys.contains(script.file_key)) continue;
       std::string message = describe_script(script) + " added";
       if (script.kind == ScriptKind::kNpmHook) message += ": " + quoted_command(script);
       record(script, ScriptChangeKind::kAdded, nullptr,
@@ -237,6 +300,12 @@ void compare_install_scripts(const Release& old_release, const Release& new_rele
            make_finding(findings::kDiffInstallScriptChanged, message));
   }
   for (const auto& [id, script] : old_by_id) {
+    if (!new_known && new_keys.contains(script->file_key)) continue;
+    if (const auto at = relocated_old.find(relocation_key(*script, old_release));
+        at != relocated_old.end()) {
+      relocated_old.erase(at);
+      continue;
+    }
     record(
         *script, ScriptChangeKind::kRemoved, script,
         make_finding(findings::kDiffInstallScriptRemoved, describe_script(*script) + " removed"));

@@ -274,9 +274,13 @@ std::string_view script_kind_name(ScriptKind kind) {
 
 bool may_hold_install_script(std::string_view path) {
   const std::string name = lower(base_name(path));
+  // A Debian control file names the package its maintainer scripts belong to.
+  const bool debian_control =
+      name == "control" && maintainer_script_prefix(std::string(path.substr(0, name_start(path))) +
+                                                    "postinst") != std::string_view::npos;
   return name == "package.json" || name == "binding.gyp" || name == "setup.py" ||
          name.ends_with(".pth") || maintainer_script_prefix(path) != std::string_view::npos ||
-         is_electron_script_path(path);
+         debian_control || is_electron_script_path(path);
 }
 
 std::vector<InstallScript> find_install_scripts(const Release& release) {
