@@ -156,6 +156,9 @@ std::string describe_script(const InstallScript& script) {
     case ScriptKind::kElectronMain:
       what = "Electron app main script";
       break;
+    case ScriptKind::kMsiCustomAction:
+      what = "MSI custom action " + script.id.substr(script.id.rfind('#') + 14);
+      break;
   }
   if (!script.package.empty()) what += " of " + script.package;
   return what + " (" + script.id + ")";
@@ -232,6 +235,10 @@ void compare_install_scripts(const Release& old_release, const Release& new_rele
     for (const auto& f : release.files) keys.insert(f.key);
     return keys;
   };
+  // Custom actions are facts of inspect's JSON, which reports carry.
+  const auto known_from_file = [](const InstallScript& script) {
+    return script.kind != ScriptKind::kMsiCustomAction;
+  };
   const bool old_known = old_release.kind != ReleaseKind::kReport;
   const bool new_known = new_release.kind != ReleaseKind::kReport;
   const std::set<std::string> old_keys = keys_of(old_release);
@@ -280,7 +287,7 @@ void compare_install_scripts(const Release& old_release, const Release& new_rele
       }
     }
     if (it == old_by_id.end()) {
-      if (!old_known && old_keys.contains(script.file_key)) continue;
+      if (!old_known && known_from_file(script) && old_keys.contains(script.file_key)) continue;
       std::string message = describe_script(script) + " added";
       if (script.kind == ScriptKind::kNpmHook) message += ": " + quoted_command(script);
       record(script, ScriptChangeKind::kAdded, nullptr,
@@ -300,7 +307,7 @@ void compare_install_scripts(const Release& old_release, const Release& new_rele
            make_finding(findings::kDiffInstallScriptChanged, message));
   }
   for (const auto& [id, script] : old_by_id) {
-    if (!new_known && new_keys.contains(script->file_key)) continue;
+    if (!new_known && known_from_file(*script) && new_keys.contains(script->file_key)) continue;
     if (const auto at = relocated_old.find(relocation_key(*script, old_release));
         at != relocated_old.end()) {
       relocated_old.erase(at);

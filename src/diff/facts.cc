@@ -211,10 +211,72 @@ void read_macho_image(FileFacts& facts, const json& image, const std::string& pr
   facts.signature_count = 1;
 }
 
+// The base type (source and target kind, the low six bits) of msidbCustomActionType.
+std::string custom_action_kind(std::int64_t type) {
+  switch (type & 0x3f) {
+    case 1:
+      return "DLL from the Binary table";
+    case 2:
+      return "EXE from the Binary table";
+    case 5:
+      return "JScript from the Binary table";
+    case 6:
+      return "VBScript from the Binary table";
+    case 17:
+      return "DLL installed with the product";
+    case 18:
+      return "EXE installed with the product";
+    case 19:
+      return "error message (ends the install)";
+    case 21:
+      return "JScript installed with the product";
+    case 22:
+      return "VBScript installed with the product";
+    case 34:
+      return "EXE in a directory";
+    case 35:
+      return "sets a directory";
+    case 37:
+      return "JScript text";
+    case 38:
+      return "VBScript text";
+    case 50:
+      return "EXE named by a property";
+    case 51:
+      return "sets a property";
+    case 53:
+      return "JScript from a property";
+    case 54:
+      return "VBScript from a property";
+    default:
+      return "type " + std::to_string(type & 0x3f);
+  }
+}
+
 void read_msi(FileFacts& facts, const json& file) {
   const json& msi = object_or_empty(file, "msi");
   for (const char* key : {"product_name", "product_version", "manufacturer"}) {
     if (const std::string v = string_or_empty(msi, key); !v.empty()) facts.version[key] = v;
+  }
+  for (const json& row : array_or_empty(msi, "custom_actions")) {
+    if (!row.is_object()) continue;
+    const std::string action = string_or_empty(row, "action");
+    if (action.empty()) continue;
+    const auto type = static_cast<std::int64_t>(json_access::number_field(row, "type").value_or(0));
+    std::string text = "Type: " + std::to_string(type) + " (" + custom_action_kind(type);
+    if ((type & 0x400) != 0) text += ", deferred";
+    if ((type & 0x800) != 0) text += ", no impersonation";
+    text += ")\nSource: " + string_or_empty(row, "source") +
+            "\nTarget: " + string_or_empty(row, "target") + "\n";
+    for (const json& step : array_or_empty(row, "scheduled")) {
+      if (!step.is_object()) continue;
+      const auto sequence = json_access::number_field(step, "sequence");
+      const std::string condition = string_or_empty(step, "condition");
+      text += string_or_empty(step, "table") + " " +
+              (sequence ? std::to_string(static_cast<std::int64_t>(*sequence)) : "-") +
+              (condition.empty() ? "" : " if " + condition) + "\n";
+    }
+    facts.custom_actions.push_back({action, std::move(text)});
   }
 }
 

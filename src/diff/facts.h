@@ -37,6 +37,12 @@ struct SectionFacts {
   double entropy = 0.0;
 };
 
+// An MSI CustomAction row as inspect's JSON gives it, written as text for install-script diffs.
+struct CustomActionFacts {
+  std::string action;
+  std::string description;  // type, source, target and each schedule, one per line
+};
+
 struct FileFacts {
   std::string path;                          // as reported (nested paths joined with '!')
   FileFormat format = FileFormat::kUnknown;  // a name this version does not know reads as unknown
@@ -64,6 +70,8 @@ struct FileFacts {
   std::vector<SignatureFacts> signatures;   // every top-level one, catalog signatures included
   std::size_t signature_count = 0;
   std::uint64_t unsigned_bytes = 0;  // certificate-table padding and trailing data
+
+  std::vector<CustomActionFacts> custom_actions;  // MSI only
 
   std::vector<Finding> findings;
 };

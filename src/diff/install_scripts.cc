@@ -160,6 +160,14 @@ class Finder {
   std::vector<InstallScript> run(const Release& release) {
     for (const auto& f : release.files) {
       if (f.content) add_from(f);
+      for (const auto& action : f.facts.custom_actions) {
+        const auto name = f.facts.version.find("product_name");
+        const auto version = f.facts.version.find("product_version");
+        std::string package = name == f.facts.version.end() ? "" : name->second;
+        if (!package.empty() && version != f.facts.version.end()) package += "@" + version->second;
+        add(f.key + "#CustomAction." + action.action, ScriptKind::kMsiCustomAction, f,
+            std::move(package), action.description);
+      }
     }
     std::sort(out_.begin(), out_.end(),
               [](const InstallScript& a, const InstallScript& b) { return a.id < b.id; });
@@ -268,6 +276,8 @@ std::string_view script_kind_name(ScriptKind kind) {
       return "python-pth";
     case ScriptKind::kElectronMain:
       return "electron-main";
+    case ScriptKind::kMsiCustomAction:
+      return "msi-custom-action";
   }
   return "unknown";
 }

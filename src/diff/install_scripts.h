@@ -19,6 +19,7 @@ enum class ScriptKind {
   kPythonSetup,       // setup.py
   kPythonPth,         // the `import` lines of a *.pth file (run at every interpreter start)
   kElectronMain,      // the script package.json's `main` names in app.asar or resources/app
+  kMsiCustomAction,   // a CustomAction row of an MSI, with the sequences that schedule it
 };
 std::string_view script_kind_name(ScriptKind kind);
 
@@ -39,7 +40,8 @@ inline constexpr std::size_t kMaxScriptFileBytes = std::size_t{1} << 20;
 // script, so its bytes are kept when the release is loaded.
 bool may_hold_install_script(std::string_view path);
 
-// The release's install scripts, sorted by id; from the bytes kept of its files.
+// The release's install scripts, sorted by id: from the bytes kept of its files, and the MSI
+// custom actions of its facts (which saved reports carry too).
 std::vector<InstallScript> find_install_scripts(const Release& release);
 
 }  // namespace cascade::diff

@@ -277,12 +277,27 @@ void add_msi(json& file, const msi::MsiPackage& package) {
   for (const auto& [key, path] : package.install_names) {
     files.push_back({{"key", key}, {"path", path}});
   }
+  json custom_actions = json::array();
+  for (const auto& a : package.custom_actions) {
+    json scheduled = json::array();
+    for (const auto& step : a.scheduled) {
+      scheduled.push_back({{"table", step.table},
+                           {"sequence", step.sequence ? json(*step.sequence) : json(nullptr)},
+                           {"condition", step.condition}});
+    }
+    custom_actions.push_back({{"action", a.action},
+                              {"type", a.type},
+                              {"source", a.source},
+                              {"target", a.target},
+                              {"scheduled", std::move(scheduled)}});
+  }
   file["msi"] = {{"product_name", package.product_name},
                  {"product_version", package.product_version},
                  {"manufacturer", package.manufacturer},
                  {"streams", std::move(streams)},
                  {"cabinets", package.cabinets},
                  {"files", std::move(files)},
+                 {"custom_actions", std::move(custom_actions)},
                  {"has_signature", package.has_signature},
                  {"has_signature_ex", package.has_signature_ex},
                  {"signature_padding", package.signature_padding}};

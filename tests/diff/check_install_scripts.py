@@ -4,8 +4,8 @@
 Usage: check_install_scripts.py CASCADE SOURCE_DIR
 
 Builds real packages in a temporary folder: npm tarballs with `npm pack` from package.json files
-written here, .deb packages with `dpkg-deb --build` with maintainer scripts, a Python tree and an
-Electron app folder. Checks: a changed postinstall is found and ranked first, an added hook is
+written here, .deb packages with `dpkg-deb --build` with maintainer scripts, MSIs with a custom
+action built by wixl, a Python tree and an Electron app folder. Checks: a changed postinstall is found and ranked first, an added hook is
 high, an unchanged pair gives no install-script finding, --details prints bounded unified diffs
 made printable, --strip-prefix pairs a tarball and a .deb with their unpacked trees, the JSON
 validates against docs/schema/cascade.diff-1, and a real package from the Debian archive cache
@@ -240,6 +240,66 @@ def python_and_electron_checks(work):
           f"electron: {found}")
 
 
+WXS = """<?xml version="1.0" encoding="utf-8"?>
+<Wix xmlns="http://schemas.microsoft.com/wix/2006/wi">
+  <Product Id="6f1c2d9e-4444-4000-8000-00000000000{v}" Name="CascadeFixture" Language="1033"
+           Version="1.0.{v}" Manufacturer="Example Corp" UpgradeCode="6f1c2d9e-4444-4000-8000-000000000010">
+    <Package InstallerVersion="200" Compressed="yes" InstallScope="perMachine" />
+    <Media Id="1" Cabinet="app.cab" EmbedCab="yes" />
+    <Directory Id="TARGETDIR" Name="SourceDir">
+      <Directory Id="ProgramFilesFolder">
+        <Directory Id="INSTALLDIR" Name="CascadeFixture">
+          <Component Id="Readme" Guid="6f1c2d9e-4444-4000-8000-000000000020">
+            <File Id="readme.txt" Name="readme.txt" Source="readme.txt" KeyPath="yes" />
+          </Component>
+        </Directory>
+      </Directory>
+    </Directory>
+    <Feature Id="Main" Level="1"><ComponentRef Id="Readme" /></Feature>
+    {action}
+  </Product>
+</Wix>
+"""
+ACTION = """<CustomAction Id="EchoMarker" FileKey="readme.txt" Execute="deferred" Impersonate="no"
+      ExeCommand="cmd.exe /c echo CASCADE-TEST-MARKER {v}" Return="ignore" />
+    <InstallExecuteSequence>
+      <Custom Action="EchoMarker" After="InstallFiles">NOT Installed</Custom>
+    </InstallExecuteSequence>"""
+
+
+def msi_checks(work):
+    folder = os.path.join(work, "msi")
+    write(os.path.join(folder, "readme.txt"), "fixture\n")
+    msis = []
+    for v, action in (("0", ""), ("1", ACTION.format(v="1")), ("2", ACTION.format(v="2"))):
+        write(os.path.join(folder, f"p{v}.wxs"), WXS.format(v=v, action=action))
+        p = subprocess.run(["wixl", "-o", f"p{v}.msi", f"p{v}.wxs"], cwd=folder,
+                           capture_output=True, text=True)
+        check(p.returncode == 0, f"wixl p{v}: {p.stderr[:300]}")
+        msis.append(os.path.join(folder, f"p{v}.msi"))
+    doc, _ = diff_json(msis[1], msis[2])
+    found = [(x[0], x[1]) for x in script_findings(doc)]
+    check(found == [("", "diff.install-script-changed")], f"MSI changed custom action: {found}")
+    scripts = [s for f in doc["files"] for s in f["install_scripts"]]
+    check(len(scripts) == 1 and scripts[0]["id"] == "#CustomAction.EchoMarker"
+          and "+Target: cmd.exe /c echo CASCADE-TEST-MARKER 2" in scripts[0]["text_diff"]["unified"]
+          and "InstallExecuteSequence" in scripts[0]["text_diff"]["unified"],
+          f"MSI custom action diff: {scripts}")
+    doc, code = diff_json(msis[0], msis[1])
+    check([x[1:3] for x in script_findings(doc)] == [("diff.install-script-added", "high")]
+          and code == 1, f"MSI added custom action: {script_findings(doc)}, exit {code}")
+    # Custom actions are facts of the saved report too: the same finding without the bits.
+    saved = []
+    for msi in msis[1:]:
+        out = msi + ".json"
+        with open(out, "w") as f:
+            f.write(run("scan", "--json", "--fail-on", "none", msi).stdout)
+        saved.append(out)
+    doc, _ = diff_json(*saved)
+    check([x[1] for x in script_findings(doc)] == ["diff.install-script-changed"],
+          f"MSI custom action from saved reports: {script_findings(doc)}")
+
+
 def bounded_diff_check(work):
     for v in ("1", "2"):
         lines = "".join(f"echo CASCADE-TEST-MARKER {v} {i}\n" for i in range(1000))
@@ -277,6 +337,7 @@ with tempfile.TemporaryDirectory() as work:
     npm_checks(work)
     deb_checks(work)
     python_and_electron_checks(work)
+    msi_checks(work)
     bounded_diff_check(work)
     real_debian_check(work)
 

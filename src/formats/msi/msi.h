@@ -23,6 +23,22 @@ struct MsiStream {
   std::uint64_t size = 0;
 };
 
+// Where a custom action is scheduled: a row of one of the sequence tables.
+struct MsiSequenceStep {
+  std::string table;                     // "InstallExecuteSequence", "InstallUISequence", ...
+  std::optional<std::int32_t> sequence;  // absent: the action is not run by that sequence
+  std::string condition;                 // empty: always
+};
+
+// A CustomAction table row: code the installer runs, with the sequences that schedule it.
+struct MsiCustomAction {
+  std::string action;
+  std::int32_t type = 0;  // msidbCustomActionType* bits: source, target and scheduling
+  std::string source;
+  std::string target;
+  std::vector<MsiSequenceStep> scheduled;  // by table name, then sequence number
+};
+
 struct MsiPackage {
   std::string product_name;  // Property table, when readable
   std::string product_version;
@@ -33,8 +49,9 @@ struct MsiPackage {
   // File table key (the name a cabinet stores a file under) -> install path relative to the
   // target directory (Directory table resolved when possible, else the long file name).
   std::map<std::string, std::string> install_names;
-  bool has_signature = false;     // \x05DigitalSignature present
-  bool has_signature_ex = false;  // \x05MsiDigitalSignatureEx present
+  std::vector<MsiCustomAction> custom_actions;  // by action name
+  bool has_signature = false;                   // \x05DigitalSignature present
+  bool has_signature_ex = false;                // \x05MsiDigitalSignatureEx present
   // Bytes inside the \x05DigitalSignature stream after the DER PKCS#7 blob.
   std::uint64_t signature_padding = 0;
   std::vector<std::string> anomalies;  // damage seen while reading; parsing went on

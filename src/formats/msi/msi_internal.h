@@ -103,6 +103,9 @@ class Database {
 // Length of the DER SEQUENCE at the start of `blob` (tag, length and value), if it is one.
 std::optional<std::uint64_t> der_length(Bytes blob);
 
+// Fills custom_actions from the CustomAction table and the sequence tables.
+void read_custom_actions(const Database& db, MsiPackage& package);
+
 // Fills install_names from the File, Component and Directory tables.
 void resolve_install_names(const Database& db, MsiPackage& package);
 

@@ -230,6 +230,7 @@ Result<MsiPackage> read_msi(Bytes data) {
   read_properties(db, p);
   p.cabinets = embedded_cabinets(db, p.anomalies);
   resolve_install_names(db, p);
+  read_custom_actions(db, p);
   const auto signature = root_stream(dir, kDigitalSignature);
   p.has_signature = signature.has_value();
   p.has_signature_ex = root_stream(dir, kDigitalSignatureEx).has_value();

@@ -8,6 +8,7 @@ target_sources(cascade PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/msi_names.cc
   ${CMAKE_CURRENT_LIST_DIR}/msi_database.cc
   ${CMAKE_CURRENT_LIST_DIR}/msi_reader.cc
+  ${CMAKE_CURRENT_LIST_DIR}/msi_custom_actions.cc
   ${CMAKE_CURRENT_LIST_DIR}/msi_signature.cc
   ${CMAKE_CURRENT_LIST_DIR}/cabinet_files.cc
   ${CMAKE_CURRENT_LIST_DIR}/msi_file_views.cc
