@@ -1,8 +1,6 @@
 #include "diff/differ.h"
 
 #include <algorithm>
-#include <map>
-#include <set>
 #include <unordered_map>
 
 #include "core/finding_catalogue.h"
@@ -135,60 +133,6 @@ void finish(FileDiff& file, const PathPolicy& policy, std::vector<Finding> findi
                    });
 }
 
-std::string describe_script(const InstallScript& script) {
-  std::string what;
-  switch (script.kind) {
-    case ScriptKind::kNpmHook:
-      what = "npm " + script.id.substr(script.id.rfind('.') + 1) + " script";
-      break;
-    case ScriptKind::kNodeGyp:
-      what = "node-gyp build file (run at install time)";
-      break;
-    case ScriptKind::kDebianMaintainer:
-      what = "Debian maintainer script " + script.id.substr(script.id.rfind('/') + 1);
-      break;
-    case ScriptKind::kPythonSetup:
-      what = "Python setup.py";
-      break;
-    case ScriptKind::kPythonPth:
-      what = "import lines of a Python .pth file (run at every interpreter start)";
-      break;
-    case ScriptKind::kElectronMain:
-      what = "Electron app main script";
-      break;
-    case ScriptKind::kMsiCustomAction:
-      what = "MSI custom action " + script.id.substr(script.id.rfind('#') + 14);
-      break;
-  }
-  if (!script.package.empty()) what += " of " + script.package;
-  return what + " (" + script.id + ")";
-}
-
-// An npm hook is one command line: the message quotes it (cut), as it is the whole script.
-std::string quoted_command(const InstallScript& script) {
-  constexpr std::size_t kShown = 100;
-  std::string text = script.text.substr(0, kShown);
-  if (script.text.size() > kShown) text += "...";
-  return "\"" + text + "\"";
-}
-
-std::string line_counts(const TextDiff& diff) {
-  if (diff.skipped) return "too large to compare line by line";
-  std::size_t added = 0;
-  std::size_t removed = 0;
-  std::size_t start = 0;
-  const std::string& u = diff.unified;
-  while (start < u.size()) {
-    auto end = u.find('\n', start);
-    if (end == std::string::npos) end = u.size();
-    if (u[start] == '+') ++added;
-    if (u[start] == '-') ++removed;
-    start = end + 1;
-  }
-  return "+" + std::to_string(added) + " -" + std::to_string(removed) + " lines" +
-         (diff.truncated ? " shown (diff cut)" : "");
-}
-
 // The entry of the file at `key`: the one whose NEW (`new_side`) or OLD path is that file's.
 FileDiff& file_for(DiffResult& result, const Release& release, const std::string& key,
                    bool new_side) {
@@ -199,139 +143,26 @@ FileDiff& file_for(DiffResult& result, const Release& release, const std::string
   for (auto& f : result.files) {
     if ((new_side ? f.new_path : f.old_path) == path) return f;
   }
-  // The file is the same on both sides although its script's pairing changed.
-  ++result.summary.status[ChangeStatus::kUnchanged];
-  return result.files.emplace_back(FileDiff{.key = key, .status = ChangeStatus::kUnchanged});
+  // Not listed: the file has the same digest on both sides (unchanged files are listed only
+  // with --all, and were counted), which a changed script's file cannot have; total anyway.
+  return result.files.emplace_back(FileDiff{.key = key,
+                                            .old_path = new_side ? "" : path,
+                                            .new_path = new_side ? path : "",
+                                            .status = ChangeStatus::kUnchanged});
 }
 
-const std::string& file_digest(const Release& release, const std::string& key) {
-  static const std::string kNone;
-  for (const auto& f : release.files) {
-    if (f.key == key) return f.facts.sha256;
-  }
-  return kNone;
-}
-
-// What a script is apart from where it is: a file moved unchanged (a package hoisted to
-// another node_modules folder) keeps its scripts, which are then neither added nor removed.
-std::string relocation_key(const InstallScript& script, const Release& release) {
-  const auto hash = script.id.rfind('#');
-  return std::string(script_kind_name(script.kind)) + '\n' +
-         (hash == std::string::npos ? "" : script.id.substr(hash)) + '\n' +
-         file_digest(release, script.file_key) + '\n' + script.text;
-}
-
-// Scripts pair by id; each change becomes a finding on the file holding the script.
-void compare_install_scripts(const Release& old_release, const Release& new_release,
-                             const Baseline& baseline, DiffResult& result) {
-  const std::vector<InstallScript> before = find_install_scripts(old_release);
-  const std::vector<InstallScript> after = find_install_scripts(new_release);
-  std::map<std::string, const InstallScript*> old_by_id;
-  for (const auto& s : before) old_by_id.emplace(s.id, &s);
-  // A saved report carries no contents: its scripts are unknown, so only a script whose file
-  // the other release lacks altogether is known to be added (or removed).
-  const auto keys_of = [](const Release& release) {
-    std::set<std::string> keys;
-    for (const auto& f : release.files) keys.insert(f.key);
-    return keys;
-  };
-  // Custom actions are facts of inspect's JSON, which reports carry.
-  const auto known_from_file = [](const InstallScript& script) {
-    return script.kind != ScriptKind::kMsiCustomAction;
-  };
-  const bool old_known = old_release.kind != ReleaseKind::kReport;
-  const bool new_known = new_release.kind != ReleaseKind::kReport;
-  const std::set<std::string> old_keys = keys_of(old_release);
-  const std::set<std::string> new_keys = keys_of(new_release);
-  const auto record = [&](const InstallScript& script, ScriptChangeKind change,
-                          const InstallScript* old_script, Finding finding) {
+// Each script change becomes a finding on the file holding the script.
+void add_script_findings(const Release& old_release, const Release& new_release,
+                         const Baseline& baseline, DiffResult& result) {
+  for (auto& change : compare_install_scripts(old_release, new_release)) {
     FileDiff& file =
-        file_for(result, change == ScriptChangeKind::kRemoved ? old_release : new_release,
-                 script.file_key, change != ScriptChangeKind::kRemoved);
-    file.install_scripts.push_back(
-        {.id = script.id,
-         .kind = script.kind,
-         .package = script.package,
-         .change = change,
-         .text_diff =
-             change == ScriptChangeKind::kRemoved
-                 ? unified_diff(script.text, "")
-                 : unified_diff(old_script != nullptr ? old_script->text : "", script.text)});
-    finish(file, baseline.policy_for(file.key), {std::move(finding)}, result.summary);
-  };
-  std::multiset<std::string> relocated;
-  {
-    std::set<std::string> new_ids;
-    for (const auto& script : after) new_ids.insert(script.id);
-    std::multiset<std::string> old_unpaired;
-    for (const auto& script : before) {
-      if (!new_ids.contains(script.id)) old_unpaired.insert(relocation_key(script, old_release));
-    }
-    for (const auto& script : after) {
-      if (old_by_id.contains(script.id)) continue;
-      const std::string key = relocation_key(script, new_release);
-      if (const auto at = old_unpaired.find(key); at != old_unpaired.end()) {
-        old_unpaired.erase(at);
-        relocated.insert(key);
-      }
-    }
-  }
-  std::multiset<std::string> relocated_old = relocated;
-  for (const auto& script : after) {
-    const auto it = old_by_id.find(script.id);
-    if (it == old_by_id.end()) {
-      if (const auto at = relocated.find(relocation_key(script, new_release));
-          at != relocated.end()) {
-        relocated.erase(at);
-        continue;
-      }
-    }
-    if (it == old_by_id.end()) {
-      if (!old_known && known_from_file(script) && old_keys.contains(script.file_key)) continue;
-      std::string message = describe_script(script) + " added";
-      if (script.kind == ScriptKind::kNpmHook) message += ": " + quoted_command(script);
-      record(script, ScriptChangeKind::kAdded, nullptr,
-             make_finding(findings::kDiffInstallScriptAdded, message));
-      continue;
-    }
-    const InstallScript& old_script = *it->second;
-    old_by_id.erase(it);
-    if (old_script.text == script.text) continue;
-    std::string message = describe_script(script) + " changed";
-    if (script.kind == ScriptKind::kNpmHook) {
-      message += ": " + quoted_command(old_script) + " -> " + quoted_command(script);
-    } else {
-      message += ": " + line_counts(unified_diff(old_script.text, script.text));
-    }
-    record(script, ScriptChangeKind::kChanged, &old_script,
-           make_finding(findings::kDiffInstallScriptChanged, message));
-  }
-  for (const auto& [id, script] : old_by_id) {
-    if (!new_known && known_from_file(*script) && new_keys.contains(script->file_key)) continue;
-    if (const auto at = relocated_old.find(relocation_key(*script, old_release));
-        at != relocated_old.end()) {
-      relocated_old.erase(at);
-      continue;
-    }
-    record(
-        *script, ScriptChangeKind::kRemoved, script,
-        make_finding(findings::kDiffInstallScriptRemoved, describe_script(*script) + " removed"));
+        file_for(result, change.in_new ? new_release : old_release, change.file_key, change.in_new);
+    file.install_scripts.push_back(std::move(change.change));
+    finish(file, baseline.policy_for(file.key), {std::move(change.finding)}, result.summary);
   }
 }
 
 }  // namespace
-
-std::string_view script_change_name(ScriptChangeKind change) {
-  switch (change) {
-    case ScriptChangeKind::kAdded:
-      return "added";
-    case ScriptChangeKind::kChanged:
-      return "changed";
-    case ScriptChangeKind::kRemoved:
-      return "removed";
-  }
-  return "changed";
-}
 
 std::string_view status_name(ChangeStatus status) {
   switch (status) {
@@ -467,7 +298,7 @@ DiffResult diff_releases(const Release& old_release, const Release& new_release,
     result.files.push_back(
         {.key = of->key, .old_path = of->facts.path, .status = ChangeStatus::kRemoved});
   }
-  compare_install_scripts(old_release, new_release, baseline, result);
+  add_script_findings(old_release, new_release, baseline, result);
 
   std::stable_sort(result.files.begin(), result.files.end(),
                    [](const FileDiff& a, const FileDiff& b) {

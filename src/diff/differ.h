@@ -15,26 +15,14 @@
 #include "core/finding.h"
 #include "diff/baseline.h"
 #include "diff/capabilities.h"
-#include "diff/install_scripts.h"
 #include "diff/line_diff.h"
 #include "diff/release.h"
+#include "diff/script_changes.h"
 
 namespace cascade::diff {
 
 enum class ChangeStatus { kModified, kAdded, kRemoved, kMoved, kUnchanged };
 std::string_view status_name(ChangeStatus status);
-
-enum class ScriptChangeKind { kAdded, kChanged, kRemoved };
-std::string_view script_change_name(ScriptChangeKind change);
-
-// An install script that differs between the releases (install_scripts.h).
-struct ScriptChange {
-  std::string id;
-  ScriptKind kind = ScriptKind::kNpmHook;
-  std::string package;  // NEW's (OLD's when removed); "" when unknown
-  ScriptChangeKind change = ScriptChangeKind::kChanged;
-  TextDiff text_diff;  // OLD's text against NEW's (an absent side is empty)
-};
 
 struct DiffFinding {
   Finding finding;

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cerrno>
 #include <map>
@@ -235,10 +236,20 @@ Result<Release> load_release(const std::string& path, const ReleaseOptions& opti
     if (!catalogs->index.empty()) scan_options.inspect.catalogs = &catalogs->index;
   }
   // Install scripts are read from the same single read of each file that inspects it.
-  scan_options.keep_bytes = [keep_text = options.keep_text](const std::string& name, Bytes data) {
+  // Every worker asks at once; the total kept stays under kMaxKeptBytes.
+  std::atomic<std::uint64_t> kept{0};
+  std::atomic<bool> over{false};
+  scan_options.keep_bytes = [&, keep_text = options.keep_text](const std::string& name,
+                                                               Bytes data) {
     const std::string_view text(reinterpret_cast<const char*>(data.data()), data.size());
-    return (data.size() <= kMaxScriptFileBytes && may_hold_install_script(name)) ||
-           (keep_text && data.size() <= kMaxTextBytes && looks_like_text(text));
+    const bool wanted = (data.size() <= kMaxScriptFileBytes && may_hold_install_script(name)) ||
+                        (keep_text && data.size() <= kMaxTextBytes && looks_like_text(text));
+    if (!wanted) return false;
+    if (kept.fetch_add(data.size()) + data.size() > kMaxKeptBytes) {
+      over = true;
+      return false;
+    }
+    return true;
   };
   std::vector<ReleaseFile> files;
   scan::ScanStats stats;
@@ -251,6 +262,11 @@ Result<Release> load_release(const std::string& path, const ReleaseOptions& opti
   Release release{.source = path,
                   .kind = S_ISDIR(st.st_mode) ? ReleaseKind::kDirectory : ReleaseKind::kFile};
   if (catalogs) release.notes = std::move(catalogs->notes);
+  if (over) {
+    release.notes.push_back(path + ": more than " + std::to_string(kMaxKeptBytes >> 20) +
+                            " MiB of scripts and text files; the rest were not read, so their "
+                            "install scripts and line diffs are missing");
+  }
   add_files(release, std::move(files), {path}, options.strip_prefix);
   return release;
 }

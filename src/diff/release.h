@@ -3,6 +3,7 @@
 // the release, normalised) that pairs it with its counterpart in the other release.
 #pragma once
 
+#include <cstdint>
 #include <ctime>
 #include <optional>
 #include <string>
@@ -31,8 +32,10 @@ struct ReleaseOptions {
   std::size_t strip_prefix = 0;
 };
 
-// Largest text file kept for line diffs.
+// Largest text file kept for line diffs, and the most bytes of one release kept in all (a note
+// says when files went unread for it).
 inline constexpr std::size_t kMaxTextBytes = std::size_t{1} << 20;
+inline constexpr std::uint64_t kMaxKeptBytes = std::uint64_t{256} << 20;
 
 struct ReleaseFile {
   std::string key;  // normalised install path: '/' separators, lower case unless that collides

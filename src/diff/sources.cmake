@@ -19,4 +19,5 @@ target_sources(cascade PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/differ.cc
   ${CMAKE_CURRENT_LIST_DIR}/install_scripts.cc
   ${CMAKE_CURRENT_LIST_DIR}/line_diff.cc
+  ${CMAKE_CURRENT_LIST_DIR}/script_changes.cc
 )
