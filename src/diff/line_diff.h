@@ -17,9 +17,9 @@ inline constexpr std::size_t kMaxDiffInputLines = 50000;
 inline constexpr std::size_t kMaxEditDistance = 2000;
 
 struct DiffCaps {
-  std::size_t max_lines = 200;        // output lines (hunk headers included)
-  std::size_t max_bytes = 16 * 1024;  // output bytes
-  std::size_t context = 3;            // unchanged lines around each change
+  std::size_t max_lines = 200;                    // output lines (hunk headers included)
+  std::size_t max_bytes = std::size_t{16} << 10;  // output bytes
+  std::size_t context = 3;                        // unchanged lines around each change
 };
 
 struct TextDiff {
