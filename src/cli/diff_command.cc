@@ -107,6 +107,11 @@ int run_diff(const DiffArgs& args) {
   for (const auto* release : {&old_release.value(), &new_release.value()}) {
     for (const auto& note : release->notes) std::cerr << "cascade: " << note << '\n';
   }
+  if (args.strip_prefix > 0 && old_release->kind != diff::ReleaseKind::kFile &&
+      new_release->kind != diff::ReleaseKind::kFile) {
+    std::cerr << "cascade: --strip-prefix applies to a release that is one archive file; "
+                 "neither is, so no path was stripped\n";
+  }
   run.old_release = &old_release.value();
   run.new_release = &new_release.value();
   const diff::DiffOptions diff_options{

@@ -227,7 +227,9 @@ class Finder {
   }
 
   void add_npm(const ReleaseFile& f) {
-    // npm reads package.json with JSON.parse: a repeated key counts by its last copy, as here.
+    // npm reads package.json with JSON.parse: a repeated key counts by its last copy, as here
+    // (not strict_json, which refuses the document). nlohmann parses and destroys without
+    // recursion, so nesting costs no stack; kMaxScriptFileBytes bounds the memory.
     const nlohmann::json manifest = nlohmann::json::parse(*f.content, nullptr, false);
     if (!manifest.is_object()) return;
     const std::string package = npm_package(manifest);

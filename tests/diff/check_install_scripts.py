@@ -164,6 +164,9 @@ def npm_checks(work):
     check(script_findings(doc) == [] and doc["summary"]["modified"] == 0
           and doc["summary"]["unchanged"] == 2, f"--strip-prefix 1 tgz vs tree: {doc['summary']}, "
           f"{[(f['path'], f['status']) for f in doc['files']]}")
+    p = run("diff", "--strip-prefix", "1", unpacked, unpacked)
+    check(p.returncode == 0 and "no path was stripped" in p.stderr,
+          f"--strip-prefix on two trees should say it did nothing: {p.returncode} {p.stderr}")
     doc, _ = diff_json(two, unpacked)
     check(doc["summary"]["unchanged"] == 0 and doc["summary"]["moved"] == 2,
           f"without --strip-prefix the files move: {doc['summary']}")

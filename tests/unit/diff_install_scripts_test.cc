@@ -56,6 +56,14 @@ TEST(InstallScripts, NpmReadsARepeatedKeyByItsLastCopy) {
   EXPECT_EQ(found[0].text, "echo B");
 }
 
+TEST(InstallScripts, DeepNestingIsReadWithoutExhaustingTheStack) {
+  const std::string deep = std::string(200000, '[') + std::string(200000, ']');
+  const auto found = find_install_scripts(release_of(
+      {text_file("package.json", R"({"x":)" + deep + R"(,"scripts":{"install":"echo M"}})")}));
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].text, "echo M");
+}
+
 TEST(InstallScripts, MalformedManifestsAreNoScripts) {
   for (const std::string text :
        {"{", "[]", R"({"scripts":["postinstall"]})", R"({"scripts":{"postinstall":42}})"}) {
