@@ -20,6 +20,10 @@
 namespace cascade::graph {
 namespace {
 
+// 30 s in all, the busy timeout the store sets.
+constexpr int kBusyRetries = 600;
+constexpr int kBusyRetryMilliseconds = 50;
+
 struct DbCloser {
   void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
 };
@@ -217,10 +221,18 @@ Status SqliteStore::migrate() {
   // (medians of three alternating runs); 32 KiB was not clearly faster there and made the
   // random lookups of a trace's answer slower.
   for (const char* pragma :
-       {"PRAGMA page_size=16384", "PRAGMA busy_timeout=30000", "PRAGMA journal_mode=WAL",
+       {"PRAGMA busy_timeout=30000", "PRAGMA page_size=16384", "PRAGMA journal_mode=WAL",
         "PRAGMA synchronous=NORMAL", "PRAGMA cache_size=-262144", "PRAGMA temp_store=MEMORY",
         "PRAGMA mmap_size=0", "PRAGMA secure_delete=OFF"}) {
-    if (auto done = exec(pragma, "configure"); !done) return done;
+    // SQLite does not call the busy handler while it switches a new file to WAL, which needs
+    // the file to itself: two first opens at once see SQLITE_BUSY there, so wait and retry
+    // (as long as the busy timeout would have waited).
+    int rc = sqlite3_exec(db_.get(), pragma, nullptr, nullptr, nullptr);
+    for (int retry = 0; (rc & 0xff) == SQLITE_BUSY && retry < kBusyRetries; ++retry) {
+      sqlite3_sleep(kBusyRetryMilliseconds);
+      rc = sqlite3_exec(db_.get(), pragma, nullptr, nullptr, nullptr);
+    }
+    if (rc != SQLITE_OK) return sql_error("configure");
   }
   if (auto done = exec("BEGIN IMMEDIATE", "begin migration"); !done) return done;
   auto fail = [&](Error error) -> Status {
