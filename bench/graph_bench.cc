@@ -23,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_clock.h"
 #include "core/bounded_queue.h"
 #include "graph/csr.h"
 #include "graph/facts.h"
@@ -36,31 +37,11 @@ namespace {
 using namespace cascade;
 using namespace cascade::graph;
 
-using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-// CPU seconds of this (single-threaded) process: on a shared machine wall time also measures
-// the neighbours, so every figure is given both ways.
-double cpu_seconds() {
-  timespec now{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
-  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
-}
-
-long peak_rss_mb() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_maxrss / 1024;
-}
-
-void metric(const char* name, double value) {
-  std::printf("metric %s %.6g\n", name, value);
-}
-void metric(const char* name, std::uint64_t value) {
-  std::printf("metric %s %llu\n", name, static_cast<unsigned long long>(value));
-}
+using bench::Clock;
+using bench::cpu_seconds;
+using bench::metric;
+using bench::peak_rss_mb;
+using bench::seconds_since;
 
 int fail(const std::string& message) {
   std::fprintf(stderr, "graph_bench: %s\n", message.c_str());

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_clock.h"
 #include "core/digest.h"
 #include "graph/csr.h"
 #include "graph/store.h"
@@ -26,27 +27,11 @@
 namespace {
 
 using namespace cascade;
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-double cpu_seconds() {
-  timespec now{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
-  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
-}
-
-long peak_rss_mb() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_maxrss / 1024;
-}
-
-void metric(const char* name, double value) {
-  std::printf("metric %s %.6g\n", name, value);
-}
+using bench::Clock;
+using bench::cpu_seconds;
+using bench::metric;
+using bench::peak_rss_mb;
+using bench::seconds_since;
 
 int fail(const std::string& message) {
   std::fprintf(stderr, "hunt_bench: %s\n", message.c_str());

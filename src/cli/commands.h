@@ -2,12 +2,14 @@
 
 #include <CLI/CLI.hpp>
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "cli/trust_args.h"
 #include "cli/version.h"  // generated from CMake's project() version
+#include "graph/csr.h"
 #include "graph/store.h"
 
 namespace cascade::cli {
@@ -174,6 +176,16 @@ void add_db_option(CLI::App* cmd, std::string& db);
 // The store --db names (default $CASCADE_DB, else ./cascade.db).
 Result<std::unique_ptr<graph::GraphStore>> open_inventory(
     const std::string& given, graph::OpenMode mode = graph::OpenMode::kCreateIfMissing);
+
+// An existing inventory with its graph loaded for one direction of search, under a read snapshot
+// so the load and the answer's lookups see one committed state, whatever is ingested meanwhile.
+// Members are destroyed graph first, store last.
+struct LoadedInventory {
+  std::unique_ptr<graph::GraphStore> store;
+  std::optional<graph::StoreSnapshot> snapshot;
+  graph::CsrGraph graph;
+};
+Result<LoadedInventory> load_inventory(const std::string& given, graph::Direction direction);
 
 struct TrustCommandArgs {
   TrustArgs trust;  // for `trust list`: the stores a command with these options would load

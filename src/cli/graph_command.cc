@@ -41,6 +41,20 @@ Result<std::unique_ptr<graph::GraphStore>> open_inventory(const std::string& giv
   return graph::open_store(database_spec(given), mode);
 }
 
+Result<LoadedInventory> load_inventory(const std::string& given, graph::Direction direction) {
+  // Tracing or hunting through a mistyped path must not leave an empty inventory behind.
+  auto store = open_inventory(given, graph::OpenMode::kExisting);
+  if (!store) return store.error();
+  LoadedInventory inventory{.store = std::move(store).value(), .snapshot = {}, .graph = {}};
+  auto snapshot = graph::StoreSnapshot::take(*inventory.store);
+  if (!snapshot) return snapshot.error();
+  inventory.snapshot.emplace(std::move(snapshot).value());
+  auto loaded = graph::load_graph(*inventory.store, direction);
+  if (!loaded) return loaded.error();
+  inventory.graph = std::move(loaded).value();
+  return inventory;
+}
+
 namespace {
 
 int ingest(const GraphArgs& args) {
@@ -272,26 +286,15 @@ int run_trace(const TraceArgs& args) {
     }
     options.since = *since;
   }
-  // Tracing through a mistyped path must not leave an empty inventory behind.
-  auto store = open_inventory(args.db, graph::OpenMode::kExisting);
-  if (!store) {
-    std::cerr << "cascade: " << store.error().message << '\n';
+  auto inventory = load_inventory(
+      args.db, root_cause ? graph::Direction::kReverse : graph::Direction::kPropagation);
+  if (!inventory) {
+    std::cerr << "cascade: " << inventory.error().message << '\n';
     return kExitUsage;
   }
-  // The load and the answer's lookups see one committed state, whatever is ingested meanwhile.
-  auto snapshot = graph::StoreSnapshot::take(**store);
-  if (!snapshot) {
-    std::cerr << "cascade: " << snapshot.error().message << '\n';
-    return kExitUsage;
-  }
-  auto loaded = graph::load_graph(
-      **store, root_cause ? graph::Direction::kReverse : graph::Direction::kPropagation);
-  if (!loaded) {
-    std::cerr << "cascade: " << loaded.error().message << '\n';
-    return kExitUsage;
-  }
-  auto result = root_cause ? graph::trace_root_cause(*loaded, **store, *seed, options)
-                           : graph::trace_forward(*loaded, **store, *seed, options);
+  graph::GraphStore& store = *inventory->store;
+  auto result = root_cause ? graph::trace_root_cause(inventory->graph, store, *seed, options)
+                           : graph::trace_forward(inventory->graph, store, *seed, options);
   if (!result) {
     std::cerr << "cascade: " << result.error().message << '\n';
     return kExitUsage;

@@ -42,24 +42,14 @@ int run_hunt(const HuntArgs& args) {
       return kExitUsage;
     }
   }
-  auto store = open_inventory(args.db, graph::OpenMode::kExisting);
-  if (!store) {
-    std::cerr << "cascade: " << store.error().message << '\n';
-    return kExitUsage;
-  }
-  auto snapshot = graph::StoreSnapshot::take(**store);
-  if (!snapshot) {
-    std::cerr << "cascade: " << snapshot.error().message << '\n';
-    return kExitUsage;
-  }
-  auto loaded = graph::load_graph(**store, graph::Direction::kPropagation);
-  if (!loaded) {
-    std::cerr << "cascade: " << loaded.error().message << '\n';
+  auto inventory = load_inventory(args.db, graph::Direction::kPropagation);
+  if (!inventory) {
+    std::cerr << "cascade: " << inventory.error().message << '\n';
     return kExitUsage;
   }
   hunt::HuntOptions options;
   options.trace = args.trace;
-  auto result = hunt::hunt(*loaded, **store, feeds, options);
+  auto result = hunt::hunt(inventory->graph, *inventory->store, feeds, options);
   if (!result) {
     std::cerr << "cascade: " << result.error().message << '\n';
     return kExitUsage;
