@@ -14,6 +14,7 @@ target_sources(cascade-tests PRIVATE
   ${CMAKE_CURRENT_SOURCE_DIR}/unit/scan_caps_test.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/unit/format_table_test.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/unit/installed_packages_test.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/unit/package_advisories_test.cc
 )
 
 # The CLI's SARIF must validate against the SARIF 2.1.0 schema (and the schema must be able to

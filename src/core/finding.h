@@ -28,6 +28,7 @@ struct Finding {
   std::string message;
 
   bool is(const FindingKind& kind) const { return id == kind.id; }
+  friend bool operator==(const Finding&, const Finding&) = default;
 };
 
 // The order findings are listed in: most severe first, then by id, then by message.

@@ -115,6 +115,13 @@ inline constexpr FindingKind kIocSigner{
     "ioc.signer", Severity::kCritical,
     "a certificate in the file's signature is on a signer block-list"};
 inline constexpr FindingKind kIocYara{"ioc.yara", Severity::kHigh, "a YARA rule matched the file"};
+inline constexpr FindingKind kIocPackage{
+    "ioc.package", Severity::kHigh,
+    "an OSV advisory in an indicator feed names this installed package and version"};
+inline constexpr FindingKind kIocPackageUnevaluated{
+    "ioc.package-unevaluated", Severity::kLow,
+    "an OSV advisory names this installed package but its version could not be placed in the "
+    "advisory's ranges"};
 
 inline constexpr FindingKind kDiffSilentChange{
     "diff.silent-change", Severity::kMedium,
@@ -238,6 +245,8 @@ inline constexpr std::array kAll = {
     kIocHash,
     kIocSigner,
     kIocYara,
+    kIocPackage,
+    kIocPackageUnevaluated,
     kDiffSilentChange,
     kDiffSignedContentChange,
     kDiffCapabilityGained,

@@ -146,13 +146,15 @@ json certificate_table_json(const authenticode::CertificateTable& table) {
 
 }  // namespace
 
+nlohmann::json finding_json(const Finding& finding) {
+  return {{"id", finding.id},
+          {"severity", std::string(severity_name(finding.severity))},
+          {"message", finding.message}};
+}
+
 nlohmann::json file_report_json(const FileReport& report) {
   json findings = json::array();
-  for (const auto& f : report.findings) {
-    findings.push_back({{"id", f.id},
-                        {"severity", std::string(severity_name(f.severity))},
-                        {"message", f.message}});
-  }
+  for (const auto& f : report.findings) findings.push_back(finding_json(f));
   // Paths are kept lossless: two names that differ only in bytes that are not UTF-8 must not
   // become the same string (docs/json-schema.md, "Paths").
   json out = {{"path", lossless_utf8(report.path)},

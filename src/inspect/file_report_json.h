@@ -12,5 +12,7 @@ namespace cascade {
 inline constexpr const char* kInspectSchema = "cascade.inspect/1";
 
 nlohmann::json file_report_json(const FileReport& report);
+// One finding as every report writes it: {"id", "severity", "message"}.
+nlohmann::json finding_json(const Finding& finding);
 
 }  // namespace cascade

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/finding.h"
+
 namespace cascade::scan {
 
 // The package managers whose records scan reads; the names are the purl types.
@@ -56,6 +58,8 @@ struct InstalledPackage {
   std::string name;
   std::string version;
   std::string source;  // spelt as the file objects' `path` (lossless UTF-8)
+  // What the --ioc feeds' advisories say about it (advisory_match.h); empty until matched.
+  std::vector<Finding> findings;
 
   friend bool operator==(const InstalledPackage&, const InstalledPackage&) = default;
 };

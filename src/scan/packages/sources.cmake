@@ -2,6 +2,7 @@
 # the top-level CMakeLists.txt.
 target_sources(cascade PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/installed_package.cc
+  ${CMAKE_CURRENT_LIST_DIR}/advisory_match.cc
   ${CMAKE_CURRENT_LIST_DIR}/manifest.cc
   ${CMAKE_CURRENT_LIST_DIR}/manifest_text.cc
   ${CMAKE_CURRENT_LIST_DIR}/dpkg_status.cc
