@@ -15,6 +15,7 @@
 #include "report/scan_report.h"
 #include "scan/catalogs.h"
 #include "scan/container/expansion_memory.h"
+#include "scan/packages/advisory_match.h"
 #include "scan/scanner.h"
 
 namespace cascade::cli {
@@ -25,8 +26,10 @@ void add_scan_command(CLI::App& app, ScanArgs& args) {
   cmd->add_option("paths", args.paths,
                   "Files and directories to scan; - reads one file from standard input")
       ->required();
-  cmd->add_option("--ioc", args.iocs, "Indicator feed (hash list, CSV, STIX 2.1, signer list)")
-      ->check(CLI::ExistingFile)
+  cmd->add_option("--ioc", args.iocs,
+                  "Indicator feed (hash list, CSV, STIX 2.1, signer list, OSV advisory or array, "
+                  "or a directory of OSV *.json advisories against the installed packages)")
+      ->check(CLI::ExistingPath)
       ->allow_extra_args(false);
   cmd->add_option("--rules", args.rules, "YARA rule file or directory of rule files")
       ->check(CLI::ExistingPath)
@@ -197,7 +200,16 @@ int run_scan(const ScanArgs& args) {
   totals.bytes = stats.bytes;
   totals.containers = stats.containers;
   totals.errors = stats.errors;
-  const std::vector<scan::InstalledPackage> installed = packages.finish();
+  std::vector<scan::InstalledPackage> installed = packages.finish();
+  // The advisories' findings count like the files': in the summary and against --fail-on.
+  scan::match_package_advisories(installed, indicators);
+  for (const auto& package : installed) {
+    for (const auto& finding : package.findings) {
+      ++totals.findings[finding.severity];
+      if (threshold && finding.severity >= *threshold) over_threshold = true;
+    }
+    if (!args.sarif.empty()) sarif.add(package);
+  }
   if (machine) {
     writer.end(run, totals, installed);
   } else {

@@ -1,12 +1,14 @@
 // cascade's own scan reports (cascade.scan/1 JSON and cascade.scan-jsonl/1 records) as graph
 // facts: every file scanned ran on the report's host from the scan's start, under its path,
 // with its known-bad findings as signals; every package the scan recognised was installed on
-// the host at the scan's start, named by its name.
+// the host at the scan's start, named by its name, with its findings (advisories that name it)
+// as signals too.
 #include "graph/readers.h"
 
 #include <limits>
 
 #include "core/base64.h"
+#include "core/finding_catalogue.h"
 #include "core/utf8.h"
 #include "scan/saved_report.h"
 
@@ -21,8 +23,10 @@ struct ScanRun {
   std::optional<std::int64_t> started;
 };
 
-// Findings the trace ranks root causes by (graph-contract: known-bad signals).
+// Findings the trace ranks root causes by (graph-contract: known-bad signals). An advisory
+// whose range could not be evaluated says nothing bad is known.
 bool is_signal(std::string_view id, std::string_view severity) {
+  if (id == findings::kIocPackageUnevaluated.id) return false;
   return id.starts_with("ioc.") || id.starts_with("yara.") || severity == "high" ||
          severity == "critical";
 }
@@ -38,6 +42,28 @@ Result<ScanRun> read_run(const json& record, std::size_t line, FactCollector& ou
     out.problem(line, "started is not an RFC 3339 time: the files' ran-on edges have no time");
   }
   return run;
+}
+
+// The known-bad findings of a file or package object as signals on its node; false once the
+// fact cap is reached. `shown` names the object in problems.
+bool read_findings(const json& object, const NodeRef& node, const std::string& shown,
+                   std::size_t line, FactCollector& out) {
+  const json* findings = field(object, "findings");
+  if (findings == nullptr) return true;
+  if (!findings->is_array()) {
+    out.problem(line, shown + ": findings is not a list");
+    return true;
+  }
+  for (const json& finding : *findings) {
+    const std::string* id = string_field(finding, "id");
+    const std::string* severity = string_field(finding, "severity");
+    if (id == nullptr || severity == nullptr) {
+      out.problem(line, shown + ": a finding without an id and a severity");
+      continue;
+    }
+    if (is_signal(*id, *severity) && !out.add_signal(node, *id, *severity)) return false;
+  }
+  return true;
 }
 
 // One file object; false once the fact cap is reached.
@@ -78,22 +104,7 @@ bool read_file(const json& file, const ScanRun& run, std::size_t line, FactColle
     return false;
   }
   if (path != nullptr && !out.add_name(*artifact, *path)) return false;
-  const json* findings = field(file, "findings");
-  if (findings == nullptr) return true;
-  if (!findings->is_array()) {
-    out.problem(line, "file " + shown + ": findings is not a list");
-    return true;
-  }
-  for (const json& finding : *findings) {
-    const std::string* id = string_field(finding, "id");
-    const std::string* severity = string_field(finding, "severity");
-    if (id == nullptr || severity == nullptr) {
-      out.problem(line, "file " + shown + ": a finding without an id and a severity");
-      continue;
-    }
-    if (is_signal(*id, *severity) && !out.add_signal(*artifact, *id, *severity)) return false;
-  }
-  return true;
+  return read_findings(file, *artifact, "file " + shown, line, out);
 }
 
 // One package object ({"purl", "ecosystem", "name", "version", "source"}); false once the fact
@@ -118,7 +129,9 @@ bool read_package(const json& package, const ScanRun& run, std::size_t line, Fac
     return false;
   }
   const std::string* name = string_field(package, "name");
-  return name == nullptr || out.add_name(*node, *name);
+  if (name != nullptr && !out.add_name(*node, *name)) return false;
+  // Reports written before packages carried findings have none: nothing to read.
+  return read_findings(package, *node, "package " + purl->substr(0, 200), line, out);
 }
 
 }  // namespace

@@ -71,6 +71,11 @@ std::string artifact_uri(const std::string& path) {
   return encoded.starts_with("./") ? encoded.substr(2) : encoded;
 }
 
+// Where a package finding is, in the text and SARIF messages: the package and its manifest.
+std::string package_label(const scan::InstalledPackage& package) {
+  return package.purl + " (" + package.source + ")";
+}
+
 }  // namespace
 
 std::string utc_now_rfc3339() {
@@ -113,11 +118,14 @@ json scan_totals_json(const ScanTotals& totals) {
 }
 
 json installed_package_json(const scan::InstalledPackage& package) {
+  json findings = json::array();
+  for (const Finding& finding : package.findings) findings.push_back(finding_json(finding));
   return {{"purl", package.purl},
           {"ecosystem", std::string(scan::ecosystem_name(package.ecosystem))},
           {"name", package.name},
           {"version", package.version},
-          {"source", package.source}};
+          {"source", package.source},
+          {"findings", findings}};
 }
 
 void ScanJsonWriter::begin(const ScanRun& run) {
@@ -193,6 +201,28 @@ void SarifCollector::add(const FileReport& report) {
   }
 }
 
+void SarifCollector::add(const scan::InstalledPackage& package) {
+  // The manifest that states the package is the location; the package is its logical place.
+  const std::string top = package.source.substr(0, package.source.find('!'));
+  for (const auto& finding : package.findings) {
+    rules_used_.emplace(finding.id, finding.severity);
+    json logical = json::array();
+    if (top != package.source) {
+      logical.push_back({{"fullyQualifiedName", package.source}, {"kind", "member"}});
+    }
+    logical.push_back({{"fullyQualifiedName", package.purl}, {"kind", "module"}});
+    json location = {{"physicalLocation", {{"artifactLocation", {{"uri", artifact_uri(top)}}}}},
+                     {"logicalLocations", std::move(logical)}};
+    results_.push_back(
+        {{"ruleId", finding.id},
+         {"level", sarif_level(finding.severity)},
+         {"message", {{"text", package_label(package) + ": " + finding.message}}},
+         {"locations", json::array({std::move(location)})},
+         {"partialFingerprints", {{"purl/v1", package.purl + "/" + finding.id}}},
+         {"properties", {{"severity", std::string(severity_name(finding.severity))}}}});
+  }
+}
+
 json SarifCollector::document(const ScanRun& run, const ScanTotals& totals) const {
   json rules = json::array();
   for (const auto& kind : finding_catalogue()) {
@@ -249,6 +279,13 @@ void TextSummary::write(std::ostream& stream, const ScanRun& run, const ScanTota
                         const std::vector<scan::InstalledPackage>& packages, bool color) const {
   TextOut out(stream);  // paths, names and messages from the files are made printable
   auto entries = entries_;
+  std::uint64_t finding_count = finding_count_;
+  for (const auto& package : packages) {
+    for (const auto& finding : package.findings) {
+      entries.push_back({finding.severity, package_label(package), finding.id, finding.message});
+      ++finding_count;
+    }
+  }
   std::sort(entries.begin(), entries.end(), listed_before);
   const auto paint = [&](Severity s, const std::string& text) {
     const char* code = !color                   ? ""
@@ -295,8 +332,8 @@ void TextSummary::write(std::ostream& stream, const ScanRun& run, const ScanTota
     paint(e.severity, severity);
     out << ' ' << e.id << "  " << e.path << ": " << e.message << '\n';
   }
-  if (finding_count_ > shown) {
-    out << "  ... " << finding_count_ - shown << " more (see --json or --sarif)\n";
+  if (finding_count > shown) {
+    out << "  ... " << finding_count - shown << " more (see --json or --sarif)\n";
   }
   for (const auto& [path, error] : errors_) out << "  error  " << path << ": " << error << '\n';
   if (error_count_ > errors_.size()) {

@@ -74,6 +74,8 @@ class ScanJsonWriter {
 class SarifCollector {
  public:
   void add(const FileReport& report);
+  // An installed package's findings, located at the manifest that states it.
+  void add(const scan::InstalledPackage& package);
   nlohmann::json document(const ScanRun& run, const ScanTotals& totals) const;
 
  private:
@@ -81,8 +83,9 @@ class SarifCollector {
   std::map<std::string, Severity> rules_used_;
 };
 
-// The text summary: counts, then at most `top` findings: most severe first, then by path, id
-// and message, so the list is the same however the files arrived.
+// The text summary: counts, then at most `top` findings (the files' and the installed
+// packages', a package shown as "purl (manifest)" in place of a path): most severe first, then
+// by path, id and message, so the list is the same however the files arrived.
 class TextSummary {
  public:
   explicit TextSummary(std::size_t top) : top_(top) {}

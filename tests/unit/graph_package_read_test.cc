@@ -303,5 +303,41 @@ TEST(GraphPackageScan, JsonLinesPackageRecords) {
   EXPECT_TRUE(has(document, EdgeKind::kInstalledOn, "pkg:npm/ms@2.0.0", "host:ws01"));
 }
 
+// The advisories' findings on a package (scan --ioc with OSV feeds) are signals on the package,
+// as a file's ioc.* findings are on its artifact; "not evaluated" is no known-bad signal.
+TEST(GraphPackageScan, PackageFindingsAreSignalsOnThePackage) {
+  json report = scan_report();
+  report["packages"][0]["findings"] = {
+      {{"id", "ioc.package"}, {"severity", "high"}, {"message", "feed: MAL-0000-0001"}}};
+  report["packages"][1]["findings"] = {
+      {{"id", "ioc.package-unevaluated"}, {"severity", "low"}, {"message", "feed: CVE-0000-0002"}},
+      {{"id", "ioc.package"}, {"severity", "high"}, {"message", "feed: MAL-0000-0003"}}};
+  const Document document = read_ok(report);
+  EXPECT_EQ(document.problems.size(), 2u) << problems(document);  // the bad purl, the 5
+  const std::vector<SignalFact> expected = {
+      {node("pkg:npm/ms@2.0.0"), "ioc.package", "high"},
+      {node("pkg:deb/debian/xz-utils@5.6.1-1?arch=amd64"), "ioc.package", "high"}};
+  EXPECT_TRUE(document.signals == expected) << document.signals.size() << " signals";
+
+  json head = scan_report();
+  head.erase("files");
+  head.erase("packages");
+  head.erase("summary");
+  head["schema"] = "cascade.scan-jsonl/1";
+  head["record"] = "scan";
+  json package = report["packages"][0];
+  package["record"] = "package";
+  json bad = package;
+  bad["findings"] = "not a list";
+  const Document lines = read_lines(head.dump() + "\n" + package.dump() + "\n" + bad.dump() + "\n" +
+                                    R"({"record":"summary","summary":{"packages":2}})" + "\n");
+  ASSERT_EQ(lines.problems.size(), 1u) << problems(lines);
+  EXPECT_EQ(lines.problems[0].line, 3u);
+  EXPECT_NE(lines.problems[0].message.find("findings is not a list"), std::string::npos);
+  ASSERT_EQ(lines.signals.size(), 1u);
+  EXPECT_EQ(lines.signals[0].node, node("pkg:npm/ms@2.0.0"));
+  EXPECT_EQ(lines.signals[0].finding, "ioc.package");
+}
+
 }  // namespace
 }  // namespace cascade::graph

@@ -384,7 +384,8 @@ TEST(InstalledPackages, ReportListsPackagesInBothForms) {
                                       {"ecosystem", "npm"},
                                       {"name", "ms"},
                                       {"version", "2.0.0"},
-                                      {"source", "t/node_modules/ms/package.json"}}));
+                                      {"source", "t/node_modules/ms/package.json"},
+                                      {"findings", json::array()}}));
   EXPECT_EQ(doc["packages"][1]["purl"], "pkg:pypi/x@1");
 
   std::ostringstream lines;
