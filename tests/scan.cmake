@@ -54,6 +54,12 @@ add_test(NAME scan.installed_packages
   COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/scan/installed_packages.py
           $<TARGET_FILE:cascade-cli> local)
 set_tests_properties(scan.installed_packages PROPERTIES LABELS unit TIMEOUT 300)
+# Installed packages against OSV advisories end to end: exit codes, the package entry's findings
+# in JSON and JSON Lines (against the schema), the text summary and SARIF.
+add_test(NAME scan.package_advisories
+  COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/scan/package_advisories.py
+          $<TARGET_FILE:cascade-cli> ${CMAKE_SOURCE_DIR})
+set_tests_properties(scan.package_advisories PROPERTIES LABELS unit TIMEOUT 120)
 add_test(NAME peer.scan_npm_packages
   COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/scan/installed_packages.py
           $<TARGET_FILE:cascade-cli> npm)
