@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "scan/container/container.h"
+#include "temp_dir.h"
 
 namespace cascade::testing {
 
@@ -182,50 +183,5 @@ inline Expansion expand(Bytes data, scan::ContainerKind kind = scan::ContainerKi
       x.notes);
   return x;
 }
-
-// A scratch directory removed when the test ends.
-class TempDir {
- public:
-  TempDir() {
-    std::string templ = (std::filesystem::temp_directory_path() / "cascade-container-XXXXXX");
-    if (mkdtemp(templ.data()) == nullptr) ADD_FAILURE() << "mkdtemp failed";
-    path_ = templ;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-  std::string operator/(const std::string& name) const { return (path_ / name).string(); }
-
-  void write(const std::string& name, const std::string& data) const {
-    const auto p = path_ / name;
-    std::filesystem::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << data;
-  }
-  Buffer read(const std::string& name) const {
-    std::ifstream in(path_ / name, std::ios::binary);
-    return Buffer(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
-  // Runs `command` inside the directory; true when it exits 0 (else the failure shows its
-  // output).
-  bool run(const std::string& command) const {
-    const std::string log = (path_ / ".command.log").string();
-    const std::string full = "cd '" + path_.string() + "' && (" + command + ") >'" + log + "' 2>&1";
-    const int rc = std::system(full.c_str());
-    if (rc != 0) {
-      std::ifstream in(log);
-      ADD_FAILURE() << "command failed (" << rc << "): " << command << "\n"
-                    << std::string(std::istreambuf_iterator<char>(in), {});
-    }
-    return rc == 0;
-  }
-
- private:
-  std::filesystem::path path_;
-};
 
 }  // namespace cascade::testing

@@ -11,32 +11,14 @@
 #include "core/digest.h"
 #include "core/finding_catalogue.h"
 #include "scan/ioc/indicators.h"
+#include "temp_dir.h"
 
 namespace cascade::scan {
 namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "cascade-ioc-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) std::abort();
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string write(const std::string& name, const std::string& content) const {
-    const std::string p = (path_ / name).string();
-    std::ofstream(p, std::ios::binary) << content;
-    return p;
-  }
-
- private:
-  fs::path path_;
-};
+using testing::TempDir;
 
 const std::string kSha256 = "7986bbaee8940da11ce089383521ab420c443ab7b15ed42aed91fd31ce833896";
 const std::string kSha1 = "bf939c9c261d27ee7bb92325cc588624fca75429";

@@ -10,34 +10,14 @@
 
 #include "scan/ioc/indicators.h"
 #include "scan/ioc/osv.h"
+#include "temp_dir.h"
 
 namespace cascade::scan {
 namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "cascade-osv-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) std::abort();
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string write(const std::string& name, const std::string& content) const {
-    const fs::path p = path_ / name;
-    fs::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << content;
-    return p.string();
-  }
-  std::string path() const { return path_.string(); }
-
- private:
-  fs::path path_;
-};
+using testing::TempDir;
 
 // The shape of a malicious-packages advisory: every version listed, plus a range from "0".
 std::string malicious_advisory(const std::string& id, const std::string& name) {
@@ -94,7 +74,7 @@ TEST(OsvFeed, ArrayAndDirectory) {
             malicious_advisory("MAL-2024-0003", "bb-test"));
   dir.write("osv/malicious/npm/bb-test/README.md", "not an advisory");
   IndicatorSet set;
-  auto info = set.load(dir.path() + "/osv");
+  auto info = set.load(dir / "osv");
   ASSERT_TRUE(info) << info.error().message;
   EXPECT_EQ(info->indicators, 2u);
   EXPECT_EQ(advisories(set)[1].id, "MAL-2024-0003");
@@ -108,7 +88,7 @@ TEST(OsvFeed, ArrayAndDirectory) {
   // A broken file in the directory fails the whole feed, naming the file.
   dir.write("osv/malicious/npm/cc-test/MAL-2024-0004.json", "{\"id\": ");
   IndicatorSet broken;
-  auto failed = broken.load(dir.path() + "/osv");
+  auto failed = broken.load(dir / "osv");
   ASSERT_FALSE(failed);
   EXPECT_NE(failed.error().message.find("MAL-2024-0004.json"), std::string::npos);
 }

@@ -14,34 +14,14 @@
 #include "scan/ioc/indicators.h"
 #include "scan/packages/advisory_match.h"
 #include "scan/packages/installed_package.h"
+#include "temp_dir.h"
 
 namespace cascade::scan {
 namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "cascade-advisories-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) std::abort();
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string write(const std::string& name, const std::string& content) const {
-    const fs::path p = path_ / name;
-    std::ofstream(p, std::ios::binary) << content;
-    return p.string();
-  }
-
- private:
-  fs::path path_;
-};
+using testing::TempDir;
 
 // An array of advisories, one per (id, ecosystem, name, affected body).
 std::string advisory(const std::string& id, const std::string& summary,

@@ -13,6 +13,7 @@
 #include "core/digest.h"
 #include "scan/ioc/yara_internal.h"
 #include "scan/ioc/yara_rules.h"
+#include "temp_dir.h"
 
 #include <yara.h>
 
@@ -21,28 +22,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "cascade-yara-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) std::abort();
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string path() const { return path_.string(); }
-  std::string write(const std::string& name, const std::string& content) const {
-    const fs::path p = path_ / name;
-    fs::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << content;
-    return p.string();
-  }
-
- private:
-  fs::path path_;
-};
+using testing::TempDir;
 
 Bytes bytes_of(const std::string& s) {
   return Bytes(reinterpret_cast<const std::uint8_t*>(s.data()), s.size());
@@ -84,7 +64,7 @@ TEST(YaraRules, DirectoryRecursiveSortedWithTagsMetasAndNamespaces) {
   const std::string b = dir.write("rules/sub/b.yara", "rule other { condition: filesize > 3 }\n");
   const std::string d = dir.write("rules/sub/D.YAR", "rule upper { condition: false }\n");
   dir.write("rules/sub/notes.txt", "this is not a rule file {");
-  const YaraRules rules = compile_ok({dir.path() + "/rules"});
+  const YaraRules rules = compile_ok({dir / "rules"});
   ASSERT_EQ(rules.files().size(), 3u);
   EXPECT_EQ(rules.files()[0].path, a);
   EXPECT_EQ(rules.files()[1].path, d);
@@ -115,7 +95,7 @@ TEST(YaraRules, SameRuleNamesInTwoFilesAndAFileGivenTwice) {
   TempDir dir;
   const std::string one = dir.write("one/x.yar", "rule same { condition: true }\n");
   const std::string two = dir.write("two/x.yar", "rule same { condition: true }\n");
-  const YaraRules rules = compile_ok({one, dir.path() + "/two", dir.path() + "/one"});
+  const YaraRules rules = compile_ok({one, dir / "two", dir / "one"});
   EXPECT_EQ(rules.files().size(), 2u);  // one/x.yar once
   const auto matches = match_ok(rules, "");
   ASSERT_EQ(matches.size(), 2u);
@@ -128,7 +108,7 @@ TEST(YaraRules, EveryCompileErrorNamesFileAndLine) {
   const std::string x = dir.write(
       "bad/x.yar", "rule ok { condition: true }\nrule broken {\n  condition: true and\n}\n");
   const std::string y = dir.write("bad/y.yar", "rule y {\n  condition: nothing_here\n}\n");
-  auto rules = YaraRules::compile({dir.path() + "/bad"});
+  auto rules = YaraRules::compile({dir / "bad"});
   ASSERT_FALSE(rules.ok());
   EXPECT_EQ(rules.error().code, ErrorCode::kMalformed);
   const std::string& message = rules.error().message;
@@ -141,11 +121,11 @@ TEST(YaraRules, EveryCompileErrorNamesFileAndLine) {
 
 TEST(YaraRules, MissingPathsAndEmptyDirectories) {
   TempDir dir;
-  auto missing = YaraRules::compile({dir.path() + "/nope.yar"});
+  auto missing = YaraRules::compile({dir / "nope.yar"});
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.error().message.find("nope.yar"), std::string::npos);
   dir.write("empty/readme.md", "no rules");
-  auto empty = YaraRules::compile({dir.path() + "/empty"});
+  auto empty = YaraRules::compile({dir / "empty"});
   ASSERT_FALSE(empty.ok());
   EXPECT_NE(empty.error().message.find("no .yar or .yara"), std::string::npos);
   EXPECT_FALSE(YaraRules::compile({}).ok());
