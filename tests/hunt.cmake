@@ -6,3 +6,12 @@ add_test(NAME hunt.end_to_end
           ${CMAKE_SOURCE_DIR}/docs/schema/cascade.hunt-1.schema.json
           ${CMAKE_CURRENT_BINARY_DIR}/hunt-scratch)
 set_tests_properties(hunt.end_to_end PROPERTIES LABELS unit TIMEOUT 300)
+
+# Signer lists against the certificates of files signed at test time (the PKI and TSA of the PE
+# fixtures), checked by hand and against scan --ioc with the same feeds.
+add_test(NAME hunt.signers
+  COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/hunt/check_hunt_signers.py
+          $<TARGET_FILE:cascade-cli> ${CMAKE_SOURCE_DIR}/docs/schema/cascade.hunt-1.schema.json
+          ${FIXTURE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/hunt-signers-scratch)
+set_tests_properties(hunt.signers PROPERTIES
+  LABELS unit TIMEOUT 300 FIXTURES_REQUIRED pe_fixtures)

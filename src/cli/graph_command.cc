@@ -94,6 +94,7 @@ int ingest(const GraphArgs& args) {
                            {"edges", outcome->edges},
                            {"names", outcome->names},
                            {"signals", outcome->signals},
+                           {"signers", outcome->signers},
                            {"problems", std::move(problems)}});
     } else if (outcome->already_ingested) {
       TextOut(std::cout) << "skipped " << path << ": already ingested\n";
@@ -101,7 +102,7 @@ int ingest(const GraphArgs& args) {
       TextOut(std::cout) << "ingested " << path << " ("
                          << graph::document_format_name(outcome->format) << "): " << outcome->nodes
                          << " nodes, " << outcome->edges << " edges, " << outcome->signals
-                         << " signals\n";
+                         << " signals, " << outcome->signers << " signer certificates\n";
     }
   });
   if (args.json) {

@@ -1,6 +1,7 @@
 // What one ingested document says, before it is stored: edges between nodes named by their keys,
-// the names artifacts were seen under, and known-bad signals (scan findings). Every format reader
-// (scan reports, in-toto/DSSE, CycloneDX, SPDX, events) produces this and nothing else.
+// the names artifacts were seen under, known-bad signals (scan findings) and the certificates
+// artifacts were signed with. Every format reader (scan reports, in-toto/DSSE, CycloneDX, SPDX,
+// events) produces this and nothing else.
 #pragma once
 
 #include <cstddef>
@@ -53,6 +54,48 @@ struct SignalFact {
   friend auto operator<=>(const SignalFact&, const SignalFact&) = default;
 };
 
+// Which certificate of an artifact's signatures a signer fact records: what `scan --ioc` compares
+// signer indicators with, so that hunt compares the same ones.
+enum class CertificateRole : std::uint8_t {
+  kSigner = 0,     // an Authenticode or Mach-O code signature's signer
+  kChain = 1,      // a certificate of the signer's chain to its anchor
+  kTimestamp = 2,  // a timestamp authority that countersigned
+};
+inline constexpr int kCertificateRoleCount = 3;
+std::string_view certificate_role_name(CertificateRole role);  // "signer", "chain", "timestamp"
+
+// A certificate as reports state it: thumbprints lower-case hex, serial lower-case hex without
+// separators, names in RFC 2253 form as cascade prints them.
+struct CertificateFact {
+  std::string sha256;
+  std::string sha1;
+  std::string serial;
+  std::string issuer;
+  std::string subject;
+
+  friend bool operator==(const CertificateFact&, const CertificateFact&) = default;
+  // clang-tidy 14 misreads a defaulted <=> as a literal 0 comparison.
+  // NOLINTNEXTLINE(modernize-use-nullptr)
+  friend auto operator<=>(const CertificateFact&, const CertificateFact&) = default;
+};
+
+// Whether a certificate fact is spelled as readers write it (lower-case hex thumbprints and
+// serial, printable names of bounded size): readers refuse others, and `graph check` flags
+// stored rows that are not.
+Status check_certificate_fact(const CertificateFact& fact);
+
+// A certificate of one of an artifact's signatures (hunt matches signer lists against them).
+struct SignerFact {
+  NodeRef node;
+  CertificateRole role = CertificateRole::kSigner;
+  CertificateFact certificate;
+
+  friend bool operator==(const SignerFact&, const SignerFact&) = default;
+  // clang-tidy 14 misreads a defaulted <=> as a literal 0 comparison.
+  // NOLINTNEXTLINE(modernize-use-nullptr)
+  friend auto operator<=>(const SignerFact&, const SignerFact&) = default;
+};
+
 // A part of the document that was skipped (a malformed events line, an SBOM component without a
 // usable digest is NOT an error). line is 1-based for line-oriented formats, 0 otherwise.
 struct DocumentProblem {
@@ -75,6 +118,7 @@ struct Document {
   std::vector<EdgeFact> edges;
   std::vector<NameFact> names;
   std::vector<SignalFact> signals;
+  std::vector<SignerFact> signers;
   std::vector<DocumentProblem> problems;
 
   // Sorts and removes exact duplicates in every list, so a fact stated twice is stored once.

@@ -138,6 +138,10 @@ class DocumentWriter {
       keep_first_failure(
           put_in_slices(item.rest.signals, [&](auto rows) { return store_.put_signals(rows); }));
     }
+    if (storing_) {
+      keep_first_failure(
+          put_in_slices(item.rest.signers, [&](auto rows) { return store_.put_signers(rows); }));
+    }
     if (storing_) keep_first_failure(store_.commit_document());
     if (!status_) {
       done_(status_.error());
@@ -152,6 +156,7 @@ class DocumentWriter {
     outcome.edges = item.edges;
     outcome.names = item.rest.names.size();
     outcome.signals = item.rest.signals.size();
+    outcome.signers = item.rest.signers.size();
     // A repeat's problems were reported by its first ingest and are not repeated.
     if (!repeat_) outcome.problems = document->document.problems;
     done_(std::move(outcome));

@@ -25,6 +25,7 @@ struct IngestOutcome {
   std::uint64_t edges = 0;  // after de-duplication
   std::uint64_t names = 0;
   std::uint64_t signals = 0;
+  std::uint64_t signers = 0;              // certificates of the artifacts' signatures
   std::vector<DocumentProblem> problems;  // skipped parts (malformed lines, ...)
 };
 

@@ -227,6 +227,11 @@ RestRows RowConverter::rest() {
     rows.signals.push_back(
         SignalRow{id_of(fact.node, fresh), fact.finding, fact.severity, doc_id_});
   }
+  rows.signers.reserve(document_.signers.size());
+  for (const SignerFact& fact : document_.signers) {
+    rows.signers.push_back(
+        SignerRow{id_of(fact.node, fresh), fact.role, fact.certificate, doc_id_});
+  }
   rows.nodes = rows_of(fresh);
   auto name_key = [](const NameRow& row) { return std::tie(row.node, row.name); };
   std::sort(rows.names.begin(), rows.names.end(),
@@ -245,6 +250,17 @@ RestRows RowConverter::rest() {
                                    return signal_key(a) == signal_key(b);
                                  }),
                      rows.signals.end());
+  // A file's signer is often also the leaf of its chain, and two signatures may share a chain.
+  auto signer_key = [](const SignerRow& row) {
+    return std::tie(row.node, row.role, row.certificate);
+  };
+  std::sort(rows.signers.begin(), rows.signers.end(),
+            [&](const SignerRow& a, const SignerRow& b) { return signer_key(a) < signer_key(b); });
+  rows.signers.erase(std::unique(rows.signers.begin(), rows.signers.end(),
+                                 [&](const SignerRow& a, const SignerRow& b) {
+                                   return signer_key(a) == signer_key(b);
+                                 }),
+                     rows.signers.end());
   return rows;
 }
 

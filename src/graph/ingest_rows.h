@@ -30,9 +30,10 @@ struct EdgeSlice {
 };
 
 struct RestRows {
-  std::vector<NodeWrite> nodes;  // first seen among the edge-less nodes, names and signals
+  std::vector<NodeWrite> nodes;  // first seen among the edge-less nodes, names, signals, signers
   std::vector<NameRow> names;
   std::vector<SignalRow> signals;
+  std::vector<SignerRow> signers;
 };
 
 // Reads `document` without changing it; the document must outlive the converter.

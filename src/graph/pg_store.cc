@@ -325,6 +325,27 @@ Status PgStore::put_signals(std::span<const SignalRow> rows) {
       "store signals");
 }
 
+Status PgStore::put_signers(std::span<const SignerRow> rows) {
+  return copy_in(
+      "COPY signer (node, role, sha256, sha1, serial, issuer, subject, doc) FROM STDIN", rows,
+      [](std::string& out, const SignerRow& row) {
+        append_int(out, row.node);
+        out += '\t';
+        append_int(out, static_cast<std::int64_t>(row.role));
+        for (const std::string* text :
+             {&row.certificate.sha256, &row.certificate.sha1, &row.certificate.serial,
+              &row.certificate.issuer, &row.certificate.subject}) {
+          out += '\t';
+          append_copy_text(out, *text);
+        }
+        out += '\t';
+        append_int(out, row.doc);
+        out += '\n';
+        return true;
+      },
+      "store signers");
+}
+
 Status PgStore::commit_document() {
   if (!in_transaction_) return make_error(ErrorCode::kUsage, "no document is open");
   in_transaction_ = false;

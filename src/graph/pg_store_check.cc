@@ -17,7 +17,7 @@ namespace {
 // The schema's tables, resolved through the search_path as every other query resolves them.
 constexpr const char* kTables =
     "(VALUES ('meta'), ('source_doc'), ('node'), ('edge'), ('edge_note'), ('node_name'), "
-    "('signal')) AS t(name)";
+    "('signal'), ('signer')) AS t(name)";
 
 // The uniqueness the schema declares (schema.cc): without it ids could repeat and ingest would
 // no longer be idempotent. contype 'p' is a primary key, 'u' a unique constraint.
@@ -98,7 +98,7 @@ Result<EngineCheck> PgStore::engine_check(std::size_t max_problems) {
         PQgetvalue(nullable->get(), r, 1) + " accepts NULL (NOT NULL was dropped)");
   }
 
-  // The node, edge, source_doc and signal rows are read whole by the rest of the check.
+  // The node, edge, source_doc, signal and signer rows are read whole by the rest of the check.
   check.checks.emplace_back("every row of node_name and edge_note read");
   for (const char* sql :
        {"SELECT sum(length(name)) FROM node_name", "SELECT sum(length(note)) FROM edge_note"}) {

@@ -69,6 +69,7 @@ class PgStore final : public GraphStore {
   Status put_edges(std::span<const EdgeRow> rows) override;
   Status put_names(std::span<const NameRow> rows) override;
   Status put_signals(std::span<const SignalRow> rows) override;
+  Status put_signers(std::span<const SignerRow> rows) override;
   Status commit_document() override;
   void rollback() override;
   Status begin_bulk() override;
@@ -81,6 +82,7 @@ class PgStore final : public GraphStore {
   Result<std::optional<DocRow>> find_document(std::int64_t id) override;
   Result<std::string> edge_note(const EdgeRow& edge) override;
   Result<std::vector<SignalRow>> all_signals() override;
+  Status scan_signers(const std::function<void(const SignerRow&)>& visit) override;
   Result<StoreCounts> counts() override;
   Result<int> schema_version() override;
   Result<EngineCheck> engine_check(std::size_t max_problems) override;  // pg_store_check.cc

@@ -253,6 +253,31 @@ Result<std::vector<SignalRow>> PgStore::all_signals() {
   return signals;
 }
 
+Status PgStore::scan_signers(const std::function<void(const SignerRow&)>& visit) {
+  SignerRow row;
+  auto visit_row = [&](const std::array<std::string_view, 8>& fields) {
+    const auto node = parse_int(fields[0]);
+    const auto role = parse_int(fields[1]);
+    const auto doc = parse_int(fields[7]);
+    if (!node || !role || !doc) return false;
+    // A role a newer writer added is skipped, as the SQLite store does.
+    if (*role < 0 || *role >= kCertificateRoleCount) return true;
+    row.node = *node;
+    row.role = static_cast<CertificateRole>(*role);
+    row.certificate.sha256 = fields[2];
+    row.certificate.sha1 = fields[3];
+    row.certificate.serial = fields[4];
+    row.certificate.issuer = fields[5];
+    row.certificate.subject = fields[6];
+    row.doc = *doc;
+    visit(row);
+    return true;
+  };
+  return stream_single_rows<8>(
+      "SELECT node, role, sha256, sha1, serial, issuer, subject, doc FROM signer", visit_row,
+      "read signers");
+}
+
 Result<StoreCounts> PgStore::counts() {
   StoreCounts counts;
   const std::array<std::pair<const char*, std::int64_t*>, 4> queries = {{

@@ -239,9 +239,22 @@ void Document::deduplicate() {
   sort_unique(edges);
   sort_unique(names);
   sort_unique(signals);
+  sort_unique(signers);
   std::stable_sort(
       problems.begin(), problems.end(),
       [](const DocumentProblem& a, const DocumentProblem& b) { return a.line < b.line; });
+}
+
+std::string_view certificate_role_name(CertificateRole role) {
+  switch (role) {
+    case CertificateRole::kSigner:
+      return "signer";
+    case CertificateRole::kChain:
+      return "chain";
+    case CertificateRole::kTimestamp:
+      return "timestamp";
+  }
+  return "signer";
 }
 
 std::string_view document_format_name(DocumentFormat format) {

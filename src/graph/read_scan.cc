@@ -1,8 +1,8 @@
 // cascade's own scan reports (cascade.scan/1 JSON and cascade.scan-jsonl/1 records) as graph
 // facts: every file scanned ran on the report's host from the scan's start, under its path,
-// with its known-bad findings as signals; every package the scan recognised was installed on
-// the host at the scan's start, named by its name, with its findings (advisories that name it)
-// as signals too.
+// with its known-bad findings as signals and its signatures' certificates as signer facts;
+// every package the scan recognised was installed on the host at the scan's start, named by its
+// name, with its findings (advisories that name it) as signals too.
 #include "graph/readers.h"
 
 #include <limits>
@@ -104,7 +104,8 @@ bool read_file(const json& file, const ScanRun& run, std::size_t line, FactColle
     return false;
   }
   if (path != nullptr && !out.add_name(*artifact, *path)) return false;
-  return read_findings(file, *artifact, "file " + shown, line, out);
+  return read_signers(file, *artifact, shown, line, out) &&
+         read_findings(file, *artifact, "file " + shown, line, out);
 }
 
 // One package object ({"purl", "ecosystem", "name", "version", "source"}); false once the fact

@@ -52,6 +52,11 @@ class FactCollector {
     document_.signals.push_back({node, std::move(finding), std::move(severity)});
     return true;
   }
+  bool add_signer(SignerFact signer) {
+    if (!room()) return false;
+    document_.signers.push_back(std::move(signer));
+    return true;
+  }
   void problem(std::size_t line, std::string message);
 
   std::size_t facts() const { return facts_; }
@@ -123,6 +128,12 @@ std::optional<std::int64_t> time_field(const nlohmann::json& object, std::string
 // The host a builder id names: the host part of a URI with an authority
 // ("https://build01.example.com/x" -> "build01.example.com"), else the whole id.
 std::string builder_host(std::string_view builder_id);
+
+// The certificates of a scan report's file object (its signatures' signers, chains and
+// timestamp authorities; Mach-O code signatures) as signer facts on `artifact`; false once the
+// fact cap is reached. `shown` names the file in problems.
+bool read_signers(const nlohmann::json& file, const NodeRef& artifact, const std::string& shown,
+                  std::size_t line, FactCollector& out);
 
 // Per-format readers. `text` is the whole document; `parsed` its JSON value when it is one.
 Result<Document> read_scan_report(nlohmann::json parsed, const ReadLimits& limits);

@@ -57,7 +57,23 @@ constexpr std::string_view kVersion2 = R"sql(
 CREATE INDEX edge_note_edge ON edge_note (src, dst, kind, doc);
 )sql";
 
-constexpr std::array<std::string_view, 2> kMigrations = {kVersion1, kVersion2};
+// Version 3. The certificates of the artifacts' signatures, which hunt matches signer lists
+// against: read whole (a fleet has far fewer distinct certificates than signed files), so no
+// index.
+constexpr std::string_view kVersion3 = R"sql(
+CREATE TABLE signer (
+  node BIGINT NOT NULL,
+  role SMALLINT NOT NULL,
+  sha256 TEXT NOT NULL,
+  sha1 TEXT NOT NULL,
+  serial TEXT NOT NULL,
+  issuer TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  doc BIGINT NOT NULL
+);
+)sql";
+
+constexpr std::array<std::string_view, 3> kMigrations = {kVersion1, kVersion2, kVersion3};
 
 }  // namespace
 

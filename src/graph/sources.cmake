@@ -20,6 +20,7 @@ target_sources(cascade PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/read_spdx.cc
   ${CMAKE_CURRENT_LIST_DIR}/sbom_identity.cc
   ${CMAKE_CURRENT_LIST_DIR}/read_scan.cc
+  ${CMAKE_CURRENT_LIST_DIR}/read_scan_signers.cc
   ${CMAKE_CURRENT_LIST_DIR}/schema.cc
   ${CMAKE_CURRENT_LIST_DIR}/sqlite_checkpointer.cc
   ${CMAKE_CURRENT_LIST_DIR}/sqlite_store.cc

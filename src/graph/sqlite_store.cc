@@ -56,6 +56,7 @@ class SqliteStore final : public GraphStore {
   Status put_edges(std::span<const EdgeRow> rows) override;
   Status put_names(std::span<const NameRow> rows) override;
   Status put_signals(std::span<const SignalRow> rows) override;
+  Status put_signers(std::span<const SignerRow> rows) override;
   Status commit_document() override;
   void rollback() override;
   Status begin_bulk() override;
@@ -68,6 +69,7 @@ class SqliteStore final : public GraphStore {
   Result<std::optional<DocRow>> find_document(std::int64_t id) override;
   Result<std::string> edge_note(const EdgeRow& edge) override;
   Result<std::vector<SignalRow>> all_signals() override;
+  Status scan_signers(const std::function<void(const SignerRow&)>& visit) override;
   Result<StoreCounts> counts() override;
   Result<int> schema_version() override;
   Result<EngineCheck> engine_check(std::size_t max_problems) override;
@@ -406,6 +408,23 @@ Status SqliteStore::put_signals(std::span<const SignalRow> rows) {
       "store signals");
 }
 
+Status SqliteStore::put_signers(std::span<const SignerRow> rows) {
+  return insert_rows(
+      "INSERT INTO signer (node, role, sha256, sha1, serial, issuer, subject, doc) VALUES ", "", 8,
+      rows,
+      [](sqlite3_stmt* s, int i, const SignerRow& row) {
+        sqlite3_bind_int64(s, i, row.node);
+        sqlite3_bind_int(s, i + 1, static_cast<int>(row.role));
+        bind_text(s, i + 2, row.certificate.sha256);
+        bind_text(s, i + 3, row.certificate.sha1);
+        bind_text(s, i + 4, row.certificate.serial);
+        bind_text(s, i + 5, row.certificate.issuer);
+        bind_text(s, i + 6, row.certificate.subject);
+        sqlite3_bind_int64(s, i + 7, row.doc);
+      },
+      "store signers");
+}
+
 Status SqliteStore::commit_document() {
   if (!in_transaction_) return make_error(ErrorCode::kUsage, "no document is open");
   in_transaction_ = false;
@@ -580,6 +599,30 @@ Result<std::vector<SignalRow>> SqliteStore::all_signals() {
   sqlite3_reset(*statement);
   if (rc != SQLITE_DONE) return sql_error("read signals");
   return signals;
+}
+
+Status SqliteStore::scan_signers(const std::function<void(const SignerRow&)>& visit) {
+  auto statement =
+      prepared("SELECT node, role, sha256, sha1, serial, issuer, subject, doc FROM signer");
+  if (!statement) return statement.error();
+  int rc = 0;
+  SignerRow row;
+  while ((rc = sqlite3_step(*statement)) == SQLITE_ROW) {
+    const int role = sqlite3_column_int(*statement, 1);
+    if (role < 0 || role >= kCertificateRoleCount) continue;  // a newer writer's: skip
+    row.node = sqlite3_column_int64(*statement, 0);
+    row.role = static_cast<CertificateRole>(role);
+    row.certificate.sha256 = column_text(*statement, 2);
+    row.certificate.sha1 = column_text(*statement, 3);
+    row.certificate.serial = column_text(*statement, 4);
+    row.certificate.issuer = column_text(*statement, 5);
+    row.certificate.subject = column_text(*statement, 6);
+    row.doc = sqlite3_column_int64(*statement, 7);
+    visit(row);
+  }
+  sqlite3_reset(*statement);
+  if (rc != SQLITE_DONE) return sql_error("read signers");
+  return ok_status();
 }
 
 Result<EngineCheck> SqliteStore::engine_check(std::size_t max_problems) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "graph/facts.h"
 #include "graph/model.h"
 
 namespace cascade::graph {
@@ -65,6 +66,14 @@ struct SignalRow {
   std::int64_t doc = 0;
 };
 
+// A certificate of a node's signatures (facts.h SignerFact), as stored.
+struct SignerRow {
+  std::int64_t node = 0;
+  CertificateRole role = CertificateRole::kSigner;
+  CertificateFact certificate;
+  std::int64_t doc = 0;
+};
+
 // What a database engine's own consistency check said (graph check): which checks ran and each
 // problem it reported, at most the number asked for (`truncated` says more were cut).
 struct EngineCheck {
@@ -96,6 +105,7 @@ class GraphStore {
   virtual Status put_edges(std::span<const EdgeRow> rows) = 0;
   virtual Status put_names(std::span<const NameRow> rows) = 0;
   virtual Status put_signals(std::span<const SignalRow> rows) = 0;
+  virtual Status put_signers(std::span<const SignerRow> rows) = 0;
   virtual Status commit_document() = 0;
   virtual void rollback() = 0;
 
@@ -129,6 +139,9 @@ class GraphStore {
   // The note of one edge (empty if none), for the few edges an answer shows.
   virtual Result<std::string> edge_note(const EdgeRow& edge) = 0;
   virtual Result<std::vector<SignalRow>> all_signals() = 0;
+  // Every signer row, in no particular order; a row whose role this build does not know (a
+  // newer writer's) is skipped, as scan_nodes skips unknown kinds.
+  virtual Status scan_signers(const std::function<void(const SignerRow& row)>& visit) = 0;
   virtual Result<StoreCounts> counts() = 0;
   virtual Result<int> schema_version() = 0;
 

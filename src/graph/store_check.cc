@@ -20,7 +20,9 @@ constexpr std::array<std::string_view, kStoreProblemKindCount> kProblemNames = {
     "dangling-edge",
     "edge-kind-mismatch",
     "edge-without-document",
-    "dangling-signal"};
+    "dangling-signal",
+    "dangling-signer",
+    "malformed-signer"};
 
 // Node ids and kinds sorted by id: what every reference is looked up in. 16 bytes a node, where
 // a hash map would spend several times that on a store of millions.
@@ -61,6 +63,7 @@ class Checker {
     if (auto done = stage(documents(), "table source_doc"); !done) return done;
     if (auto done = stage(edges(), "table edge"); !done) return done;
     if (auto done = stage(signals(), "table signal"); !done) return done;
+    if (auto done = stage(signers(), "table signer"); !done) return done;
     return ok_status();
   }
 
@@ -200,6 +203,28 @@ class Checker {
       }
     }
     return ok_status();
+  }
+
+  Status signers() {
+    return store_.scan_signers([&](const SignerRow& row) {
+      ++report_.signers;
+      const std::string subject = "signer " + row.certificate.sha256.substr(0, 64) + " (" +
+                                  std::string(certificate_role_name(row.role)) + ") on node " +
+                                  std::to_string(row.node);
+      const auto kind = nodes_complete_ ? nodes_.kind_of(row.node) : std::nullopt;
+      if (nodes_complete_ && !kind) {
+        add(StoreProblemKind::kDanglingSigner, subject,
+            "no node row with id " + std::to_string(row.node));
+      } else if (documents_complete_ && !document_stored(row.doc)) {
+        add(StoreProblemKind::kDanglingSigner, subject,
+            "no document row with id " + std::to_string(row.doc));
+      } else if (kind && *kind != NodeKind::kArtifact) {
+        add(StoreProblemKind::kMalformedSigner, subject,
+            "on a " + std::string(node_kind_name(*kind)) + ", not an artifact");
+      } else if (auto valid = check_certificate_fact(row.certificate); !valid) {
+        add(StoreProblemKind::kMalformedSigner, subject, valid.error().message);
+      }
+    });
   }
 
   GraphStore& store_;

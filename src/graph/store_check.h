@@ -27,9 +27,11 @@ enum class StoreProblemKind : std::uint8_t {
   kDanglingEdge,      // an edge names a node the store does not hold
   kEdgeKindMismatch,  // an edge joins nodes of other kinds than its fact connects
   kEdgeWithoutDocument,
-  kDanglingSignal,  // a signal on a node (or from a document) the store does not hold
+  kDanglingSignal,   // a signal on a node (or from a document) the store does not hold
+  kDanglingSigner,   // a signer fact on a node (or from a document) the store does not hold
+  kMalformedSigner,  // a signer fact ingest never writes (not on an artifact, bad spelling)
 };
-inline constexpr std::size_t kStoreProblemKindCount = 11;
+inline constexpr std::size_t kStoreProblemKindCount = 13;
 
 std::string_view store_problem_name(StoreProblemKind kind);  // "forged-node", ...
 
@@ -46,6 +48,7 @@ struct StoreCheckReport {
   std::uint64_t documents = 0;
   std::uint64_t edges = 0;
   std::uint64_t signals = 0;
+  std::uint64_t signers = 0;
   // Every problem found, by kind; `problems` lists the first kMaxListedProblems of each kind
   // (the engine's own list is also cut by the engine: engine_truncated).
   std::array<std::uint64_t, kStoreProblemKindCount> found{};

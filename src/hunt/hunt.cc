@@ -7,6 +7,7 @@
 #include "core/digest.h"
 #include "core/mapped_file.h"
 #include "core/purl.h"
+#include "hunt/signer_hunt.h"
 
 namespace cascade::hunt {
 namespace {
@@ -89,6 +90,18 @@ Neighbourhood neighbourhood(const CsrGraph& graph, std::uint32_t node) {
   return around;
 }
 
+// The nodes of some stored ids, their keys read in one batch and checked against the ids.
+Result<std::unordered_map<std::int64_t, NodeRef>> checked_keys(graph::GraphStore& store,
+                                                               std::vector<std::int64_t> ids) {
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  auto rows = store.find_checked_nodes(ids);
+  if (!rows) return rows.error();
+  std::unordered_map<std::int64_t, NodeRef> keys;
+  for (auto& row : *rows) keys.emplace(row.id, NodeRef{row.kind, std::move(row.key)});
+  return keys;
+}
+
 // The artifact node a digest of `kind` names, in the graph's key syntax (SHA-256 bare, the others
 // prefixed with their algorithm).
 std::optional<NodeRef> artifact_of(scan::HashKind kind, const std::string& hex) {
@@ -134,11 +147,35 @@ void match_hashes(const CsrGraph& graph, const scan::IndicatorSet& feeds, HuntRe
     candidates.push_back({result.matches.size(), *index});
     result.matches.push_back(std::move(match));
   });
-  if (const auto signers = feeds.signer_indicators(); signers != 0) {
-    result.notes.push_back(std::to_string(signers) +
-                           " signer indicator(s) not compared: the inventory graph does not "
-                           "store the signers of artifacts");
+}
+
+Status match_signer_indicators(const CsrGraph& graph, graph::GraphStore& store,
+                               const scan::IndicatorSet& feeds, HuntResult& result,
+                               std::vector<Candidate>& candidates) {
+  result.signer_indicators = feeds.signer_indicators();
+  auto signers = match_signers(store, feeds);
+  if (!signers) return signers.error();
+  result.certificates = signers->certificates;
+  if (result.signer_indicators != 0 && signers->facts == 0) {
+    result.notes.push_back(std::to_string(result.signer_indicators) +
+                           " signer indicator(s) compared with no certificate: the inventory "
+                           "records none (ingest the scan reports of the signed files)");
   }
+  std::vector<std::int64_t> ids;
+  for (const SignerHit& hit : signers->hits) ids.push_back(hit.node);
+  auto found_keys = checked_keys(store, std::move(ids));
+  if (!found_keys) return found_keys.error();
+  const auto& keys = *found_keys;
+  for (SignerHit& hit : signers->hits) {
+    const auto key = keys.find(hit.node);
+    const auto index = graph.index_of(hit.node);
+    // A signer fact on a node the store does not hold (graph check reports it) matches nothing.
+    if (key == keys.end() || !index) continue;
+    hit.match.node = key->second;
+    candidates.push_back({result.matches.size(), *index});
+    result.matches.push_back(std::move(hit.match));
+  }
+  return ok_status();
 }
 
 Status match_packages(const CsrGraph& graph, graph::GraphStore& store,
@@ -267,6 +304,9 @@ Result<HuntResult> hunt(const CsrGraph& graph, graph::GraphStore& store,
   if (auto packages = match_packages(graph, store, feeds, result, candidates); !packages) {
     return packages.error();
   }
+  if (auto signers = match_signer_indicators(graph, store, feeds, result, candidates); !signers) {
+    return signers.error();
+  }
 
   // Hosts and releases of every match, their keys fetched in one batch and checked.
   std::vector<Neighbourhood> around;
@@ -276,12 +316,9 @@ Result<HuntResult> hunt(const CsrGraph& graph, graph::GraphStore& store,
     for (const auto& [key, sighting] : around.back().hosts) ids.push_back(key.first);
     ids.insert(ids.end(), around.back().releases.begin(), around.back().releases.end());
   }
-  std::sort(ids.begin(), ids.end());
-  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-  auto rows = store.find_checked_nodes(ids);
-  if (!rows) return rows.error();
-  std::unordered_map<std::int64_t, NodeRef> keys;
-  for (auto& row : *rows) keys.emplace(row.id, NodeRef{row.kind, std::move(row.key)});
+  auto found_keys = checked_keys(store, std::move(ids));
+  if (!found_keys) return found_keys.error();
+  const auto& keys = *found_keys;
   for (std::size_t i = 0; i < candidates.size(); ++i) {
     HuntMatch& match = result.matches[candidates[i].match];
     for (auto& [key, sighting] : around[i].hosts) {

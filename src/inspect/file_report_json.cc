@@ -43,6 +43,7 @@ json signature_json(const authenticode::Signature& s) {
                {"signature_ok", t.signature_ok},
                {"imprint_ok", t.imprint_ok},
                {"signer", t.signer ? json(t.signer->subject) : json(nullptr)},
+               {"signer_certificate", t.signer ? certificate_json(*t.signer) : json(nullptr)},
                {"chain", chain_json(t.chain)}};
     if (!t.error.empty()) ts["error"] = t.error;
     timestamps.push_back(std::move(ts));

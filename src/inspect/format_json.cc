@@ -193,11 +193,18 @@ std::string_view chain_problem_name(authenticode::ChainProblem problem) {
 
 json chain_json(const authenticode::ChainResult& chain) {
   json certs = json::array();
-  for (const auto& c : chain.chain) certs.push_back(c.subject);
+  json details = json::array();
+  for (const auto& c : chain.chain) {
+    certs.push_back(c.subject);
+    details.push_back(certificate_json(c));
+  }
+  // The subjects alone name no key; the details are what a signer indicator (a thumbprint, an
+  // issuer and serial) is matched against, by scan and, from saved reports, by hunt.
   json out = {{"trusted", chain.trusted},
               {"time_valid", chain.time_valid},
               {"trust_set", authenticode::anchor_set_name(chain.trust_set)},
-              {"certificates", certs}};
+              {"certificates", certs},
+              {"certificate_details", std::move(details)}};
   if (!chain.trusted) {
     out["error"] = chain.error;
     out["problem"] = chain_problem_name(chain.problem);

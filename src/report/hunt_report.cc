@@ -39,6 +39,16 @@ nlohmann::json hunt_json(const hunt::HuntResult& result) {
     }
     nlohmann::json releases = nlohmann::json::array();
     for (const auto& release : match.releases) releases.push_back(graph::format_node(release));
+    nlohmann::json certificate = nullptr;
+    if (match.certificate) {
+      const graph::CertificateFact& cert = match.certificate->certificate;
+      certificate = {{"role", std::string(graph::certificate_role_name(match.certificate->role))},
+                     {"subject", cert.subject},
+                     {"issuer", cert.issuer},
+                     {"serial", cert.serial},
+                     {"sha1", cert.sha1},
+                     {"sha256", cert.sha256}};
+    }
     matches.push_back(
         {{"feed", match.feed},
          {"format", std::string(scan::feed_format_name(match.format))},
@@ -48,6 +58,7 @@ nlohmann::json hunt_json(const hunt::HuntResult& result) {
          {"source", match.source},
          {"line", match.line == 0 ? nlohmann::json(nullptr) : nlohmann::json(match.line)},
          {"reason", match.reason},
+         {"certificate", std::move(certificate)},
          {"node", graph::format_node(match.node)},
          {"kind", std::string(graph::node_kind_name(match.node.kind))},
          {"hosts", std::move(hosts)},
@@ -61,7 +72,9 @@ nlohmann::json hunt_json(const hunt::HuntResult& result) {
       {"summary",
        {{"matches", result.matches.size()},
         {"hash_indicators", result.hash_indicators},
-        {"advisories", result.advisories}}},
+        {"advisories", result.advisories},
+        {"signer_indicators", result.signer_indicators},
+        {"certificates", result.certificates}}},
       {"graph", {{"nodes", result.nodes_in_graph}, {"edges", result.edges_in_graph}}},
       {"trace", nullptr},
   };
@@ -75,10 +88,11 @@ nlohmann::json hunt_json(const hunt::HuntResult& result) {
 
 std::string hunt_text(const hunt::HuntResult& result, const TraceTextOptions& options) {
   std::ostringstream out;
-  out << "Hunted " << result.hash_indicators << " hash indicator(s) and " << result.advisories
-      << " advisory(ies) from " << result.feeds.size() << " feed(s) across "
-      << result.nodes_in_graph << " nodes, " << result.edges_in_graph
-      << " edges: " << result.matches.size() << " match(es)\n";
+  out << "Hunted " << result.hash_indicators << " hash indicator(s), " << result.advisories
+      << " advisory(ies) and " << result.signer_indicators << " signer indicator(s) from "
+      << result.feeds.size() << " feed(s) across " << result.nodes_in_graph << " nodes, "
+      << result.edges_in_graph << " edges and " << result.certificates
+      << " certificate(s): " << result.matches.size() << " match(es)\n";
   for (const auto& match : result.matches) {
     out << "\n" << graph::format_node(match.node) << "\n";
     out << "  indicator: " << match.indicator << " (" << match.feed << ", " << match.reason;
@@ -86,6 +100,11 @@ std::string hunt_text(const hunt::HuntResult& result, const TraceTextOptions& op
     out << ")";
     if (!match.label.empty()) out << " " << match.label;
     out << "\n";
+    if (match.certificate) {
+      const graph::CertificateFact& cert = match.certificate->certificate;
+      out << "  certificate: issuer " << cert.issuer << ", serial " << cert.serial << ", SHA-256 "
+          << cert.sha256 << "\n";
+    }
     if (!match.aliases.empty()) {
       out << "  aliases:";
       for (const auto& alias : match.aliases) out << " " << alias;

@@ -27,8 +27,9 @@ std::string store_check_text(const graph::StoreCheckReport& report) {
   std::string text = printable(report.store) + ": ";
   text += report.clean() ? "clean" : counted(report.total_found(), "problem") + " found";
   text += " (" + counted(report.nodes, "node") + ", " + counted(report.edges, "edge") + ", " +
-          counted(report.documents, "document") + ", " + counted(report.signals, "signal") +
-          " checked; engine: " + joined(report.engine_checks) + ")\n";
+          counted(report.documents, "document") + ", " + counted(report.signals, "signal") + ", " +
+          counted(report.signers, "signer") + " checked; engine: " + joined(report.engine_checks) +
+          ")\n";
   for (const graph::StoreProblem& problem : report.problems) {
     text += std::string(graph::store_problem_name(problem.kind)) + ": " +
             printable(problem.subject) + ": " + printable(problem.detail) + "\n";
@@ -70,7 +71,8 @@ nlohmann::json store_check_json(const graph::StoreCheckReport& report) {
            {{"nodes", report.nodes},
             {"edges", report.edges},
             {"documents", report.documents},
-            {"signals", report.signals}}},
+            {"signals", report.signals},
+            {"signers", report.signers}}},
           {"found", std::move(found)},
           {"listed_per_kind", graph::kMaxListedProblems},
           {"problems", std::move(problems)}};

@@ -179,6 +179,7 @@ class FailingEdgesStore final : public GraphStore {
   }
   Status put_names(std::span<const NameRow> rows) override { return inner_.put_names(rows); }
   Status put_signals(std::span<const SignalRow> rows) override { return inner_.put_signals(rows); }
+  Status put_signers(std::span<const SignerRow> rows) override { return inner_.put_signers(rows); }
   Status commit_document() override { return inner_.commit_document(); }
   void rollback() override { inner_.rollback(); }
   Status begin_bulk() override { return inner_.begin_bulk(); }
@@ -200,6 +201,9 @@ class FailingEdgesStore final : public GraphStore {
   }
   Result<std::string> edge_note(const EdgeRow& edge) override { return inner_.edge_note(edge); }
   Result<std::vector<SignalRow>> all_signals() override { return inner_.all_signals(); }
+  Status scan_signers(const std::function<void(const SignerRow&)>& visit) override {
+    return inner_.scan_signers(visit);
+  }
   Result<StoreCounts> counts() override { return inner_.counts(); }
   Result<int> schema_version() override { return inner_.schema_version(); }
   Result<EngineCheck> engine_check(std::size_t max_problems) override {

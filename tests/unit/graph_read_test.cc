@@ -128,6 +128,100 @@ TEST(GraphReadScan, JsonReportGivesRanOnEdgesNamesAndSignals) {
   EXPECT_EQ(signals[2], (SignalFact{artifact(kB), "yara.Trojan", "medium"}));
 }
 
+json certificate(char fill, const std::string& subject) {
+  return {{"subject", subject},
+          {"issuer", "CN=Root"},
+          {"serial", std::string(4, fill)},
+          {"sha1", std::string(40, fill)},
+          {"sha256", std::string(64, fill)},
+          {"not_before", "2020-01-01T00:00:00Z"},
+          {"not_after", "2030-01-01T00:00:00Z"}};
+}
+
+SignerFact signer(const std::string& digest, CertificateRole role, char fill,
+                  const std::string& subject) {
+  return {artifact(digest), role,
+          CertificateFact{std::string(64, fill), std::string(40, fill), std::string(4, fill),
+                          "CN=Root", subject}};
+}
+
+TEST(GraphReadScan, SignatureCertificatesBecomeSignerFacts) {
+  json report = scan_report();
+  json chain = {
+      {"trusted", true},
+      {"certificates", {"CN=Signer", "CN=Root"}},
+      {"certificate_details", {certificate('a', "CN=Signer"), certificate('b', "CN=Root")}}};
+  // Upper-case hex, as a hand-edited report might hold, is read as the store spells it.
+  json signer_certificate = certificate('A', "CN=Signer");
+  report["files"][0]["signatures"] = {
+      {{"signer_certificate", signer_certificate},
+       {"chain", chain},
+       {"timestamps",
+        {{{"signer_certificate", certificate('c', "CN=TSA")}, {"chain", chain}},
+         {{"signer_certificate", nullptr}}}}},
+      // A signature without a signer (it did not parse) and one from an older report whose
+      // chain carries subjects only.
+      {{"signer_certificate", nullptr}, {"chain", {{"certificates", json::array()}}}},
+      {{"signer_certificate", certificate('d', "CN=Old")},
+       {"chain", {{"certificates", {"CN=Old"}}}},
+       {"timestamps", json::array()}}};
+  // A thin Mach-O file's code signature and a universal one's slices.
+  report["files"][1]["codesign"] = {
+      {"cms", {{"signer_certificate", certificate('e', "CN=Developer ID")}, {"chain", chain}}}};
+  report["files"][1]["slices"] = {
+      {{"codesign", {{"cms", {{"signer_certificate", certificate('f', "CN=Slice")}}}}}},
+      {{"error", "unreadable slice"}}};
+  const Document document = read_ok(report.dump());
+  EXPECT_TRUE(document.problems.empty()) << problem_text(document);
+  std::vector<SignerFact> signers = document.signers;
+  std::sort(signers.begin(), signers.end());
+  signers.erase(std::unique(signers.begin(), signers.end()), signers.end());
+  std::vector<SignerFact> expected = {
+      signer(kA, CertificateRole::kSigner, 'a', "CN=Signer"),
+      signer(kA, CertificateRole::kSigner, 'd', "CN=Old"),
+      signer(kA, CertificateRole::kChain, 'a', "CN=Signer"),
+      signer(kA, CertificateRole::kChain, 'b', "CN=Root"),
+      signer(kA, CertificateRole::kTimestamp, 'c', "CN=TSA"),
+      signer(kB, CertificateRole::kSigner, 'e', "CN=Developer ID"),
+      signer(kB, CertificateRole::kSigner, 'f', "CN=Slice"),
+      signer(kB, CertificateRole::kChain, 'a', "CN=Signer"),
+      signer(kB, CertificateRole::kChain, 'b', "CN=Root"),
+  };
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(signers, expected);
+}
+
+TEST(GraphReadScan, MalformedCertificatesAreProblemsNotFacts) {
+  json report = scan_report();
+  json no_thumbprint = certificate('a', "CN=x");
+  no_thumbprint.erase("sha256");
+  json short_sha1 = certificate('a', "CN=x");
+  short_sha1["sha1"] = "abcd";
+  json bad_serial = certificate('a', "CN=x");
+  bad_serial["serial"] = "12:34";
+  json control = certificate('a', "CN=line\nbreak\u001b[2J");
+  json long_name = certificate('a', std::string(5000, 'x'));
+  report["files"][0]["signatures"] = {{{"signer_certificate", no_thumbprint}},
+                                      {{"signer_certificate", short_sha1}},
+                                      {{"signer_certificate", bad_serial}},
+                                      {{"signer_certificate", "CN=a string"}},
+                                      {{"signer_certificate", long_name}},
+                                      {{"signer_certificate", control}},
+                                      {{"chain", {{"certificate_details", "not a list"}}}},
+                                      {{"signer_certificate", certificate('b', "CN=good")}}};
+  const Document document = read_ok(report.dump());
+  ASSERT_EQ(document.signers.size(), 1u);
+  EXPECT_EQ(document.signers[0], signer(kA, CertificateRole::kSigner, 'b', "CN=good"));
+  const std::string problems = problem_text(document);
+  EXPECT_NE(problems.find("signer certificate: needs sha256"), std::string::npos) << problems;
+  EXPECT_NE(problems.find("sha1 is not 40 hex digits"), std::string::npos) << problems;
+  EXPECT_NE(problems.find("serial is not hex"), std::string::npos) << problems;
+  EXPECT_NE(problems.find("signer certificate: not an object"), std::string::npos) << problems;
+  EXPECT_NE(problems.find("over 4096 bytes"), std::string::npos) << problems;
+  EXPECT_NE(problems.find("certificate_details is not a list"), std::string::npos) << problems;
+  EXPECT_EQ(document.problems.size(), 7u) << problems;
+}
+
 TEST(GraphReadScan, JsonLinesRecordsWithAMalformedLine) {
   json head = scan_report();
   head.erase("files");

@@ -38,6 +38,9 @@ class StoreCheckTest : public TempSqliteStoreTest {
         EdgeFact{EdgeKind::kOwnedBy, kBuildHost, kOrg, std::nullopt, std::nullopt, ""},
     };
     document.signals = {SignalFact{kInstaller, "ioc.hash", "critical"}};
+    document.signers = {SignerFact{kInstaller, CertificateRole::kSigner,
+                                   CertificateFact{std::string(64, 'c'), std::string(40, 'd'),
+                                                   "1001", "CN=Root", "CN=Signer"}}};
     auto outcome = ingest_document(
         *store_, document_row(kDocSha, DocumentFormat::kEvents, "events.jsonl", 0), document);
     ASSERT_TRUE(outcome) << outcome.error().message;
@@ -85,7 +88,31 @@ TEST_F(StoreCheckTest, AGenuineStoreTracesAndChecksClean) {
   EXPECT_EQ(report.edges, 3u);
   EXPECT_EQ(report.documents, 1u);
   EXPECT_EQ(report.signals, 1u);
+  EXPECT_EQ(report.signers, 1u);
   EXPECT_FALSE(report.engine_checks.empty());
+}
+
+TEST_F(StoreCheckTest, SignerFactsIngestNeverWritesAreFound) {
+  // Moved onto a host, a thumbprint made upper case, a name given an escape sequence, and one
+  // left on a node that is gone.
+  edit("INSERT INTO signer SELECT " + id_of(kDevHost) +
+       ", role, sha256, sha1, serial, issuer, subject, doc FROM signer");
+  edit(
+      "INSERT INTO signer SELECT node, role, upper(sha256), sha1, serial, issuer, subject, doc "
+      "FROM signer WHERE node = " +
+      id_of(kInstaller));
+  edit(
+      "INSERT INTO signer SELECT node, 1, sha256, sha1, serial, issuer, 'CN=' || char(27) || "
+      "'[2J', doc FROM signer WHERE node = " +
+      id_of(kInstaller) + " AND role = 0 AND sha256 = lower(sha256)");
+  edit(
+      "INSERT INTO signer SELECT 12345, role, sha256, sha1, serial, issuer, subject, doc FROM "
+      "signer WHERE node = " +
+      id_of(kInstaller) + " AND role = 0 AND sha256 = lower(sha256)");
+  const StoreCheckReport report = check();
+  EXPECT_EQ(report.signers, 5u);
+  EXPECT_EQ(found(report, StoreProblemKind::kMalformedSigner), 3u);
+  EXPECT_EQ(found(report, StoreProblemKind::kDanglingSigner), 1u);
 }
 
 TEST_F(StoreCheckTest, AForgedKeyIsAnErrorNamingTheNodeNeverAnAnswer) {
@@ -131,13 +158,14 @@ TEST_F(StoreCheckTest, AForgedDocumentIsAnErrorInTheAnswer) {
   EXPECT_EQ(found(check(), StoreProblemKind::kForgedDocument), 1u);
 }
 
-TEST_F(StoreCheckTest, EdgesAndSignalsNamingMissingRowsAreFound) {
+TEST_F(StoreCheckTest, EdgesSignalsAndSignersNamingMissingRowsAreFound) {
   edit("DELETE FROM node WHERE id = " + id_of(kOrg));
   edit("DELETE FROM node WHERE id = " + id_of(kInstaller));
   const StoreCheckReport report = check();
   EXPECT_EQ(found(report, StoreProblemKind::kDanglingEdge), 2u);    // ran-on, owned-by
   EXPECT_EQ(found(report, StoreProblemKind::kDanglingSignal), 1u);  // on the installer
-  EXPECT_EQ(report.total_found(), 3u);
+  EXPECT_EQ(found(report, StoreProblemKind::kDanglingSigner), 1u);  // on the installer
+  EXPECT_EQ(report.total_found(), 4u);
   edit("DELETE FROM source_doc");
   EXPECT_EQ(found(check(), StoreProblemKind::kEdgeWithoutDocument), 3u);
 }

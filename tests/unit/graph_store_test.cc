@@ -189,6 +189,7 @@ struct Sample {
   std::vector<EdgeRow> edges;
   std::vector<NameRow> names;
   std::vector<SignalRow> signals;
+  std::vector<SignerRow> signers;
 };
 
 Sample sample(std::int64_t doc) {
@@ -214,6 +215,15 @@ Sample sample(std::int64_t doc) {
   for (const std::string& text : kAwkwardText) {
     s.signals.push_back({artifact.id, "ioc." + text, text, doc});
   }
+  // Names as awkward as a certificate's may be (the store keeps text, checks are ingest's).
+  for (std::size_t i = 0; i < kAwkwardText.size(); ++i) {
+    const auto role = static_cast<CertificateRole>(i % kCertificateRoleCount);
+    s.signers.push_back(
+        {artifact.id, role,
+         CertificateFact{std::string(64, static_cast<char>('a' + i % 6)), std::string(40, '1'),
+                         std::to_string(i), kAwkwardText[i], "CN=" + kAwkwardText[i]},
+         doc});
+  }
   return s;
 }
 
@@ -226,6 +236,8 @@ void store_sample(GraphStore& store, const Sample& s) {
   ASSERT_TRUE(names.ok()) << names.error().message;
   auto signals = store.put_signals(s.signals);
   ASSERT_TRUE(signals.ok()) << signals.error().message;
+  auto signers = store.put_signers(s.signers);
+  ASSERT_TRUE(signers.ok()) << signers.error().message;
 }
 
 TEST_P(GraphStoreTest, FreshStoreIsAtTheCurrentSchemaVersion) {
@@ -323,6 +335,22 @@ TEST_P(GraphStoreTest, RowsRoundTrip) {
   ASSERT_EQ(signals->size(), expected_signals.size());
   for (std::size_t i = 0; i < signals->size(); ++i) {
     EXPECT_EQ(signal_key((*signals)[i]), signal_key(expected_signals[i]));
+  }
+
+  std::vector<SignerRow> signers;
+  ASSERT_TRUE(store->scan_signers([&](const SignerRow& row) { signers.push_back(row); }).ok());
+  auto signer_key = [](const SignerRow& r) {
+    return std::tie(r.node, r.role, r.certificate, r.doc);
+  };
+  auto signer_order = [&](const SignerRow& a, const SignerRow& b) {
+    return signer_key(a) < signer_key(b);
+  };
+  std::vector<SignerRow> expected_signers = s.signers;
+  std::sort(expected_signers.begin(), expected_signers.end(), signer_order);
+  std::sort(signers.begin(), signers.end(), signer_order);
+  ASSERT_EQ(signers.size(), expected_signers.size());
+  for (std::size_t i = 0; i < signers.size(); ++i) {
+    EXPECT_EQ(signer_key(signers[i]), signer_key(expected_signers[i]));
   }
 
   auto found_doc = store->find_document(doc.id);

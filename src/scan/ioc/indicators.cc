@@ -170,7 +170,7 @@ std::vector<IocMatch> IndicatorSet::match_file(const FileHashes& hashes) const {
       const ioc::Feed& feed = impl_->feeds[i];
       if (const auto label = feed.table(kind).find(key.data())) {
         matches.push_back(IocMatch{findings::kIocHash, impl_->infos[i].name,
-                                   std::string(feed.labels.get(*label)), lower(*hex)});
+                                   std::string(feed.labels.get(*label)), lower(*hex), i});
       }
     }
   }
@@ -192,7 +192,7 @@ std::vector<IocMatch> IndicatorSet::match_certificate(
       if (table->size() == 0 || !ioc::decode_hex(*hex, key.data(), table->width())) continue;
       if (const auto label = table->find(key.data())) {
         matches.push_back(IocMatch{findings::kIocSigner, name, std::string(feed.labels.get(*label)),
-                                   lower(*hex)});
+                                   lower(*hex), i});
       }
     }
     if (!serial) continue;
@@ -202,8 +202,8 @@ std::vector<IocMatch> IndicatorSet::match_certificate(
       if (!ioc::issuer_matches(entry.pattern, cert.issuer)) continue;
       std::string value = "serial " + *serial;
       if (!entry.pattern.any()) value += ", issuer " + cert.issuer;
-      matches.push_back(
-          IocMatch{findings::kIocSigner, name, std::string(feed.labels.get(entry.label)), value});
+      matches.push_back(IocMatch{findings::kIocSigner, name,
+                                 std::string(feed.labels.get(entry.label)), value, i});
     }
   }
   return matches;

@@ -49,10 +49,11 @@ struct FeedInfo {
 };
 
 struct IocMatch {
-  FindingKind kind;   // findings::kIocHash or findings::kIocSigner
-  std::string feed;   // FeedInfo::name
-  std::string label;  // the indicator's own name/description, if the feed gives one
-  std::string value;  // the matched hash or thumbprint / issuer+serial
+  FindingKind kind;            // findings::kIocHash or findings::kIocSigner
+  std::string feed;            // FeedInfo::name
+  std::string label;           // the indicator's own name/description, if the feed gives one
+  std::string value;           // the matched hash or thumbprint / issuer+serial
+  std::size_t feed_index = 0;  // into feeds()
 };
 
 class IndicatorSet {
