@@ -211,16 +211,17 @@ class Checker {
       const std::string subject = "signer " + row.certificate.sha256.substr(0, 64) + " (" +
                                   std::string(certificate_role_name(row.role)) + ") on node " +
                                   std::to_string(row.node);
-      const auto kind = nodes_complete_ ? nodes_.kind_of(row.node) : std::nullopt;
-      if (nodes_complete_ && !kind) {
+      const std::optional<NodeKind> kind = nodes_.kind_of(row.node);  // none: not read through
+      if (nodes_complete_ && !kind.has_value()) {
         add(StoreProblemKind::kDanglingSigner, subject,
             "no node row with id " + std::to_string(row.node));
       } else if (documents_complete_ && !document_stored(row.doc)) {
         add(StoreProblemKind::kDanglingSigner, subject,
             "no document row with id " + std::to_string(row.doc));
-      } else if (kind && *kind != NodeKind::kArtifact) {
+      } else if (kind.value_or(NodeKind::kArtifact) != NodeKind::kArtifact) {
         add(StoreProblemKind::kMalformedSigner, subject,
-            "on a " + std::string(node_kind_name(*kind)) + ", not an artifact");
+            "on a " + std::string(node_kind_name(kind.value_or(NodeKind::kArtifact))) +
+                ", not an artifact");
       } else if (auto valid = check_certificate_fact(row.certificate); !valid) {
         add(StoreProblemKind::kMalformedSigner, subject, valid.error().message);
       }
