@@ -9,6 +9,7 @@ set_tests_properties(setup.scan_fixtures PROPERTIES
 target_sources(cascade-tests PRIVATE
   ${CMAKE_CURRENT_SOURCE_DIR}/unit/walker_test.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/unit/scan_test.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/unit/scan_cache_test.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/unit/scan_report_test.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/unit/saved_report_test.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/unit/scan_caps_test.cc

@@ -11,6 +11,8 @@
 
 #include "core/file_loader.h"
 #include "core/finding_catalogue.h"
+#include "scan/cache/cache_keys.h"
+#include "scan/cache/scan_cache.h"
 #include "scan/container_formats.h"
 #include "scan/packages/manifest.h"
 
@@ -22,7 +24,9 @@ using Renames = std::map<std::string, std::string>;
 // Where a scanned file goes next: through the walk's order to the caller's sink.
 using Emit = std::function<void(ScannedFile&&)>;
 
-void add_ioc_findings(const ScanOptions& options, FileReport& report) {
+// `certificates`: the signers to match (signer_certificates()); nullptr: the report's own.
+void add_ioc_findings(const ScanOptions& options, FileReport& report,
+                      const std::vector<authenticode::CertificateInfo>* certificates = nullptr) {
   if (options.indicators == nullptr || options.indicators->empty()) return;
   std::set<std::string> seen;  // one finding per feed and value, however often it is reached
   auto add = [&](const IocMatch& match) {
@@ -36,21 +40,10 @@ void add_ioc_findings(const ScanOptions& options, FileReport& report) {
   if (!report.hashes.sha256.empty()) {
     for (const auto& match : options.indicators->match_file(report.hashes)) add(match);
   }
-  auto check_certificate = [&](const authenticode::CertificateInfo& cert) {
+  const auto own = certificates == nullptr ? signer_certificates(report)
+                                           : std::vector<authenticode::CertificateInfo>();
+  for (const auto& cert : certificates == nullptr ? own : *certificates) {
     for (const auto& match : options.indicators->match_certificate(cert)) add(match);
-  };
-  for (const auto& signature : report.signatures) {
-    if (signature.signer) check_certificate(*signature.signer);
-    for (const auto& cert : signature.chain.chain) check_certificate(cert);
-    for (const auto& stamp : signature.timestamps) {
-      if (stamp.signer) check_certificate(*stamp.signer);
-    }
-  }
-  for (const auto& slice : report.macho_slices) {
-    if (!slice.image || !slice.image->code_signature) continue;
-    const auto& signature = *slice.image->code_signature;
-    if (signature.signer) check_certificate(*signature.signer);
-    for (const auto& cert : signature.chain.chain) check_certificate(cert);
   }
 }
 
@@ -93,16 +86,70 @@ Finding yara_finding(const YaraMatch& match) {
   return finding;
 }
 
-void add_yara_findings(const ScanOptions& options, Bytes data, bool nested, FileReport& report) {
-  if (options.rules == nullptr) return;
-  auto matches = options.rules->match(
-      data, yara_file_variables(report.path, nested, file_format_name(report.format)));
-  if (!matches) {
-    report.findings.push_back(
-        make_finding(findings::kScanIncomplete, "YARA: " + matches.error().message));
-    return;
+// The scan cache in one run: where results go and what they are keyed by besides identity.
+struct CacheRun {
+  ScanCache& store;
+  std::string context;  // scan_context_digest
+  std::string rules;    // rule_set_digest; "" without rules
+  std::time_t now = 0;
+};
+
+// What one file on disk's scan leaves for the cache.
+struct Recording {
+  CachedFile file;
+  bool complete = true;  // false: something (a YARA error) is not worth keeping
+};
+
+struct YaraOutcome {
+  std::vector<Finding> findings;
+  std::string variables;  // their digest, when caching
+  bool complete = true;
+};
+
+YaraOutcome yara_findings(const ScanOptions& options, const CacheRun* cache, Bytes data,
+                          bool nested, const FileReport& report) {
+  YaraOutcome out;
+  if (options.rules == nullptr && cache == nullptr) return out;
+  const YaraFileVariables variables =
+      yara_file_variables(report.path, nested, file_format_name(report.format));
+  if (cache != nullptr) out.variables = yara_variables_digest(variables);
+  if (options.rules == nullptr) return out;
+  const bool keyed = cache != nullptr && !report.hashes.sha256.empty();
+  if (keyed) {
+    if (auto known = cache->store.find_yara(report.hashes.sha256, cache->rules, out.variables)) {
+      out.findings = std::move(*known);
+      return out;
+    }
   }
-  for (const auto& match : *matches) report.findings.push_back(yara_finding(match));
+  auto matches = options.rules->match(data, variables);
+  if (!matches) {
+    out.findings.push_back(
+        make_finding(findings::kScanIncomplete, "YARA: " + matches.error().message));
+    out.complete = false;
+    return out;
+  }
+  for (const auto& match : *matches) out.findings.push_back(yara_finding(match));
+  if (keyed)
+    cache->store.store_yara(report.hashes.sha256, cache->rules, out.variables, out.findings);
+  return out;
+}
+
+// The cache's entry for a file whose report holds only the findings of inspection, containers
+// and manifests so far.
+CachedEntry cached_entry(const FileReport& report, int depth, const ManifestFacts& manifest,
+                         const YaraOutcome& yara) {
+  return {report.path,
+          depth,
+          report.size,
+          report.format,
+          report.hashes,
+          report.error,
+          cacheable_facts(report),
+          report.findings,
+          signer_certificates(report),
+          manifest,
+          yara.variables,
+          yara.findings};
 }
 
 // What every file found under one file on disk shares: the scan's options, the caps' budget
@@ -112,7 +159,9 @@ struct ScanContext {
   ContainerBudget& budget;
   ScanStats& stats;
   const Emit& sink;
-  const std::string& top_path;  // the file on disk
+  const std::string& top_path;      // the file on disk
+  const CacheRun* cache = nullptr;  // set when the scan has a cache
+  Recording* recording = nullptr;   // set when this file's results are to be cached
 };
 
 // Where one buffer sits under the file on disk.
@@ -131,9 +180,14 @@ std::optional<std::string> kept_bytes(const ScanOptions& options, const std::str
   return std::string(reinterpret_cast<const char*>(data.data()), data.size());
 }
 
-// `keep`, when set, receives a copy of this file's own report (not of the files inside it).
-void scan_place(const ScanContext& context, const Place& place, Bytes data,
-                FileReport* keep = nullptr);
+// A file's own results (not the files' inside it), for a later entry that repeats its bytes.
+struct Kept {
+  FileReport report;
+  std::optional<CachedEntry> entry;  // when caching
+};
+
+// `keep`, when set, receives a copy of this file's own results.
+void scan_place(const ScanContext& context, const Place& place, Bytes data, Kept* keep = nullptr);
 
 const FindingKind& finding_kind(NoteKind kind) {
   switch (kind) {
@@ -166,11 +220,12 @@ void expand(const ScanContext& context, const Place& place, Bytes data,
     return;
   }
   ++context.stats.containers;
+  if (context.recording != nullptr) ++context.recording->file.containers;
   const Renames* child_renames =
       container->nested_names != nullptr ? container->nested_names(report) : nullptr;
   // The results of entries whose bytes later entries name again (asar), by the span they
   // share: a repeat is reported under its own name without being scanned again.
-  std::map<std::pair<const std::uint8_t*, std::size_t>, FileReport> shared;
+  std::map<std::pair<const std::uint8_t*, std::size_t>, Kept> shared;
   const EntryVisitor visit = [&](const ContainerEntry& entry) {
     std::string name = entry.name;
     if (place.renames != nullptr) {
@@ -181,17 +236,28 @@ void expand(const ScanContext& context, const Place& place, Bytes data,
     const auto span = std::make_pair(entry.data.data(), entry.data.size());
     if (entry.sharing == EntrySharing::kRepeat) {
       if (auto it = shared.find(span); it != shared.end()) {
-        FileReport repeat = it->second;
+        FileReport repeat = it->second.report;
         repeat.path = std::move(child.path);
         // The bytes are the same, the manifest's path (its source, its tree) is its own.
         ManifestFacts manifest = recognise_manifest(repeat.path, entry.data);
+        if (Recording* recording = context.recording; recording != nullptr) {
+          if (it->second.entry) {
+            CachedEntry cached = *it->second.entry;
+            cached.path = repeat.path;
+            cached.depth = child.depth;
+            cached.manifest = manifest;
+            recording->file.entries.push_back(std::move(cached));
+          } else {
+            recording->complete = false;
+          }
+        }
         std::optional<std::string> bytes = kept_bytes(context.options, repeat.path, entry.data);
         context.sink({std::move(repeat), context.top_path, child.depth, std::move(manifest),
                       std::move(bytes)});
         return;
       }
     }
-    FileReport* keep = entry.sharing == EntrySharing::kShared ? &shared[span] : nullptr;
+    Kept* keep = entry.sharing == EntrySharing::kShared ? &shared[span] : nullptr;
     scan_place(context, child, entry.data, keep);
   };
   std::vector<ContainerNote> notes;
@@ -201,20 +267,29 @@ void expand(const ScanContext& context, const Place& place, Bytes data,
   }
 }
 
-void scan_place(const ScanContext& context, const Place& place, Bytes data, FileReport* keep) {
+void scan_place(const ScanContext& context, const Place& place, Bytes data, Kept* keep) {
   FileReport report = inspect_bytes(place.path, data, context.options.inspect);
   // Found before the rules run: it names archives and asar files, which YARA's `filetype` says.
   const ContainerFormat* container = find_container_format(data, report);
-  add_ioc_findings(context.options, report);
-  add_yara_findings(context.options, data, place.depth > 0, report);
+  YaraOutcome yara = yara_findings(context.options, context.cache, data, place.depth > 0, report);
   expand(context, place, data, container, report);
   ManifestFacts manifest = recognise_manifest(place.path, data);
   for (std::string& note : manifest.incomplete) {
     report.findings.push_back(make_finding(findings::kScanIncomplete, std::move(note)));
   }
   manifest.incomplete.clear();
+  // Cached before the feeds' findings join: those are matched again on every run.
+  std::optional<CachedEntry> entry;
+  if (Recording* recording = context.recording; recording != nullptr) {
+    entry = cached_entry(report, place.depth, manifest, yara);
+    recording->complete = recording->complete && yara.complete;
+    narrow_judged_window(report, context.cache->now, recording->file);
+    recording->file.entries.push_back(*entry);
+  }
+  add_ioc_findings(context.options, report);
+  report.findings.insert(report.findings.end(), yara.findings.begin(), yara.findings.end());
   std::sort(report.findings.begin(), report.findings.end(), finding_before);
-  if (keep != nullptr) *keep = report;
+  if (keep != nullptr) *keep = {report, std::move(entry)};
   context.sink({std::move(report), context.top_path, place.depth, std::move(manifest),
                 kept_bytes(context.options, place.path, data)});
 }
@@ -230,6 +305,59 @@ FileReport error_report(const std::string& path, const std::string& message) {
 bool same_file_state(const struct stat& a, const struct stat& b) {
   return a.st_size == b.st_size && a.st_mtim.tv_sec == b.st_mtim.tv_sec &&
          a.st_mtim.tv_nsec == b.st_mtim.tv_nsec && a.st_ino == b.st_ino;
+}
+
+// Reports the file at `path` from the cache when what it holds still describes it under this
+// run's options and rules; false when the file has to be read.
+bool reuse_cached(const CacheRun& cache, const ScanOptions& options, const std::string& path,
+                  const struct stat& status, ScanStats& stats, const Emit& emit) {
+  auto file = cache.store.find(path);
+  if (!file || file->identity != file_identity(status) || file->context != cache.context) {
+    return false;
+  }
+  const bool legacy = options.inspect.legacy_hashes;
+  if (legacy && !file->legacy_hashes) return false;
+  if (!(file->judged_after < cache.now && cache.now < file->judged_before)) return false;
+  if (options.rules != nullptr && file->rules != cache.rules) {
+    // Another rule set: reusable when every entry's bytes were matched with this one before.
+    for (auto& entry : file->entries) {
+      auto known =
+          entry.hashes.sha256.empty()
+              ? std::nullopt
+              : cache.store.find_yara(entry.hashes.sha256, cache.rules, entry.yara_variables);
+      if (!known) return false;
+      entry.yara = std::move(*known);
+    }
+    file->rules = cache.rules;
+    cache.store.store(path, *file);
+  }
+  ++stats.files;
+  ++stats.reused;
+  stats.bytes += file->identity.size;
+  stats.nested += file->entries.size() - 1;
+  stats.containers += file->containers;
+  for (auto& entry : file->entries) {
+    FileReport report;
+    report.path = entry.path;
+    report.size = entry.size;
+    report.format = entry.format;
+    report.hashes = std::move(entry.hashes);
+    if (!legacy) {
+      report.hashes.sha1.reset();
+      report.hashes.md5.reset();
+    }
+    report.error = std::move(entry.error);
+    report.findings = std::move(entry.findings);
+    add_ioc_findings(options, report, &entry.certificates);
+    if (options.rules != nullptr) {
+      report.findings.insert(report.findings.end(), entry.yara.begin(), entry.yara.end());
+    }
+    std::sort(report.findings.begin(), report.findings.end(), finding_before);
+    ScannedFile scanned{std::move(report), path, entry.depth, std::move(entry.manifest)};
+    scanned.cached_facts = std::make_shared<const nlohmann::json>(std::move(entry.facts));
+    emit(std::move(scanned));
+  }
+  return true;
 }
 
 }  // namespace
@@ -256,6 +384,13 @@ void run_scan(const std::vector<std::string>& roots, const ScanOptions& options,
   // One pool for every worker's entry buffers, however many workers there are.
   ExpansionMemory own_memory(options.limits.max_memory);
   ExpansionMemory& memory = options.memory != nullptr ? *options.memory : own_memory;
+  std::optional<CacheRun> cache_run;
+  if (options.cache != nullptr && !options.keep_bytes) {
+    cache_run.emplace(CacheRun{*options.cache, scan_context_digest(options.inspect, options.limits),
+                               options.rules != nullptr ? rule_set_digest(*options.rules) : "",
+                               options.inspect.now});
+  }
+  const CacheRun* cache = cache_run ? &*cache_run : nullptr;
   auto on_file = [&](const std::string& path, unsigned worker, const DeliverStep& deliver) {
     const Emit emit = [&](ScannedFile&& scanned) {
       if (auto step = sink(std::move(scanned))) deliver(std::move(step));
@@ -267,6 +402,7 @@ void run_scan(const std::vector<std::string>& roots, const ScanOptions& options,
       emit({error_report(path, "vanished before it could be read"), path, 0});
       return;
     }
+    if (cache != nullptr && reuse_cached(*cache, options, path, before, stats, emit)) return;
     auto bytes = loaders[worker].load(path);
     if (!bytes) {
       ++stats.errors;
@@ -289,8 +425,23 @@ void run_scan(const std::vector<std::string>& roots, const ScanOptions& options,
       }
       emit(std::move(scanned));
     };
-    const ScanContext context{options, budget, stats, changed ? mark_changed : emit, path};
+    // Bytes that may mix two versions are never cached.
+    Recording recording;
+    const ScanContext context{options,
+                              budget,
+                              stats,
+                              changed ? mark_changed : emit,
+                              path,
+                              cache,
+                              cache != nullptr && !changed ? &recording : nullptr};
     scan_place(context, {path, 0, nullptr}, *bytes);
+    if (context.recording != nullptr && recording.complete) {
+      recording.file.identity = file_identity(before);
+      recording.file.context = cache->context;
+      recording.file.rules = cache->rules;
+      recording.file.legacy_hashes = options.inspect.legacy_hashes;
+      cache->store.store(path, std::move(recording.file));
+    }
   };
   auto on_problem = [&](const WalkProblem& problem) {
     ++stats.errors;

@@ -5,6 +5,8 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +20,8 @@
 
 namespace cascade::scan {
 
+class ScanCache;
+
 struct ScanOptions {
   InspectOptions inspect;                    // trust store and time; legacy hashes as feeds need
   const IndicatorSet* indicators = nullptr;  // optional
@@ -30,6 +34,9 @@ struct ScanOptions {
   // Files whose bytes the caller wants back (diff reads install scripts and text files): asked
   // with each file's nested path and bytes; true copies them into ScannedFile::bytes.
   std::function<bool(const std::string& path, Bytes data)> keep_bytes;
+  // Optional, for run_scan without keep_bytes: files on disk whose identity, options and rules
+  // are unchanged since a scan stored them are reported from it without being read.
+  ScanCache* cache = nullptr;
 };
 
 // Counters for the summary; updated from every worker.
@@ -39,6 +46,7 @@ struct ScanStats {
   std::atomic<std::uint64_t> bytes{0};       // top-level bytes read
   std::atomic<std::uint64_t> containers{0};  // files opened as containers (all levels)
   std::atomic<std::uint64_t> errors{0};      // unreadable files and walk problems
+  std::atomic<std::uint64_t> reused{0};      // of `files`: taken from the scan cache, not read
 };
 
 // The separator between a container's path and an entry's name in nested paths, e.g.
@@ -53,6 +61,10 @@ struct ScannedFile {
   // The packages it states when it is a package manager's record (scan/packages/manifest.h).
   ManifestFacts manifest;
   std::optional<std::string> bytes;  // a copy, when ScanOptions::keep_bytes asked for one
+  // Set when the scan cache supplied this file without reading it: `report` then holds its
+  // path, size, format, hashes, error and findings (this run's), and everything else the
+  // report prints is in these facts (scan/cache/cached_entry.h).
+  std::shared_ptr<const nlohmann::json> cached_facts;
 };
 
 // Receives every file's result (nested ones too) as soon as it is complete, on the worker

@@ -7,4 +7,7 @@ target_sources(cascade PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/catalogs.cc
   ${CMAKE_CURRENT_LIST_DIR}/library_versions.cc
   ${CMAKE_CURRENT_LIST_DIR}/saved_report.cc
+  ${CMAKE_CURRENT_LIST_DIR}/cache/cached_entry.cc
+  ${CMAKE_CURRENT_LIST_DIR}/cache/cache_keys.cc
+  ${CMAKE_CURRENT_LIST_DIR}/cache/scan_cache.cc
 )

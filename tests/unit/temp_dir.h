@@ -39,8 +39,9 @@ class TempDir {
     std::ofstream(p, std::ios::binary) << data;
     return p.string();
   }
-  std::vector<std::uint8_t> read(const std::string& name) const {
-    std::ifstream in(path_ / name, std::ios::binary);
+  std::vector<std::uint8_t> read(const std::string& name) const { return read_path(path_ / name); }
+  static std::vector<std::uint8_t> read_path(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   }
   // Runs `command` inside the directory; true when it exits 0 (else the failure shows its

@@ -1,0 +1,485 @@
+#include "scan/cache/scan_cache.h"
+
+#include <fcntl.h>
+#include <link.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+
+#include <fstream>
+#include <iterator>
+
+#include "core/digest.h"
+
+namespace cascade::scan {
+
+namespace {
+
+constexpr const char* kSchemaVersion = "1";
+// 30 s in all, as long as the busy timeout waits.
+constexpr int kBusyRetries = 600;
+constexpr int kBusyRetryMilliseconds = 50;
+constexpr std::size_t kPendingRows = 256;
+
+struct DbCloser {
+  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+};
+struct StatementFinalizer {
+  void operator()(sqlite3_stmt* statement) const { sqlite3_finalize(statement); }
+};
+using Db = std::unique_ptr<sqlite3, DbCloser>;
+using Statement = std::unique_ptr<sqlite3_stmt, StatementFinalizer>;
+
+constexpr const char* kCreateTables =
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE files (path BLOB PRIMARY KEY, device INTEGER NOT NULL, inode INTEGER NOT NULL,"
+    " size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, ctime_ns INTEGER NOT NULL,"
+    " context TEXT NOT NULL, rules TEXT NOT NULL, legacy INTEGER NOT NULL,"
+    " judged_after INTEGER NOT NULL, judged_before INTEGER NOT NULL,"
+    " containers INTEGER NOT NULL, entries TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE yara (sha256 TEXT NOT NULL, rules TEXT NOT NULL, variables TEXT NOT NULL,"
+    " findings TEXT NOT NULL, used INTEGER NOT NULL, PRIMARY KEY (sha256, rules, variables))"
+    " WITHOUT ROWID;";
+
+constexpr const char* kFileColumns =
+    "SELECT device, inode, size, mtime_ns, ctime_ns, context, rules, legacy, judged_after,"
+    " judged_before, containers, entries FROM files";
+
+// Runs `sql`, waiting out another process's lock as long as the busy timeout would.
+int exec_retrying(sqlite3* db, const char* sql) {
+  int rc = sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
+  for (int retry = 0; (rc & 0xff) == SQLITE_BUSY && retry < kBusyRetries; ++retry) {
+    sqlite3_sleep(kBusyRetryMilliseconds);
+    rc = sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
+  }
+  return rc;
+}
+
+Statement prepare(sqlite3* db, const char* sql) {
+  sqlite3_stmt* raw = nullptr;
+  if (sqlite3_prepare_v2(db, sql, -1, &raw, nullptr) != SQLITE_OK) return Statement();
+  return Statement(raw);
+}
+
+std::string column_text(sqlite3_stmt* statement, int column) {
+  const auto* data = static_cast<const char*>(sqlite3_column_blob(statement, column));
+  return data == nullptr ? std::string()
+                         : std::string(data, sqlite3_column_bytes(statement, column));
+}
+
+void bind_text(sqlite3_stmt* statement, int index, const std::string& value) {
+  sqlite3_bind_text(statement, index, value.data(), static_cast<int>(value.size()),
+                    SQLITE_TRANSIENT);
+}
+void bind_blob(sqlite3_stmt* statement, int index, const std::string& value) {
+  sqlite3_bind_blob(statement, index, value.data(), static_cast<int>(value.size()),
+                    SQLITE_TRANSIENT);
+}
+
+std::string findings_text(const std::vector<Finding>& findings) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& f : findings) {
+    list.push_back({{"id", f.id},
+                    {"severity", std::string(severity_name(f.severity))},
+                    {"message", f.message}});
+  }
+  return list.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::optional<std::vector<Finding>> read_findings_text(const std::string& text) {
+  auto parsed = nlohmann::json::parse(text, nullptr, false);
+  if (!parsed.is_array()) return std::nullopt;
+  std::vector<Finding> out;
+  for (const auto& item : parsed) {
+    if (!item.is_object() || !item.contains("id") || !item["id"].is_string() ||
+        !item.contains("severity") || !item["severity"].is_string() || !item.contains("message") ||
+        !item["message"].is_string()) {
+      return std::nullopt;
+    }
+    const auto severity = severity_from_name(item["severity"].get<std::string>());
+    if (!severity) return std::nullopt;
+    out.push_back({item["id"].get<std::string>(), *severity, item["message"].get<std::string>()});
+  }
+  return out;
+}
+
+// A cache is what the scan trusts: only its owner may read or change it.
+Status check_private(int fd, const std::string& path) {
+  struct stat status {};
+  if (::fstat(fd, &status) != 0) {
+    return make_error(ErrorCode::kIo, path + ": " + std::strerror(errno));
+  }
+  if (!S_ISREG(status.st_mode)) {
+    return make_error(ErrorCode::kUsage, path + " is not a regular file");
+  }
+  if (status.st_uid != ::geteuid()) {
+    return make_error(ErrorCode::kUsage,
+                      "refusing the scan cache " + path + ": another user owns it");
+  }
+  if ((status.st_mode & 077) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(status.st_mode & 07777));
+    return make_error(ErrorCode::kUsage, "refusing the scan cache " + path + ": its mode is " +
+                                             mode + ", not 0600 (others could read or change it)");
+  }
+  return ok_status();
+}
+
+// Creates the file 0600 when missing (fchmod: the umask cannot widen or narrow it), then checks
+// it is private.
+Status prepare_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0)
+    return make_error(ErrorCode::kIo, "cannot open " + path + ": " + std::strerror(errno));
+  struct stat status {};
+  if (::fstat(fd, &status) == 0 && status.st_size == 0) ::fchmod(fd, 0600);
+  Status checked = check_private(fd, path);
+  ::close(fd);
+  return checked;
+}
+
+}  // namespace
+
+struct ScanCache::Database {
+  Db db;
+};
+
+FileIdentity file_identity(const struct stat& status) {
+  return {static_cast<std::uint64_t>(status.st_dev), static_cast<std::uint64_t>(status.st_ino),
+          static_cast<std::uint64_t>(status.st_size),
+          std::int64_t{status.st_mtim.tv_sec} * 1000000000 + status.st_mtim.tv_nsec,
+          std::int64_t{status.st_ctim.tv_sec} * 1000000000 + status.st_ctim.tv_nsec};
+}
+
+std::string scanner_build_id() {
+  std::string id;
+  // The first object dl_iterate_phdr reports is the executable itself.
+  dl_iterate_phdr(
+      [](dl_phdr_info* info, std::size_t, void* out) -> int {
+        auto& found = *static_cast<std::string*>(out);
+        for (int i = 0; i < info->dlpi_phnum; ++i) {
+          const ElfW(Phdr)& header = info->dlpi_phdr[i];
+          if (header.p_type != PT_NOTE) continue;
+          const auto* note =
+              reinterpret_cast<const std::uint8_t*>(info->dlpi_addr + header.p_vaddr);
+          std::size_t offset = 0;
+          while (offset + sizeof(ElfW(Nhdr)) <= header.p_memsz) {
+            const auto* nhdr = reinterpret_cast<const ElfW(Nhdr)*>(note + offset);
+            const std::size_t name = (nhdr->n_namesz + 3) & ~std::size_t{3};
+            const std::size_t desc = (nhdr->n_descsz + 3) & ~std::size_t{3};
+            const std::uint8_t* payload = note + offset + sizeof(ElfW(Nhdr)) + name;
+            if (nhdr->n_type == NT_GNU_BUILD_ID && nhdr->n_namesz == 4 &&
+                offset + sizeof(ElfW(Nhdr)) + name + nhdr->n_descsz <= header.p_memsz) {
+              found = "gnu-build-id:" + to_hex(Bytes(payload, nhdr->n_descsz));
+              return 1;
+            }
+            offset += sizeof(ElfW(Nhdr)) + name + desc;
+          }
+        }
+        return 1;
+      },
+      &id);
+  if (!id.empty()) return id;
+  // Linked without a build-id note: the executable's own digest tells builds apart instead.
+  std::ifstream exe("/proc/self/exe", std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(exe)), std::istreambuf_iterator<char>());
+  return "sha256:" +
+         to_hex(digest(DigestAlgorithm::kSha256,
+                       Bytes(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size())));
+}
+
+ScanCache::ScanCache(std::unique_ptr<Database> db, std::string path)
+    : db_(std::move(db)), path_(std::move(path)) {}
+
+ScanCache::~ScanCache() {
+  const std::lock_guard lock(mutex_);
+  (void)flush_locked();
+}
+
+Result<std::unique_ptr<ScanCache>> ScanCache::open(const std::string& path,
+                                                   const std::string& build_id,
+                                                   std::vector<std::string>& notes) {
+  if (auto prepared = prepare_file(path); !prepared) return prepared.error();
+  auto connect = [&]() -> Result<Db> {
+    sqlite3* raw = nullptr;
+    const int rc =
+        sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
+    Db db(raw);
+    if (rc != SQLITE_OK) {
+      return make_error(ErrorCode::kIo, "cannot open " + path + ": " +
+                                            (raw != nullptr ? sqlite3_errmsg(raw) : "no memory"));
+    }
+    sqlite3_busy_timeout(db.get(), 30000);
+    return db;
+  };
+  auto db = connect();
+  if (!db) return db.error();
+  // Why the cache cannot be used as it is; empty when it can.
+  auto problem = [&](sqlite3* handle) -> std::string {
+    for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL"}) {
+      if (exec_retrying(handle, pragma) != SQLITE_OK) {
+        return std::string("it is not a SQLite database (") + sqlite3_errmsg(handle) + ")";
+      }
+    }
+    Statement meta = prepare(handle, "SELECT key, value FROM meta");
+    if (!meta) {
+      Statement any = prepare(handle, "SELECT count(*) FROM sqlite_schema");
+      if (any && sqlite3_step(any.get()) == SQLITE_ROW && sqlite3_column_int(any.get(), 0) == 0) {
+        return "new";
+      }
+      return "it does not hold a scan cache's tables";
+    }
+    std::string schema, build;
+    while (sqlite3_step(meta.get()) == SQLITE_ROW) {
+      const std::string key = column_text(meta.get(), 0);
+      if (key == "schema") schema = column_text(meta.get(), 1);
+      if (key == "build") build = column_text(meta.get(), 1);
+    }
+    if (schema != kSchemaVersion) return "its schema version is not " + std::string(kSchemaVersion);
+    if (build != build_id) return "another build of cascade wrote it";
+    if (!prepare(handle, kFileColumns) ||
+        !prepare(handle, "SELECT sha256, rules, variables, findings, used FROM yara")) {
+      return "it does not hold a scan cache's tables";
+    }
+    return "";
+  };
+  std::string why = problem(db->get());
+  if (!why.empty()) {
+    if (why != "new") notes.push_back("scan cache " + path + ": " + why + "; rebuilt");
+    if (why.starts_with("it is not a SQLite")) {
+      // Not a database at all: start the file again (still private).
+      db->reset();
+      if (::truncate(path.c_str(), 0) != 0) {
+        return make_error(ErrorCode::kIo, "cannot rebuild " + path + ": " + std::strerror(errno));
+      }
+      for (const char* suffix : {"-wal", "-shm"}) ::unlink((path + suffix).c_str());
+      db = connect();
+      if (!db) return db.error();
+      if (exec_retrying(db->get(), "PRAGMA journal_mode=WAL") != SQLITE_OK) {
+        return make_error(ErrorCode::kIo, path + ": " + sqlite3_errmsg(db->get()));
+      }
+    }
+    // The build id is bound, not spliced into SQL: run the statements one by one.
+    if (exec_retrying(db->get(), "BEGIN IMMEDIATE") != SQLITE_OK) {
+      return make_error(ErrorCode::kIo, path + ": " + sqlite3_errmsg(db->get()));
+    }
+    const std::string create = std::string(
+                                   "DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS files;"
+                                   " DROP TABLE IF EXISTS yara;") +
+                               kCreateTables + "INSERT INTO meta VALUES ('schema', '" +
+                               kSchemaVersion + "');";
+    bool built = sqlite3_exec(db->get(), create.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK;
+    if (built) {
+      Statement insert = prepare(db->get(), "INSERT INTO meta VALUES ('build', ?1)");
+      built = insert != nullptr;
+      if (built) {
+        bind_text(insert.get(), 1, build_id);
+        built = sqlite3_step(insert.get()) == SQLITE_DONE;
+      }
+    }
+    if (!built || sqlite3_exec(db->get(), "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+      Error error =
+          make_error(ErrorCode::kIo, "cannot rebuild " + path + ": " + sqlite3_errmsg(db->get()));
+      sqlite3_exec(db->get(), "ROLLBACK", nullptr, nullptr, nullptr);
+      return error;
+    }
+  }
+  auto database = std::make_unique<Database>();
+  database->db = std::move(*db);
+  return std::unique_ptr<ScanCache>(new ScanCache(std::move(database), path));
+}
+
+std::optional<CachedFile> ScanCache::find(const std::string& path) {
+  const std::lock_guard lock(mutex_);
+  seen_.insert(path);
+  Statement select =
+      prepare(db_->db.get(), (std::string(kFileColumns) + " WHERE path = ?1").c_str());
+  if (!select) return std::nullopt;
+  bind_blob(select.get(), 1, path);
+  if (sqlite3_step(select.get()) != SQLITE_ROW) return std::nullopt;
+  sqlite3_stmt* row = select.get();
+  bool typed = true;
+  for (int column = 0; column < 12; ++column) {
+    const bool text = column == 5 || column == 6 || column == 11;
+    typed = typed && sqlite3_column_type(row, column) == (text ? SQLITE_TEXT : SQLITE_INTEGER);
+  }
+  CachedFile file;
+  auto entries = typed ? decode_entries(column_text(row, 11))
+                       : Result<std::vector<CachedEntry>>(
+                             make_error(ErrorCode::kMalformed, "a column has the wrong type"));
+  if (!entries) {
+    notes_.push_back("scan cache " + path_ + ": the row of a file is damaged (" +
+                     entries.error().message + "): dropped, and the file read again");
+    select.reset();
+    Statement drop = prepare(db_->db.get(), "DELETE FROM files WHERE path = ?1");
+    if (drop) {
+      bind_blob(drop.get(), 1, path);
+      sqlite3_step(drop.get());
+    }
+    return std::nullopt;
+  }
+  file.identity = {static_cast<std::uint64_t>(sqlite3_column_int64(row, 0)),
+                   static_cast<std::uint64_t>(sqlite3_column_int64(row, 1)),
+                   static_cast<std::uint64_t>(sqlite3_column_int64(row, 2)),
+                   sqlite3_column_int64(row, 3), sqlite3_column_int64(row, 4)};
+  file.context = column_text(row, 5);
+  file.rules = column_text(row, 6);
+  file.legacy_hashes = sqlite3_column_int64(row, 7) != 0;
+  file.judged_after = sqlite3_column_int64(row, 8);
+  file.judged_before = sqlite3_column_int64(row, 9);
+  file.containers = static_cast<std::uint64_t>(sqlite3_column_int64(row, 10));
+  file.entries = std::move(*entries);
+  return file;
+}
+
+void ScanCache::store(const std::string& path, CachedFile file) {
+  const std::lock_guard lock(mutex_);
+  seen_.insert(path);
+  pending_files_.emplace_back(path, std::move(file));
+  if (pending_files_.size() >= kPendingRows) (void)flush_locked();
+}
+
+std::optional<std::vector<Finding>> ScanCache::find_yara(const std::string& sha256,
+                                                         const std::string& rules,
+                                                         const std::string& variables) {
+  const std::lock_guard lock(mutex_);
+  const std::string key = sha256 + ' ' + rules + ' ' + variables;
+  if (auto it = pending_yara_.find(key); it != pending_yara_.end()) return it->second;
+  Statement select = prepare(
+      db_->db.get(),
+      "SELECT findings, used FROM yara WHERE sha256 = ?1 AND rules = ?2 AND variables = ?3");
+  if (!select) return std::nullopt;
+  bind_text(select.get(), 1, sha256);
+  bind_text(select.get(), 2, rules);
+  bind_text(select.get(), 3, variables);
+  if (sqlite3_step(select.get()) != SQLITE_ROW) return std::nullopt;
+  auto findings = sqlite3_column_type(select.get(), 0) == SQLITE_TEXT
+                      ? read_findings_text(column_text(select.get(), 0))
+                      : std::nullopt;
+  if (!findings) {
+    notes_.push_back("scan cache " + path_ + ": a YARA result is damaged: the rules run again");
+    return std::nullopt;
+  }
+  // Kept from ageing out while it is used; refreshed at most daily.
+  if (sqlite3_column_int64(select.get(), 1) < std::time(nullptr) - 86400) {
+    pending_yara_[key] = *findings;
+  }
+  return findings;
+}
+
+void ScanCache::store_yara(const std::string& sha256, const std::string& rules,
+                           const std::string& variables, const std::vector<Finding>& findings) {
+  const std::lock_guard lock(mutex_);
+  pending_yara_[sha256 + ' ' + rules + ' ' + variables] = findings;
+  if (pending_yara_.size() >= kPendingRows) (void)flush_locked();
+}
+
+Status ScanCache::flush_locked() {
+  if (pending_files_.empty() && pending_yara_.empty()) return ok_status();
+  sqlite3* db = db_->db.get();
+  if (exec_retrying(db, "BEGIN IMMEDIATE") != SQLITE_OK) {
+    return make_error(ErrorCode::kIo, path_ + ": " + sqlite3_errmsg(db));
+  }
+  Statement put_file = prepare(db,
+                               "INSERT OR REPLACE INTO files VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+                               " ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+  Statement put_yara = prepare(db, "INSERT OR REPLACE INTO yara VALUES (?1, ?2, ?3, ?4, ?5)");
+  bool ok = put_file && put_yara;
+  for (const auto& [path, file] : pending_files_) {
+    if (!ok) break;
+    sqlite3_stmt* s = put_file.get();
+    sqlite3_reset(s);
+    bind_blob(s, 1, path);
+    sqlite3_bind_int64(s, 2, static_cast<std::int64_t>(file.identity.device));
+    sqlite3_bind_int64(s, 3, static_cast<std::int64_t>(file.identity.inode));
+    sqlite3_bind_int64(s, 4, static_cast<std::int64_t>(file.identity.size));
+    sqlite3_bind_int64(s, 5, file.identity.mtime_ns);
+    sqlite3_bind_int64(s, 6, file.identity.ctime_ns);
+    bind_text(s, 7, file.context);
+    bind_text(s, 8, file.rules);
+    sqlite3_bind_int64(s, 9, file.legacy_hashes ? 1 : 0);
+    sqlite3_bind_int64(s, 10, file.judged_after);
+    sqlite3_bind_int64(s, 11, file.judged_before);
+    sqlite3_bind_int64(s, 12, static_cast<std::int64_t>(file.containers));
+    bind_text(s, 13, encode_entries(file.entries));
+    ok = sqlite3_step(s) == SQLITE_DONE;
+  }
+  const std::int64_t now = std::time(nullptr);
+  for (const auto& [key, findings] : pending_yara_) {
+    if (!ok) break;
+    const auto first = key.find(' ');
+    const auto second = key.find(' ', first + 1);
+    sqlite3_stmt* s = put_yara.get();
+    sqlite3_reset(s);
+    bind_text(s, 1, key.substr(0, first));
+    bind_text(s, 2, key.substr(first + 1, second - first - 1));
+    bind_text(s, 3, key.substr(second + 1));
+    bind_text(s, 4, findings_text(findings));
+    sqlite3_bind_int64(s, 5, now);
+    ok = sqlite3_step(s) == SQLITE_DONE;
+  }
+  pending_files_.clear();
+  pending_yara_.clear();
+  if (!ok || exec_retrying(db, "COMMIT") != SQLITE_OK) {
+    Error error = make_error(ErrorCode::kIo, path_ + ": " + sqlite3_errmsg(db));
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    return error;
+  }
+  return ok_status();
+}
+
+Status ScanCache::finish(const std::vector<std::string>& roots) {
+  const std::lock_guard lock(mutex_);
+  if (auto flushed = flush_locked(); !flushed) return flushed;
+  sqlite3* db = db_->db.get();
+  if (exec_retrying(db, "BEGIN IMMEDIATE") != SQLITE_OK) {
+    return make_error(ErrorCode::kIo, path_ + ": " + sqlite3_errmsg(db));
+  }
+  std::vector<std::string> gone;
+  {
+    Statement paths = prepare(db, "SELECT path FROM files");
+    while (paths && sqlite3_step(paths.get()) == SQLITE_ROW) {
+      std::string path = column_text(paths.get(), 0);
+      if (seen_.contains(path)) continue;
+      for (const auto& root : roots) {
+        const std::string prefix = root.ends_with('/') ? root : root + '/';
+        if (path == root || path.starts_with(prefix)) {
+          gone.push_back(std::move(path));
+          break;
+        }
+      }
+    }
+  }
+  Statement drop = prepare(db, "DELETE FROM files WHERE path = ?1");
+  bool ok = drop != nullptr;
+  for (const auto& path : gone) {
+    if (!ok) break;
+    sqlite3_reset(drop.get());
+    bind_blob(drop.get(), 1, path);
+    ok = sqlite3_step(drop.get()) == SQLITE_DONE;
+  }
+  Statement age = prepare(db, "DELETE FROM yara WHERE used < ?1");
+  ok = ok && age != nullptr;
+  if (ok) {
+    sqlite3_bind_int64(age.get(), 1,
+                       std::int64_t{std::time(nullptr)} - std::int64_t{kYaraRetentionDays} * 86400);
+    ok = sqlite3_step(age.get()) == SQLITE_DONE;
+  }
+  seen_.clear();  // the next run (of a caller that keeps the cache open) counts afresh
+  if (!ok || exec_retrying(db, "COMMIT") != SQLITE_OK) {
+    Error error = make_error(ErrorCode::kIo, path_ + ": " + sqlite3_errmsg(db));
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    return error;
+  }
+  return ok_status();
+}
+
+std::vector<std::string> ScanCache::take_notes() {
+  const std::lock_guard lock(mutex_);
+  return std::exchange(notes_, {});
+}
+
+}  // namespace cascade::scan
