@@ -50,6 +50,9 @@ struct ScanArgs {
   std::string fail_on = "high";
   int top = 25;
   std::string color = "auto";
+  std::string cache;                          // --cache FILE; empty with --cache alone: the default
+  const CLI::Option* cache_option = nullptr;  // given at all?
+  bool no_cache = false;
 };
 
 void add_scan_command(CLI::App& app, ScanArgs& args);

@@ -1,3 +1,4 @@
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -13,6 +14,7 @@
 #include "cli/output.h"
 #include "core/parallel.h"
 #include "report/scan_report.h"
+#include "scan/cache/scan_cache.h"
 #include "scan/catalogs.h"
 #include "scan/container/expansion_memory.h"
 #include "scan/packages/advisory_match.h"
@@ -55,6 +57,14 @@ void add_scan_command(CLI::App& app, ScanArgs& args) {
   cmd->add_option("--top", args.top, "Findings listed in the text summary (default 25)")
       ->check(CLI::Range(0, 100000));
   add_color_option(cmd, args.color);
+  auto* cache = cmd->add_option("--cache", args.cache,
+                                "Reuse the results of files unchanged since the last scan, kept "
+                                "in this SQLite file (alone: ~/.cache/cascade/scan.sqlite)")
+                    ->expected(0, 1)
+                    ->allow_extra_args(false);
+  args.cache_option = cache;
+  cmd->add_flag("--no-cache", args.no_cache, "Read every file: no scan cache (the default)")
+      ->excludes(cache);
   set_help_footer(cmd,
                   {"Scan a release folder and fail on anything medium or worse",
                    "cascade scan --fail-on medium release/"},
@@ -69,6 +79,21 @@ std::string this_host() {
   char name[256] = {};
   if (::gethostname(name, sizeof name - 1) != 0) return "unknown";
   return name;
+}
+
+// $XDG_CACHE_HOME/cascade/scan.sqlite, else ~/.cache/cascade/scan.sqlite; the folders are made
+// (0700) when missing. Empty when there is no home to put it in.
+std::string default_cache_path() {
+  std::string base;
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && xdg[0] == '/') {
+    base = xdg;
+  } else if (const char* home = std::getenv("HOME"); home != nullptr && home[0] == '/') {
+    base = std::string(home) + "/.cache";
+  } else {
+    return "";
+  }
+  for (const std::string& folder : {base, base + "/cascade"}) ::mkdir(folder.c_str(), 0700);
+  return base + "/cascade/scan.sqlite";
 }
 
 }  // namespace
@@ -109,6 +134,23 @@ int run_scan(const ScanArgs& args) {
   }
   std::ofstream sarif_file;
   if (!open_sarif(args.sarif, sarif_file)) return kExitUsage;
+  std::unique_ptr<scan::ScanCache> cache;
+  if (!args.no_cache && args.cache_option != nullptr && args.cache_option->count() > 0) {
+    const std::string path = args.cache.empty() ? default_cache_path() : args.cache;
+    if (path.empty()) {
+      std::cerr << "cascade: --cache: no XDG_CACHE_HOME or HOME to keep the cache in; name a "
+                   "file (--cache=FILE)\n";
+      return kExitUsage;
+    }
+    std::vector<std::string> notes;
+    auto opened = scan::ScanCache::open(path, scan::scanner_build_id(), notes);
+    for (const auto& note : notes) std::cerr << "cascade: " << note << '\n';
+    if (!opened) {
+      std::cerr << "cascade: " << opened.error().message << '\n';
+      return kExitUsage;
+    }
+    cache = std::move(opened).value();
+  }
 
   scan::ScanOptions options;
   // Standard input is buffered whole, under the cap of one buffered container entry.
@@ -121,8 +163,10 @@ int run_scan(const ScanArgs& args) {
                                                              trust.value(), options.inspect.now);
   for (const auto& note : catalogs.notes) std::cerr << "cascade: " << note << '\n';
   if (!catalogs.index.empty()) options.inspect.catalogs = &catalogs.index;
-  // Section entropy appears only in the JSON records.
-  options.inspect.section_entropy = args.json || args.jsonl;
+  // Section entropy appears only in the JSON records; a cached result serves every output, so
+  // with the cache it is always measured.
+  options.inspect.section_entropy = args.json || args.jsonl || cache != nullptr;
+  options.cache = cache.get();
   // Only the hash kinds some feed needs are computed.
   options.inspect.legacy_hashes =
       indicators.needs(scan::HashKind::kMd5) || indicators.needs(scan::HashKind::kSha1);
@@ -149,7 +193,7 @@ int run_scan(const ScanArgs& args) {
   const bool color = use_color(args.color);
   const bool progress = ::isatty(STDERR_FILENO) != 0;
   const bool machine = args.json || args.jsonl;
-  ScanJsonWriter writer(std::cout, args.jsonl);
+  ScanJsonWriter writer(std::cout, args.jsonl, cache != nullptr);
   SarifCollector sarif;
   TextSummary summary(static_cast<std::size_t>(args.top));
   scan::PackageInventory packages;
@@ -166,7 +210,8 @@ int run_scan(const ScanArgs& args) {
     auto manifest = scanned.manifest.empty()
                         ? nullptr
                         : std::make_shared<scan::ManifestFacts>(std::move(scanned.manifest));
-    std::string record = machine ? writer.serialize(*file) : std::string();
+    std::string record =
+        machine ? writer.serialize(*file, scanned.cached_facts.get()) : std::string();
     return [&, file, manifest, record = std::move(record)] {
       const FileReport& report = *file;
       if (manifest) packages.add(std::move(*manifest));
@@ -200,6 +245,13 @@ int run_scan(const ScanArgs& args) {
   totals.bytes = stats.bytes;
   totals.containers = stats.containers;
   totals.errors = stats.errors;
+  if (cache) {
+    totals.reused = stats.reused;
+    if (auto finished = cache->finish(roots); !finished) {
+      std::cerr << "cascade: scan cache: " << finished.error().message << '\n';
+    }
+    for (const auto& note : cache->take_notes()) std::cerr << "cascade: " << note << '\n';
+  }
   std::vector<scan::InstalledPackage> installed = packages.finish();
   // The advisories' findings count like the files': in the summary and against --fail-on.
   scan::match_package_advisories(installed, indicators);

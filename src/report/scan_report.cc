@@ -12,6 +12,7 @@
 #include "core/utf8.h"
 #include "inspect/file_report_json.h"
 #include "report/text_out.h"
+#include "scan/cache/cached_entry.h"
 
 namespace cascade {
 
@@ -112,9 +113,14 @@ json scan_totals_json(const ScanTotals& totals) {
     const auto it = totals.findings.find(s);
     findings[std::string(severity_name(s))] = it == totals.findings.end() ? 0 : it->second;
   }
-  return {{"files", totals.files},   {"nested_files", totals.nested},
-          {"bytes", totals.bytes},   {"containers", totals.containers},
-          {"errors", totals.errors}, {"findings", std::move(findings)}};
+  json out = {{"files", totals.files},   {"nested_files", totals.nested},
+              {"bytes", totals.bytes},   {"containers", totals.containers},
+              {"errors", totals.errors}, {"findings", std::move(findings)}};
+  if (totals.reused) {
+    out["read_files"] = totals.files - *totals.reused;
+    out["reused_files"] = *totals.reused;
+  }
+  return out;
 }
 
 json installed_package_json(const scan::InstalledPackage& package) {
@@ -142,8 +148,11 @@ void ScanJsonWriter::begin(const ScanRun& run) {
   out_ << "{\"schema\":\"" << scan::kScanSchema << "\"," << text.substr(1) << ",\"files\":[\n";
 }
 
-std::string ScanJsonWriter::serialize(const FileReport& report) const {
-  json object = file_report_json(report);
+std::string ScanJsonWriter::serialize(const FileReport& report,
+                                      const nlohmann::json* cached_facts) const {
+  json object = cached_facts != nullptr ? scan::cached_file_json(*cached_facts, report)
+                                        : file_report_json(report);
+  if (cache_ && cached_facts == nullptr) object["cached"] = false;
   if (lines_) object["record"] = "file";
   return dump(object);
 }
@@ -296,6 +305,10 @@ void TextSummary::write(std::ostream& stream, const ScanRun& run, const ScanTota
   };
   out << "scanned " << totals.files << " files (" << totals.bytes << " bytes) and " << totals.nested
       << " files inside " << totals.containers << " containers on " << run.host << '\n';
+  if (totals.reused) {
+    out << "  cache: " << totals.files - *totals.reused << " files read, " << *totals.reused
+        << " reused\n";
+  }
   for (const auto& feed : run.feeds) {
     out << "  feed " << feed.name << " (" << scan::feed_format_name(feed.format)
         << "): " << feed.indicators << " indicators\n";

@@ -7,6 +7,7 @@
 #include <iosfwd>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,8 @@ struct ScanTotals {
   std::uint64_t containers = 0;
   std::uint64_t errors = 0;
   std::map<Severity, std::uint64_t> findings;  // by severity, over every file
+  // With the scan cache: how many of `files` were taken from it without being read.
+  std::optional<std::uint64_t> reused;
 };
 
 // The current time as RFC 3339 UTC ("2026-11-28T15:21:09Z").
@@ -55,11 +58,15 @@ nlohmann::json installed_package_json(const scan::InstalledPackage& package);
 // installed packages (PackageInventory::finish(): sorted, without duplicates).
 class ScanJsonWriter {
  public:
-  ScanJsonWriter(std::ostream& out, bool lines) : out_(out), lines_(lines) {}
+  // `cache`: the scan used the scan cache, so every file record says whether it was read.
+  ScanJsonWriter(std::ostream& out, bool lines, bool cache = false)
+      : out_(out), lines_(lines), cache_(cache) {}
   void begin(const ScanRun& run);
   void file(const FileReport& report) { write(serialize(report)); }
   // serialize() may run on any thread; write() must be serialised by the caller.
-  std::string serialize(const FileReport& report) const;
+  // `cached_facts`: the file came from the scan cache (scan::ScannedFile::cached_facts).
+  std::string serialize(const FileReport& report,
+                        const nlohmann::json* cached_facts = nullptr) const;
   void write(const std::string& record);
   void end(const ScanRun& run, const ScanTotals& totals,
            const std::vector<scan::InstalledPackage>& packages);
@@ -67,6 +74,7 @@ class ScanJsonWriter {
  private:
   std::ostream& out_;
   bool lines_;
+  bool cache_;
   bool first_ = true;
 };
 
