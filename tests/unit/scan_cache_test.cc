@@ -245,7 +245,9 @@ Scanned scan_tree(const std::string& root, ScanCache* cache, const IndicatorSet*
     return OrderedStep{};
   });
   out.reused_count = stats.reused;
-  if (cache != nullptr) EXPECT_TRUE(cache->finish({root}).ok());
+  if (cache != nullptr) {
+    EXPECT_TRUE(cache->finish({root}).ok());
+  }
   return out;
 }
 
