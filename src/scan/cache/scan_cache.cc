@@ -163,6 +163,8 @@ std::string scanner_build_id() {
         for (int i = 0; i < info->dlpi_phnum; ++i) {
           const ElfW(Phdr)& header = info->dlpi_phdr[i];
           if (header.p_type != PT_NOTE) continue;
+          // The loader gives the executable's base address as an integer.
+          // NOLINTNEXTLINE(performance-no-int-to-ptr)
           const auto* note =
               reinterpret_cast<const std::uint8_t*>(info->dlpi_addr + header.p_vaddr);
           std::size_t offset = 0;
