@@ -164,9 +164,9 @@ std::string scanner_build_id() {
           const ElfW(Phdr)& header = info->dlpi_phdr[i];
           if (header.p_type != PT_NOTE) continue;
           // The loader gives the executable's base address as an integer.
+          const ElfW(Addr) address = info->dlpi_addr + header.p_vaddr;
           // NOLINTNEXTLINE(performance-no-int-to-ptr)
-          const auto* note =
-              reinterpret_cast<const std::uint8_t*>(info->dlpi_addr + header.p_vaddr);
+          const auto* note = reinterpret_cast<const std::uint8_t*>(address);
           std::size_t offset = 0;
           while (offset + sizeof(ElfW(Nhdr)) <= header.p_memsz) {
             const auto* nhdr = reinterpret_cast<const ElfW(Nhdr)*>(note + offset);
