@@ -112,33 +112,71 @@ TEST(ScanCacheStore, AnotherBuildOrSchemaIsRebuiltAndSaidOnce) {
   EXPECT_TRUE(notes.empty());
 }
 
-TEST(ScanCacheStore, NotADatabaseIsReportedAndRebuilt) {
-  testing::TempDir dir;
-  const std::string path = dir.write("c.sqlite", std::string(4096, 'x'));
-  ::chmod(path.c_str(), 0600);
-  std::vector<std::string> notes;
-  auto cache = open_cache(path, "b1", notes);
-  ASSERT_NE(cache, nullptr);
-  ASSERT_EQ(notes.size(), 1u);
-  EXPECT_NE(notes[0].find("not a SQLite database"), std::string::npos) << notes[0];
-  cache->store("/t/a.dll", sample_file("/t/a.dll", 7));
-  ASSERT_TRUE(cache->finish({}).ok());
-  EXPECT_TRUE(cache->find("/t/a.dll").has_value());
+std::string file_text(const std::string& path) {
+  const auto bytes = testing::TempDir::read_path(path);
+  return {bytes.begin(), bytes.end()};
 }
 
-TEST(ScanCacheStore, WrongTablesAreReportedAndRebuilt) {
+TEST(ScanCacheStore, AFileThatIsNotACacheIsRefusedAndLeftAsItIs) {
+  // `--cache` takes a value, so `scan --cache report.pdf` names report.pdf as the cache.
   testing::TempDir dir;
-  const std::string path = dir / "c.sqlite";
+  const std::string contents(4096, 'x');
+  const std::string path = dir.write("report.pdf", contents);
+  ::chmod(path.c_str(), 0600);
+  std::vector<std::string> notes;
+  auto opened = ScanCache::open(path, "b1", notes);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_NE(opened.error().message.find("is not a cascade scan cache"), std::string::npos)
+      << opened.error().message;
+  EXPECT_EQ(file_text(path), contents);
+}
+
+TEST(ScanCacheStore, AnotherProgramsDatabaseIsRefusedAndLeftAsItIs) {
+  testing::TempDir dir;
+  const std::string path = dir / "places.sqlite";
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  sqlite3_exec(db, "CREATE TABLE meta (key TEXT, value TEXT); CREATE TABLE files (x)", nullptr,
-               nullptr, nullptr);
+  sqlite3_exec(db,
+               "CREATE TABLE meta (key TEXT, value TEXT); CREATE TABLE files (x);"
+               "INSERT INTO files VALUES ('keep me')",
+               nullptr, nullptr, nullptr);
   sqlite3_close(db);
   ::chmod(path.c_str(), 0600);
   std::vector<std::string> notes;
+  auto opened = ScanCache::open(path, "b1", notes);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_NE(opened.error().message.find("another program"), std::string::npos)
+      << opened.error().message;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* statement = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT x FROM files", -1, &statement, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(statement), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(statement, 0)), "keep me");
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
+}
+
+TEST(ScanCacheStore, ADamagedCacheIsReportedAndRebuilt) {
+  testing::TempDir dir;
+  const std::string path = dir / "c.sqlite";
+  std::vector<std::string> notes;
+  {
+    auto cache = open_cache(path, "b1", notes);
+    cache->store("/t/a.dll", sample_file("/t/a.dll", 7));
+    ASSERT_TRUE(cache->finish({"/t"}).ok());
+  }
+  // Everything after the database header (and its marker) is overwritten.
+  std::string bytes = file_text(path);
+  ASSERT_GT(bytes.size(), 100u);
+  std::fill(bytes.begin() + 100, bytes.end(), '\xa5');
+  ASSERT_EQ(bytes.substr(0, 16), std::string("SQLite format 3\0", 16));
+  dir.write("c.sqlite", bytes);
+  ::chmod(path.c_str(), 0600);
   auto cache = open_cache(path, "b1", notes);
   ASSERT_NE(cache, nullptr);
   ASSERT_EQ(notes.size(), 1u);
+  EXPECT_NE(notes[0].find("rebuilt"), std::string::npos) << notes[0];
+  EXPECT_FALSE(cache->find("/t/a.dll").has_value());
   cache->store("/t/a.dll", sample_file("/t/a.dll", 7));
   ASSERT_TRUE(cache->finish({}).ok());
   EXPECT_TRUE(cache->find("/t/a.dll").has_value());

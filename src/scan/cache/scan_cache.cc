@@ -5,12 +5,15 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
 
 #include <fstream>
 #include <iterator>
+#include <optional>
+#include <string_view>
 
 #include "core/digest.h"
 
@@ -19,6 +22,11 @@ namespace cascade::scan {
 namespace {
 
 constexpr const char* kSchemaVersion = "1";
+// Written in the SQLite header (PRAGMA application_id, "CASC"): what marks a file as a scan
+// cache, so a mistyped --cache naming a file or another program's database is refused, never
+// overwritten.
+constexpr std::uint32_t kApplicationId = 0x43415343;
+constexpr std::size_t kApplicationIdOffset = 68;  // of the database header (SQLite file format)
 // 30 s in all, as long as the busy timeout waits.
 constexpr int kBusyRetries = 600;
 constexpr int kBusyRetryMilliseconds = 50;
@@ -141,6 +149,27 @@ Status prepare_file(const std::string& path) {
   return checked;
 }
 
+// Whether the file's first page says it is a scan cache: the SQLite header's magic and this
+// application id, read from the bytes, for a file SQLite itself no longer opens.
+bool header_marks_a_cache(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  std::array<char, kApplicationIdOffset + 4> header{};
+  if (!file.read(header.data(), header.size())) return false;
+  constexpr std::string_view kMagic("SQLite format 3\0", 16);
+  if (std::string_view(header.data(), kMagic.size()) != kMagic) return false;
+  std::uint32_t id = 0;
+  for (std::size_t i = 0; i < 4; ++i) {
+    id = id << 8 | static_cast<std::uint8_t>(header[kApplicationIdOffset + i]);
+  }
+  return id == kApplicationId;
+}
+
+Error not_a_cache(const std::string& path, const std::string& what) {
+  return make_error(ErrorCode::kUsage, path + " is not a cascade scan cache (" + what +
+                                           "): it is left as it is; remove it, or give --cache "
+                                           "another file");
+}
+
 }  // namespace
 
 struct ScanCache::Database {
@@ -220,20 +249,27 @@ Result<std::unique_ptr<ScanCache>> ScanCache::open(const std::string& path,
   auto db = connect();
   if (!db) return db.error();
   // Why the cache cannot be used as it is; empty when it can.
+  // A file that is not marked as a cache is only ever used when it holds nothing.
+  std::optional<Error> foreign;
   auto problem = [&](sqlite3* handle) -> std::string {
     for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL"}) {
       if (exec_retrying(handle, pragma) != SQLITE_OK) {
         return std::string("it is not a SQLite database (") + sqlite3_errmsg(handle) + ")";
       }
     }
-    Statement meta = prepare(handle, "SELECT key, value FROM meta");
-    if (!meta) {
-      Statement any = prepare(handle, "SELECT count(*) FROM sqlite_schema");
-      if (any && sqlite3_step(any.get()) == SQLITE_ROW && sqlite3_column_int(any.get(), 0) == 0) {
-        return "new";
-      }
-      return "it does not hold a scan cache's tables";
+    Statement marker = prepare(handle, "PRAGMA application_id");
+    Statement tables = prepare(handle, "SELECT count(*) FROM sqlite_schema");
+    if (!marker || sqlite3_step(marker.get()) != SQLITE_ROW || !tables ||
+        sqlite3_step(tables.get()) != SQLITE_ROW) {
+      return std::string("it cannot be read (") + sqlite3_errmsg(handle) + ")";
     }
+    if (static_cast<std::uint32_t>(sqlite3_column_int(marker.get(), 0)) != kApplicationId) {
+      if (sqlite3_column_int(tables.get(), 0) == 0) return "new";
+      foreign = not_a_cache(path, "a SQLite database of another program");
+      return "foreign";
+    }
+    Statement meta = prepare(handle, "SELECT key, value FROM meta");
+    if (!meta) return "it does not hold a scan cache's tables";
     std::string schema, build;
     while (sqlite3_step(meta.get()) == SQLITE_ROW) {
       const std::string key = column_text(meta.get(), 0);
@@ -249,10 +285,15 @@ Result<std::unique_ptr<ScanCache>> ScanCache::open(const std::string& path,
     return "";
   };
   std::string why = problem(db->get());
+  if (foreign) return *foreign;
+  const bool unreadable = why.starts_with("it is not a SQLite") || why.starts_with("it cannot be");
+  if (unreadable && !header_marks_a_cache(path)) {
+    return not_a_cache(path, "not a SQLite database");
+  }
   if (!why.empty()) {
     if (why != "new") notes.push_back("scan cache " + path + ": " + why + "; rebuilt");
-    if (why.starts_with("it is not a SQLite")) {
-      // Not a database at all: start the file again (still private).
+    if (unreadable) {
+      // A damaged cache: start the file again (still private).
       db->reset();
       if (::truncate(path.c_str(), 0) != 0) {
         return make_error(ErrorCode::kIo, "cannot rebuild " + path + ": " + std::strerror(errno));
@@ -268,11 +309,10 @@ Result<std::unique_ptr<ScanCache>> ScanCache::open(const std::string& path,
     if (exec_retrying(db->get(), "BEGIN IMMEDIATE") != SQLITE_OK) {
       return make_error(ErrorCode::kIo, path + ": " + sqlite3_errmsg(db->get()));
     }
-    const std::string create = std::string(
-                                   "DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS files;"
-                                   " DROP TABLE IF EXISTS yara;") +
-                               kCreateTables + "INSERT INTO meta VALUES ('schema', '" +
-                               kSchemaVersion + "');";
+    const std::string create =
+        std::string("PRAGMA application_id = ") + std::to_string(kApplicationId) +
+        "; DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS yara;" +
+        kCreateTables + "INSERT INTO meta VALUES ('schema', '" + kSchemaVersion + "');";
     bool built = sqlite3_exec(db->get(), create.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK;
     if (built) {
       Statement insert = prepare(db->get(), "INSERT INTO meta VALUES ('build', ?1)");
