@@ -1,0 +1,2 @@
+# scan: the scan cache's stored entry lists.
+list(APPEND CASCADE_FUZZERS scan_cache_fuzzer)
