@@ -4,7 +4,7 @@
 #   (a) first scan: cascade scan --threads 2 --rules RULES --ioc 100k.sha256 DIR against
 #       yara -r -p 2 RULES DIR, for three rule sets (bench/scan/make-rules.py): plain (4 plain
 #       strings), bench (the 24 rules of scan_vs_peers) and heavy (108 rules, pe/hash/math)
-#   (b) re-scan of the unchanged tree with the same rules and feed, --cache FILE
+#   (b) re-scan of the unchanged tree with the same rules and feed, --cache=FILE
 #   (c) re-scan after replacing the hash feed with another 100,000 values
 #   (d) re-scan after changing 1% of the files (a copy of the tree; content rewritten in place,
 #       same size), against the first scan's time plus the changed files' share
@@ -90,7 +90,7 @@ declare -A yara_runs scan_runs
 cold_runs=() same_runs=() feed_runs=() part_runs=()
 if ((has_cache)); then
   # The copy's cache starts full, so every round measures only what the change costs.
-  scan --rules "$work/bench.yar" --ioc "$work/feed-a.sha256" --cache "$work/copy.cache" \
+  scan --rules "$work/bench.yar" --ioc "$work/feed-a.sha256" --cache="$work/copy.cache" \
     "$copy" >/dev/null 2>&1 || true
 fi
 for ((round = 0; round < rounds; ++round)); do
@@ -101,14 +101,14 @@ for ((round = 0; round < rounds; ++round)); do
   ((has_cache)) || continue
   rm -f "$work/scan.cache"
   cold_runs+=("$(time_of scan --rules "$work/bench.yar" --ioc "$work/feed-a.sha256" \
-    --cache "$work/scan.cache" "$dir")")
+    --cache="$work/scan.cache" "$dir")")
   same_runs+=("$(time_of scan --rules "$work/bench.yar" --ioc "$work/feed-a.sha256" \
-    --cache "$work/scan.cache" "$dir")")
+    --cache="$work/scan.cache" "$dir")")
   feed_runs+=("$(time_of scan --rules "$work/bench.yar" --ioc "$work/feed-b.sha256" \
-    --cache "$work/scan.cache" "$dir")")
+    --cache="$work/scan.cache" "$dir")")
   change_files
   part_runs+=("$(time_of scan --rules "$work/bench.yar" --ioc "$work/feed-a.sha256" \
-    --cache "$work/copy.cache" "$copy")")
+    --cache="$work/copy.cache" "$copy")")
 done
 
 mb=$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1048576 }')
@@ -140,7 +140,7 @@ if ((!has_cache)); then
   echo "(b)-(d) skipped: this cascade has no 'scan --cache' (cascade scan --help does not list it)"
   exit 0
 fi
-hits_b=$(scan --rules "$work/bench.yar" --ioc "$work/feed-b.sha256" --cache "$work/scan.cache" \
+hits_b=$(scan --rules "$work/bench.yar" --ioc "$work/feed-b.sha256" --cache="$work/scan.cache" \
   --jsonl "$dir" 2>/dev/null | grep -c '"ioc.hash"' || true)
 cold=$(median "${cold_runs[@]}"); same=$(median "${same_runs[@]}")
 feed=$(median "${feed_runs[@]}"); part=$(median "${part_runs[@]}")
