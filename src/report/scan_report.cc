@@ -149,7 +149,7 @@ void ScanJsonWriter::begin(const ScanRun& run) {
 }
 
 std::string ScanJsonWriter::serialize(const FileReport& report,
-                                      const nlohmann::json* cached_facts) const {
+                                      const std::string* cached_facts) const {
   json object = cached_facts != nullptr ? scan::cached_file_json(*cached_facts, report)
                                         : file_report_json(report);
   if (cache_ && cached_facts == nullptr) object["cached"] = false;

@@ -65,8 +65,7 @@ class ScanJsonWriter {
   void file(const FileReport& report) { write(serialize(report)); }
   // serialize() may run on any thread; write() must be serialised by the caller.
   // `cached_facts`: the file came from the scan cache (scan::ScannedFile::cached_facts).
-  std::string serialize(const FileReport& report,
-                        const nlohmann::json* cached_facts = nullptr) const;
+  std::string serialize(const FileReport& report, const std::string* cached_facts = nullptr) const;
   void write(const std::string& record);
   void end(const ScanRun& run, const ScanTotals& totals,
            const std::vector<scan::InstalledPackage>& packages);

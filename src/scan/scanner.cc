@@ -354,7 +354,7 @@ bool reuse_cached(const CacheRun& cache, const ScanOptions& options, const std::
     }
     std::sort(report.findings.begin(), report.findings.end(), finding_before);
     ScannedFile scanned{std::move(report), path, entry.depth, std::move(entry.manifest)};
-    scanned.cached_facts = std::make_shared<const nlohmann::json>(std::move(entry.facts));
+    scanned.cached_facts = std::make_shared<const std::string>(std::move(entry.facts));
     emit(std::move(scanned));
   }
   return true;

@@ -64,7 +64,7 @@ struct ScannedFile {
   // Set when the scan cache supplied this file without reading it: `report` then holds its
   // path, size, format, hashes, error and findings (this run's), and everything else the
   // report prints is in these facts (scan/cache/cached_entry.h).
-  std::shared_ptr<const nlohmann::json> cached_facts;
+  std::shared_ptr<const std::string> cached_facts;
 };
 
 // Receives every file's result (nested ones too) as soon as it is complete, on the worker

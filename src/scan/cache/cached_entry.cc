@@ -2,6 +2,8 @@
 
 #include <optional>
 
+#include "core/digest.h"
+#include "core/json_access.h"
 #include "core/strict_json.h"
 #include "core/utf8.h"
 #include "inspect/file_report_json.h"
@@ -196,6 +198,10 @@ ManifestFacts read_manifest(const json& object, EntryReader& parent) {
   return manifest;
 }
 
+Bytes text_bytes(std::string_view text) {
+  return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
+}
+
 json entry_json(const CachedEntry& e) {
   json certificates = json::array();
   for (const auto& c : e.certificates) certificates.push_back(certificate_json(c));
@@ -207,7 +213,7 @@ json entry_json(const CachedEntry& e) {
           {"sha1", e.hashes.sha1 ? json(*e.hashes.sha1) : json(nullptr)},
           {"md5", e.hashes.md5 ? json(*e.hashes.md5) : json(nullptr)},
           {"error", text(e.error)},
-          {"facts", e.facts},
+          {"facts_size", e.facts.size()},
           {"findings", findings_json(e.findings)},
           {"certificates", std::move(certificates)},
           {"manifest", manifest_json(e.manifest)},
@@ -230,10 +236,8 @@ std::optional<CachedEntry> read_entry(const json& object) {
   e.hashes.sha1 = reader.optional_text("sha1");
   e.hashes.md5 = reader.optional_text("md5");
   e.error = reader.text("error");
-  if (const json* facts = reader.member("facts"); facts != nullptr) {
-    if (!facts->is_object() || facts->contains("findings")) reader.fail();
-    e.facts = *facts;
-  }
+  // The facts text itself follows the entry list (decode_entries); here its size only.
+  e.facts.resize(static_cast<std::size_t>(reader.unsigned_number("facts_size")));
   e.findings = read_findings(reader.array("findings"), reader);
   for (const auto& c : reader.array("certificates")) {
     e.certificates.push_back(read_certificate(c, reader));
@@ -249,16 +253,26 @@ std::optional<CachedEntry> read_entry(const json& object) {
 
 }  // namespace
 
-json cacheable_facts(const FileReport& report) {
+std::string cacheable_facts(const FileReport& report) {
   json facts = file_report_json(report);
   facts.erase("findings");
   facts.erase("sha1");
   facts.erase("md5");
-  return facts;
+  // Facts came from files: a name that is not UTF-8 is replaced, as the report replaces it.
+  return facts.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-json cached_file_json(const json& facts, const FileReport& report) {
-  json out = facts;
+json cached_file_json(std::string_view facts, const FileReport& report) {
+  auto parsed = parse_strict_json(facts);
+  json out;
+  if (parsed && parsed->is_object()) {
+    out = std::move(*parsed);
+  } else {
+    out = {{"path", text(report.path)},
+           {"error",
+            "scan cache: the cached facts of this file do not parse; scan with "
+            "--no-cache"}};
+  }
   if (report.hashes.sha1) out["sha1"] = *report.hashes.sha1;
   if (report.hashes.md5) out["md5"] = *report.hashes.md5;
   json findings = json::array();
@@ -270,26 +284,54 @@ json cached_file_json(const json& facts, const FileReport& report) {
 
 std::string encode_entries(const std::vector<CachedEntry>& entries) {
   json list = json::array();
-  for (const auto& entry : entries) list.push_back(entry_json(entry));
-  // Facts came from files: a name that is not UTF-8 is replaced, as the report replaces it.
-  return list.dump(-1, ' ', false, json::error_handler_t::replace);
+  std::string facts;
+  for (const auto& entry : entries) {
+    list.push_back(entry_json(entry));
+    facts += entry.facts;
+  }
+  const json head = {{"entries", std::move(list)},
+                     {"facts_sha256", to_hex(digest(DigestAlgorithm::kSha256, text_bytes(facts)))}};
+  // A dump escapes every line break inside strings, so the first one ends the head.
+  return head.dump(-1, ' ', false, json::error_handler_t::replace) + '\n' + facts;
 }
 
 Result<std::vector<CachedEntry>> decode_entries(std::string_view text) {
-  auto parsed = parse_strict_json(text);
+  const std::size_t end_of_head = text.find('\n');
+  if (end_of_head == std::string_view::npos) {
+    return make_error(ErrorCode::kMalformed, "an entry list without its facts");
+  }
+  const std::string_view facts = text.substr(end_of_head + 1);
+  auto parsed = parse_strict_json(text.substr(0, end_of_head));
   if (!parsed) return parsed.error();
-  if (!parsed->is_array() || parsed->empty()) {
+  const json* list = parsed->is_object() ? json_access::field(*parsed, "entries") : nullptr;
+  const std::string* sum =
+      parsed->is_object() ? json_access::string_field(*parsed, "facts_sha256") : nullptr;
+  if (list == nullptr || !list->is_array() || list->empty() || sum == nullptr) {
     return make_error(ErrorCode::kMalformed, "an entry list is not a non-empty array");
   }
+  if (*sum != to_hex(digest(DigestAlgorithm::kSha256, text_bytes(facts)))) {
+    return make_error(ErrorCode::kMalformed, "the facts do not match their digest");
+  }
   std::vector<CachedEntry> entries;
-  entries.reserve(parsed->size());
-  for (const auto& item : *parsed) {
+  entries.reserve(list->size());
+  std::size_t offset = 0;
+  for (const auto& item : *list) {
     auto entry = read_entry(item);
-    if (!entry) {
+    if (!entry || entry->facts.size() > facts.size() - offset) {
       return make_error(ErrorCode::kMalformed,
                         "entry " + std::to_string(entries.size()) + " is not a cached file");
     }
+    entry->facts.assign(facts.substr(offset, entry->facts.size()));
+    offset += entry->facts.size();
+    // A JSON object's text, as cacheable_facts writes it; its content is parsed when printed.
+    if (entry->facts.size() < 2 || entry->facts.front() != '{' || entry->facts.back() != '}') {
+      return make_error(ErrorCode::kMalformed,
+                        "entry " + std::to_string(entries.size()) + " has no facts object");
+    }
     entries.push_back(std::move(*entry));
+  }
+  if (offset != facts.size()) {
+    return make_error(ErrorCode::kMalformed, "the facts are longer than their entries say");
   }
   // The file on disk comes last, after everything inside it, at depth 0.
   if (entries.back().depth != 0) {

@@ -23,8 +23,9 @@ struct CachedEntry {
   FileHashes hashes;  // MD5 and SHA-1 too when the run that read it computed them
   std::string error;
   // The file's JSON object (file_report_json) without "findings", "sha1" and "md5": the
-  // inspection facts, printed as they are.
-  nlohmann::json facts = nlohmann::json::object();
+  // inspection facts, printed as they are, as JSON text. Kept as text, because only JSON
+  // output needs them, and parsing every reused file's facts was most of a re-scan's time.
+  std::string facts = "{}";
   // The findings of inspection, containers and manifests; not those of feeds and rules.
   std::vector<Finding> findings;
   // Every certificate indicator feeds match signers by (signers, chains, timestamp signers).
@@ -36,14 +37,19 @@ struct CachedEntry {
 };
 
 // The report's facts of `report` as a cache entry keeps them (see CachedEntry::facts).
-nlohmann::json cacheable_facts(const FileReport& report);
+std::string cacheable_facts(const FileReport& report);
 
 // The JSON object of a file record rebuilt from cached facts: facts, the legacy hashes when
-// `hashes` has them, the findings of `report` (this run's) and "cached": true.
-nlohmann::json cached_file_json(const nlohmann::json& facts, const FileReport& report);
+// `hashes` has them, the findings of `report` (this run's) and "cached": true. Facts that do
+// not parse (decode_entries checked their digest, so only a bug could store such) give a
+// record with the report's path, findings and an error saying so.
+nlohmann::json cached_file_json(std::string_view facts, const FileReport& report);
 
 // The serialised form stored in the cache, and its strict reading: a row that does not read
-// back as exactly this shape is an error, never a partial entry.
+// back as exactly this shape is an error, never a partial entry. The form is the entries as
+// JSON without their facts, a line break, then every entry's facts text in order; the JSON
+// gives each one's size and the SHA-256 of them all, so a damaged row is found without
+// parsing the facts.
 std::string encode_entries(const std::vector<CachedEntry>& entries);
 Result<std::vector<CachedEntry>> decode_entries(std::string_view text);
 

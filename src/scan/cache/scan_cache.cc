@@ -21,7 +21,7 @@ namespace cascade::scan {
 
 namespace {
 
-constexpr const char* kSchemaVersion = "1";
+constexpr const char* kSchemaVersion = "2";  // 2: facts kept as text after the entries
 // Written in the SQLite header (PRAGMA application_id, "CASC"): what marks a file as a scan
 // cache, so a mistyped --cache naming a file or another program's database is refused, never
 // overwritten.
