@@ -89,6 +89,11 @@ class PgStore final : public GraphStore {
   Status scan_node_rows(
       const std::function<void(std::int64_t, std::int64_t, std::string_view)>& visit) override;
   Status scan_documents(const std::function<void(const DocRow&)>& visit) override;
+  // Tokens and audit rows (pg_store_tokens.cc).
+  Result<bool> put_token(const TokenRow& row) override;
+  Result<std::vector<TokenRow>> tokens() override;
+  Result<bool> revoke_token(std::string_view name, std::int64_t at) override;
+  Status put_audit(const AuditRow& row) override;
   std::string describe() const override;
 
  protected:
@@ -107,6 +112,9 @@ class PgStore final : public GraphStore {
     return ok_status();
   }
   Status migrate_once();
+  // One statement in a transaction of its own: the number of rows it changed.
+  Result<std::int64_t> write_alone(const std::string& sql, std::string_view what,
+                                   const Params& params);
   Result<int> read_version(const std::string& sql);
   // Sends `rows` through COPY FROM STDIN, formatting each with `format(out, row)`.
   template <typename Row, typename Format>

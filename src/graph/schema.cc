@@ -73,7 +73,32 @@ CREATE TABLE signer (
 );
 )sql";
 
-constexpr std::array<std::string_view, 3> kMigrations = {kVersion1, kVersion2, kVersion3};
+// Version 4. cascade serve: who may use the API and what they did. A token is kept only as the
+// SHA-256 of its text (the text is shown once, at creation); a revoked token keeps its row so
+// the audit rows naming it still say whose they were. The audit log is append-only and read
+// by people and their tools, not by cascade, so it has no index.
+constexpr std::string_view kVersion4 = R"sql(
+CREATE TABLE token (
+  id BIGINT PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  scope TEXT NOT NULL,
+  sha256 TEXT NOT NULL UNIQUE,
+  created BIGINT NOT NULL,
+  revoked BIGINT
+);
+CREATE TABLE audit (
+  logged_at BIGINT NOT NULL,
+  token TEXT NOT NULL,
+  address TEXT NOT NULL,
+  method TEXT NOT NULL,
+  route TEXT NOT NULL,
+  document TEXT NOT NULL,
+  status SMALLINT NOT NULL
+);
+)sql";
+
+constexpr std::array<std::string_view, 4> kMigrations = {kVersion1, kVersion2, kVersion3,
+                                                         kVersion4};
 
 }  // namespace
 

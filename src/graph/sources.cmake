@@ -12,6 +12,7 @@ target_sources(cascade PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/pg_store.cc
   ${CMAKE_CURRENT_LIST_DIR}/pg_store_check.cc
   ${CMAKE_CURRENT_LIST_DIR}/pg_store_read.cc
+  ${CMAKE_CURRENT_LIST_DIR}/pg_store_tokens.cc
   ${CMAKE_CURRENT_LIST_DIR}/pg_text.cc
   ${CMAKE_CURRENT_LIST_DIR}/read_document.cc
   ${CMAKE_CURRENT_LIST_DIR}/read_events.cc

@@ -76,6 +76,10 @@ class SqliteStore final : public GraphStore {
   Status scan_node_rows(
       const std::function<void(std::int64_t, std::int64_t, std::string_view)>& visit) override;
   Status scan_documents(const std::function<void(const DocRow&)>& visit) override;
+  Result<bool> put_token(const TokenRow& row) override;
+  Result<std::vector<TokenRow>> tokens() override;
+  Result<bool> revoke_token(std::string_view name, std::int64_t at) override;
+  Status put_audit(const AuditRow& row) override;
   std::string describe() const override { return "sqlite:" + path_; }
 
  protected:
@@ -101,6 +105,8 @@ class SqliteStore final : public GraphStore {
   }
   Result<sqlite3_stmt*> prepared(std::string_view sql);
   Status step_done(sqlite3_stmt* statement, std::string_view what);
+  // One statement in a transaction of its own (tokens, audit rows): the number of rows changed.
+  Result<int> write_alone(sqlite3_stmt* statement, std::string_view what);
   // Inserts rows through "INSERT ... VALUES" with `columns` placeholders per row, kRowsPerInsert
   // rows a statement, binding each row with `bind(statement, first_parameter, row)`.
   template <typename Row, typename Bind>
@@ -712,6 +718,75 @@ Result<StoreCounts> SqliteStore::counts() {
     sqlite3_reset(*statement);
   }
   return counts;
+}
+
+Result<int> SqliteStore::write_alone(sqlite3_stmt* statement, std::string_view what) {
+  if (in_transaction_) return make_error(ErrorCode::kUsage, "a document is open");
+  if (snapshot_open()) return make_error(ErrorCode::kUsage, "a snapshot is open");
+  // Autocommit: the statement is its own transaction, waiting out a writer by the busy timeout.
+  if (auto done = step_done(statement, what); !done) return done.error();
+  return sqlite3_changes(db_.get());
+}
+
+Result<bool> SqliteStore::put_token(const TokenRow& row) {
+  auto statement = prepared(
+      "INSERT INTO token (id, name, scope, sha256, created, revoked) VALUES (?,?,?,?,?,NULL) "
+      "ON CONFLICT DO NOTHING");
+  if (!statement) return statement.error();
+  sqlite3_bind_int64(*statement, 1, row.id);
+  bind_text(*statement, 2, row.name);
+  bind_text(*statement, 3, token_scope_name(row.scope));
+  bind_text(*statement, 4, row.sha256);
+  sqlite3_bind_int64(*statement, 5, row.created);
+  auto changed = write_alone(*statement, "store token");
+  if (!changed) return changed.error();
+  return *changed == 1;
+}
+
+Result<std::vector<TokenRow>> SqliteStore::tokens() {
+  auto statement =
+      prepared("SELECT id, name, scope, sha256, created, revoked FROM token ORDER BY name");
+  if (!statement) return statement.error();
+  std::vector<TokenRow> rows;
+  int rc = 0;
+  while ((rc = sqlite3_step(*statement)) == SQLITE_ROW) {
+    const auto scope = token_scope_from_name(column_text(*statement, 2));
+    if (!scope) continue;  // a newer writer's scope: not one this build can enforce
+    rows.push_back(TokenRow{sqlite3_column_int64(*statement, 0),
+                            std::string(column_text(*statement, 1)), *scope,
+                            std::string(column_text(*statement, 3)),
+                            sqlite3_column_int64(*statement, 4), column_optional(*statement, 5)});
+  }
+  sqlite3_reset(*statement);
+  if (rc != SQLITE_DONE) return sql_error("read tokens");
+  return rows;
+}
+
+Result<bool> SqliteStore::revoke_token(std::string_view name, std::int64_t at) {
+  auto statement = prepared("UPDATE token SET revoked = ? WHERE name = ? AND revoked IS NULL");
+  if (!statement) return statement.error();
+  sqlite3_bind_int64(*statement, 1, at);
+  bind_text(*statement, 2, name);
+  auto changed = write_alone(*statement, "revoke token");
+  if (!changed) return changed.error();
+  return *changed == 1;
+}
+
+Status SqliteStore::put_audit(const AuditRow& row) {
+  auto statement = prepared(
+      "INSERT INTO audit (logged_at, token, address, method, route, document, status) VALUES "
+      "(?,?,?,?,?,?,?)");
+  if (!statement) return statement.error();
+  sqlite3_bind_int64(*statement, 1, row.at);
+  bind_text(*statement, 2, row.token);
+  bind_text(*statement, 3, row.address);
+  bind_text(*statement, 4, row.method);
+  bind_text(*statement, 5, row.route);
+  bind_text(*statement, 6, row.document);
+  sqlite3_bind_int(*statement, 7, row.status);
+  auto changed = write_alone(*statement, "store audit row");
+  if (!changed) return changed.error();
+  return ok_status();
 }
 
 }  // namespace

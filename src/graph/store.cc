@@ -54,6 +54,44 @@ Result<std::optional<DocRow>> GraphStore::find_checked_document(std::int64_t id)
   return row;
 }
 
+std::string_view token_scope_name(TokenScope scope) {
+  switch (scope) {
+    case TokenScope::kIngest:
+      return "ingest";
+    case TokenScope::kRead:
+      return "read";
+    case TokenScope::kAdmin:
+      return "admin";
+  }
+  return "read";
+}
+
+std::optional<TokenScope> token_scope_from_name(std::string_view name) {
+  for (const TokenScope scope : {TokenScope::kIngest, TokenScope::kRead, TokenScope::kAdmin}) {
+    if (token_scope_name(scope) == name) return scope;
+  }
+  return std::nullopt;
+}
+
+namespace {
+Error no_tokens(const GraphStore& store) {
+  return make_error(ErrorCode::kUnsupported, store.describe() + " keeps no tokens");
+}
+}  // namespace
+
+Result<bool> GraphStore::put_token(const TokenRow& /*row*/) {
+  return no_tokens(*this);
+}
+Result<std::vector<TokenRow>> GraphStore::tokens() {
+  return no_tokens(*this);
+}
+Result<bool> GraphStore::revoke_token(std::string_view /*name*/, std::int64_t /*at*/) {
+  return no_tokens(*this);
+}
+Status GraphStore::put_audit(const AuditRow& /*row*/) {
+  return no_tokens(*this);
+}
+
 Result<std::unique_ptr<GraphStore>> open_store(std::string_view spec, OpenMode mode) {
   if (spec.empty()) return make_error(ErrorCode::kUsage, "--db is empty");
   if (spec.starts_with("postgresql://") || spec.starts_with("postgres://")) {

@@ -89,6 +89,34 @@ struct StoreCounts {
   std::int64_t signals = 0;
 };
 
+// What a cascade serve token may do (docs/serve.md): ingest = post documents only; read = the
+// GET routes and hunt; admin = everything.
+enum class TokenScope { kIngest, kRead, kAdmin };
+std::string_view token_scope_name(TokenScope scope);  // "ingest", "read", "admin"
+std::optional<TokenScope> token_scope_from_name(std::string_view name);
+
+// A token as stored: never its text, only the SHA-256 of it (lower-case hex). The id is the
+// first 63 bits of that digest, as document ids are.
+struct TokenRow {
+  std::int64_t id = 0;
+  std::string name;
+  TokenScope scope = TokenScope::kRead;
+  std::string sha256;
+  std::int64_t created = 0;
+  std::optional<std::int64_t> revoked;
+};
+
+// One authenticated request to cascade serve.
+struct AuditRow {
+  std::int64_t at = 0;   // Unix seconds
+  std::string token;     // the token's name
+  std::string address;   // the client's IP address
+  std::string method;    // GET, POST
+  std::string route;     // the route's pattern, e.g. /api/v1/documents/{sha256}
+  std::string document;  // SHA-256 of a posted document, else empty
+  int status = 0;        // the HTTP status answered
+};
+
 class GraphStore {
  public:
   virtual ~GraphStore() = default;
@@ -160,6 +188,19 @@ class GraphStore {
   virtual Status scan_node_rows(const std::function<void(std::int64_t id, std::int64_t kind,
                                                          std::string_view key)>& visit) = 0;
   virtual Status scan_documents(const std::function<void(const DocRow& doc)>& visit) = 0;
+
+  // --- cascade serve's tokens and audit log (schema version 4) ---
+  // Each is one short transaction of its own; none may be called while a document or a
+  // snapshot is open. The defaults answer ErrorCode::kUnsupported (stores that are not a real
+  // inventory: the bench's discarding store, tests' wrappers).
+  // Stores a new token; false when its name or digest is already taken (nothing stored).
+  virtual Result<bool> put_token(const TokenRow& row);
+  // Every token, revoked ones too, by name; a row whose scope this build does not know is
+  // skipped.
+  virtual Result<std::vector<TokenRow>> tokens();
+  // Marks the token revoked at `at`; false when no unrevoked token has that name.
+  virtual Result<bool> revoke_token(std::string_view name, std::int64_t at);
+  virtual Status put_audit(const AuditRow& row);
 
   // "sqlite:PATH" or "postgresql://..."; used in messages.
   virtual std::string describe() const = 0;
