@@ -1,0 +1,98 @@
+#include "serve/trace_pages.h"
+
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+
+#include "core/digest.h"
+
+namespace cascade::serve {
+namespace {
+
+// Long enough for an analyst to walk a large answer page by page; few enough kept answers that
+// memory stays bounded (the oldest is dropped first).
+constexpr auto kKeptFor = std::chrono::minutes(10);
+constexpr std::size_t kMaxKept = 16;
+constexpr std::size_t kIdBytes = 16;
+
+std::string random_id() {
+  std::array<unsigned char, kIdBytes> random{};
+  if (RAND_bytes(random.data(), static_cast<int>(random.size())) != 1) return {};
+  return to_hex(Bytes(random.data(), random.size()));
+}
+
+}  // namespace
+
+void TracePages::forget_expired(std::chrono::steady_clock::time_point now) {
+  std::erase_if(kept_, [&](const auto& entry) { return entry.second.expires <= now; });
+}
+
+void TracePages::make_room() {
+  while (kept_.size() >= kMaxKept) {
+    auto oldest = std::min_element(kept_.begin(), kept_.end(), [](const auto& a, const auto& b) {
+      return a.second.expires < b.second.expires;
+    });
+    kept_.erase(oldest);
+  }
+}
+
+TracePage TracePages::page(const std::string& id, const nlohmann::json& answer, std::size_t offset,
+                           std::size_t limit) const {
+  const nlohmann::json& affected = answer.at("affected");
+  const std::size_t total = affected.size();
+  const std::size_t begin = std::min(offset, total);
+  const std::size_t end = begin + std::min(limit, total - begin);
+  TracePage out;
+  out.total = total;
+  out.document = nlohmann::json::object();
+  for (const auto& [key, value] : answer.items()) {
+    if (key != "affected") out.document[key] = value;
+  }
+  out.document["affected"] = nlohmann::json::array();
+  for (std::size_t i = begin; i < end; ++i) out.document["affected"].push_back(affected[i]);
+  if (end < total && !id.empty()) out.next_cursor = id + "." + std::to_string(end);
+  return out;
+}
+
+TracePage TracePages::first(nlohmann::json answer, std::size_t limit) {
+  const auto now = std::chrono::steady_clock::now();
+  auto kept = std::make_shared<const nlohmann::json>(std::move(answer));
+  std::string id;
+  if (kept->at("affected").size() > limit) {
+    id = random_id();
+    const std::lock_guard lock(mutex_);
+    forget_expired(now);
+    make_room();
+    if (!id.empty()) kept_[id] = Kept{kept, now + kKeptFor};
+  }
+  return page(id, *kept, 0, limit);
+}
+
+Result<TracePage> TracePages::next(std::string_view cursor, std::size_t limit) {
+  const std::size_t dot = cursor.find('.');
+  const auto bad = make_error(ErrorCode::kUsage,
+                              "cursor is malformed, unknown or expired: start the trace again");
+  if (dot != kIdBytes * 2) return bad;
+  const std::string_view id = cursor.substr(0, dot);
+  const std::string_view offset_text = cursor.substr(dot + 1);
+  std::size_t offset = 0;
+  const auto parsed =
+      std::from_chars(offset_text.data(), offset_text.data() + offset_text.size(), offset);
+  if (offset_text.empty() || parsed.ec != std::errc{} ||
+      parsed.ptr != offset_text.data() + offset_text.size()) {
+    return bad;
+  }
+  std::shared_ptr<const nlohmann::json> answer;
+  {
+    const std::lock_guard lock(mutex_);
+    forget_expired(std::chrono::steady_clock::now());
+    auto found = kept_.find(id);
+    if (found == kept_.end()) return bad;
+    answer = found->second.answer;
+  }
+  return page(std::string(id), *answer, offset, limit);
+}
+
+}  // namespace cascade::serve
