@@ -176,7 +176,8 @@ int run_hunt(const HuntArgs& args);
 
 // The inventory options graph, trace and hunt share (graph_command.cc).
 void add_db_option(CLI::App* cmd, std::string& db);
-// The store --db names (default $CASCADE_DB, else ./cascade.db).
+// The store --db names (default $CASCADE_DB, else ./cascade.db), as a spec and opened.
+std::string database_spec(const std::string& given);
 Result<std::unique_ptr<graph::GraphStore>> open_inventory(
     const std::string& given, graph::OpenMode mode = graph::OpenMode::kCreateIfMissing);
 
@@ -189,6 +190,24 @@ struct LoadedInventory {
   graph::CsrGraph graph;
 };
 Result<LoadedInventory> load_inventory(const std::string& given, graph::Direction direction);
+
+struct ServeArgs {
+  std::string db;
+  std::string listen = "127.0.0.1:8080";
+  std::string tls_cert;
+  std::string tls_key;
+  std::string max_body = "64M";
+  bool insecure_http = false;
+  int threads = 8;
+  double rate_limit = 50;  // requests a second per token; 0: none
+  // serve token create | list | revoke
+  std::string scope;
+  std::string name;
+  bool json = false;
+};
+
+void add_serve_command(CLI::App& app, ServeArgs& args);
+int run_serve(const CLI::App& app, const ServeArgs& args);
 
 struct TrustCommandArgs {
   TrustArgs trust;  // for `trust list`: the stores a command with these options would load

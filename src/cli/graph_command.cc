@@ -28,13 +28,11 @@ void add_db_option(CLI::App* cmd, std::string& db) {
                   "postgresql:// URI");
 }
 
-namespace {
 std::string database_spec(const std::string& given) {
   if (!given.empty()) return given;
   if (const char* env = std::getenv("CASCADE_DB"); env != nullptr && *env != '\0') return env;
   return "cascade.db";
 }
-}  // namespace
 
 Result<std::unique_ptr<graph::GraphStore>> open_inventory(const std::string& given,
                                                           graph::OpenMode mode) {

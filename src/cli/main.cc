@@ -45,6 +45,8 @@ int run(int argc, char** argv) {
   cascade::cli::add_trace_command(app, trace_args);
   cascade::cli::HuntArgs hunt_args;
   cascade::cli::add_hunt_command(app, hunt_args);
+  cascade::cli::ServeArgs serve_args;
+  cascade::cli::add_serve_command(app, serve_args);
   cascade::cli::TrustCommandArgs trust_args;
   cascade::cli::add_trust_command(app, trust_args);
   cascade::cli::VersionArgs version_args;
@@ -91,6 +93,9 @@ int run(int argc, char** argv) {
   }
   if (app.got_subcommand("trace")) return cascade::cli::run_trace(trace_args);
   if (app.got_subcommand("hunt")) return cascade::cli::run_hunt(hunt_args);
+  if (app.got_subcommand("serve")) {
+    return cascade::cli::run_serve(*app.get_subcommand("serve"), serve_args);
+  }
   if (app.got_subcommand("trust")) {
     return cascade::cli::run_trust(*app.get_subcommand("trust"), trust_args);
   }

@@ -10,6 +10,7 @@ target_sources(cascade-cli PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/rebuild_command.cc
   ${CMAKE_CURRENT_LIST_DIR}/graph_command.cc
   ${CMAKE_CURRENT_LIST_DIR}/hunt_command.cc
+  ${CMAKE_CURRENT_LIST_DIR}/serve_command.cc
   ${CMAKE_CURRENT_LIST_DIR}/output.cc
   ${CMAKE_CURRENT_LIST_DIR}/trust_args.cc
   ${CMAKE_CURRENT_LIST_DIR}/trust_command.cc
