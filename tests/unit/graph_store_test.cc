@@ -606,6 +606,43 @@ TEST_P(GraphStoreTest, BytesThatAreNotUtf8AreStored) {
   }
 }
 
+// cascade serve's tokens (schema version 4): a name and a digest are each stored once, a revoked
+// token stays listed with its revocation time, and revoking twice finds nothing the second time.
+TEST_P(GraphStoreTest, TokensAreStoredListedAndRevoked) {
+  auto store = open();
+  ASSERT_NE(store, nullptr);
+  const TokenRow reader{1, "reader", TokenScope::kRead, std::string(64, 'a'), 1000, std::nullopt};
+  const TokenRow poster{2, "poster", TokenScope::kIngest, std::string(64, 'b'), 1001, std::nullopt};
+  ASSERT_TRUE(store->put_token(reader).value());
+  ASSERT_TRUE(store->put_token(poster).value());
+  TokenRow same_name = poster;
+  same_name.id = 3;
+  same_name.sha256 = std::string(64, 'c');
+  EXPECT_FALSE(store->put_token(same_name).value());
+  TokenRow same_digest = reader;
+  same_digest.id = 4;
+  same_digest.name = "other";
+  EXPECT_FALSE(store->put_token(same_digest).value());
+
+  EXPECT_TRUE(store->revoke_token("poster", 2000).value());
+  EXPECT_FALSE(store->revoke_token("poster", 3000).value());
+  EXPECT_FALSE(store->revoke_token("nobody", 3000).value());
+  auto tokens = store->tokens();
+  ASSERT_TRUE(tokens.ok()) << tokens.error().message;
+  ASSERT_EQ(tokens->size(), 2U);
+  EXPECT_EQ((*tokens)[0].name, "poster");
+  EXPECT_EQ((*tokens)[0].scope, TokenScope::kIngest);
+  EXPECT_EQ((*tokens)[0].revoked, std::optional<std::int64_t>(2000));
+  EXPECT_EQ((*tokens)[1].name, "reader");
+  EXPECT_EQ((*tokens)[1].sha256, std::string(64, 'a'));
+  EXPECT_EQ((*tokens)[1].created, 1000);
+  EXPECT_FALSE((*tokens)[1].revoked.has_value());
+
+  const AuditRow row{1234, "reader", "127.0.0.1", "GET", "/api/v1/stats", "", 200};
+  auto audited = store->put_audit(row);
+  EXPECT_TRUE(audited.ok()) << audited.error().message;
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, GraphStoreTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgres), backend_name);
 

@@ -1,0 +1,4 @@
+# serve: cascade serve's API against a real server on 127.0.0.1, on SQLite and on the throwaway
+# PostgreSQL server of the graph tests (graph.cmake), through cpp-httplib's client; the TLS test
+# makes its CA with the openssl command.
+target_sources(cascade-tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/unit/serve_api_test.cc)
