@@ -2,6 +2,7 @@
 // multi-row INSERTs; reads are plain table scans (the traversal needs every edge, in any order).
 #include <sqlite3.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -795,7 +796,15 @@ Result<std::unique_ptr<GraphStore>> open_sqlite_store(const std::string& path, O
   // An existing store must be a regular file (SQLite would fail on a FIFO or device only after
   // opening it, with "disk I/O error"); a missing one is created when the mode allows.
   if (struct stat st{}; ::stat(path.c_str(), &st) == 0) {
-    if (auto file = InputFile::open(path); !file) {
+    // A regular file is not opened here: closing any descriptor of the file drops every POSIX
+    // lock this process holds on it, those of its connections already open included (a server
+    // opens several), and another process could then take the file for its own and delete the
+    // write-ahead log under them. Only what is not a regular file is opened, to be named.
+    if (S_ISREG(st.st_mode)) {
+      if (::access(path.c_str(), R_OK) != 0) {
+        return make_error(ErrorCode::kIo, "cannot open " + path + ": " + std::strerror(errno));
+      }
+    } else if (auto file = InputFile::open(path); !file) {
       return make_error(ErrorCode::kIo, "cannot open " + path + ": " + file.error().message);
     }
   } else if (mode == OpenMode::kExisting) {
