@@ -113,7 +113,8 @@ std::optional<std::size_t> page_limit(const httplib::Request& request) {
 void send_page(httplib::Response& response, const TracePage& page) {
   response.set_header("Cascade-Total", std::to_string(page.total));
   if (!page.next_cursor.empty()) response.set_header("Cascade-Next-Cursor", page.next_cursor);
-  send_json(response, 200, page.document);
+  response.status = 200;
+  response.set_content(page.body, "application/json");
 }
 
 void get_trace(Server::State& state, const httplib::Request& request, httplib::Response& response) {

@@ -46,12 +46,13 @@ TracePage TracePages::page(const std::string& id, const nlohmann::json& answer, 
   const std::size_t end = begin + std::min(limit, total - begin);
   TracePage out;
   out.total = total;
-  out.document = nlohmann::json::object();
+  nlohmann::json document = nlohmann::json::object();
   for (const auto& [key, value] : answer.items()) {
-    if (key != "affected") out.document[key] = value;
+    if (key != "affected") document[key] = value;
   }
-  out.document["affected"] = nlohmann::json::array();
-  for (std::size_t i = begin; i < end; ++i) out.document["affected"].push_back(affected[i]);
+  document["affected"] = nlohmann::json::array();
+  for (std::size_t i = begin; i < end; ++i) document["affected"].push_back(affected[i]);
+  out.body = document.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   if (end < total && !id.empty()) out.next_cursor = id + "." + std::to_string(end);
   return out;
 }

@@ -19,7 +19,7 @@
 namespace cascade::serve {
 
 struct TracePage {
-  nlohmann::json document;  // cascade.trace/1 with only this page's affected nodes
+  std::string body;         // cascade.trace/1 with only this page's affected nodes, serialised
   std::size_t total = 0;    // affected nodes of the whole answer
   std::string next_cursor;  // empty on the last page
 };

@@ -5,11 +5,13 @@
 #include <httplib.h>
 #include <libpq-fe.h>
 #include <sqlite3.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -250,6 +252,8 @@ TEST_P(ServeApiTest, PostingIsIdempotentAndErrorsAreJson) {
   auto unreadable = post("poster", "/api/v1/documents", "this is no document\n");
   ASSERT_EQ(unreadable->status, 400);
   EXPECT_EQ(error_code(unreadable), "unreadable-document");
+  // Without a token a large body is refused before it is read: 401, not 413.
+  EXPECT_EQ(client().Post("/api/v1/documents", std::string(8192, ' '), "text/plain")->status, 401);
   auto too_large = post("poster", "/api/v1/documents", std::string(8192, ' '));
   ASSERT_TRUE(too_large);
   EXPECT_EQ(too_large->status, 413);
@@ -436,6 +440,47 @@ TEST_P(ServeApiTest, TlsWithAThrowawayCa) {
   // Nor does one speaking plain HTTP.
   auto plain = client().Get("/healthz");
   EXPECT_TRUE(!plain || plain->status != 200);
+}
+
+// What the command prints and exits with; standard error is dropped.
+std::pair<std::string, int> run_cli(const std::string& arguments) {
+  const std::string command = std::string(CASCADE_CLI) + " " + arguments + " 2>/dev/null";
+  FILE* pipe = popen(command.c_str(), "r");
+  std::string out;
+  char buffer[4096];
+  for (std::size_t n = 0; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) out.append(buffer, n);
+  const int status = pclose(pipe);
+  return {out, WIFEXITED(status) ? WEXITSTATUS(status) : -1};
+}
+
+TEST_P(ServeApiTest, TokenCommandsShowATokenOnceAndRevokeByName) {
+  const std::string db = "--db '" + spec_ + "'";
+  const auto [created, created_status] =
+      run_cli("serve token create " + db + " --scope read --name ci-reader");
+  ASSERT_EQ(created_status, 0);
+  ASSERT_EQ(created.size(), 65U) << created;  // 64 hex digits and a newline
+  const std::string token = created.substr(0, 64);
+  EXPECT_EQ(run_cli("serve token create " + db + " --scope read --name ci-reader").second, 2);
+  EXPECT_EQ(run_cli("serve token create " + db + " --scope root --name x").second, 2);
+  EXPECT_EQ(run_cli("serve token create " + db + " --scope read --name 'bad name'").second, 2);
+
+  start();
+  EXPECT_EQ(client().Get("/api/v1/stats", bearer(token))->status, 200);
+  const auto [listed, listed_status] = run_cli("serve token list --json " + db);
+  ASSERT_EQ(listed_status, 0);
+  EXPECT_EQ(listed.find(token), std::string::npos);
+  const auto list = nlohmann::json::parse(listed);
+  ASSERT_EQ(list.size(), 4U);
+  EXPECT_EQ(list[0]["name"], "analyst");
+  EXPECT_EQ(list[1]["name"], "ci-reader");
+  EXPECT_EQ(list[1]["scope"], "read");
+  EXPECT_TRUE(list[1]["revoked"].is_null());
+
+  EXPECT_EQ(run_cli("serve token revoke " + db + " ci-reader").second, 0);
+  EXPECT_EQ(run_cli("serve token revoke " + db + " ci-reader").second, 2);
+  EXPECT_EQ(client().Get("/api/v1/stats", bearer(token))->status, 401);
+  EXPECT_TRUE(nlohmann::json::parse(run_cli("serve token list --json " + db).first)[1]["revoked"]
+                  .is_string());
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ServeApiTest,
