@@ -94,6 +94,7 @@ class PgStore final : public GraphStore {
   Result<std::vector<TokenRow>> tokens() override;
   Result<bool> revoke_token(std::string_view name, std::int64_t at) override;
   Status put_audit(const AuditRow& row) override;
+  Result<std::vector<NodeRow>> search_nodes(std::string_view text, std::size_t limit) override;
   std::string describe() const override;
 
  protected:

@@ -1,5 +1,5 @@
-// The PostgreSQL store's cascade serve tables: tokens (kept as SHA-256 digests) and the audit log.
-// Each call is one autocommitted statement, outside any document or snapshot.
+// The PostgreSQL store's parts for cascade serve: tokens (kept as SHA-256 digests), the audit log
+// (each one autocommitted statement, outside any document or snapshot) and node search.
 #include <libpq-fe.h>
 
 #include <algorithm>
@@ -85,6 +85,30 @@ Status PgStore::put_audit(const AuditRow& row) {
       "store audit row", params);
   if (!changed) return changed.error();
   return ok_status();
+}
+
+Result<std::vector<NodeRow>> PgStore::search_nodes(std::string_view text, std::size_t limit) {
+  Params params;
+  params.add(text).add(static_cast<std::int64_t>(limit));
+  // strpos() compares characters exactly. Which rows come is decided by id (an order every
+  // engine agrees on, unlike a collation's); they are then put in byte order of their keys.
+  auto result = exec(
+      "SELECT id, kind, key FROM node WHERE strpos(key, $1) > 0 OR id IN (SELECT node FROM "
+      "node_name WHERE strpos(name, $1) > 0) ORDER BY id LIMIT $2",
+      "search nodes", params);
+  if (!result) return result.error();
+  std::vector<NodeRow> rows;
+  const PGresult* table = result->get();
+  for (int i = 0; i < PQntuples(table); ++i) {
+    const auto id = parse_int(PQgetvalue(table, i, 0));
+    const auto kind = parse_int(PQgetvalue(table, i, 1));
+    if (!id || !kind) return make_error(ErrorCode::kMalformed, describe() + ": bad node row");
+    if (*kind < 0 || *kind >= kNodeKindCount) continue;
+    rows.push_back(NodeRow{*id, static_cast<NodeKind>(*kind), PQgetvalue(table, i, 2)});
+  }
+  std::sort(rows.begin(), rows.end(),
+            [](const NodeRow& a, const NodeRow& b) { return a.key < b.key; });
+  return rows;
 }
 
 }  // namespace cascade::graph::pg

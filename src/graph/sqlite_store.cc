@@ -81,6 +81,7 @@ class SqliteStore final : public GraphStore {
   Result<std::vector<TokenRow>> tokens() override;
   Result<bool> revoke_token(std::string_view name, std::int64_t at) override;
   Status put_audit(const AuditRow& row) override;
+  Result<std::vector<NodeRow>> search_nodes(std::string_view text, std::size_t limit) override;
   std::string describe() const override { return "sqlite:" + path_; }
 
  protected:
@@ -788,6 +789,30 @@ Status SqliteStore::put_audit(const AuditRow& row) {
   auto changed = write_alone(*statement, "store audit row");
   if (!changed) return changed.error();
   return ok_status();
+}
+
+Result<std::vector<NodeRow>> SqliteStore::search_nodes(std::string_view text, std::size_t limit) {
+  // instr() compares bytes, as PostgreSQL's strpos() does: LIKE would fold ASCII case here only.
+  // The rows are chosen by id and then put in key order, as the PostgreSQL store does.
+  auto statement = prepared(
+      "SELECT id, kind, key FROM node WHERE instr(key, ?1) > 0 OR id IN (SELECT node FROM "
+      "node_name WHERE instr(name, ?1) > 0) ORDER BY id LIMIT ?2");
+  if (!statement) return statement.error();
+  bind_text(*statement, 1, text);
+  sqlite3_bind_int64(*statement, 2, static_cast<std::int64_t>(limit));
+  std::vector<NodeRow> rows;
+  int rc = 0;
+  while ((rc = sqlite3_step(*statement)) == SQLITE_ROW) {
+    const int kind = sqlite3_column_int(*statement, 1);
+    if (kind < 0 || kind >= kNodeKindCount) continue;
+    rows.push_back(NodeRow{sqlite3_column_int64(*statement, 0), static_cast<NodeKind>(kind),
+                           std::string(column_text(*statement, 2))});
+  }
+  sqlite3_reset(*statement);
+  if (rc != SQLITE_DONE) return sql_error("search nodes");
+  std::sort(rows.begin(), rows.end(),
+            [](const NodeRow& a, const NodeRow& b) { return a.key < b.key; });
+  return rows;
 }
 
 }  // namespace

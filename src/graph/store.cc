@@ -91,6 +91,10 @@ Result<bool> GraphStore::revoke_token(std::string_view /*name*/, std::int64_t /*
 Status GraphStore::put_audit(const AuditRow& /*row*/) {
   return no_tokens(*this);
 }
+Result<std::vector<NodeRow>> GraphStore::search_nodes(std::string_view /*text*/,
+                                                      std::size_t /*limit*/) {
+  return make_error(ErrorCode::kUnsupported, describe() + " cannot search nodes");
+}
 
 Result<std::unique_ptr<GraphStore>> open_store(std::string_view spec, OpenMode mode) {
   if (spec.empty()) return make_error(ErrorCode::kUsage, "--db is empty");

@@ -201,6 +201,11 @@ class GraphStore {
   // Marks the token revoked at `at`; false when no unrevoked token has that name.
   virtual Result<bool> revoke_token(std::string_view name, std::int64_t at);
   virtual Status put_audit(const AuditRow& row);
+  // Nodes whose key or one of whose names contains `text` (bytes, case as given: a digest
+  // prefix, a purl, a host or file name): the `limit` of them with the lowest ids (an order
+  // every engine agrees on), sorted by key. Scans the node and name
+  // tables: for an analyst's search, not for a loop.
+  virtual Result<std::vector<NodeRow>> search_nodes(std::string_view text, std::size_t limit);
 
   // "sqlite:PATH" or "postgresql://..."; used in messages.
   virtual std::string describe() const = 0;

@@ -28,12 +28,6 @@ namespace {
 constexpr std::size_t kDefaultPage = 1000;
 constexpr std::size_t kMaxPage = 100000;
 
-void send_json(httplib::Response& response, int status, const nlohmann::json& body) {
-  response.status = status;
-  response.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-                       "application/json");
-}
-
 Bytes body_bytes(const httplib::Request& request) {
   return {reinterpret_cast<const std::uint8_t*>(request.body.data()), request.body.size()};
 }
@@ -273,6 +267,12 @@ void get_stats(Server::State& state, httplib::Response& response) {
 
 }  // namespace
 
+void send_json(httplib::Response& response, int status, const nlohmann::json& body) {
+  response.status = status;
+  response.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                       "application/json");
+}
+
 void register_handlers(Server::State& state) {
   httplib::Server& http = *state.http;
   Server::State* raw = &state;
@@ -290,6 +290,7 @@ void register_handlers(Server::State& state) {
   http.Post("/api/v1/hunt", [raw](const httplib::Request& request, httplib::Response& response) {
     post_hunt(*raw, request, response);
   });
+  register_node_handlers(state);
   http.Get("/api/v1/stats", [raw](const httplib::Request& /*request*/,
                                   httplib::Response& response) { get_stats(*raw, response); });
   http.Get("/api/v1/openapi.json",

@@ -4,6 +4,7 @@ namespace cascade::serve {
 namespace {
 
 constexpr std::string_view kDocumentPrefix = "/api/v1/documents/";
+constexpr std::string_view kNodePrefix = "/api/v1/nodes/";
 
 }  // namespace
 
@@ -17,6 +18,11 @@ Route route_of(std::string_view method, std::string_view path) {
   }
   if (get && path == "/api/v1/trace") return Route::kTrace;
   if (post && path == "/api/v1/hunt") return Route::kHunt;
+  if (get && path == "/api/v1/nodes") return Route::kSearchNodes;
+  // A node's key may hold '/' (purls), so everything after the prefix is the node.
+  if (get && path.starts_with(kNodePrefix) && path.size() > kNodePrefix.size()) {
+    return Route::kGetNode;
+  }
   if (get && path == "/api/v1/stats") return Route::kStats;
   if (get && path == "/api/v1/openapi.json") return Route::kOpenApi;
   if (get && path == "/healthz") return Route::kHealth;
@@ -34,6 +40,10 @@ std::string_view route_label(Route route) {
       return "/api/v1/trace";
     case Route::kHunt:
       return "/api/v1/hunt";
+    case Route::kSearchNodes:
+      return "/api/v1/nodes";
+    case Route::kGetNode:
+      return "/api/v1/nodes/{node}";
     case Route::kStats:
       return "/api/v1/stats";
     case Route::kOpenApi:

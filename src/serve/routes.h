@@ -12,6 +12,8 @@ enum class Route {
   kGetDocument,   // GET /api/v1/documents/{sha256}
   kTrace,         // GET /api/v1/trace
   kHunt,          // POST /api/v1/hunt
+  kSearchNodes,   // GET /api/v1/nodes?q=TEXT
+  kGetNode,       // GET /api/v1/nodes/{node}
   kStats,         // GET /api/v1/stats
   kOpenApi,       // GET /api/v1/openapi.json
   kHealth,        // GET /healthz (no token)

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 
@@ -47,7 +48,9 @@ struct Server::State {
 void send_error(httplib::Response& response, int status, std::string_view code,
                 std::string_view message);
 
-// The routes' handlers (handlers.cc).
+// The routes' handlers (handlers.cc, node_handlers.cc).
 void register_handlers(Server::State& state);
+void register_node_handlers(Server::State& state);
+void send_json(httplib::Response& response, int status, const nlohmann::json& body);
 
 }  // namespace cascade::serve

@@ -19,6 +19,7 @@ target_sources(cascade PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/trace_pages.cc
   ${CMAKE_CURRENT_LIST_DIR}/server.cc
   ${CMAKE_CURRENT_LIST_DIR}/handlers.cc
+  ${CMAKE_CURRENT_LIST_DIR}/node_handlers.cc
   ${CMAKE_BINARY_DIR}/generated/openapi.cc
 )
 target_link_libraries(cascade PUBLIC PkgConfig::CPP_HTTPLIB OpenSSL::SSL)

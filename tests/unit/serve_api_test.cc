@@ -442,6 +442,55 @@ TEST_P(ServeApiTest, TlsWithAThrowawayCa) {
   EXPECT_TRUE(!plain || plain->status != 200);
 }
 
+TEST_P(ServeApiTest, NodesAreFoundByKeyNameOrDigestAndDescribed) {
+  start();
+  ASSERT_EQ(post("poster", "/api/v1/documents", events(2, kArtifact))->status, 201);
+  wait_for_graph(1);
+  auto found = [&](const std::string& query) {
+    auto answer = get("analyst", "/api/v1/nodes?q=" + query);
+    EXPECT_EQ(answer->status, 200) << answer->body;
+    std::vector<std::string> nodes;
+    const auto body = nlohmann::json::parse(answer->body);
+    for (const auto& node : body["nodes"]) {
+      nodes.push_back(node["node"].get<std::string>());
+    }
+    return nodes;
+  };
+  EXPECT_EQ(found("host-"), (std::vector<std::string>{"host:host-0", "host:host-1"}));
+  EXPECT_EQ(found("tool.exe"), (std::vector<std::string>{"sha256:" + kArtifact}));  // a name
+  EXPECT_EQ(found("aaaaaaaa"), (std::vector<std::string>{"sha256:" + kArtifact}));  // a prefix
+  EXPECT_TRUE(found("HOST-").empty());  // bytes as given, no case folding
+  EXPECT_EQ(get("analyst", "/api/v1/nodes?q=")->status, 400);
+  EXPECT_EQ(get("poster", "/api/v1/nodes?q=host")->status, 403);
+
+  auto described = get("analyst", "/api/v1/nodes/host:build");
+  ASSERT_EQ(described->status, 200) << described->body;
+  const auto node = nlohmann::json::parse(described->body);
+  EXPECT_EQ(node["node"], "host:build");
+  EXPECT_EQ(node["edges_total"], 3);
+  ASSERT_EQ(node["edges"].size(), 3U);  // in time order: it ran the tool, then had access
+  EXPECT_EQ(node["edges"][0]["from"], "sha256:" + kArtifact);
+  EXPECT_EQ(node["edges"][0]["kind"], "ran-on");
+  EXPECT_EQ(node["edges"][0]["to"], "host:build");
+  EXPECT_EQ(node["edges"][0]["time"], "2024-05-02T09:00:00Z");
+  EXPECT_TRUE(node["edges"][0]["until"].is_null());
+  for (int i = 1; i <= 2; ++i) {
+    EXPECT_EQ(node["edges"][i]["from"], "host:build");
+    EXPECT_EQ(node["edges"][i]["kind"], "access");
+    EXPECT_EQ(node["edges"][i]["to"], "host:host-" + std::to_string(i - 1));
+  }
+  ASSERT_EQ(node["documents"].size(), 1U);
+  const std::string document = node["edges"][0]["document"];
+  EXPECT_EQ(node["documents"][document]["format"], "events");
+  EXPECT_EQ(node["documents"][document]["path"], "serve:poster");
+
+  auto artifact = nlohmann::json::parse(get("analyst", "/api/v1/nodes/sha256:" + kArtifact)->body);
+  EXPECT_EQ(artifact["names"], nlohmann::json::array({"tool.exe"}));
+  EXPECT_EQ(get("analyst", "/api/v1/nodes/host:build?limit=1")->status, 200);
+  EXPECT_EQ(get("analyst", "/api/v1/nodes/host:nowhere")->status, 404);
+  EXPECT_EQ(get("analyst", "/api/v1/nodes/nonsense")->status, 400);
+}
+
 // What the command prints and exits with; standard error is dropped.
 std::pair<std::string, int> run_cli(const std::string& arguments) {
   const std::string command = std::string(CASCADE_CLI) + " " + arguments + " 2>/dev/null";
