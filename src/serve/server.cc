@@ -13,6 +13,7 @@ namespace {
 
 constexpr std::string_view kBearer = "Bearer ";
 constexpr int kStartWaitSteps = 5000;
+constexpr std::string_view kFormType = "application/x-www-form-urlencoded";
 
 void audit(Server::State& state, const httplib::Request& request, const httplib::Response& response,
            const RequestContext& context) {
@@ -156,11 +157,18 @@ Result<std::unique_ptr<Server>> Server::start(const ServeOptions& options) {
       });
   // What the library answers by itself (413 above --max-body, 400 for a malformed request)
   // gets the API's JSON error too.
-  state->http->set_error_handler([](const httplib::Request& /*request*/,
-                                    httplib::Response& response) {
+  state->http->set_error_handler([](const httplib::Request& request, httplib::Response& response) {
     if (!response.body.empty()) return;
-    send_error(response, response.status, response.status == 413 ? "too-large" : "bad-request",
-               response.status == 413 ? "the body is larger than --max-body" : "malformed request");
+    if (response.status != 413) {
+      send_error(response, response.status, "bad-request", "malformed request");
+    } else if (request.get_header_value("Content-Type") == kFormType) {
+      // cpp-httplib parses form bodies itself and caps them at 8 KiB, before any handler.
+      send_error(response, 413, "too-large",
+                 "a form-encoded body is limited to 8 KiB: send documents and feeds as "
+                 "application/json or application/octet-stream");
+    } else {
+      send_error(response, 413, "too-large", "the body is larger than --max-body");
+    }
   });
   register_handlers(*state);
 
