@@ -174,7 +174,36 @@ Error not_a_cache(const std::string& path, const std::string& what) {
 
 struct ScanCache::Database {
   Db db;
+  // Prepared once: a re-scan looks up every file, and preparing cost as much as the lookup.
+  Statement find_file;
+  Statement find_yara;
 };
+
+namespace {
+
+// Resets a reused statement however the scope is left, so it holds no read lock afterwards.
+class StatementUse {
+ public:
+  explicit StatementUse(sqlite3_stmt* statement) : statement_(statement) {}
+  ~StatementUse() {
+    sqlite3_reset(statement_);
+    sqlite3_clear_bindings(statement_);
+  }
+  StatementUse(const StatementUse&) = delete;
+  StatementUse& operator=(const StatementUse&) = delete;
+
+ private:
+  sqlite3_stmt* statement_;
+};
+
+// A file's row as read, before its entries are decoded (outside the lock).
+struct FileRow {
+  bool typed = true;
+  CachedFile file;  // without entries
+  std::string entries;
+};
+
+}  // namespace
 
 FileIdentity file_identity(const struct stat& status) {
   return {static_cast<std::uint64_t>(status.st_dev), static_cast<std::uint64_t>(status.st_ino),
@@ -335,27 +364,45 @@ Result<std::unique_ptr<ScanCache>> ScanCache::open(const std::string& path,
 }
 
 std::optional<CachedFile> ScanCache::find(const std::string& path) {
-  const std::lock_guard lock(mutex_);
-  seen_.insert(path);
-  Statement select =
-      prepare(db_->db.get(), (std::string(kFileColumns) + " WHERE path = ?1").c_str());
-  if (!select) return std::nullopt;
-  bind_blob(select.get(), 1, path);
-  if (sqlite3_step(select.get()) != SQLITE_ROW) return std::nullopt;
-  sqlite3_stmt* row = select.get();
-  bool typed = true;
-  for (int column = 0; column < 12; ++column) {
-    const bool text = column == 5 || column == 6 || column == 11;
-    typed = typed && sqlite3_column_type(row, column) == (text ? SQLITE_TEXT : SQLITE_INTEGER);
+  FileRow found;
+  {
+    const std::lock_guard lock(mutex_);
+    seen_.insert(path);
+    if (!db_->find_file) {
+      db_->find_file =
+          prepare(db_->db.get(), (std::string(kFileColumns) + " WHERE path = ?1").c_str());
+      if (!db_->find_file) return std::nullopt;
+    }
+    sqlite3_stmt* row = db_->find_file.get();
+    const StatementUse use(row);
+    bind_blob(row, 1, path);
+    if (sqlite3_step(row) != SQLITE_ROW) return std::nullopt;
+    for (int column = 0; column < 12; ++column) {
+      const bool text = column == 5 || column == 6 || column == 11;
+      found.typed =
+          found.typed && sqlite3_column_type(row, column) == (text ? SQLITE_TEXT : SQLITE_INTEGER);
+    }
+    CachedFile& file = found.file;
+    file.identity = {static_cast<std::uint64_t>(sqlite3_column_int64(row, 0)),
+                     static_cast<std::uint64_t>(sqlite3_column_int64(row, 1)),
+                     static_cast<std::uint64_t>(sqlite3_column_int64(row, 2)),
+                     sqlite3_column_int64(row, 3), sqlite3_column_int64(row, 4)};
+    file.context = column_text(row, 5);
+    file.rules = column_text(row, 6);
+    file.legacy_hashes = sqlite3_column_int64(row, 7) != 0;
+    file.judged_after = sqlite3_column_int64(row, 8);
+    file.judged_before = sqlite3_column_int64(row, 9);
+    file.containers = static_cast<std::uint64_t>(sqlite3_column_int64(row, 10));
+    found.entries = column_text(row, 11);
   }
-  CachedFile file;
-  auto entries = typed ? decode_entries(column_text(row, 11))
-                       : Result<std::vector<CachedEntry>>(
-                             make_error(ErrorCode::kMalformed, "a column has the wrong type"));
+  // Decoding (a digest of the facts and the entries' JSON) needs no lock: workers overlap it.
+  auto entries = found.typed ? decode_entries(found.entries)
+                             : Result<std::vector<CachedEntry>>(make_error(
+                                   ErrorCode::kMalformed, "a column has the wrong type"));
   if (!entries) {
+    const std::lock_guard lock(mutex_);
     notes_.push_back("scan cache " + path_ + ": the row of a file is damaged (" +
                      entries.error().message + "): dropped, and the file read again");
-    select.reset();
     Statement drop = prepare(db_->db.get(), "DELETE FROM files WHERE path = ?1");
     if (drop) {
       bind_blob(drop.get(), 1, path);
@@ -363,18 +410,8 @@ std::optional<CachedFile> ScanCache::find(const std::string& path) {
     }
     return std::nullopt;
   }
-  file.identity = {static_cast<std::uint64_t>(sqlite3_column_int64(row, 0)),
-                   static_cast<std::uint64_t>(sqlite3_column_int64(row, 1)),
-                   static_cast<std::uint64_t>(sqlite3_column_int64(row, 2)),
-                   sqlite3_column_int64(row, 3), sqlite3_column_int64(row, 4)};
-  file.context = column_text(row, 5);
-  file.rules = column_text(row, 6);
-  file.legacy_hashes = sqlite3_column_int64(row, 7) != 0;
-  file.judged_after = sqlite3_column_int64(row, 8);
-  file.judged_before = sqlite3_column_int64(row, 9);
-  file.containers = static_cast<std::uint64_t>(sqlite3_column_int64(row, 10));
-  file.entries = std::move(*entries);
-  return file;
+  found.file.entries = std::move(*entries);
+  return std::move(found.file);
 }
 
 void ScanCache::store(const std::string& path, CachedFile file) {
@@ -390,23 +427,27 @@ std::optional<std::vector<Finding>> ScanCache::find_yara(const std::string& sha2
   const std::lock_guard lock(mutex_);
   const std::string key = sha256 + ' ' + rules + ' ' + variables;
   if (auto it = pending_yara_.find(key); it != pending_yara_.end()) return it->second;
-  Statement select = prepare(
-      db_->db.get(),
-      "SELECT findings, used FROM yara WHERE sha256 = ?1 AND rules = ?2 AND variables = ?3");
-  if (!select) return std::nullopt;
-  bind_text(select.get(), 1, sha256);
-  bind_text(select.get(), 2, rules);
-  bind_text(select.get(), 3, variables);
-  if (sqlite3_step(select.get()) != SQLITE_ROW) return std::nullopt;
-  auto findings = sqlite3_column_type(select.get(), 0) == SQLITE_TEXT
-                      ? read_findings_text(column_text(select.get(), 0))
+  if (!db_->find_yara) {
+    db_->find_yara = prepare(
+        db_->db.get(),
+        "SELECT findings, used FROM yara WHERE sha256 = ?1 AND rules = ?2 AND variables = ?3");
+    if (!db_->find_yara) return std::nullopt;
+  }
+  sqlite3_stmt* select = db_->find_yara.get();
+  const StatementUse use(select);
+  bind_text(select, 1, sha256);
+  bind_text(select, 2, rules);
+  bind_text(select, 3, variables);
+  if (sqlite3_step(select) != SQLITE_ROW) return std::nullopt;
+  auto findings = sqlite3_column_type(select, 0) == SQLITE_TEXT
+                      ? read_findings_text(column_text(select, 0))
                       : std::nullopt;
   if (!findings) {
     notes_.push_back("scan cache " + path_ + ": a YARA result is damaged: the rules run again");
     return std::nullopt;
   }
   // Kept from ageing out while it is used; refreshed at most daily.
-  if (sqlite3_column_int64(select.get(), 1) < std::time(nullptr) - 86400) {
+  if (sqlite3_column_int64(select, 1) < std::time(nullptr) - 86400) {
     pending_yara_[key] = *findings;
   }
   return findings;
