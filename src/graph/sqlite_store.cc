@@ -13,6 +13,7 @@
 #include <string>
 
 #include "core/input_file.h"
+#include "core/sqlite_handles.h"
 #include "graph/id_set.h"
 #include "graph/schema.h"
 #include "graph/sqlite_checkpointer.h"
@@ -21,18 +22,8 @@
 namespace cascade::graph {
 namespace {
 
-// 30 s in all, the busy timeout the store sets.
-constexpr int kBusyRetries = 600;
-constexpr int kBusyRetryMilliseconds = 50;
-
-struct DbCloser {
-  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
-};
-struct StatementFinalizer {
-  void operator()(sqlite3_stmt* statement) const { sqlite3_finalize(statement); }
-};
-using Db = std::unique_ptr<sqlite3, DbCloser>;
-using Statement = std::unique_ptr<sqlite3_stmt, StatementFinalizer>;
+using sqlite::Db;
+using sqlite::Statement;
 
 // Rows per multi-row INSERT: the unrolled form is SQLite's fastest bound-parameter insert, and
 // 128 rows x 6 columns stays far below SQLITE_MAX_VARIABLE_NUMBER.
@@ -234,15 +225,8 @@ Status SqliteStore::migrate() {
        {"PRAGMA busy_timeout=30000", "PRAGMA page_size=16384", "PRAGMA journal_mode=WAL",
         "PRAGMA synchronous=NORMAL", "PRAGMA cache_size=-262144", "PRAGMA temp_store=MEMORY",
         "PRAGMA mmap_size=0", "PRAGMA secure_delete=OFF"}) {
-    // SQLite does not call the busy handler while it switches a new file to WAL, which needs
-    // the file to itself: two first opens at once see SQLITE_BUSY there, so wait and retry
-    // (as long as the busy timeout would have waited).
-    int rc = sqlite3_exec(db_.get(), pragma, nullptr, nullptr, nullptr);
-    for (int retry = 0; (rc & 0xff) == SQLITE_BUSY && retry < kBusyRetries; ++retry) {
-      sqlite3_sleep(kBusyRetryMilliseconds);
-      rc = sqlite3_exec(db_.get(), pragma, nullptr, nullptr, nullptr);
-    }
-    if (rc != SQLITE_OK) return sql_error("configure");
+    // Two first opens at once see SQLITE_BUSY while one switches the new file to WAL.
+    if (sqlite::exec_retrying(db_.get(), pragma) != SQLITE_OK) return sql_error("configure");
   }
   if (auto done = exec("BEGIN IMMEDIATE", "begin migration"); !done) return done;
   auto fail = [&](Error error) -> Status {

@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "core/digest.h"
+#include "core/sqlite_handles.h"
 
 namespace cascade::scan {
 
@@ -27,19 +28,11 @@ constexpr const char* kSchemaVersion = "2";  // 2: facts kept as text after the 
 // overwritten.
 constexpr std::uint32_t kApplicationId = 0x43415343;
 constexpr std::size_t kApplicationIdOffset = 68;  // of the database header (SQLite file format)
-// 30 s in all, as long as the busy timeout waits.
-constexpr int kBusyRetries = 600;
-constexpr int kBusyRetryMilliseconds = 50;
 constexpr std::size_t kPendingRows = 256;
 
-struct DbCloser {
-  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
-};
-struct StatementFinalizer {
-  void operator()(sqlite3_stmt* statement) const { sqlite3_finalize(statement); }
-};
-using Db = std::unique_ptr<sqlite3, DbCloser>;
-using Statement = std::unique_ptr<sqlite3_stmt, StatementFinalizer>;
+using sqlite::Db;
+using sqlite::exec_retrying;
+using sqlite::Statement;
 
 constexpr const char* kCreateTables =
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -55,16 +48,6 @@ constexpr const char* kCreateTables =
 constexpr const char* kFileColumns =
     "SELECT device, inode, size, mtime_ns, ctime_ns, context, rules, legacy, judged_after,"
     " judged_before, containers, entries FROM files";
-
-// Runs `sql`, waiting out another process's lock as long as the busy timeout would.
-int exec_retrying(sqlite3* db, const char* sql) {
-  int rc = sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
-  for (int retry = 0; (rc & 0xff) == SQLITE_BUSY && retry < kBusyRetries; ++retry) {
-    sqlite3_sleep(kBusyRetryMilliseconds);
-    rc = sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
-  }
-  return rc;
-}
 
 Statement prepare(sqlite3* db, const char* sql) {
   sqlite3_stmt* raw = nullptr;
