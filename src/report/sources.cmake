@@ -10,6 +10,7 @@ target_sources(cascade PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/verify_report.cc
   ${CMAKE_CURRENT_LIST_DIR}/rebuild_report.cc
   ${CMAKE_CURRENT_LIST_DIR}/trace_report.cc
+  ${CMAKE_CURRENT_LIST_DIR}/trace_read.cc
   ${CMAKE_CURRENT_LIST_DIR}/store_check_report.cc
   ${CMAKE_CURRENT_LIST_DIR}/trace_graphviz.cc
   ${CMAKE_CURRENT_LIST_DIR}/dot_runner.cc
