@@ -20,6 +20,10 @@ target_sources(cascade PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/server.cc
   ${CMAKE_CURRENT_LIST_DIR}/handlers.cc
   ${CMAKE_CURRENT_LIST_DIR}/node_handlers.cc
+  ${CMAKE_CURRENT_LIST_DIR}/client.cc
+  ${CMAKE_CURRENT_LIST_DIR}/spool.cc
+  ${CMAKE_CURRENT_LIST_DIR}/report_sender.cc
+  ${CMAKE_CURRENT_LIST_DIR}/trace_client.cc
   ${CMAKE_BINARY_DIR}/generated/openapi.cc
 )
 target_link_libraries(cascade PUBLIC PkgConfig::CPP_HTTPLIB OpenSSL::SSL)
