@@ -103,6 +103,17 @@ void record_default_times(provenance::AttestRequest& request) {
   if (!request.started) request.started = std::min(now, *request.finished);
 }
 
+// The envelope alone, as the one-line bundle graph ingest reads: what --append added to the
+// file before is not this build's and was posted (or not) by the run that made it.
+int post_envelope(serve::Client& server, const std::string& line, const std::string& output) {
+  const auto reply = server.post_document(line + '\n');
+  if (serve::classify(reply) == serve::Delivery::kStored) return kExitClean;
+  std::cerr << "cascade: the envelope is written to " << output << " but " << server.url()
+            << " did not store it (" << (reply ? reply->error_message() : reply.error().message)
+            << "); post it again with `cascade graph ingest --to`\n";
+  return kExitUsage;
+}
+
 }  // namespace
 
 void add_attest_command(CLI::App& app, AttestArgs& args) {
@@ -134,6 +145,9 @@ void add_attest_command(CLI::App& app, AttestArgs& args) {
                 "Run the build command given after --: materials hashed before, products after");
   cmd->add_option("command", args.command, "The build command (with --run, after --)");
   add_threads_option(cmd, args.threads);
+  add_server_options(cmd, args.report_to, "--report-to",
+                     "Also post the signed envelope (a one-line in-toto bundle, as `graph ingest` "
+                     "reads) to this server");
   set_help_footer(cmd,
                   {"Sign provenance for what a build put in dist/",
                    "cascade attest --builder-id https://ci.example.com/app --build-type "
@@ -143,9 +157,10 @@ void add_attest_command(CLI::App& app, AttestArgs& args) {
                    "cascade attest --builder-id https://ci.example.com/app --build-type "
                    "https://example.com/make/v1 --key release-ci.key --materials src/ --products "
                    "dist/ -o dist.intoto.jsonl --append --run -- cp src/app.exe dist/"},
-                  {"0  the statement was signed and written\n"
+                  {"0  the statement was signed and written (and, with --report-to, stored)\n"
                    "2  usage error, an input that does not exist or could not be read, a key that "
-                   "does not load, or a --run build that failed"});
+                   "does not load, a --run build that failed, or a --report-to server that did "
+                   "not store the envelope"});
 }
 
 int run_attest(const AttestArgs& args) {
@@ -157,6 +172,16 @@ int run_attest(const AttestArgs& args) {
   if (!key) {
     std::cerr << "cascade: " << key.error().message << '\n';
     return kExitUsage;
+  }
+  // A bad URL or token file stops the run before the build, not after it.
+  std::optional<serve::Client> server;
+  if (!args.report_to.url.empty()) {
+    auto opened = open_server(args.report_to);
+    if (!opened) {
+      std::cerr << "cascade: " << opened.error().message << '\n';
+      return kExitUsage;
+    }
+    server.emplace(std::move(opened).value());
   }
   provenance::AttestRequest request;
   request.builder_id = args.builder_id;
@@ -232,6 +257,7 @@ int run_attest(const AttestArgs& args) {
               << args.builder_id << ", signed with key " << key->key_id().substr(0, 16) << " -> "
               << args.output << '\n';
   }
+  if (server) return post_envelope(*server, *line, args.output);
   return kExitClean;
 }
 

@@ -7,10 +7,12 @@
 #include <string>
 #include <vector>
 
+#include "cli/server_options.h"
 #include "cli/trust_args.h"
 #include "cli/version.h"  // generated from CMake's project() version
 #include "graph/csr.h"
 #include "graph/store.h"
+#include "graph/trace.h"
 
 namespace cascade::cli {
 
@@ -53,6 +55,7 @@ struct ScanArgs {
   std::string cache;                          // --cache FILE; empty with --cache alone: the default
   const CLI::Option* cache_option = nullptr;  // given at all?
   bool no_cache = false;
+  ServerArgs report_to;  // --report-to URL: post the cascade.scan/1 report when the scan ends
 };
 
 void add_scan_command(CLI::App& app, ScanArgs& args);
@@ -105,6 +108,7 @@ struct AttestArgs {
   bool run = false;
   std::vector<std::string> command;  // after `--` with --run
   int threads = 0;
+  ServerArgs report_to;  // --report-to URL: post the signed envelope
 };
 
 void add_attest_command(CLI::App& app, AttestArgs& args);
@@ -141,6 +145,7 @@ struct GraphArgs {
   std::string db;  // default: $CASCADE_DB, else cascade.db in the working directory
   std::vector<std::string> files;
   bool json = false;
+  ServerArgs to;  // ingest --to URL: post each document instead of storing it here
 };
 
 // `cascade graph ingest FILE...`, `cascade graph stats` and `cascade graph check`.
@@ -158,10 +163,18 @@ struct TraceArgs {
   std::string color = "auto";
   std::optional<std::size_t> top;  // text: nodes listed per kind, or root-cause candidates
   bool all = false;                // text: list every node
+  ServerArgs server;               // --server URL: ask cascade serve instead of a local store
 };
 
 void add_trace_command(CLI::App& app, TraceArgs& args);
 int run_trace(const TraceArgs& args);
+// The outputs of a trace answer, local or served: --dot, --html, then --json or the text.
+int print_trace(const TraceArgs& args, const graph::TraceResult& result);
+
+// graph ingest --to and trace --server: the same commands answered by cascade serve
+// (server_commands.cc).
+int ingest_to_server(const GraphArgs& args);
+int trace_on_server(const TraceArgs& args);
 
 struct HuntArgs {
   std::vector<std::string> iocs;

@@ -200,7 +200,10 @@ void add_graph_command(CLI::App& app, GraphArgs& args) {
       "(format detected by content; a document already stored is skipped)");
   ingest_cmd->add_option("files", args.files, "Documents to ingest")->required();
   add_db_option(ingest_cmd, args.db);
-  add_json_flag(ingest_cmd, args.json, "cascade.graph-ingest/1");
+  auto* ingest_json = add_json_flag(ingest_cmd, args.json, "cascade.graph-ingest/1");
+  auto* to = add_server_options(ingest_cmd, args.to, "--to",
+                                "Post each document to this server instead of storing it in --db");
+  to->excludes(ingest_cmd->get_option("--db"))->excludes(ingest_json);
   CLI::App* stats_cmd = cmd->add_subcommand("stats", "Count what the inventory holds");
   add_db_option(stats_cmd, args.db);
   add_json_flag(stats_cmd, args.json, "cascade.graph-stats/1");
@@ -222,7 +225,9 @@ void add_graph_command(CLI::App& app, GraphArgs& args) {
 }
 
 int run_graph(const CLI::App& app, const GraphArgs& args) {
-  if (app.got_subcommand("ingest")) return ingest(args);
+  if (app.got_subcommand("ingest")) {
+    return args.to.url.empty() ? ingest(args) : ingest_to_server(args);
+  }
   if (app.got_subcommand("stats")) return stats(args);
   if (app.got_subcommand("check")) return check(args);
   return kExitUsage;
@@ -242,6 +247,9 @@ void add_trace_command(CLI::App& app, TraceArgs& args) {
                   "When the seed was compromised (RFC 3339; default: from the start)")
       ->excludes(backward);
   add_db_option(cmd, args.db);
+  add_server_options(cmd, args.server, "--server",
+                     "Ask this server instead of a local --db (every output form, the same answer)")
+      ->excludes(cmd->get_option("--db"));
   add_json_flag(cmd, args.json, "cascade.trace/1");
   cmd->add_option("--dot", args.dot,
                   "Also write the explaining subgraph as Graphviz DOT (- for "
@@ -266,6 +274,7 @@ void add_trace_command(CLI::App& app, TraceArgs& args) {
 }
 
 int run_trace(const TraceArgs& args) {
+  if (!args.server.url.empty()) return trace_on_server(args);
   const bool root_cause = !args.root_cause.empty();
   if (!root_cause && args.compromised.empty()) {
     std::cerr << "cascade: trace needs --compromised NODE or --root-cause NODE\n";
@@ -298,9 +307,13 @@ int run_trace(const TraceArgs& args) {
     std::cerr << "cascade: " << result.error().message << '\n';
     return kExitUsage;
   }
-  if (!args.dot.empty() && !write_file(args.dot, report::trace_dot(*result))) return kExitUsage;
+  return print_trace(args, *result);
+}
+
+int print_trace(const TraceArgs& args, const graph::TraceResult& result) {
+  if (!args.dot.empty() && !write_file(args.dot, report::trace_dot(result))) return kExitUsage;
   if (!args.html.empty()) {
-    auto page = report::trace_html(*result);
+    auto page = report::trace_html(result);
     if (!page) {
       std::cerr << "cascade: --html: " << page.error().message << '\n';
       return kExitUsage;
@@ -310,8 +323,8 @@ int run_trace(const TraceArgs& args) {
   if (args.dot == "-") return kExitClean;
   std::ios::sync_with_stdio(false);
   if (args.json) {
-    std::cout << report::trace_json(*result).dump(2, ' ', false,
-                                                  nlohmann::json::error_handler_t::replace)
+    std::cout << report::trace_json(result).dump(2, ' ', false,
+                                                 nlohmann::json::error_handler_t::replace)
               << '\n';
   } else {
     report::TraceTextOptions text;
@@ -321,7 +334,7 @@ int run_trace(const TraceArgs& args) {
     } else if (args.top) {
       text.nodes_per_kind = text.candidates = *args.top;
     }
-    std::cout << report::trace_text(*result, text);
+    std::cout << report::trace_text(result, text);
   }
   return kExitClean;
 }

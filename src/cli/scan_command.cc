@@ -19,6 +19,7 @@
 #include "scan/container/expansion_memory.h"
 #include "scan/packages/advisory_match.h"
 #include "scan/scanner.h"
+#include "serve/report_sender.h"
 
 namespace cascade::cli {
 
@@ -65,6 +66,10 @@ void add_scan_command(CLI::App& app, ScanArgs& args) {
   args.cache_option = cache;
   cmd->add_flag("--no-cache", args.no_cache, "Read every file: no scan cache (the default)")
       ->excludes(cache);
+  auto* report_to =
+      add_server_options(cmd, args.report_to, "--report-to",
+                         "When the scan ends, also post its cascade.scan/1 report to this server");
+  add_spool_option(cmd, args.report_to, report_to);
   set_help_footer(cmd,
                   {"Scan a release folder and fail on anything medium or worse",
                    "cascade scan --fail-on medium release/"},
@@ -94,6 +99,44 @@ std::string default_cache_path() {
   }
   for (const std::string& folder : {base, base + "/cascade"}) ::mkdir(folder.c_str(), 0700);
   return base + "/cascade/scan.sqlite";
+}
+
+// The client and spool --report-to needs, made before the scan so that a bad URL, token file or
+// spool stops the run at once.
+struct Reporting {
+  serve::Client client;
+  serve::Spool spool;
+};
+
+Result<std::optional<Reporting>> open_reporting(const ServerArgs& args) {
+  if (args.url.empty()) return std::optional<Reporting>();
+  auto client = open_server(args);
+  if (!client) return client.error();
+  const std::string directory = args.spool.empty() ? serve::Spool::default_directory() : args.spool;
+  if (directory.empty()) {
+    return make_error(ErrorCode::kUsage,
+                      "--report-to: no XDG_CACHE_HOME or HOME to keep a spool in; name one "
+                      "(--spool DIR)");
+  }
+  auto spool = serve::Spool::open(directory);
+  if (!spool) return spool.error();
+  return std::optional<Reporting>(Reporting{std::move(client).value(), std::move(spool).value()});
+}
+
+// The scan's outcome does not depend on the server: what could not be sent is spooled, and
+// the user hears of it on standard error.
+void report_scan(Reporting& reporting, std::string_view report) {
+  auto sent = serve::send_through_spool(reporting.client, reporting.spool, report);
+  if (!sent) {
+    std::cerr << "cascade: warning: the report was neither sent to " << reporting.client.url()
+              << " nor spooled: " << sent.error().message << '\n';
+    return;
+  }
+  if (sent->spooled_sent > 0) {
+    std::cerr << "cascade: sent " << sent->spooled_sent << " spooled report"
+              << (sent->spooled_sent == 1 ? "" : "s") << " to " << reporting.client.url() << '\n';
+  }
+  for (const std::string& warning : sent->warnings) std::cerr << "cascade: " << warning << '\n';
 }
 
 }  // namespace
@@ -134,6 +177,11 @@ int run_scan(const ScanArgs& args) {
   }
   std::ofstream sarif_file;
   if (!open_sarif(args.sarif, sarif_file)) return kExitUsage;
+  auto reporting = open_reporting(args.report_to);
+  if (!reporting) {
+    std::cerr << "cascade: " << reporting.error().message << '\n';
+    return kExitUsage;
+  }
   std::unique_ptr<scan::ScanCache> cache;
   if (!args.no_cache && args.cache_option != nullptr && args.cache_option->count() > 0) {
     const std::string path = args.cache.empty() ? default_cache_path() : args.cache;
@@ -165,7 +213,8 @@ int run_scan(const ScanArgs& args) {
   if (!catalogs.index.empty()) options.inspect.catalogs = &catalogs.index;
   // Section entropy appears only in the JSON records; a cached result serves every output, so
   // with the cache it is always measured.
-  options.inspect.section_entropy = args.json || args.jsonl || cache != nullptr;
+  options.inspect.section_entropy =
+      args.json || args.jsonl || cache != nullptr || reporting->has_value();
   options.cache = cache.get();
   // Only the hash kinds some feed needs are computed.
   options.inspect.legacy_hashes =
@@ -194,6 +243,11 @@ int run_scan(const ScanArgs& args) {
   const bool progress = ::isatty(STDERR_FILENO) != 0;
   const bool machine = args.json || args.jsonl;
   ScanJsonWriter writer(std::cout, args.jsonl, cache != nullptr);
+  // --report-to sends what --json prints, whatever this run prints.
+  std::ostringstream report_json;
+  ScanJsonWriter report_writer(report_json, false, cache != nullptr);
+  const bool send_report = reporting->has_value();
+  const bool report_own_record = send_report && !args.json;
   SarifCollector sarif;
   TextSummary summary(static_cast<std::size_t>(args.top));
   scan::PackageInventory packages;
@@ -202,6 +256,7 @@ int run_scan(const ScanArgs& args) {
   auto last_progress = std::chrono::steady_clock::now();
   scan::ScanStats stats;
   if (machine) writer.begin(run);
+  if (send_report) report_writer.begin(run);
 
   // Serialised on the worker; counted and written in walk order, so two runs of one tree
   // print the same whatever the thread count.
@@ -212,7 +267,11 @@ int run_scan(const ScanArgs& args) {
                         : std::make_shared<scan::ManifestFacts>(std::move(scanned.manifest));
     std::string record =
         machine ? writer.serialize(*file, scanned.cached_facts.get()) : std::string();
-    return [&, file, manifest, record = std::move(record)] {
+    std::string report_record = report_own_record
+                                    ? report_writer.serialize(*file, scanned.cached_facts.get())
+                                    : std::string();
+    return [&, file, manifest, record = std::move(record),
+            report_record = std::move(report_record)] {
       const FileReport& report = *file;
       if (manifest) packages.add(std::move(*manifest));
       for (const auto& f : report.findings) ++totals.findings[f.severity];
@@ -220,6 +279,7 @@ int run_scan(const ScanArgs& args) {
         over_threshold = true;
       }
       if (machine) writer.write(record);
+      if (send_report) report_writer.write(report_own_record ? report_record : record);
       if (!args.sarif.empty()) sarif.add(report);
       if (!machine) summary.add(report);
       if (progress) {
@@ -266,6 +326,11 @@ int run_scan(const ScanArgs& args) {
     writer.end(run, totals, installed);
   } else {
     summary.write(std::cout, run, totals, installed, color);
+  }
+  if (send_report) {
+    report_writer.end(run, totals, installed);
+    std::cout.flush();
+    report_scan(**reporting, report_json.str());
   }
   if (!args.sarif.empty() && !write_sarif(args.sarif, sarif_file, sarif.document(run, totals))) {
     return kExitUsage;

@@ -15,6 +15,8 @@ target_sources(cascade-cli PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/trust_args.cc
   ${CMAKE_CURRENT_LIST_DIR}/trust_command.cc
   ${CMAKE_CURRENT_LIST_DIR}/common_options.cc
+  ${CMAKE_CURRENT_LIST_DIR}/server_options.cc
+  ${CMAKE_CURRENT_LIST_DIR}/server_commands.cc
   ${CMAKE_CURRENT_LIST_DIR}/version_command.cc
   ${CMAKE_CURRENT_LIST_DIR}/input_paths.cc
   ${CMAKE_CURRENT_LIST_DIR}/cli_tree.cc
