@@ -88,8 +88,7 @@ class ServeClientsTest : public ::testing::Test {
     spool_ = dir_ / "spool";
   }
 
-  void start() {
-    ServeOptions options;
+  void start(ServeOptions options = {}) {
     options.db = spec_;
     options.port = port_;  // the same port again after stop(), so a URL outlives a restart
     options.poll = std::chrono::milliseconds(100);
@@ -350,6 +349,37 @@ TEST_F(ServeClientsTest, AttestReportToPostsTheEnvelope) {
   const CliRun down = cli(attest + " --append" + to_server("--report-to", "poster"));
   EXPECT_EQ(down.exit_code, 2);
   EXPECT_NE(down.err.find("did not store it"), std::string::npos) << down.err;
+}
+
+// A throwaway CA and a server certificate for the address 127.0.0.1, made by the openssl command.
+TEST_F(ServeClientsTest, HttpsTrustsThePrivateCaAndChecksTheName) {
+  ASSERT_TRUE(dir_.run(
+      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key -out "
+      "ca.pem -days 2 -subj '/CN=cascade test CA' && openssl req -newkey ec -pkeyopt "
+      "ec_paramgen_curve:P-256 -nodes -keyout server.key -out server.csr -subj '/CN=127.0.0.1' && "
+      "printf 'subjectAltName=IP:127.0.0.1\\nbasicConstraints=CA:FALSE\\n' > ext.cnf && openssl "
+      "x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 "
+      "-extfile ext.cnf"));
+  ServeOptions options;
+  options.tls_cert = dir_ / "server.pem";
+  options.tls_key = dir_ / "server.key";
+  start(options);
+  dir_.write("events.jsonl", events(1));
+  const std::string https = "https://127.0.0.1:" + std::to_string(port_);
+  const std::string token = " --token-file " + token_file("poster") + " ";
+  const CliRun trusted =
+      cli("graph ingest --to " + https + token + "--server-ca ca.pem events.jsonl");
+  EXPECT_EQ(trusted.exit_code, 0) << trusted.err;
+  EXPECT_EQ(trusted.out, "stored events.jsonl (events): 3 nodes, 2 edges\n");
+  // The system's store does not know the throwaway CA.
+  const CliRun stranger = cli("graph ingest --to " + https + token + "events.jsonl");
+  EXPECT_EQ(stranger.exit_code, 2);
+  EXPECT_NE(stranger.err.find("not delivered"), std::string::npos) << stranger.err;
+  // The certificate names 127.0.0.1, not localhost.
+  const CliRun renamed = cli("graph ingest --to https://localhost:" + std::to_string(port_) +
+                             token + "--server-ca ca.pem events.jsonl");
+  EXPECT_EQ(renamed.exit_code, 2);
+  EXPECT_EQ(renamed.out, "");
 }
 
 TEST(ServerUrl, OnlyPlainHttpAndHttpsUrlsWithAHost) {
