@@ -278,14 +278,14 @@ Result<Reply> Client::post_document(std::string_view document) {
     return make_error(ErrorCode::kLimit, "the document is larger than the 64 MiB a server takes");
   }
   const std::string path = connection_->base + "/api/v1/documents";
-  return reply_of(connection_->http->Post(path.c_str(), document.data(), document.size(),
-                                          std::string(kDocumentType).c_str()),
-                  url_text_);
+  return reply_of(
+      connection_->http->Post(path, document.data(), document.size(), std::string(kDocumentType)),
+      url_text_);
 }
 
 Result<Reply> Client::get(const std::string& path_and_query) {
   const std::string path = connection_->base + path_and_query;
-  return reply_of(connection_->http->Get(path.c_str()), url_text_);
+  return reply_of(connection_->http->Get(path), url_text_);
 }
 
 std::string url_encode(std::string_view value) {

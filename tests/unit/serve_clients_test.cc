@@ -135,7 +135,7 @@ class ServeClientsTest : public ::testing::Test {
 
   int document_status(const std::string& sha256) const {
     httplib::Client client("127.0.0.1", port_);
-    auto answer = client.Get(("/api/v1/documents/" + sha256).c_str(),
+    auto answer = client.Get("/api/v1/documents/" + sha256,
                              {{"Authorization", "Bearer " + tokens_.at("analyst")}});
     return answer ? answer->status : -1;
   }
@@ -300,11 +300,13 @@ TEST_F(ServeClientsTest, TraceServerPrintsWhatALocalTracePrints) {
   start();
   const std::string seed = " --compromised sha256:" + std::string(64, 'b');
   const std::string remote = to_server("--server", "analyst");
+  const std::string local_trace = "trace --db " + spec_ + seed;
+  const std::string served_trace = "trace" + remote + seed;
   for (const std::string& form :
        {std::string(" --json"), std::string(""), std::string(" --all"), std::string(" --dot -"),
         std::string(" --json --since 2024-05-02T12:00:00Z")}) {
-    const CliRun local = cli("trace --db " + spec_ + seed + form);
-    const CliRun served = cli("trace" + remote + seed + form);
+    const CliRun local = cli(local_trace + form);
+    const CliRun served = cli(served_trace + form);
     ASSERT_EQ(local.exit_code, 0) << local.err;
     EXPECT_EQ(served.exit_code, 0) << served.err;
     EXPECT_EQ(served.out, local.out) << form;
