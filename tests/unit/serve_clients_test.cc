@@ -311,6 +311,10 @@ TEST_F(ServeClientsTest, TraceServerPrintsWhatALocalTracePrints) {
     EXPECT_EQ(served.exit_code, 0) << served.err;
     EXPECT_EQ(served.out, local.out) << form;
   }
+  ASSERT_EQ(cli(local_trace + " --html local.html").exit_code, 0);
+  ASSERT_EQ(cli(served_trace + " --html served.html").exit_code, 0);
+  EXPECT_NE(slurp(dir_ / "local.html").find("host-29"), std::string::npos);
+  EXPECT_EQ(slurp(dir_ / "served.html"), slurp(dir_ / "local.html"));
   const std::string back = " --root-cause host:host-7";
   EXPECT_EQ(cli("trace" + remote + back + " --json").out,
             cli("trace --db " + spec_ + back + " --json").out);
