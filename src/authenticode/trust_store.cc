@@ -190,6 +190,9 @@ struct TrustStore::State {
   };
 
   std::optional<RootProgram> root_program;
+  // What the root program set is made of (the list, the roots, the pins that may sign the
+  // list), whether it is loaded yet or not; empty without one.
+  std::string root_program_inputs;
   std::vector<Set> sets;
   // The built-in root program, loaded on first use (see create()).
   std::function<void()> deferred;
@@ -315,6 +318,9 @@ Result<TrustStore> TrustStore::create(const TrustOptions& options) {
     if (!options.root_list_pins.empty()) {
       pins.assign(options.root_list_pins.begin(), options.root_list_pins.end());
     }
+    state->root_program_inputs = to_hex(digest(DigestAlgorithm::kSha256, stl)) + ' ' +
+                                 to_hex(digest(DigestAlgorithm::kSha256, roots));
+    for (const auto pin : pins) (state->root_program_inputs += ' ') += pin;
     if (options.microsoft_store_dir.empty()) {
       // The compiled-in list is checked on first use: loading 515 roots costs tens of
       // milliseconds, which a run that meets no Windows signature should not pay.
@@ -561,6 +567,44 @@ std::vector<AnchorSetSummary> TrustStore::summary() const {
     out.push_back(std::move(s));
   }
   return out;
+}
+
+std::string TrustStore::fingerprint() const {
+  // Fields joined unambiguously: each one's length before it.
+  std::string text;
+  const auto add = [&text](std::string_view field) {
+    text += std::to_string(field.size());
+    text += ':';
+    text += field;
+  };
+  add("trust/1");
+  add(state_->root_program_inputs);
+  for (const auto& set : state_->sets) {
+    if (set.set == AnchorSet::kMicrosoftRootProgram) continue;  // its inputs stand for it
+    add(anchor_set_name(set.set));
+    add(set.source);
+    std::vector<std::string> anchors;
+    const auto add_anchor = [&anchors](X509* cert) {
+      unsigned char* der = nullptr;
+      const int length = cert != nullptr ? i2d_X509(cert, &der) : 0;
+      if (length <= 0) return;
+      anchors.push_back(
+          to_hex(digest(DigestAlgorithm::kSha256, Bytes(der, static_cast<std::size_t>(length)))));
+      OPENSSL_free(der);
+    };
+    for (X509* cert : set.anchors) add_anchor(cert);
+    if (set.set == AnchorSet::kSystem) {
+      // The system set is read into its store without a list of anchors.
+      const STACK_OF(X509_OBJECT)* objects = X509_STORE_get0_objects(set.all.get());
+      for (int i = 0; i < sk_X509_OBJECT_num(objects); ++i) {
+        add_anchor(X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objects, i)));
+      }
+    }
+    std::sort(anchors.begin(), anchors.end());
+    for (const auto& anchor : anchors) add(anchor);
+  }
+  return to_hex(digest(DigestAlgorithm::kSha256,
+                       Bytes(reinterpret_cast<const std::uint8_t*>(text.data()), text.size())));
 }
 
 }  // namespace cascade::authenticode

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <set>
 
 #include "authenticode/builtin_trust.h"
 #include "authenticode/root_program.h"
@@ -102,6 +103,26 @@ TEST(BuiltinTrust, RootListMustBeSignedByAPinnedMicrosoftRoot) {
   altered[altered.size() / 2] ^= 0x01;
   EXPECT_FALSE(authenticode::load_root_program(view(altered), roots,
                                                authenticode::kMicrosoftListRootsSha256));
+}
+
+TEST(TrustFingerprint, SameTrustSameFingerprintWhetherLoadedOrNot) {
+  // Two stores made alike agree, one read before its root program is loaded and one after.
+  auto early = authenticode::TrustStore::create({});
+  auto late = authenticode::TrustStore::create({});
+  ASSERT_TRUE(early && late);
+  const std::string before = early->fingerprint();
+  ASSERT_GE(late->summary().size(), 4u);  // loads the root program
+  EXPECT_EQ(late->fingerprint(), before);
+  EXPECT_EQ(early->fingerprint(), before);
+  EXPECT_EQ(before, builtin().fingerprint());
+  // Another root program, no built-in sets, an extra anchor: each trusts otherwise.
+  auto without_builtin = authenticode::TrustStore::create({.builtin = false});
+  auto with_extra =
+      authenticode::TrustStore::create({.extra_files = {trust_fixture("rootprog/roots.pem")}});
+  ASSERT_TRUE(without_builtin && with_extra) << with_extra.error().message;
+  const std::set<std::string> all = {before, test_root_program().fingerprint(),
+                                     without_builtin->fingerprint(), with_extra->fingerprint()};
+  EXPECT_EQ(all.size(), 4u);
 }
 
 TEST(RootProgram, ListsThatAreAlteredOrSignedByOthersAreRefused) {

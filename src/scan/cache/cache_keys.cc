@@ -32,21 +32,14 @@ class KeyBuilder {
 
 std::string scan_context_digest(const InspectOptions& inspect, const ContainerLimits& limits) {
   KeyBuilder key;
-  key.add("context/1").add(inspect.section_entropy ? 1 : 0);
+  key.add("context/2").add(inspect.section_entropy ? 1 : 0);
   key.add(static_cast<std::uint64_t>(limits.max_depth))
       .add(limits.max_entry_size)
       .add(limits.max_total_size)
       .add(limits.max_entries)
       .add(std::to_string(limits.max_ratio))
       .add(limits.max_memory);
-  if (inspect.trust != nullptr) {
-    for (const auto& set : inspect.trust->summary()) {
-      key.add(authenticode::anchor_set_name(set.set)).add(set.source).add(set.anchors);
-      for (const auto& cert : set.certificates) key.add(cert.sha256);
-      key.add(set.list_sequence).add(set.list_date).add(set.list_signer).add(set.listed);
-      key.add(set.code_signing).add(set.timestamping);
-    }
-  }
+  if (inspect.trust != nullptr) key.add(inspect.trust->fingerprint());
   if (inspect.catalogs != nullptr) {
     for (const auto& catalog : inspect.catalogs->catalogs()) {
       key.add(catalog.path).add(catalog.error).add(catalog.note);
