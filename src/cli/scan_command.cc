@@ -216,6 +216,8 @@ int run_scan(const ScanArgs& args) {
   options.inspect.section_entropy =
       args.json || args.jsonl || cache != nullptr || reporting->has_value();
   options.cache = cache.get();
+  // Only JSON records (printed or reported) hold a reused file's facts.
+  options.cached_facts = args.json || args.jsonl || reporting->has_value();
   // Only the hash kinds some feed needs are computed.
   options.inspect.legacy_hashes =
       indicators.needs(scan::HashKind::kMd5) || indicators.needs(scan::HashKind::kSha1);

@@ -311,15 +311,22 @@ bool same_file_state(const struct stat& a, const struct stat& b) {
 // run's options and rules; false when the file has to be read.
 bool reuse_cached(const CacheRun& cache, const ScanOptions& options, const std::string& path,
                   const struct stat& status, ScanStats& stats, const Emit& emit) {
-  auto file = cache.store.find(path);
-  if (!file || file->identity != file_identity(status) || file->context != cache.context) {
-    return false;
-  }
   const bool legacy = options.inspect.legacy_hashes;
-  if (legacy && !file->legacy_hashes) return false;
-  if (!(file->judged_after < cache.now && cache.now < file->judged_before)) return false;
+  const auto usable = [&](const std::optional<CachedFile>& file) {
+    return file && file->identity == file_identity(status) && file->context == cache.context &&
+           (!legacy || file->legacy_hashes) && file->judged_after < cache.now &&
+           cache.now < file->judged_before;
+  };
+  const auto facts = options.cached_facts ? ScanCache::Facts::kRead : ScanCache::Facts::kSkip;
+  auto file = cache.store.find(path, facts);
+  if (!usable(file)) return false;
   if (options.rules != nullptr && file->rules != cache.rules) {
     // Another rule set: reusable when every entry's bytes were matched with this one before.
+    // The row is stored again with the new findings, so it is read whole.
+    if (facts == ScanCache::Facts::kSkip) {
+      file = cache.store.find(path, ScanCache::Facts::kRead);
+      if (!usable(file)) return false;
+    }
     for (auto& entry : file->entries) {
       auto known =
           entry.hashes.sha256.empty()
@@ -354,7 +361,9 @@ bool reuse_cached(const CacheRun& cache, const ScanOptions& options, const std::
     }
     std::sort(report.findings.begin(), report.findings.end(), finding_before);
     ScannedFile scanned{std::move(report), path, entry.depth, std::move(entry.manifest)};
-    scanned.cached_facts = std::make_shared<const std::string>(std::move(entry.facts));
+    if (options.cached_facts) {
+      scanned.cached_facts = std::make_shared<const std::string>(std::move(entry.facts));
+    }
     emit(std::move(scanned));
   }
   return true;

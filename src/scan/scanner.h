@@ -37,6 +37,9 @@ struct ScanOptions {
   // Optional, for run_scan without keep_bytes: files on disk whose identity, options and rules
   // are unchanged since a scan stored them are reported from it without being read.
   ScanCache* cache = nullptr;
+  // Whether files reused from the cache come with their facts (ScannedFile::cached_facts). A
+  // caller that prints findings only skips them: they are most of what a re-scan would read.
+  bool cached_facts = true;
 };
 
 // Counters for the summary; updated from every worker.
@@ -63,7 +66,8 @@ struct ScannedFile {
   std::optional<std::string> bytes;  // a copy, when ScanOptions::keep_bytes asked for one
   // Set when the scan cache supplied this file without reading it: `report` then holds its
   // path, size, format, hashes, error and findings (this run's), and everything else the
-  // report prints is in these facts (scan/cache/cached_entry.h).
+  // report prints is in these facts (scan/cache/cached_entry.h). Null when the caller asked
+  // for no facts (ScanOptions::cached_facts).
   std::shared_ptr<const std::string> cached_facts;
 };
 

@@ -212,19 +212,53 @@ TEST(ScanCacheStore, ADamagedRowIsDroppedAndReported) {
 
 TEST(ScanCacheStore, DecodeRejectsWhatIsNotAnEntryList) {
   for (const char* text : {"", "{}", "[]", "[1]", "[{\"path\":\"a\"}]", "[{}]"}) {
-    EXPECT_FALSE(decode_entries(text).ok()) << text;
+    EXPECT_FALSE(decode_entries(text, std::string_view("{}")).ok()) << text;
+    EXPECT_FALSE(decode_entries(text, std::nullopt).ok()) << text;
   }
   CachedFile file = sample_file("a", 1);
-  std::string text = encode_entries(file.entries);
-  ASSERT_TRUE(decode_entries(text).ok());
+  const EncodedEntries encoded = encode_entries(file.entries);
+  ASSERT_TRUE(decode_entries(encoded.list, encoded.facts).ok());
   // A finding's severity that names none, a format that is none.
   for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
            {"\"low\"", "\"dire\""}, {"\"format\":\"unknown\"", "\"format\":\"exe\""}}) {
-    std::string bad = text;
+    std::string bad = encoded.list;
     ASSERT_NE(bad.find(from), std::string::npos) << from;
     bad.replace(bad.find(from), from.size(), to);
-    EXPECT_FALSE(decode_entries(bad).ok()) << bad;
+    EXPECT_FALSE(decode_entries(bad, encoded.facts).ok()) << bad;
+    EXPECT_FALSE(decode_entries(bad, std::nullopt).ok()) << bad;
   }
+  // Facts that are not what the list says: other bytes, more, fewer. Unread facts go unchecked.
+  std::string other = encoded.facts;
+  other[1] = other[1] == 'x' ? 'y' : 'x';
+  for (const std::string& facts : {other, encoded.facts + " ", encoded.facts.substr(1)}) {
+    EXPECT_FALSE(decode_entries(encoded.list, facts).ok()) << facts;
+  }
+  auto without = decode_entries(encoded.list, std::nullopt);
+  ASSERT_TRUE(without.ok());
+  EXPECT_TRUE(without->back().facts.empty());
+  EXPECT_EQ(without->back().hashes.sha256, file.entries.back().hashes.sha256);
+}
+
+TEST(ScanCacheStore, DamagedFactsAreFoundWhenRead) {
+  testing::TempDir dir;
+  const std::string path = dir / "c.sqlite";
+  std::vector<std::string> notes;
+  {
+    auto cache = open_cache(path, "b1", notes);
+    cache->store("/t/a.dll", sample_file("/t/a.dll", 7));
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "UPDATE files SET facts = CAST('{\"x\":1}' AS BLOB)", nullptr, nullptr,
+                         nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  auto cache = open_cache(path, "b1", notes);
+  // A lookup that does not read the facts cannot see them; one that reads them drops the row.
+  EXPECT_TRUE(cache->find("/t/a.dll", ScanCache::Facts::kSkip).has_value());
+  EXPECT_FALSE(cache->find("/t/a.dll", ScanCache::Facts::kRead).has_value());
+  EXPECT_EQ(cache->take_notes().size(), 1u);
+  EXPECT_FALSE(cache->find("/t/a.dll", ScanCache::Facts::kSkip).has_value());
 }
 
 TEST(ScanCacheStore, TwoWritersAtOnceKeepEveryRow) {
@@ -260,8 +294,9 @@ struct Scanned {
 };
 
 Scanned scan_tree(const std::string& root, ScanCache* cache, const IndicatorSet* indicators,
-                  const YaraRules* rules) {
+                  const YaraRules* rules, bool facts = true) {
   ScanOptions options;
+  options.cached_facts = facts;
   options.inspect.trust = &testing::test_trust();
   options.inspect.now = 1800000000;
   options.inspect.section_entropy = true;
@@ -287,6 +322,14 @@ Scanned scan_tree(const std::string& root, ScanCache* cache, const IndicatorSet*
     EXPECT_TRUE(cache->finish({root}).ok());
   }
   return out;
+}
+
+// What a run that prints findings only compares: each record's path, digest and findings.
+Scanned findings_only(Scanned scanned) {
+  for (auto& [path, record] : scanned.records) {
+    record = {{"sha256", record["sha256"]}, {"findings", record["findings"]}};
+  }
+  return scanned;
 }
 
 void expect_same_records(const Scanned& cached, const Scanned& fresh) {
@@ -375,6 +418,12 @@ TEST_F(ScanCacheEquivalence, ARescanAfterEditsReportsWhatAFreshScanDoes) {
   // The removed file's row is gone; the others stay.
   EXPECT_FALSE(cache->find(removed).has_value());
   EXPECT_TRUE(cache->find(order[6]).has_value());
+
+  // A run that skips the facts reports the same findings and reads nothing more.
+  const Scanned lean = scan_tree(tree(), cache.get(), &indicators_, &*rules_, false);
+  EXPECT_EQ(lean.reused_count, all.size());  // one removed, one new since `all`
+  EXPECT_TRUE(lean.reused.empty()) << "reused files come without facts";
+  expect_same_records(findings_only(lean), findings_only(fresh));
 }
 
 TEST_F(ScanCacheEquivalence, ANewFeedMatchesWithoutARead) {
@@ -412,6 +461,15 @@ TEST_F(ScanCacheEquivalence, AChangedRuleSetRunsTheRulesAgain) {
   const Scanned back = scan_tree(tree(), cache.get(), nullptr, &*rules_);
   EXPECT_EQ(back.reused.size(), files().size());
   expect_same_records(back, scan_tree(tree(), nullptr, nullptr, &*rules_));
+  // The same switch in runs that skip the facts: rows stored again keep their facts whole.
+  const Scanned lean = scan_tree(tree(), cache.get(), nullptr, &*other, false);
+  EXPECT_EQ(lean.reused_count, files().size());
+  expect_same_records(findings_only(lean), findings_only(cached));
+  const Scanned whole = scan_tree(tree(), cache.get(), nullptr, &*other);
+  EXPECT_EQ(whole.reused.size(), files().size());
+  expect_same_records(whole, fresh);
+  EXPECT_TRUE(notes.empty());
+  EXPECT_TRUE(cache->take_notes().empty());
 }
 
 }  // namespace

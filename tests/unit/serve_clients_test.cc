@@ -220,6 +220,30 @@ TEST_F(ServeClientsTest, ServerDownSpoolsTheReportAndTheNextRunSendsItFirst) {
   EXPECT_EQ(stored_documents(), 2);
 }
 
+TEST_F(ServeClientsTest, ACachedRescanReportsWholeRecordsWhileTheTerminalGetsText) {
+  // A text re-scan needs no reused file's facts, but the report it sends holds them.
+  start();
+  stop();
+  const std::string cache = "--cache=" + (dir_ / "scan.cache");
+  const CliRun first = cli("scan --host cached --json " + cache + " tree");
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  const CliRun text = scan_reporting("cached", cache);
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("2 reused"), std::string::npos) << text.out;
+  const auto spooled = files_in(spool_);
+  ASSERT_EQ(spooled.size(), 1U);
+  const auto sent = nlohmann::json::parse(slurp(fs::path(spool_) / spooled[0]));
+  const CliRun json = cli("scan --host cached --json " + cache + " tree");
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  const auto printed = nlohmann::json::parse(json.out);
+  ASSERT_EQ(sent["files"].size(), 2U) << sent.dump();
+  EXPECT_EQ(sent["files"], printed["files"]);
+  for (const auto& record : sent["files"]) {
+    EXPECT_EQ(record["cached"], true);
+    EXPECT_TRUE(record.contains("format")) << record.dump();
+  }
+}
+
 TEST_F(ServeClientsTest, ARefusedReportMovesAsideAndARefusedTokenKeepsItSpooled) {
   start();
   // A report the server cannot read (spooled by an older run, say) is moved aside, once.

@@ -221,9 +221,16 @@ json entry_json(const CachedEntry& e) {
           {"yara", findings_json(e.yara)}};
 }
 
-std::optional<CachedEntry> read_entry(const json& object) {
+// An entry as the list holds it: everything but its facts, and their size.
+struct ListedEntry {
+  CachedEntry entry;
+  std::uint64_t facts_size = 0;
+};
+
+std::optional<ListedEntry> read_entry(const json& object) {
   EntryReader reader(object);
-  CachedEntry e;
+  ListedEntry listed;
+  CachedEntry& e = listed.entry;
   e.path = reader.text("path");
   const std::int64_t depth = reader.number("depth");
   if (depth < 0 || depth > 1024) reader.fail();
@@ -236,8 +243,8 @@ std::optional<CachedEntry> read_entry(const json& object) {
   e.hashes.sha1 = reader.optional_text("sha1");
   e.hashes.md5 = reader.optional_text("md5");
   e.error = reader.text("error");
-  // The facts text itself follows the entry list (decode_entries); here its size only.
-  e.facts.resize(static_cast<std::size_t>(reader.unsigned_number("facts_size")));
+  // The facts text itself is stored apart (decode_entries); here its size only.
+  listed.facts_size = reader.unsigned_number("facts_size");
   e.findings = read_findings(reader.array("findings"), reader);
   for (const auto& c : reader.array("certificates")) {
     e.certificates.push_back(read_certificate(c, reader));
@@ -248,7 +255,7 @@ std::optional<CachedEntry> read_entry(const json& object) {
   e.yara_variables = reader.text("yara_variables");
   e.yara = read_findings(reader.array("yara"), reader);
   if (!reader.ok()) return std::nullopt;
-  return e;
+  return listed;
 }
 
 }  // namespace
@@ -282,26 +289,23 @@ json cached_file_json(std::string_view facts, const FileReport& report) {
   return out;
 }
 
-std::string encode_entries(const std::vector<CachedEntry>& entries) {
+EncodedEntries encode_entries(const std::vector<CachedEntry>& entries) {
   json list = json::array();
-  std::string facts;
+  EncodedEntries out;
   for (const auto& entry : entries) {
     list.push_back(entry_json(entry));
-    facts += entry.facts;
+    out.facts += entry.facts;
   }
-  const json head = {{"entries", std::move(list)},
-                     {"facts_sha256", to_hex(digest(DigestAlgorithm::kSha256, text_bytes(facts)))}};
-  // A dump escapes every line break inside strings, so the first one ends the head.
-  return head.dump(-1, ' ', false, json::error_handler_t::replace) + '\n' + facts;
+  const json head = {
+      {"entries", std::move(list)},
+      {"facts_sha256", to_hex(digest(DigestAlgorithm::kSha256, text_bytes(out.facts)))}};
+  out.list = head.dump(-1, ' ', false, json::error_handler_t::replace);
+  return out;
 }
 
-Result<std::vector<CachedEntry>> decode_entries(std::string_view text) {
-  const std::size_t end_of_head = text.find('\n');
-  if (end_of_head == std::string_view::npos) {
-    return make_error(ErrorCode::kMalformed, "an entry list without its facts");
-  }
-  const std::string_view facts = text.substr(end_of_head + 1);
-  auto parsed = parse_strict_json(text.substr(0, end_of_head));
+Result<std::vector<CachedEntry>> decode_entries(std::string_view list_text,
+                                                std::optional<std::string_view> facts) {
+  auto parsed = parse_strict_json(list_text);
   if (!parsed) return parsed.error();
   const json* list = parsed->is_object() ? json_access::field(*parsed, "entries") : nullptr;
   const std::string* sum =
@@ -309,28 +313,33 @@ Result<std::vector<CachedEntry>> decode_entries(std::string_view text) {
   if (list == nullptr || !list->is_array() || list->empty() || sum == nullptr) {
     return make_error(ErrorCode::kMalformed, "an entry list is not a non-empty array");
   }
-  if (*sum != to_hex(digest(DigestAlgorithm::kSha256, text_bytes(facts)))) {
+  if (facts && *sum != to_hex(digest(DigestAlgorithm::kSha256, text_bytes(*facts)))) {
     return make_error(ErrorCode::kMalformed, "the facts do not match their digest");
   }
   std::vector<CachedEntry> entries;
   entries.reserve(list->size());
   std::size_t offset = 0;
   for (const auto& item : *list) {
-    auto entry = read_entry(item);
-    if (!entry || entry->facts.size() > facts.size() - offset) {
+    auto listed = read_entry(item);
+    if (!listed || (facts && listed->facts_size > facts->size() - offset)) {
       return make_error(ErrorCode::kMalformed,
                         "entry " + std::to_string(entries.size()) + " is not a cached file");
     }
-    entry->facts.assign(facts.substr(offset, entry->facts.size()));
-    offset += entry->facts.size();
-    // A JSON object's text, as cacheable_facts writes it; its content is parsed when printed.
-    if (entry->facts.size() < 2 || entry->facts.front() != '{' || entry->facts.back() != '}') {
-      return make_error(ErrorCode::kMalformed,
-                        "entry " + std::to_string(entries.size()) + " has no facts object");
+    CachedEntry& entry = listed->entry;
+    if (facts) {
+      entry.facts.assign(facts->substr(offset, static_cast<std::size_t>(listed->facts_size)));
+      offset += entry.facts.size();
+      // A JSON object's text, as cacheable_facts writes it; its content is parsed when printed.
+      if (entry.facts.size() < 2 || entry.facts.front() != '{' || entry.facts.back() != '}') {
+        return make_error(ErrorCode::kMalformed,
+                          "entry " + std::to_string(entries.size()) + " has no facts object");
+      }
+    } else {
+      entry.facts.clear();
     }
-    entries.push_back(std::move(*entry));
+    entries.push_back(std::move(entry));
   }
-  if (offset != facts.size()) {
+  if (facts && offset != facts->size()) {
     return make_error(ErrorCode::kMalformed, "the facts are longer than their entries say");
   }
   // The file on disk comes last, after everything inside it, at depth 0.

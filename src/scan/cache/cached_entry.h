@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,11 +47,17 @@ std::string cacheable_facts(const FileReport& report);
 nlohmann::json cached_file_json(std::string_view facts, const FileReport& report);
 
 // The serialised form stored in the cache, and its strict reading: a row that does not read
-// back as exactly this shape is an error, never a partial entry. The form is the entries as
-// JSON without their facts, a line break, then every entry's facts text in order; the JSON
-// gives each one's size and the SHA-256 of them all, so a damaged row is found without
-// parsing the facts.
-std::string encode_entries(const std::vector<CachedEntry>& entries);
-Result<std::vector<CachedEntry>> decode_entries(std::string_view text);
+// back as exactly this shape is an error, never a partial entry. `list` is the entries as JSON
+// without their facts, giving each one's facts size and the SHA-256 of them all; `facts` is
+// every entry's facts text in order, stored apart so that a run printing findings only never
+// reads them, and a damaged row is found without parsing them.
+struct EncodedEntries {
+  std::string list;
+  std::string facts;
+};
+EncodedEntries encode_entries(const std::vector<CachedEntry>& entries);
+// Without `facts`, the entries come without their facts (empty, and not checked).
+Result<std::vector<CachedEntry>> decode_entries(std::string_view list,
+                                                std::optional<std::string_view> facts);
 
 }  // namespace cascade::scan

@@ -22,7 +22,7 @@ namespace cascade::scan {
 
 namespace {
 
-constexpr const char* kSchemaVersion = "2";  // 2: facts kept as text after the entries
+constexpr const char* kSchemaVersion = "3";  // 3: facts in a column of their own
 // Written in the SQLite header (PRAGMA application_id, "CASC"): what marks a file as a scan
 // cache, so a mistyped --cache naming a file or another program's database is refused, never
 // overwritten.
@@ -40,12 +40,16 @@ constexpr const char* kCreateTables =
     " size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, ctime_ns INTEGER NOT NULL,"
     " context TEXT NOT NULL, rules TEXT NOT NULL, legacy INTEGER NOT NULL,"
     " judged_after INTEGER NOT NULL, judged_before INTEGER NOT NULL,"
-    " containers INTEGER NOT NULL, entries TEXT NOT NULL) WITHOUT ROWID;"
+    " containers INTEGER NOT NULL, entries TEXT NOT NULL, facts BLOB NOT NULL) WITHOUT ROWID;"
     "CREATE TABLE yara (sha256 TEXT NOT NULL, rules TEXT NOT NULL, variables TEXT NOT NULL,"
     " findings TEXT NOT NULL, used INTEGER NOT NULL, PRIMARY KEY (sha256, rules, variables))"
     " WITHOUT ROWID;";
 
+// The facts are the last column: a lookup that does not ask for them reads none of their pages.
 constexpr const char* kFileColumns =
+    "SELECT device, inode, size, mtime_ns, ctime_ns, context, rules, legacy, judged_after,"
+    " judged_before, containers, entries, facts FROM files";
+constexpr const char* kFileColumnsWithoutFacts =
     "SELECT device, inode, size, mtime_ns, ctime_ns, context, rules, legacy, judged_after,"
     " judged_before, containers, entries FROM files";
 
@@ -159,6 +163,7 @@ struct ScanCache::Database {
   Db db;
   // Prepared once: a re-scan looks up every file, and preparing cost as much as the lookup.
   Statement find_file;
+  Statement find_file_without_facts;
   Statement find_yara;
 };
 
@@ -184,6 +189,7 @@ struct FileRow {
   bool typed = true;
   CachedFile file;  // without entries
   std::string entries;
+  std::optional<std::string> facts;
 };
 
 }  // namespace
@@ -346,17 +352,21 @@ Result<std::unique_ptr<ScanCache>> ScanCache::open(const std::string& path,
   return std::unique_ptr<ScanCache>(new ScanCache(std::move(database), path));
 }
 
-std::optional<CachedFile> ScanCache::find(const std::string& path) {
+std::optional<CachedFile> ScanCache::find(const std::string& path, Facts facts) {
   FileRow found;
+  const bool with_facts = facts == Facts::kRead;
   {
     const std::lock_guard lock(mutex_);
     seen_.insert(path);
-    if (!db_->find_file) {
-      db_->find_file =
-          prepare(db_->db.get(), (std::string(kFileColumns) + " WHERE path = ?1").c_str());
-      if (!db_->find_file) return std::nullopt;
+    Statement& statement = with_facts ? db_->find_file : db_->find_file_without_facts;
+    if (!statement) {
+      statement = prepare(
+          db_->db.get(),
+          (std::string(with_facts ? kFileColumns : kFileColumnsWithoutFacts) + " WHERE path = ?1")
+              .c_str());
+      if (!statement) return std::nullopt;
     }
-    sqlite3_stmt* row = db_->find_file.get();
+    sqlite3_stmt* row = statement.get();
     const StatementUse use(row);
     bind_blob(row, 1, path);
     if (sqlite3_step(row) != SQLITE_ROW) return std::nullopt;
@@ -364,6 +374,10 @@ std::optional<CachedFile> ScanCache::find(const std::string& path) {
       const bool text = column == 5 || column == 6 || column == 11;
       found.typed =
           found.typed && sqlite3_column_type(row, column) == (text ? SQLITE_TEXT : SQLITE_INTEGER);
+    }
+    if (with_facts) {
+      found.typed = found.typed && sqlite3_column_type(row, 12) == SQLITE_BLOB;
+      found.facts = column_text(row, 12);
     }
     CachedFile& file = found.file;
     file.identity = {static_cast<std::uint64_t>(sqlite3_column_int64(row, 0)),
@@ -379,7 +393,7 @@ std::optional<CachedFile> ScanCache::find(const std::string& path) {
     found.entries = column_text(row, 11);
   }
   // Decoding (a digest of the facts and the entries' JSON) needs no lock: workers overlap it.
-  auto entries = found.typed ? decode_entries(found.entries)
+  auto entries = found.typed ? decode_entries(found.entries, found.facts)
                              : Result<std::vector<CachedEntry>>(make_error(
                                    ErrorCode::kMalformed, "a column has the wrong type"));
   if (!entries) {
@@ -451,7 +465,7 @@ Status ScanCache::flush_locked() {
   }
   Statement put_file = prepare(db,
                                "INSERT OR REPLACE INTO files VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
-                               " ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+                               " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
   Statement put_yara = prepare(db, "INSERT OR REPLACE INTO yara VALUES (?1, ?2, ?3, ?4, ?5)");
   bool ok = put_file && put_yara;
   for (const auto& [path, file] : pending_files_) {
@@ -470,7 +484,9 @@ Status ScanCache::flush_locked() {
     sqlite3_bind_int64(s, 10, file.judged_after);
     sqlite3_bind_int64(s, 11, file.judged_before);
     sqlite3_bind_int64(s, 12, static_cast<std::int64_t>(file.containers));
-    bind_text(s, 13, encode_entries(file.entries));
+    const EncodedEntries encoded = encode_entries(file.entries);
+    bind_text(s, 13, encoded.list);
+    bind_blob(s, 14, encoded.facts);
     ok = sqlite3_step(s) == SQLITE_DONE;
   }
   const std::int64_t now = std::time(nullptr);

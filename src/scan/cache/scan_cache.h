@@ -61,9 +61,13 @@ class ScanCache {
   ScanCache(const ScanCache&) = delete;
   ScanCache& operator=(const ScanCache&) = delete;
 
+  // Whether a lookup reads the entries' facts (CachedEntry::facts), which only a caller that
+  // prints whole records needs: they are most of a row's bytes.
+  enum class Facts { kRead, kSkip };
   // Thread-safe. The cached file at `path`, counted as present; nullopt when there is none or
-  // its row is damaged (the row is dropped and a note kept).
-  std::optional<CachedFile> find(const std::string& path);
+  // its row is damaged (the row is dropped and a note kept). With Facts::kSkip its entries'
+  // facts are empty.
+  std::optional<CachedFile> find(const std::string& path, Facts facts = Facts::kRead);
   // Thread-safe; written in batches, and by finish().
   void store(const std::string& path, CachedFile file);
 
