@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "graph/pg_listener.h"
 #include "graph/pg_store_internal.h"
 #include "graph/schema.h"
 
@@ -180,6 +181,7 @@ Result<bool> PgStore::begin_document(const DocRow& doc) {
     rollback();
     return false;
   }
+  open_document_ = doc.sha256;
   return true;
 }
 
@@ -359,7 +361,19 @@ Status PgStore::commit_document() {
     return make_error(ErrorCode::kIo,
                       "the document was rolled back by " + describe() + " after an earlier error");
   }
+  notify_committed(open_document_);
   return ok_status();
+}
+
+void PgStore::notify_committed(const std::string& sha256) {
+  if (notify_unsupported_) return;
+  Params params;
+  params.add(std::string_view(kDocumentChannel)).add(sha256);
+  if (exec("SELECT pg_notify($1, $2)", "notify", params)) return;
+  // The document is stored whatever happens here: listeners that miss this notice find the
+  // document by their poll. An engine without NOTIFY (feature not supported, no such function)
+  // is not asked again.
+  notify_unsupported_ = last_sqlstate_ == "0A000" || last_sqlstate_ == "42883";
 }
 
 void PgStore::rollback() {

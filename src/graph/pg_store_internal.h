@@ -84,6 +84,7 @@ class PgStore final : public GraphStore {
   Result<std::vector<SignalRow>> all_signals() override;
   Status scan_signers(const std::function<void(const SignerRow&)>& visit) override;
   Result<StoreCounts> counts() override;
+  Result<std::int64_t> document_count() override;
   Result<int> schema_version() override;
   Result<EngineCheck> engine_check(std::size_t max_problems) override;  // pg_store_check.cc
   Status scan_node_rows(
@@ -131,8 +132,14 @@ class PgStore final : public GraphStore {
   template <std::size_t N, typename Visit>
   Status stream_single_rows(const std::string& select, Visit& visit, std::string_view what);
 
+  // Tells listening servers (pg_listener.h) that the document just committed is there. After the
+  // commit, not in its transaction: an engine without NOTIFY must still store documents.
+  void notify_committed(const std::string& sha256);
+
   Connection connection_;
   bool in_transaction_ = false;
+  std::string open_document_;  // SHA-256 of the document begin_document opened
+  bool notify_unsupported_ = false;
   bool copy_out_unsupported_ = false;
   std::string last_sqlstate_;
 };

@@ -297,4 +297,13 @@ Result<StoreCounts> PgStore::counts() {
   return counts;
 }
 
+Result<std::int64_t> PgStore::document_count() {
+  auto result = exec("SELECT count(*) FROM source_doc", "count documents");
+  if (!result) return result.error();
+  const auto value =
+      PQntuples(result->get()) == 1 ? parse_int(PQgetvalue(result->get(), 0, 0)) : std::nullopt;
+  if (!value) return make_error(ErrorCode::kMalformed, describe() + ": bad count");
+  return *value;
+}
+
 }  // namespace cascade::graph::pg

@@ -9,6 +9,7 @@ target_sources(cascade PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/ingest_rows.cc
   ${CMAKE_CURRENT_LIST_DIR}/library_versions.cc
   ${CMAKE_CURRENT_LIST_DIR}/model.cc
+  ${CMAKE_CURRENT_LIST_DIR}/pg_listener.cc
   ${CMAKE_CURRENT_LIST_DIR}/pg_store.cc
   ${CMAKE_CURRENT_LIST_DIR}/pg_store_check.cc
   ${CMAKE_CURRENT_LIST_DIR}/pg_store_read.cc

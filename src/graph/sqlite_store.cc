@@ -63,6 +63,7 @@ class SqliteStore final : public GraphStore {
   Result<std::vector<SignalRow>> all_signals() override;
   Status scan_signers(const std::function<void(const SignerRow&)>& visit) override;
   Result<StoreCounts> counts() override;
+  Result<std::int64_t> document_count() override;
   Result<int> schema_version() override;
   Result<EngineCheck> engine_check(std::size_t max_problems) override;
   Status scan_node_rows(
@@ -704,6 +705,15 @@ Result<StoreCounts> SqliteStore::counts() {
     sqlite3_reset(*statement);
   }
   return counts;
+}
+
+Result<std::int64_t> SqliteStore::document_count() {
+  auto statement = prepared("SELECT count(*) FROM source_doc");
+  if (!statement) return statement.error();
+  if (sqlite3_step(*statement) != SQLITE_ROW) return sql_error("count documents");
+  const std::int64_t count = sqlite3_column_int64(*statement, 0);
+  sqlite3_reset(*statement);
+  return count;
 }
 
 Result<int> SqliteStore::write_alone(sqlite3_stmt* statement, std::string_view what) {

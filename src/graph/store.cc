@@ -1,6 +1,7 @@
 #include "graph/store.h"
 
 #include "core/printable_text.h"
+#include "graph/pg_listener.h"
 
 namespace cascade::graph {
 namespace {
@@ -79,6 +80,12 @@ Error no_tokens(const GraphStore& store) {
 }
 }  // namespace
 
+Result<std::int64_t> GraphStore::document_count() {
+  auto counted = counts();
+  if (!counted) return counted.error();
+  return counted->documents;
+}
+
 Result<bool> GraphStore::put_token(const TokenRow& /*row*/) {
   return no_tokens(*this);
 }
@@ -98,7 +105,7 @@ Result<std::vector<NodeRow>> GraphStore::search_nodes(std::string_view /*text*/,
 
 Result<std::unique_ptr<GraphStore>> open_store(std::string_view spec, OpenMode mode) {
   if (spec.empty()) return make_error(ErrorCode::kUsage, "--db is empty");
-  if (spec.starts_with("postgresql://") || spec.starts_with("postgres://")) {
+  if (is_postgres_spec(spec)) {
     return open_postgres_store(std::string(spec));
   }
   std::string_view path = spec;

@@ -171,6 +171,9 @@ class GraphStore {
   // newer writer's) is skipped, as scan_nodes skips unknown kinds.
   virtual Status scan_signers(const std::function<void(const SignerRow& row)>& visit) = 0;
   virtual Result<StoreCounts> counts() = 0;
+  // counts().documents alone, without counting the large tables: what a server polls to learn
+  // whether another writer added documents (they are never deleted). The default asks counts().
+  virtual Result<std::int64_t> document_count();
   virtual Result<int> schema_version() = 0;
 
   // The lookups an answer shows its nodes and documents through. A row is believed only when
