@@ -20,3 +20,5 @@ add_test(NAME serve.crash_safety_postgres
           --db-uri-file ${FIXTURE_DIR}/graph/pg/uri)
 set_tests_properties(serve.crash_safety_postgres PROPERTIES
   FIXTURES_REQUIRED "fixtures;graph_postgres" LABELS unit TIMEOUT 600 SKIP_RETURN_CODE 77)
+# Replicas: two servers over one store; PostgreSQL's LISTEN/NOTIFY against SQLite's poll.
+target_sources(cascade-tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/unit/serve_replicas_test.cc)

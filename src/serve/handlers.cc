@@ -258,7 +258,8 @@ void get_stats(Server::State& state, httplib::Response& response) {
                            {"documents", graph->documents},
                            {"nodes", graph->propagation.node_count()},
                            {"edges", graph->propagation.stored_edges},
-                           {"age_seconds", age.count()}}}};
+                           {"age_seconds", age.count()},
+                           {"refresh", state.graph->refresh()}}}};
   if (const std::string failed = state.graph->last_error(); !failed.empty()) {
     body["graph"]["last_error"] = failed;
   }

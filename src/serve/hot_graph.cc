@@ -23,9 +23,16 @@ Result<std::shared_ptr<const GraphSnapshot>> HotGraph::load(std::uint64_t genera
   return std::shared_ptr<const GraphSnapshot>(std::move(loaded));
 }
 
-Result<std::unique_ptr<HotGraph>> HotGraph::start(std::unique_ptr<graph::GraphStore> store,
+Result<std::unique_ptr<HotGraph>> HotGraph::start(const std::string& spec,
+                                                  std::unique_ptr<graph::GraphStore> store,
                                                   std::chrono::milliseconds poll) {
   std::unique_ptr<HotGraph> hot(new HotGraph(std::move(store), poll));
+  if (graph::is_postgres_spec(spec)) {
+    auto listener = graph::DocumentListener::start(
+        spec, [raw = hot.get()](graph::DocumentListener::Cause /*cause*/) { raw->changed(); });
+    // An engine without LISTEN leaves the poll to find other writers' documents.
+    if (listener) hot->listener_ = std::move(listener).value();
+  }
   auto first = hot->load(1);
   if (!first) return first.error();
   hot->current_ = std::move(first).value();
@@ -34,6 +41,7 @@ Result<std::unique_ptr<HotGraph>> HotGraph::start(std::unique_ptr<graph::GraphSt
 }
 
 HotGraph::~HotGraph() {
+  listener_.reset();
   {
     const std::lock_guard lock(mutex_);
     stopping_ = true;
@@ -55,6 +63,10 @@ void HotGraph::changed() {
   wake_.notify_all();
 }
 
+std::string_view HotGraph::refresh() const {
+  return listener_ && listener_->listening() ? "listen" : "poll";
+}
+
 std::string HotGraph::last_error() const {
   const std::lock_guard lock(mutex_);
   return last_error_;
@@ -64,21 +76,18 @@ void HotGraph::run() {
   for (;;) {
     std::uint64_t next_generation = 0;
     std::int64_t known_documents = 0;
-    bool told = false;
     {
       std::unique_lock lock(mutex_);
       wake_.wait_for(lock, poll_, [&] { return dirty_ || stopping_; });
       if (stopping_) return;
-      told = std::exchange(dirty_, false);
+      dirty_ = false;
       next_generation = current_->generation + 1;
       known_documents = current_->documents;
     }
-    if (!told) {
-      // Another writer (a replica, graph ingest) may have added documents: documents are never
-      // deleted, so a changed count means new ones.
-      auto counts = store_->counts();
-      if (!counts || counts->documents == known_documents) continue;
-    }
+    // Told or polling: documents are never deleted, so a changed count means new ones, and an
+    // unchanged one that the graph already holds them.
+    auto documents = store_->document_count();
+    if (!documents || *documents == known_documents) continue;
     auto loaded = load(next_generation);
     const std::lock_guard lock(mutex_);
     if (loaded) {

@@ -129,7 +129,7 @@ Result<std::unique_ptr<Server>> Server::start(const ServeOptions& options) {
   state->stores = std::move(stores).value();
   auto graph_store = graph::open_store(options.db, graph::OpenMode::kExisting);
   if (!graph_store) return graph_store.error();
-  auto graph = HotGraph::start(std::move(graph_store).value(), options.poll);
+  auto graph = HotGraph::start(options.db, std::move(graph_store).value(), options.poll);
   if (!graph) return graph.error();
   state->graph = std::move(graph).value();
 
