@@ -1,6 +1,9 @@
 // GET /api/v1/nodes?q=TEXT and GET /api/v1/nodes/{node}: finding a node and what the inventory
 // says about it. A node's edges come from the hot graph, which holds every stored edge once in
-// each direction's CSR, so no request scans the edge table (it has no index, on purpose).
+// each direction's CSR, so no request scans the edge table (it has no index, on purpose); their
+// notes come by the note table's index. Its signals (scan findings) and signers (certificates of
+// its signatures) are read as trace and hunt read them, whole tables filtered: those tables hold
+// a row per finding or certificate, not per file, and have no index either.
 #include <algorithm>
 #include <charconv>
 #include <ctime>
@@ -94,6 +97,36 @@ std::vector<IncidentEdge> incident_edges(const GraphSnapshot& graph, std::int64_
   return edges;
 }
 
+// The node's own signals and signers, each with the document that stated it.
+struct NodeFindings {
+  std::vector<graph::SignalRow> signals;
+  std::vector<graph::SignerRow> signers;
+};
+
+Result<NodeFindings> findings_of(graph::GraphStore& store, std::int64_t node) {
+  NodeFindings found;
+  auto signals = store.all_signals();
+  if (!signals) return signals.error();
+  for (graph::SignalRow& row : *signals) {
+    if (row.node == node) found.signals.push_back(std::move(row));
+  }
+  auto scanned = store.scan_signers([&](const graph::SignerRow& row) {
+    if (row.node == node) found.signers.push_back(row);
+  });
+  if (!scanned) return scanned.error();
+  std::sort(found.signals.begin(), found.signals.end(),
+            [](const graph::SignalRow& a, const graph::SignalRow& b) {
+              return std::tie(a.finding, a.severity, a.doc) <
+                     std::tie(b.finding, b.severity, b.doc);
+            });
+  std::sort(found.signers.begin(), found.signers.end(),
+            [](const graph::SignerRow& a, const graph::SignerRow& b) {
+              return std::tie(a.role, a.certificate, a.doc) <
+                     std::tie(b.role, b.certificate, b.doc);
+            });
+  return found;
+}
+
 void get_node(Server::State& state, const httplib::Request& request, httplib::Response& response) {
   const auto limit = result_limit(request);
   auto seed = graph::parse_node(request.matches[1].str());
@@ -133,10 +166,13 @@ void get_node(Server::State& state, const httplib::Request& request, httplib::Re
     return;
   }
   auto names = store->node_names(id, kNamesShown);
-  if (!names) {
-    send_error(response, 500, "store-failed", names.error().message);
+  auto findings = names ? findings_of(*store, id) : Result<NodeFindings>(names.error());
+  if (!findings) {
+    send_error(response, 500, "store-failed", findings.error().message);
     return;
   }
+  for (const graph::SignalRow& row : findings->signals) doc_ids.insert(row.doc);
+  for (const graph::SignerRow& row : findings->signers) doc_ids.insert(row.doc);
   nlohmann::json documents = nlohmann::json::object();
   std::map<std::int64_t, std::string> doc_digests;
   for (const std::int64_t doc : doc_ids) {
@@ -152,17 +188,44 @@ void get_node(Server::State& state, const httplib::Request& request, httplib::Re
         {"path", (*row)->path},
         {"ingested_at", format_rfc3339(static_cast<std::time_t>((*row)->ingested_at))}};
   }
+  const auto document_of = [&](std::int64_t doc) {
+    return doc_digests.contains(doc) ? nlohmann::json(doc_digests[doc]) : nlohmann::json();
+  };
   nlohmann::json edge_list = nlohmann::json::array();
   for (const IncidentEdge& edge : edges) {
     if (!keys.contains(edge.src) || !keys.contains(edge.dst)) continue;
-    edge_list.push_back(
-        {{"from", keys[edge.src]},
-         {"kind", graph::edge_kind_name(edge.kind)},
-         {"to", keys[edge.dst]},
-         {"time", time_json(edge.time, graph::kNoTime)},
-         {"until", time_json(edge.until, graph::kOpenEnd)},
-         {"document", doc_digests.contains(edge.doc) ? nlohmann::json(doc_digests[edge.doc])
-                                                     : nlohmann::json()}});
+    graph::EdgeRow row;
+    row.src = edge.src;
+    row.dst = edge.dst;
+    row.kind = edge.kind;
+    row.doc = edge.doc;
+    auto note = store->edge_note(row);
+    if (!note) {
+      send_error(response, 500, "store-failed", note.error().message);
+      return;
+    }
+    edge_list.push_back({{"from", keys[edge.src]},
+                         {"kind", graph::edge_kind_name(edge.kind)},
+                         {"to", keys[edge.dst]},
+                         {"time", time_json(edge.time, graph::kNoTime)},
+                         {"until", time_json(edge.until, graph::kOpenEnd)},
+                         {"note", note->empty() ? nlohmann::json() : nlohmann::json(*note)},
+                         {"document", document_of(edge.doc)}});
+  }
+  nlohmann::json signals = nlohmann::json::array();
+  for (const graph::SignalRow& row : findings->signals) {
+    signals.push_back(
+        {{"finding", row.finding}, {"severity", row.severity}, {"document", document_of(row.doc)}});
+  }
+  nlohmann::json signers = nlohmann::json::array();
+  for (const graph::SignerRow& row : findings->signers) {
+    signers.push_back({{"role", graph::certificate_role_name(row.role)},
+                       {"subject", row.certificate.subject},
+                       {"issuer", row.certificate.issuer},
+                       {"serial", row.certificate.serial},
+                       {"sha256", row.certificate.sha256},
+                       {"sha1", row.certificate.sha1},
+                       {"document", document_of(row.doc)}});
   }
   send_json(response, 200,
             {{"node", keys[id]},
@@ -170,6 +233,8 @@ void get_node(Server::State& state, const httplib::Request& request, httplib::Re
              {"names", *names},
              {"edges", std::move(edge_list)},
              {"edges_total", total},
+             {"signals", std::move(signals)},
+             {"signers", std::move(signers)},
              {"documents", std::move(documents)}});
 }
 

@@ -504,6 +504,74 @@ TEST_P(ServeApiTest, NodesAreFoundByKeyNameOrDigestAndDescribed) {
   EXPECT_EQ(get("analyst", "/api/v1/nodes/nonsense")->status, 400);
 }
 
+// A scan report naming the artifact with a critical IOC finding, an info finding (not a signal)
+// and a signature whose signer certificate is given.
+std::string scan_report(const std::string& artifact_hex) {
+  const nlohmann::json certificate = {{"subject", "CN=Example Signer"},
+                                      {"issuer", "CN=Example Root"},
+                                      {"serial", "0a0b"},
+                                      {"sha1", std::string(40, 'd')},
+                                      {"sha256", std::string(64, 'e')},
+                                      {"not_before", "2020-01-01T00:00:00Z"},
+                                      {"not_after", "2030-01-01T00:00:00Z"}};
+  const nlohmann::json report = {
+      {"schema", "cascade.scan/1"},
+      {"tool", {{"name", "cascade"}, {"version", "0.7.0"}}},
+      {"host", "ws01"},
+      {"started", "2024-05-04T10:00:00Z"},
+      {"roots", {"C:/"}},
+      {"feeds", nlohmann::json::array()},
+      {"rules", nlohmann::json::array()},
+      {"rule_count", 0},
+      {"files",
+       {{{"path", "C:/tools/tool.exe"},
+         {"sha256", artifact_hex},
+         {"findings",
+          {{{"id", "ioc.sha256"}, {"severity", "critical"}, {"message", "known bad"}},
+           {{"id", "pe.overlay"}, {"severity", "info"}, {"message", "overlay"}}}},
+         {"signatures", {{{"signer_certificate", certificate}}}}}}},
+      {"finished", "2024-05-04T10:05:00Z"},
+      {"summary", nlohmann::json::object()}};
+  return report.dump();
+}
+
+TEST_P(ServeApiTest, ANodeShowsItsEdgeNotesSignalsAndSigners) {
+  start();
+  ASSERT_EQ(post("poster", "/api/v1/documents", events(1, kArtifact))->status, 201);
+  auto scanned = post("poster", "/api/v1/documents", scan_report(kArtifact));
+  ASSERT_EQ(scanned->status, 201) << scanned->body;
+  const std::string scan = nlohmann::json::parse(scanned->body)["sha256"];
+  wait_for_graph(2);
+
+  const auto artifact =
+      nlohmann::json::parse(get("analyst", "/api/v1/nodes/sha256:" + kArtifact)->body);
+  // The info finding is no signal; the critical IOC finding is, stated by the scan report.
+  EXPECT_EQ(artifact["signals"],
+            nlohmann::json::parse(R"([{"finding":"ioc.sha256","severity":"critical","document":")" +
+                                  scan + R"("}])"));
+  ASSERT_EQ(artifact["signers"].size(), 1U);
+  EXPECT_EQ(artifact["signers"][0]["role"], "signer");
+  EXPECT_EQ(artifact["signers"][0]["subject"], "CN=Example Signer");
+  EXPECT_EQ(artifact["signers"][0]["issuer"], "CN=Example Root");
+  EXPECT_EQ(artifact["signers"][0]["serial"], "0a0b");
+  EXPECT_EQ(artifact["signers"][0]["sha256"], std::string(64, 'e'));
+  EXPECT_EQ(artifact["signers"][0]["document"], scan);
+  EXPECT_EQ(artifact["documents"][scan]["format"], "scan");
+  // Its two ran-on edges in time order: the build host (events), then the scanned host.
+  ASSERT_EQ(artifact["edges"].size(), 2U);
+  EXPECT_EQ(artifact["edges"][1]["to"], "host:ws01");
+  EXPECT_EQ(artifact["edges"][1]["document"], scan);
+  EXPECT_TRUE(artifact["edges"][1]["note"].is_null());
+
+  // An access edge carries its note (the event's `via`); a host has no signals or signers.
+  const auto build = nlohmann::json::parse(get("analyst", "/api/v1/nodes/host:build")->body);
+  ASSERT_EQ(build["edges"].size(), 2U);
+  EXPECT_EQ(build["edges"][1]["kind"], "access");
+  EXPECT_EQ(build["edges"][1]["note"], "ssh");
+  EXPECT_EQ(build["signals"], nlohmann::json::array());
+  EXPECT_EQ(build["signers"], nlohmann::json::array());
+}
+
 // What the command prints and exits with; standard error is dropped.
 std::pair<std::string, int> run_cli(const std::string& arguments) {
   const std::string command = std::string(CASCADE_CLI) + " " + arguments + " 2>/dev/null";
