@@ -410,7 +410,18 @@ Status PgStore::begin_bulk() {
 }
 
 Status PgStore::end_bulk() {
-  if (!in_transaction_) (void)exec_command("RESET synchronous_commit", "end bulk mode");
+  if (!in_transaction_) {
+    (void)exec_command(durable_ ? "SET synchronous_commit TO on" : "RESET synchronous_commit",
+                       "end bulk mode");
+  }
+  return ok_status();
+}
+
+Status PgStore::make_commits_durable() {
+  if (in_transaction_) return make_error(ErrorCode::kUsage, "a document is open");
+  durable_ = true;
+  // An engine without the setting keeps its own (distributed engines commit to a quorum).
+  (void)exec_command("SET synchronous_commit TO on", "durable commits");
   return ok_status();
 }
 

@@ -74,6 +74,7 @@ class PgStore final : public GraphStore {
   void rollback() override;
   Status begin_bulk() override;
   Status end_bulk() override;
+  Status make_commits_durable() override;
 
   Status scan_nodes(const std::function<void(std::int64_t, NodeKind)>& visit) override;
   Status scan_edges(const std::function<void(const EdgeRow&)>& visit) override;
@@ -140,6 +141,7 @@ class PgStore final : public GraphStore {
   bool in_transaction_ = false;
   std::string open_document_;  // SHA-256 of the document begin_document opened
   bool notify_unsupported_ = false;
+  bool durable_ = false;
   bool copy_out_unsupported_ = false;
   std::string last_sqlstate_;
 };

@@ -53,6 +53,7 @@ class SqliteStore final : public GraphStore {
   void rollback() override;
   Status begin_bulk() override;
   Status end_bulk() override;
+  Status make_commits_durable() override;
 
   Status scan_nodes(const std::function<void(std::int64_t, NodeKind)>& visit) override;
   Status scan_edges(const std::function<void(const EdgeRow&)>& visit) override;
@@ -122,6 +123,7 @@ class SqliteStore final : public GraphStore {
   std::unique_ptr<WalCheckpointer> checkpointer_;
   std::map<std::string, Statement, std::less<>> statements_;
   bool in_transaction_ = false;
+  const char* synchronous_ = "PRAGMA synchronous=NORMAL";  // outside bulk mode
   // Node ids this connection has seen stored. Nodes are never deleted, so a node named again by
   // a later document (every host is, many times over) needs no insert: in a bulk load most node
   // rows are such repeats, and the set probe costs far less than the INSERT's index search.
@@ -453,8 +455,13 @@ Status SqliteStore::begin_bulk() {
 }
 
 Status SqliteStore::end_bulk() {
-  if (auto done = exec("PRAGMA synchronous=NORMAL", "end bulk mode"); !done) return done;
+  if (auto done = exec(synchronous_, "end bulk mode"); !done) return done;
   return exec("PRAGMA journal_mode=WAL", "end bulk mode");
+}
+
+Status SqliteStore::make_commits_durable() {
+  synchronous_ = "PRAGMA synchronous=FULL";
+  return exec(synchronous_, "durable commits");
 }
 
 Status SqliteStore::open_snapshot() {

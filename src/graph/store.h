@@ -142,6 +142,12 @@ class GraphStore {
   // journal in memory and no syncs until end_bulk; PostgreSQL: asynchronous commits.
   virtual Status begin_bulk() = 0;
   virtual Status end_bulk() = 0;
+  // From now on commit_document returns only once the document would also survive a power
+  // loss or an operating system crash, not only the writer's own crash: for a server whose 2xx
+  // promises a durable commit. SQLite in WAL mode then syncs the log at every commit (by default
+  // it syncs at checkpoints only); PostgreSQL waits for the WAL flush (its default, asked for
+  // explicitly in case the database's settings turned it off). The default does nothing.
+  virtual Status make_commits_durable();
 
   // --- reading ---
   // A snapshot: until end_snapshot, every read sees the one committed state the store had at

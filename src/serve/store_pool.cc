@@ -9,6 +9,8 @@ Result<std::unique_ptr<StorePool>> StorePool::open(const std::string& spec, std:
   for (std::size_t i = 0; i < std::max<std::size_t>(size, 1); ++i) {
     auto store = graph::open_store(spec, graph::OpenMode::kExisting);
     if (!store) return store.error();
+    // A 2xx for a posted document promises a commit that outlives a power loss.
+    if (auto durable = (*store)->make_commits_durable(); !durable) return durable.error();
     pool->description_ = (*store)->describe();
     pool->idle_.push_back(std::move(store).value());
   }
