@@ -117,7 +117,7 @@ class ServeReplicasTest : public ::testing::TestWithParam<Backend> {
 
   httplib::Result get(const Server& server, const std::string& path) {
     httplib::Client client("127.0.0.1", server.port());
-    return client.Get(path.c_str(), {{"Authorization", "Bearer " + tokens_["analyst"]}});
+    return client.Get(path, {{"Authorization", "Bearer " + tokens_["analyst"]}});
   }
   int post(const Server& server, const std::string& body) {
     httplib::Client client("127.0.0.1", server.port());
