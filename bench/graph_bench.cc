@@ -25,6 +25,7 @@
 
 #include "bench_clock.h"
 #include "core/bounded_queue.h"
+#include "enterprise_keys.h"
 #include "graph/csr.h"
 #include "graph/facts.h"
 #include "graph/ingest.h"
@@ -40,20 +41,13 @@ using namespace cascade::graph;
 using bench::Clock;
 using bench::cpu_seconds;
 using bench::metric;
+using bench::mix;
 using bench::peak_rss_mb;
 using bench::seconds_since;
 
 int fail(const std::string& message) {
   std::fprintf(stderr, "graph_bench: %s\n", message.c_str());
   return 2;
-}
-
-// splitmix64: one deterministic stream for the whole enterprise, and a stateless hash for keys.
-std::uint64_t mix(std::uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
 }
 
 class Rng {
@@ -113,16 +107,10 @@ struct Shape {
 };
 
 NodeRef artifact(std::uint64_t i) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  NodeRef node{NodeKind::kArtifact, std::string(64, '0')};
-  for (std::uint64_t word = 0; word < 4; ++word) {
-    std::uint64_t bits = mix(i * 4 + word + 0x5eed0000ULL);
-    for (int d = 0; d < 16; ++d, bits >>= 4) node.key[word * 16 + d] = kDigits[bits & 15];
-  }
-  return node;
+  return {NodeKind::kArtifact, bench::artifact_digest(i)};
 }
 NodeRef host(std::uint64_t i) {
-  return {NodeKind::kHost, "h" + std::to_string(i) + ".corp"};
+  return {NodeKind::kHost, bench::host_name(i)};
 }
 NodeRef build(std::uint64_t i) {
   return {NodeKind::kBuild, "ci-" + std::to_string(i)};
@@ -158,6 +146,7 @@ class DiscardingStore final : public GraphStore {
     return ok_status();
   }
   Status put_names(std::span<const NameRow> /*rows*/) override { return ok_status(); }
+  Status put_signers(std::span<const SignerRow> /*rows*/) override { return ok_status(); }
   Status put_signals(std::span<const SignalRow> rows) override {
     counts_.signals += static_cast<std::int64_t>(rows.size());
     return ok_status();
@@ -184,6 +173,9 @@ class DiscardingStore final : public GraphStore {
   }
   Result<std::string> edge_note(const EdgeRow& /*edge*/) override { return nothing_stored(); }
   Result<std::vector<SignalRow>> all_signals() override { return nothing_stored(); }
+  Status scan_signers(const std::function<void(const SignerRow&)>& /*visit*/) override {
+    return nothing_stored();
+  }
   // Rows handed over, not distinct rows: every node a document names once per document.
   Result<StoreCounts> counts() override { return counts_; }
   Result<int> schema_version() override { return nothing_stored(); }
