@@ -150,7 +150,7 @@ double percentile(std::vector<double> values, double p) {
 
 // Status counts of the posts one phase made, shared by its clients.
 struct PostTally {
-  std::atomic<std::uint64_t> stored{0}, repeated{0}, failed{0};
+  std::atomic<std::uint64_t> stored{0}, repeated{0}, failed{0}, resent{0};
   std::atomic<bool> reported_failure{false};
 
   void count(const httplib::Result& answer) {
@@ -168,6 +168,17 @@ struct PostTally {
     }
   }
 };
+
+// A post that got no answer at all (the server closed a kept-alive connection as the request
+// went out) is sent again, as a reporting host would: the server's idempotence makes that safe.
+httplib::Result post_document(httplib::Client& http, const std::string& body, PostTally& tally) {
+  constexpr int kAttempts = 3;
+  for (int attempt = 1;; ++attempt) {
+    auto answer = http.Post("/api/v1/documents", body, "application/octet-stream");
+    if (answer || attempt == kAttempts) return answer;
+    ++tally.resent;
+  }
+}
 
 int post_all(const Args& args) {
   const auto at = endpoint(args);
@@ -196,7 +207,7 @@ int post_all(const Args& args) {
     clients.emplace_back([&] {
       auto http = client(*at);
       for (std::size_t i = next++; i < bodies.size(); i = next++) {
-        tally.count(http->Post("/api/v1/documents", bodies[i], "application/octet-stream"));
+        tally.count(post_document(*http, bodies[i], tally));
       }
     });
   }
@@ -207,6 +218,7 @@ int post_all(const Args& args) {
   metric("post_stored", tally.stored.load());
   metric("post_repeated", tally.repeated.load());
   metric("post_failed", tally.failed.load());
+  metric("post_resent", tally.resent.load());
   metric("post_s", elapsed);
   metric("post_documents_per_s", static_cast<double>(bodies.size()) / elapsed);
   return tally.failed == 0 ? 0 : 1;
@@ -226,7 +238,7 @@ int trace_latency(const Args& args) {
       auto http = client(*at);
       while (!stopping) {
         const std::string body = scan_report(next_report++, args.files, args.scale);
-        tally.count(http->Post("/api/v1/documents", body, "application/octet-stream"));
+        tally.count(post_document(*http, body, tally));
       }
     });
   }
