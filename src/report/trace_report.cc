@@ -95,35 +95,46 @@ std::string hop_text(const graph::PathHop& hop) {
 
 }  // namespace
 
-nlohmann::json trace_json(const graph::TraceResult& result) {
-  nlohmann::json affected = nlohmann::json::array();
-  nlohmann::json summary = nlohmann::json::object();
-  for (const NodeKind kind : kKindOrder) summary[std::string(graph::node_kind_name(kind))] = 0;
+nlohmann::json trace_affected_json(const AffectedNode& node) {
+  nlohmann::json path = nlohmann::json::array();
+  for (const graph::PathHop* hop : node.path.hops()) path.push_back(hop_json(*hop));
+  nlohmann::json entry = {{"node", graph::format_node(node.node)},
+                          {"kind", std::string(graph::node_kind_name(node.node.kind))},
+                          {"time", time_json(node.time)},
+                          {"hops", node.hops},
+                          {"path", std::move(path)},
+                          {"names", node.names},
+                          {"signals", node.signals},
+                          {"score", node.signals.size()}};
+  if (!node.same_as.empty()) entry["same_as"] = nodes_json(node.same_as);
+  return entry;
+}
+
+nlohmann::json trace_head_json(const graph::TraceResult& result) {
+  std::array<std::size_t, graph::kNodeKindCount> by_kind{};
   for (const AffectedNode& node : result.affected) {
-    nlohmann::json path = nlohmann::json::array();
-    for (const graph::PathHop* hop : node.path.hops()) path.push_back(hop_json(*hop));
-    const std::string kind(graph::node_kind_name(node.node.kind));
-    summary[kind] = summary[kind].get<std::size_t>() + 1;
-    nlohmann::json entry = {{"node", graph::format_node(node.node)},
-                            {"kind", kind},
-                            {"time", time_json(node.time)},
-                            {"hops", node.hops},
-                            {"path", std::move(path)},
-                            {"names", node.names},
-                            {"signals", node.signals},
-                            {"score", node.signals.size()}};
-    if (!node.same_as.empty()) entry["same_as"] = nodes_json(node.same_as);
-    affected.push_back(std::move(entry));
+    ++by_kind[static_cast<std::size_t>(node.node.kind)];
+  }
+  nlohmann::json summary = nlohmann::json::object();
+  for (const NodeKind kind : kKindOrder) {
+    summary[std::string(graph::node_kind_name(kind))] = by_kind[static_cast<std::size_t>(kind)];
   }
   nlohmann::json out = {
       {"schema", "cascade.trace/1"},
       {"mode", result.root_cause ? "root-cause" : "forward"},
       {"seed", graph::format_node(result.seed)},
       {"since", time_json(result.since)},
-      {"affected", std::move(affected)},
       {"summary", std::move(summary)},
       {"graph", {{"nodes", result.nodes_in_graph}, {"edges", result.edges_in_graph}}}};
   if (!result.seed_same_as.empty()) out["seed_same_as"] = nodes_json(result.seed_same_as);
+  return out;
+}
+
+nlohmann::json trace_json(const graph::TraceResult& result) {
+  nlohmann::json out = trace_head_json(result);
+  nlohmann::json affected = nlohmann::json::array();
+  for (const AffectedNode& node : result.affected) affected.push_back(trace_affected_json(node));
+  out["affected"] = std::move(affected);
   return out;
 }
 

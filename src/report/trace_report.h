@@ -21,5 +21,9 @@ struct TraceTextOptions {
 // then lists each kind's nodes, earliest first, up to the limit, saying how many more there are.
 std::string trace_text(const graph::TraceResult& result, const TraceTextOptions& options);
 nlohmann::json trace_json(const graph::TraceResult& result);
+// The parts of trace_json, for answers sent a page at a time: everything but `affected`, and one
+// entry of `affected`.
+nlohmann::json trace_head_json(const graph::TraceResult& result);
+nlohmann::json trace_affected_json(const graph::AffectedNode& node);
 
 }  // namespace cascade::report

@@ -18,7 +18,6 @@
 #include "graph/trace.h"
 #include "hunt/hunt.h"
 #include "report/hunt_report.h"
-#include "report/trace_report.h"
 #include "scan/ioc/indicators.h"
 #include "serve/server_state.h"
 
@@ -167,7 +166,7 @@ void get_trace(Server::State& state, const httplib::Request& request, httplib::R
     send_error(response, 400, "trace-failed", result.error().message);
     return;
   }
-  send_page(response, state.pages.first(report::trace_json(*result), *limit));
+  send_page(response, state.pages.first(std::move(result).value(), *limit));
 }
 
 // A feed is read from a file (its loaders detect the format by content and name errors by

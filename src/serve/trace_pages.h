@@ -9,12 +9,12 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "core/result.h"
+#include "graph/trace.h"
 
 namespace cascade::serve {
 
@@ -26,20 +26,27 @@ struct TracePage {
 
 class TracePages {
  public:
-  // Keeps `answer` (a cascade.trace/1 document) and returns its first page.
-  TracePage first(nlohmann::json answer, std::size_t limit);
+  // Keeps `answer` and returns its first page.
+  TracePage first(graph::TraceResult answer, std::size_t limit);
   // The page a cursor names; an error (kUsage) for a malformed, unknown or expired cursor.
   Result<TracePage> next(std::string_view cursor, std::size_t limit);
 
  private:
+  // The answer as trace gave it, not as JSON: a JSON tree of a large answer takes several times
+  // its serialised size, and only the page asked for is ever serialised. The part every page
+  // repeats (summary, seed, graph) is serialised once.
+  struct Answer {
+    graph::TraceResult result;
+    std::string head;  // trace_head_json serialised, without its opening brace
+  };
   struct Kept {
-    std::shared_ptr<const nlohmann::json> answer;
+    std::shared_ptr<const Answer> answer;
     std::chrono::steady_clock::time_point expires;
   };
-  TracePage page(const std::string& id, const nlohmann::json& answer, std::size_t offset,
-                 std::size_t limit) const;
+  static TracePage page(const std::string& id, const Answer& answer, std::size_t offset,
+                        std::size_t limit);
   void forget_expired(std::chrono::steady_clock::time_point now);
-  void make_room();  // drops the oldest answers until one more fits
+  void make_room(std::size_t nodes);  // drops the oldest answers until one of `nodes` fits
 
   std::mutex mutex_;
   std::map<std::string, Kept, std::less<>> kept_;
