@@ -102,9 +102,11 @@ int write_reports(const Args& args) {
   if (args.out.empty() || args.count == 0) return fail("reports needs --out DIR and --count N");
   std::filesystem::create_directories(args.out);
   for (std::uint64_t i = 0; i < args.count; ++i) {
-    char name[32];
-    std::snprintf(name, sizeof name, "/scan-%06llu.json",
-                  static_cast<unsigned long long>(args.first + i));
+    const std::string number = std::to_string(args.first + i);
+    std::string name = "/scan-";
+    name.append(number.size() < 6 ? 6 - number.size() : 0, '0');
+    name += number;
+    name += ".json";
     std::ofstream file(args.out + name, std::ios::binary);
     file << scan_report(args.first + i, args.files, args.scale);
     if (!file) return fail("cannot write " + args.out + name);
@@ -133,7 +135,7 @@ std::optional<Endpoint> endpoint(const Args& args) {
 
 std::unique_ptr<httplib::Client> client(const Endpoint& at) {
   auto made = std::make_unique<httplib::Client>(at.host, at.port);
-  made->set_bearer_token_auth(at.token.c_str());
+  made->set_bearer_token_auth(at.token);
   made->set_keep_alive(true);
   made->set_connection_timeout(30);
   made->set_read_timeout(900);
@@ -203,6 +205,7 @@ int post_all(const Args& args) {
   std::atomic<std::size_t> next{0};
   const auto started = Clock::now();
   std::vector<std::thread> clients;
+  clients.reserve(static_cast<std::size_t>(std::max(args.clients, 1)));
   for (int c = 0; c < std::max(args.clients, 1); ++c) {
     clients.emplace_back([&] {
       auto http = client(*at);
@@ -233,6 +236,7 @@ int trace_latency(const Args& args) {
   std::atomic<std::uint64_t> next_report{args.first};
   PostTally tally;
   std::vector<std::thread> posters;
+  posters.reserve(static_cast<std::size_t>(args.posters));
   for (int p = 0; p < args.posters; ++p) {
     posters.emplace_back([&] {
       auto http = client(*at);
