@@ -1,5 +1,7 @@
 #include "core/utf8.h"
 
+#include <algorithm>
+
 namespace cascade {
 
 std::optional<char32_t> decode_utf8(std::string_view text, std::size_t& i) {
@@ -81,10 +83,18 @@ std::string utf16le_to_utf8(Bytes bytes) {
 namespace {
 constexpr char32_t kReplacement = 0xFFFD;
 constexpr std::string_view kReplacementUtf8 = "\xEF\xBF\xBD";
+
+// ASCII is its own lossless form both ways: nearly every name is, and is copied as it is.
+bool is_ascii(std::string_view text) {
+  return std::all_of(text.begin(), text.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
 }  // namespace
 
 std::string lossless_utf8(std::string_view raw) {
   static constexpr char kHex[] = "0123456789ABCDEF";
+  if (is_ascii(raw)) return std::string(raw);
   std::string out;
   out.reserve(raw.size());
   for (std::size_t i = 0; i < raw.size();) {
@@ -106,6 +116,7 @@ std::string lossless_utf8(std::string_view raw) {
 }
 
 std::optional<std::string> from_lossless_utf8(std::string_view text) {
+  if (is_ascii(text)) return std::string(text);
   const auto hex_value = [](char c) -> int {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
