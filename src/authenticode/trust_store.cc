@@ -318,8 +318,11 @@ Result<TrustStore> TrustStore::create(const TrustOptions& options) {
     if (!options.root_list_pins.empty()) {
       pins.assign(options.root_list_pins.begin(), options.root_list_pins.end());
     }
-    state->root_program_inputs = to_hex(digest(DigestAlgorithm::kSha256, stl)) + ' ' +
-                                 to_hex(digest(DigestAlgorithm::kSha256, roots));
+    // The compiled-in list is part of the build and stands for itself by name.
+    state->root_program_inputs = options.microsoft_store_dir.empty()
+                                     ? std::string("built-in")
+                                     : to_hex(digest(DigestAlgorithm::kSha256, stl)) + ' ' +
+                                           to_hex(digest(DigestAlgorithm::kSha256, roots));
     for (const auto pin : pins) (state->root_program_inputs += ' ') += pin;
     if (options.microsoft_store_dir.empty()) {
       // The compiled-in list is checked on first use: loading 515 roots costs tens of

@@ -67,9 +67,10 @@ class TrustStore {
 
   std::vector<AnchorSetSummary> summary() const;
 
-  // A digest of what the store trusts: equal for stores that judge every chain alike. It does
-  // not load the deferred built-in root program (its inputs stand for it), so a run that keys
-  // results by its trust, such as a cached re-scan, does not pay for parsing 500 roots.
+  // A digest of what the store trusts: equal for stores of one build that judge every chain
+  // alike. It does not load the deferred built-in root program (its name stands for it, as the
+  // build holds it), so a run that keys results by its trust, such as a cached re-scan, does
+  // not pay for parsing 500 roots.
   std::string fingerprint() const;
 
  private:
