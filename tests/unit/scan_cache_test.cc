@@ -249,7 +249,7 @@ TEST(ScanCacheStore, DamagedFactsAreFoundWhenRead) {
   }
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "UPDATE files SET facts = CAST('{\"x\":1}' AS BLOB)", nullptr, nullptr,
+  ASSERT_EQ(sqlite3_exec(db, "UPDATE facts SET facts = CAST('{\"x\":1}' AS BLOB)", nullptr, nullptr,
                          nullptr),
             SQLITE_OK);
   sqlite3_close(db);

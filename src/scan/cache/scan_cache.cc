@@ -22,7 +22,7 @@ namespace cascade::scan {
 
 namespace {
 
-constexpr const char* kSchemaVersion = "3";  // 3: facts in a column of their own
+constexpr const char* kSchemaVersion = "4";  // 4: facts in a table of their own
 // Written in the SQLite header (PRAGMA application_id, "CASC"): what marks a file as a scan
 // cache, so a mistyped --cache naming a file or another program's database is refused, never
 // overwritten.
@@ -36,19 +36,24 @@ using sqlite::Statement;
 
 constexpr const char* kCreateTables =
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-    "CREATE TABLE files (path BLOB PRIMARY KEY, device INTEGER NOT NULL, inode INTEGER NOT NULL,"
-    " size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, ctime_ns INTEGER NOT NULL,"
-    " context TEXT NOT NULL, rules TEXT NOT NULL, legacy INTEGER NOT NULL,"
-    " judged_after INTEGER NOT NULL, judged_before INTEGER NOT NULL,"
-    " containers INTEGER NOT NULL, entries TEXT NOT NULL, facts BLOB NOT NULL) WITHOUT ROWID;"
+    // A rowid table: its rows (about a kilobyte) fit in a page, where a WITHOUT ROWID table's
+    // would spill to overflow pages that every lookup reads. The facts, most of the bytes and
+    // read only for JSON records, are in a table of their own.
+    "CREATE TABLE files (path BLOB NOT NULL UNIQUE, device INTEGER NOT NULL,"
+    " inode INTEGER NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,"
+    " ctime_ns INTEGER NOT NULL, context TEXT NOT NULL, rules TEXT NOT NULL,"
+    " legacy INTEGER NOT NULL, judged_after INTEGER NOT NULL, judged_before INTEGER NOT NULL,"
+    " containers INTEGER NOT NULL, entries TEXT NOT NULL);"
+    "CREATE TABLE facts (path BLOB PRIMARY KEY, facts BLOB NOT NULL) WITHOUT ROWID;"
     "CREATE TABLE yara (sha256 TEXT NOT NULL, rules TEXT NOT NULL, variables TEXT NOT NULL,"
     " findings TEXT NOT NULL, used INTEGER NOT NULL, PRIMARY KEY (sha256, rules, variables))"
     " WITHOUT ROWID;";
 
-// The facts are the last column: a lookup that does not ask for them reads none of their pages.
+// A file's facts are NULL when their row is missing, which the type check takes for damage.
 constexpr const char* kFileColumns =
     "SELECT device, inode, size, mtime_ns, ctime_ns, context, rules, legacy, judged_after,"
-    " judged_before, containers, entries, facts FROM files";
+    " judged_before, containers, entries,"
+    " (SELECT facts FROM facts WHERE facts.path = files.path) FROM files";
 constexpr const char* kFileColumnsWithoutFacts =
     "SELECT device, inode, size, mtime_ns, ctime_ns, context, rules, legacy, judged_after,"
     " judged_before, containers, entries FROM files";
@@ -165,6 +170,19 @@ struct ScanCache::Database {
   Statement find_file;
   Statement find_file_without_facts;
   Statement find_yara;
+  // Lookups share one read transaction until the next write: each statement in a transaction
+  // of its own took and dropped the file's read lock and checked the file again, which cost a
+  // re-scan as much as the lookups themselves.
+  bool reading = false;
+
+  void begin_reading() {
+    if (!reading) reading = sqlite3_exec(db.get(), "BEGIN", nullptr, nullptr, nullptr) == SQLITE_OK;
+  }
+  // Before a write, which a read transaction of this connection would block.
+  void end_reading() {
+    if (reading) sqlite3_exec(db.get(), "COMMIT", nullptr, nullptr, nullptr);
+    reading = false;
+  }
 };
 
 namespace {
@@ -246,6 +264,7 @@ ScanCache::ScanCache(std::unique_ptr<Database> db, std::string path)
 ScanCache::~ScanCache() {
   const std::lock_guard lock(mutex_);
   (void)flush_locked();
+  db_->end_reading();
 }
 
 Result<std::unique_ptr<ScanCache>> ScanCache::open(const std::string& path,
@@ -329,7 +348,8 @@ Result<std::unique_ptr<ScanCache>> ScanCache::open(const std::string& path,
     }
     const std::string create =
         std::string("PRAGMA application_id = ") + std::to_string(kApplicationId) +
-        "; DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS yara;" +
+        "; DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS facts;"
+        " DROP TABLE IF EXISTS yara;" +
         kCreateTables + "INSERT INTO meta VALUES ('schema', '" + kSchemaVersion + "');";
     bool built = sqlite3_exec(db->get(), create.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK;
     if (built) {
@@ -358,6 +378,7 @@ std::optional<CachedFile> ScanCache::find(const std::string& path, Facts facts) 
   {
     const std::lock_guard lock(mutex_);
     seen_.insert(path);
+    db_->begin_reading();
     Statement& statement = with_facts ? db_->find_file : db_->find_file_without_facts;
     if (!statement) {
       statement = prepare(
@@ -400,10 +421,14 @@ std::optional<CachedFile> ScanCache::find(const std::string& path, Facts facts) 
     const std::lock_guard lock(mutex_);
     notes_.push_back("scan cache " + path_ + ": the row of a file is damaged (" +
                      entries.error().message + "): dropped, and the file read again");
-    Statement drop = prepare(db_->db.get(), "DELETE FROM files WHERE path = ?1");
-    if (drop) {
-      bind_blob(drop.get(), 1, path);
-      sqlite3_step(drop.get());
+    db_->end_reading();
+    for (const char* sql :
+         {"DELETE FROM files WHERE path = ?1", "DELETE FROM facts WHERE path = ?1"}) {
+      Statement drop = prepare(db_->db.get(), sql);
+      if (drop) {
+        bind_blob(drop.get(), 1, path);
+        sqlite3_step(drop.get());
+      }
     }
     return std::nullopt;
   }
@@ -430,6 +455,7 @@ std::optional<std::vector<Finding>> ScanCache::find_yara(const std::string& sha2
         "SELECT findings, used FROM yara WHERE sha256 = ?1 AND rules = ?2 AND variables = ?3");
     if (!db_->find_yara) return std::nullopt;
   }
+  db_->begin_reading();
   sqlite3_stmt* select = db_->find_yara.get();
   const StatementUse use(select);
   bind_text(select, 1, sha256);
@@ -459,15 +485,17 @@ void ScanCache::store_yara(const std::string& sha256, const std::string& rules,
 
 Status ScanCache::flush_locked() {
   if (pending_files_.empty() && pending_yara_.empty()) return ok_status();
+  db_->end_reading();
   sqlite3* db = db_->db.get();
   if (exec_retrying(db, "BEGIN IMMEDIATE") != SQLITE_OK) {
     return make_error(ErrorCode::kIo, path_ + ": " + sqlite3_errmsg(db));
   }
   Statement put_file = prepare(db,
                                "INSERT OR REPLACE INTO files VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
-                               " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+                               " ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+  Statement put_facts = prepare(db, "INSERT OR REPLACE INTO facts VALUES (?1, ?2)");
   Statement put_yara = prepare(db, "INSERT OR REPLACE INTO yara VALUES (?1, ?2, ?3, ?4, ?5)");
-  bool ok = put_file && put_yara;
+  bool ok = put_file && put_facts && put_yara;
   for (const auto& [path, file] : pending_files_) {
     if (!ok) break;
     sqlite3_stmt* s = put_file.get();
@@ -486,8 +514,12 @@ Status ScanCache::flush_locked() {
     sqlite3_bind_int64(s, 12, static_cast<std::int64_t>(file.containers));
     const EncodedEntries encoded = encode_entries(file.entries);
     bind_text(s, 13, encoded.list);
-    bind_blob(s, 14, encoded.facts);
     ok = sqlite3_step(s) == SQLITE_DONE;
+    sqlite3_stmt* f = put_facts.get();
+    sqlite3_reset(f);
+    bind_blob(f, 1, path);
+    bind_blob(f, 2, encoded.facts);
+    ok = ok && sqlite3_step(f) == SQLITE_DONE;
   }
   const std::int64_t now = std::time(nullptr);
   for (const auto& [key, findings] : pending_yara_) {
@@ -516,6 +548,7 @@ Status ScanCache::flush_locked() {
 Status ScanCache::finish(const std::vector<std::string>& roots) {
   const std::lock_guard lock(mutex_);
   if (auto flushed = flush_locked(); !flushed) return flushed;
+  db_->end_reading();
   sqlite3* db = db_->db.get();
   if (exec_retrying(db, "BEGIN IMMEDIATE") != SQLITE_OK) {
     return make_error(ErrorCode::kIo, path_ + ": " + sqlite3_errmsg(db));
@@ -535,13 +568,16 @@ Status ScanCache::finish(const std::vector<std::string>& roots) {
       }
     }
   }
-  Statement drop = prepare(db, "DELETE FROM files WHERE path = ?1");
-  bool ok = drop != nullptr;
+  Statement drop_file = prepare(db, "DELETE FROM files WHERE path = ?1");
+  Statement drop_facts = prepare(db, "DELETE FROM facts WHERE path = ?1");
+  bool ok = drop_file && drop_facts;
   for (const auto& path : gone) {
-    if (!ok) break;
-    sqlite3_reset(drop.get());
-    bind_blob(drop.get(), 1, path);
-    ok = sqlite3_step(drop.get()) == SQLITE_DONE;
+    for (sqlite3_stmt* drop : {drop_file.get(), drop_facts.get()}) {
+      if (!ok) break;
+      sqlite3_reset(drop);
+      bind_blob(drop, 1, path);
+      ok = sqlite3_step(drop) == SQLITE_DONE;
+    }
   }
   Statement age = prepare(db, "DELETE FROM yara WHERE used < ?1");
   ok = ok && age != nullptr;
