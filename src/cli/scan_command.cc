@@ -6,7 +6,10 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
+#include <system_error>
+#include <thread>
 
 #include "cli/commands.h"
 #include "cli/common_options.h"
@@ -146,6 +149,16 @@ int run_scan(const ScanArgs& args) {
   std::vector<std::string> roots = existing_named_paths(args.paths, any_missing);
   if (roots.empty()) return kExitUsage;
   // Feeds, rules and trust are loaded before any file is read: a typo stops the run at once.
+  // The rules compile on a second core while the feeds load; a feed's error is still said
+  // first. (A re-scan from the cache spends a fifth of its time on these two.)
+  std::optional<Result<scan::YaraRules>> compiled;
+  std::jthread compiler;
+  if (!args.rules.empty()) {
+    try {
+      compiler = std::jthread([&] { compiled.emplace(scan::YaraRules::compile(args.rules)); });
+    } catch (const std::system_error&) {  // no thread to be had: compiled below instead
+    }
+  }
   scan::IndicatorSet indicators;
   ScanRun run;
   for (const auto& path : args.iocs) {
@@ -158,15 +171,16 @@ int run_scan(const ScanArgs& args) {
   run.feeds = indicators.feeds();
   std::optional<scan::YaraRules> rules;
   if (!args.rules.empty()) {
-    auto compiled = scan::YaraRules::compile(args.rules);
-    if (!compiled) {
+    if (compiler.joinable()) compiler.join();
+    if (!compiled) compiled.emplace(scan::YaraRules::compile(args.rules));
+    if (!*compiled) {
       // One error a line, each shown printable on its own (see guard_stderr).
       std::cerr << "cascade: YARA rules do not compile:\n";
-      std::istringstream errors(compiled.error().message);
+      std::istringstream errors(compiled->error().message);
       for (std::string line; std::getline(errors, line);) std::cerr << line << '\n';
       return kExitUsage;
     }
-    rules.emplace(std::move(compiled).value());
+    rules.emplace(std::move(*compiled).value());
     run.rules = rules->files();
     run.rule_count = rules->rule_count();
   }
