@@ -16,6 +16,7 @@
 #include "cli/input_paths.h"
 #include "cli/output.h"
 #include "core/parallel.h"
+#include "core/user_cache.h"
 #include "report/scan_report.h"
 #include "scan/cache/scan_cache.h"
 #include "scan/catalogs.h"
@@ -92,16 +93,11 @@ std::string this_host() {
 // $XDG_CACHE_HOME/cascade/scan.sqlite, else ~/.cache/cascade/scan.sqlite; the folders are made
 // (0700) when missing. Empty when there is no home to put it in.
 std::string default_cache_path() {
-  std::string base;
-  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && xdg[0] == '/') {
-    base = xdg;
-  } else if (const char* home = std::getenv("HOME"); home != nullptr && home[0] == '/') {
-    base = std::string(home) + "/.cache";
-  } else {
-    return "";
-  }
-  for (const std::string& folder : {base, base + "/cascade"}) ::mkdir(folder.c_str(), 0700);
-  return base + "/cascade/scan.sqlite";
+  const std::string folder = user_cache_directory();
+  if (folder.empty()) return "";
+  const std::string parent = folder.substr(0, folder.rfind('/'));
+  for (const std::string& made : {parent, folder}) ::mkdir(made.c_str(), 0700);
+  return folder + "/scan.sqlite";
 }
 
 // The client and spool --report-to needs, made before the scan so that a bad URL, token file or

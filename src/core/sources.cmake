@@ -18,5 +18,6 @@ target_sources(cascade PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/json_access.cc
   ${CMAKE_CURRENT_LIST_DIR}/strict_json.cc
   ${CMAKE_CURRENT_LIST_DIR}/time.cc
+  ${CMAKE_CURRENT_LIST_DIR}/user_cache.cc
   ${CMAKE_CURRENT_LIST_DIR}/utf8.cc
 )

@@ -14,6 +14,7 @@
 #include <ctime>
 
 #include "core/digest.h"
+#include "core/user_cache.h"
 
 namespace cascade::serve {
 namespace {
@@ -96,15 +97,8 @@ void sync_directory(const std::string& path) {
 }  // namespace
 
 std::string Spool::default_directory() {
-  std::string base;
-  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && xdg[0] == '/') {
-    base = xdg;
-  } else if (const char* home = std::getenv("HOME"); home != nullptr && home[0] == '/') {
-    base = std::string(home) + "/.cache";
-  } else {
-    return "";
-  }
-  return base + "/cascade/spool";
+  const std::string folder = user_cache_directory();
+  return folder.empty() ? folder : folder + "/spool";
 }
 
 Result<Spool> Spool::open(const std::string& directory) {
