@@ -19,6 +19,9 @@ std::string_view server_text(std::string_view text, std::string& scratch);
 void append_int(std::string& out, std::int64_t value);
 // COPY text format: \N is NULL; backslash, tab, newline and CR inside a value are escaped.
 void append_copy_text(std::string& out, std::string_view text);
+// One element of an array literal ('{"a","b"}'): always quoted, so empty text, NULL, braces,
+// commas and spaces stay text; backslash and double quote are escaped.
+void append_array_text(std::string& out, std::string_view text);
 void append_copy_optional(std::string& out, const std::optional<std::int64_t>& value);
 
 // A whole decimal integer, nothing before or after it.

@@ -550,7 +550,7 @@ TEST_P(GraphStoreTest, ManyRowsStreamBack) {
   const DocRow doc = document(kSha1, "big");
   ASSERT_TRUE(store->begin_bulk().ok());
   ASSERT_TRUE(store->begin_document(doc).value());
-  constexpr int kNodes = 2500;
+  constexpr int kNodes = 25000;
   constexpr int kEdges = 40000;
   std::vector<NodeRow> nodes;
   for (int i = 0; i < kNodes; ++i) nodes.push_back(node(NodeKind::kHost, "h" + std::to_string(i)));
@@ -595,14 +595,27 @@ TEST_P(GraphStoreTest, BytesThatAreNotUtf8AreStored) {
   const std::vector<NameRow> names = {{1, hostile, doc.id}};
   auto stored = store->put_names(names);
   ASSERT_TRUE(stored.ok()) << stored.error().message;
+  // A key ending in a cut sequence, then one quoted as an array element would be.
+  const std::vector<NodeRow> nodes = {node(NodeKind::kArtifact, hostile),
+                                      node(NodeKind::kArtifact, "\"\xc3\",\"")};
+  stored = store->put_nodes(nodes);
+  ASSERT_TRUE(stored.ok()) << stored.error().message;
   ASSERT_TRUE(store->commit_document().ok());
   auto read = store->node_names(1, 10);
   ASSERT_TRUE(read.ok()) << read.error().message;
   ASSERT_EQ(read->size(), 1u);
+  auto first_key = store->find_node(nodes[0].id);
+  auto second_key = store->find_node(nodes[1].id);
+  ASSERT_TRUE(first_key.ok() && first_key->has_value());
+  ASSERT_TRUE(second_key.ok() && second_key->has_value());
   if (GetParam() == Backend::kSqlite) {
     EXPECT_EQ(read->front(), hostile);
+    EXPECT_EQ((*first_key)->key, hostile);
+    EXPECT_EQ((*second_key)->key, "\"\xc3\",\"");
   } else {
     EXPECT_EQ(read->front(), "bad\uFFFD\uFFFDbyte\uFFFD");
+    EXPECT_EQ((*first_key)->key, "bad\uFFFD\uFFFDbyte\uFFFD");
+    EXPECT_EQ((*second_key)->key, "\"\uFFFD\",\"");
   }
 }
 
