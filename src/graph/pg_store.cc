@@ -28,6 +28,9 @@ namespace {
 // Node rows per INSERT: round trips and statements vanish from the cost well before this, and
 // the three array literals stay under a megabyte for keys of typical length.
 constexpr std::size_t kNodesPerStatement = 10000;
+// The remembered node ids stop growing here (about 1 GiB of table); later nodes are still
+// stored, through the INSERT's own conflict check.
+constexpr std::size_t kMaxRememberedIds = std::size_t{64} << 20;
 // COPY data is sent in chunks of about this size: large enough that per-message overhead vanishes,
 // small enough to keep memory flat for millions of rows.
 constexpr std::size_t kCopyChunkBytes = std::size_t{256} * 1024;
@@ -192,7 +195,9 @@ Status PgStore::put_nodes(std::span<const NodeWrite> rows) {
   // deadlock), and no engine sees one id twice in one statement.
   std::vector<const NodeWrite*> sorted;
   sorted.reserve(rows.size());
-  for (const NodeWrite& row : rows) sorted.push_back(&row);
+  for (const NodeWrite& row : rows) {
+    if (!stored_ids_.contains(row.id)) sorted.push_back(&row);
+  }
   std::sort(sorted.begin(), sorted.end(),
             [](const NodeWrite* a, const NodeWrite* b) { return a->id < b->id; });
   sorted.erase(std::unique(sorted.begin(), sorted.end(),
@@ -230,6 +235,9 @@ Status PgStore::put_nodes(std::span<const NodeWrite> rows) {
     params.add(ids).add(kinds).add(keys);
     if (auto stored = exec(kInsert, "store nodes", params); !stored) return stored.error();
     done += batch;
+  }
+  if (stored_ids_.size() + pending_ids_.size() < kMaxRememberedIds) {
+    for (const NodeWrite* row : sorted) pending_ids_.push_back(row->id);
   }
   return ok_status();
 }
@@ -370,6 +378,7 @@ Status PgStore::put_signers(std::span<const SignerRow> rows) {
 Status PgStore::commit_document() {
   if (!in_transaction_) return make_error(ErrorCode::kUsage, "no document is open");
   in_transaction_ = false;
+  std::vector<std::int64_t> sent = std::exchange(pending_ids_, {});
   auto committed = exec("COMMIT", "commit document");
   if (!committed) {
     (void)exec_command("ROLLBACK", "rollback");
@@ -380,6 +389,7 @@ Status PgStore::commit_document() {
     return make_error(ErrorCode::kIo,
                       "the document was rolled back by " + describe() + " after an earlier error");
   }
+  for (const std::int64_t id : sent) stored_ids_.insert(id);
   notify_committed(open_document_);
   return ok_status();
 }
@@ -396,6 +406,7 @@ void PgStore::notify_committed(const std::string& sha256) {
 }
 
 void PgStore::rollback() {
+  pending_ids_.clear();
   if (!in_transaction_) return;
   in_transaction_ = false;
   (void)exec_command("ROLLBACK", "rollback");

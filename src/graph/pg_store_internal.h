@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "graph/id_set.h"
 #include "graph/pg_text.h"
 #include "graph/store.h"
 
@@ -138,6 +139,13 @@ class PgStore final : public GraphStore {
   void notify_committed(const std::string& sha256);
 
   Connection connection_;
+  // Node ids this connection has seen committed. Nodes are never deleted, so a node a later
+  // document names again (every host is, many times over) needs no row sent: in a bulk load most
+  // node rows are such repeats, and the server's conflict check on each costs more than the
+  // probe here. Ids the open transaction sends wait in pending_ids_ until it commits; ids another
+  // writer stored are not here, and the INSERT's ON CONFLICT still skips them.
+  IdSet stored_ids_;
+  std::vector<std::int64_t> pending_ids_;
   bool in_transaction_ = false;
   std::string open_document_;  // SHA-256 of the document begin_document opened
   bool notify_unsupported_ = false;
