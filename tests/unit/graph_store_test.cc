@@ -444,6 +444,35 @@ TEST_P(GraphStoreTest, RollbackLeavesNothing) {
   expect_counts(*store, 1, 0, 0, 0);
 }
 
+// The stores remember the node ids they committed and send those no more: ids of a rolled-back
+// document must not be remembered, and a remembered id must not keep a later document's other
+// nodes out.
+TEST_P(GraphStoreTest, NodesOfARolledBackDocumentAreStoredByTheNext) {
+  auto store = open();
+  ASSERT_NE(store, nullptr);
+  const NodeRow kept = node(NodeKind::kHost, "kept");
+  const NodeRow lost = node(NodeKind::kHost, "lost then stored");
+  const NodeRow added = node(NodeKind::kHost, "added later");
+  const DocRow first = document(kSha1, "first");
+  ASSERT_TRUE(store->begin_document(first).value());
+  ASSERT_TRUE(store->put_nodes(std::vector<NodeRow>{kept}).ok());
+  ASSERT_TRUE(store->commit_document().ok());
+  const DocRow second = document(kSha2, "second");
+  ASSERT_TRUE(store->begin_document(second).value());
+  ASSERT_TRUE(store->put_nodes(std::vector<NodeRow>{kept, lost}).ok());
+  store->rollback();
+  EXPECT_FALSE(store->find_node(lost.id).value().has_value());
+  ASSERT_TRUE(store->begin_document(second).value());
+  ASSERT_TRUE(store->put_nodes(std::vector<NodeRow>{added, kept, lost}).ok());
+  ASSERT_TRUE(store->commit_document().ok());
+  for (const NodeRow& row : {kept, lost, added}) {
+    auto found = store->find_node(row.id);
+    ASSERT_TRUE(found.ok() && found->has_value()) << row.key;
+    EXPECT_EQ((*found)->key, row.key);
+  }
+  expect_counts(*store, 2, 3, 0, 0);
+}
+
 TEST_P(GraphStoreTest, CountsAddUpOverDocuments) {
   auto store = open();
   ASSERT_NE(store, nullptr);
