@@ -174,7 +174,7 @@ int print_trace(const TraceArgs& args, const graph::TraceResult& result);
 // graph ingest --to and trace --server: the same commands answered by cascade serve
 // (server_commands.cc).
 int ingest_to_server(const GraphArgs& args);
-int trace_on_server(const TraceArgs& args);
+int trace_on_server(const TraceArgs& args, const graph::NodeRef& seed);
 
 struct HuntArgs {
   std::vector<std::string> iocs;

@@ -274,7 +274,6 @@ void add_trace_command(CLI::App& app, TraceArgs& args) {
 }
 
 int run_trace(const TraceArgs& args) {
-  if (!args.server.url.empty()) return trace_on_server(args);
   const bool root_cause = !args.root_cause.empty();
   if (!root_cause && args.compromised.empty()) {
     std::cerr << "cascade: trace needs --compromised NODE or --root-cause NODE\n";
@@ -294,6 +293,8 @@ int run_trace(const TraceArgs& args) {
     }
     options.since = *since;
   }
+  // The same checks, and messages, for a trace asked of a server, before anything is asked.
+  if (!args.server.url.empty()) return trace_on_server(args, *seed);
   auto inventory = load_inventory(
       args.db, root_cause ? graph::Direction::kReverse : graph::Direction::kPropagation);
   if (!inventory) {

@@ -68,29 +68,15 @@ int ingest_to_server(const GraphArgs& args) {
   return any_refused ? kExitFindings : kExitClean;
 }
 
-int trace_on_server(const TraceArgs& args) {
+int trace_on_server(const TraceArgs& args, const graph::NodeRef& seed) {
   const bool root_cause = !args.root_cause.empty();
-  if (!root_cause && args.compromised.empty()) {
-    std::cerr << "cascade: trace needs --compromised NODE or --root-cause NODE\n";
-    return kExitUsage;
-  }
-  // The same checks, and messages, as a local trace, before anything is asked.
-  auto seed = graph::parse_node(root_cause ? args.root_cause : args.compromised);
-  if (!seed) {
-    std::cerr << "cascade: " << seed.error().message << '\n';
-    return kExitUsage;
-  }
-  if (!args.since.empty() && !parse_rfc3339(args.since)) {
-    std::cerr << "cascade: --since: not an RFC 3339 time: " << args.since << '\n';
-    return kExitUsage;
-  }
   auto client = open_server(args.server);
   if (!client) {
     std::cerr << "cascade: " << client.error().message << '\n';
     return kExitUsage;
   }
   serve::TraceQuery query;
-  (root_cause ? query.root_cause : query.compromised) = graph::format_node(*seed);
+  (root_cause ? query.root_cause : query.compromised) = graph::format_node(seed);
   query.since = args.since;
   auto answer = serve::fetch_trace(*client, query);
   if (!answer) {
